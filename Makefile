@@ -1,0 +1,45 @@
+# Two commands on a fresh machine: `make run` serves the portal with demo data,
+# `make test` runs the whole suite. Both create .venv and start the project's own
+# PostgreSQL (var/pgdata) unless DATABASE_URL points elsewhere.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+ADDRPORT ?= 127.0.0.1:8000
+
+.PHONY: setup run test lint format migrate stop db-status collectstatic
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+migrate: setup
+	$(PY) manage.py migrate --noinput
+
+run: migrate
+	$(PY) manage.py seed_demo
+	$(PY) manage.py rundev $(ADDRPORT)
+
+test: setup
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: setup
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+collectstatic: setup
+	$(PY) manage.py collectstatic --noinput
+
+stop: setup
+	$(PY) -m portal.embedded_db stop
+
+db-status: setup
+	$(PY) -m portal.embedded_db status

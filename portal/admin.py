@@ -1,0 +1,201 @@
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from portal import services, workdays
+from portal.models import (
+    CalendarDay,
+    Department,
+    Enterprise,
+    EnterpriseMembership,
+    EnterpriseTag,
+    HolidaySchedule,
+    Industry,
+    Notification,
+    Region,
+    User,
+)
+
+
+@admin.register(Region)
+class RegionAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "level", "parent"]
+    list_filter = ["level"]
+    search_fields = ["code", "name"]
+    autocomplete_fields = ["parent"]
+    list_select_related = ["parent"]
+
+
+@admin.register(Industry)
+class IndustryAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "level", "parent"]
+    list_filter = ["level"]
+    search_fields = ["code", "name"]
+    autocomplete_fields = ["parent"]
+    list_select_related = ["parent"]
+
+
+@admin.register(Department)
+class DepartmentAdmin(admin.ModelAdmin):
+    list_display = ["name", "short_name", "region", "phone", "is_active"]
+    list_filter = ["is_active", "region"]
+    search_fields = ["name", "short_name"]
+    autocomplete_fields = ["region"]
+    list_select_related = ["region"]
+
+
+@admin.register(EnterpriseTag)
+class EnterpriseTagAdmin(admin.ModelAdmin):
+    list_display = ["name", "description", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["name"]
+
+
+class MembershipInline(admin.TabularInline):
+    model = EnterpriseMembership
+    fk_name = "enterprise"
+    extra = 0
+    fields = ["user", "position", "status", "requested_at", "decided_by", "decided_at"]
+    readonly_fields = ["requested_at", "decided_by", "decided_at"]
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Enterprise)
+class EnterpriseAdmin(admin.ModelAdmin):
+    list_display = ["name", "credit_code", "industry", "scale", "ownership", "region", "employees"]
+    list_filter = ["scale", "ownership", "region", "tags"]
+    search_fields = ["name", "credit_code", "contact_person"]
+    autocomplete_fields = ["industry", "region", "tags"]
+    list_select_related = ["industry", "region"]
+    readonly_fields = ["created_at", "updated_at"]
+    inlines = [MembershipInline]
+    fieldsets = [
+        (None, {"fields": ["name", "credit_code", "industry", "scale", "ownership", "region", "founded_on"]}),
+        (_("经营数据"), {"fields": ["employees", "annual_revenue", "tax_paid", "rd_spend", "tags"]}),
+        (_("联系方式"), {"fields": ["address", "contact_person", "contact_phone"]}),
+        (_("记录"), {"fields": ["created_at", "updated_at"]}),
+    ]
+
+
+@admin.register(EnterpriseMembership)
+class EnterpriseMembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "enterprise", "position", "status", "requested_at", "decided_by", "decided_at"]
+    list_filter = ["status"]
+    search_fields = ["user__username", "user__full_name", "enterprise__name", "enterprise__credit_code"]
+    autocomplete_fields = ["user", "enterprise"]
+    list_select_related = ["user", "enterprise", "decided_by"]
+    readonly_fields = ["status", "requested_at", "decided_by", "decided_at"]
+    actions = ["approve", "reject", "revoke"]
+
+    def _decide(self, request, queryset, service, done_message):
+        count = 0
+        for membership in queryset.select_related("enterprise", "user"):
+            service(membership=membership, actor=request.user)
+            count += 1
+        self.message_user(request, done_message % {"count": count}, messages.SUCCESS)
+
+    @admin.action(description=_("通过所选申请"), permissions=["approve"])
+    def approve(self, request, queryset):
+        self._decide(request, queryset, services.membership_approve, _("已通过 %(count)d 条申请。"))
+
+    @admin.action(description=_("驳回所选申请"), permissions=["approve"])
+    def reject(self, request, queryset):
+        self._decide(request, queryset, services.membership_reject, _("已驳回 %(count)d 条申请。"))
+
+    @admin.action(description=_("撤销所选成员资格"), permissions=["approve"])
+    def revoke(self, request, queryset):
+        self._decide(request, queryset, services.membership_revoke, _("已撤销 %(count)d 个成员资格。"))
+
+    def has_approve_permission(self, request):
+        return request.user.has_perm("portal.approve_membership")
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    list_display = ["username", "full_name", "mobile", "department", "is_staff", "is_active"]
+    list_filter = ["groups", "department", "is_staff", "is_active"]
+    search_fields = ["username", "full_name", "mobile", "email"]
+    autocomplete_fields = ["department"]
+    list_select_related = ["department"]
+    fieldsets = [
+        (None, {"fields": ["username", "password"]}),
+        (_("个人信息"), {"fields": ["full_name", "mobile", "email", "department"]}),
+        (_("权限"), {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
+        (_("重要日期"), {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [
+        (None, {"classes": ["wide"], "fields": ["username", "full_name", "mobile", "password1", "password2"]}),
+    ]
+
+
+class CalendarDayInline(admin.TabularInline):
+    model = CalendarDay
+    extra = 3
+    fields = ["date", "is_working_day", "name"]
+
+
+@admin.register(HolidaySchedule)
+class HolidayScheduleAdmin(admin.ModelAdmin):
+    list_display = ["year", "document_number", "day_count"]
+    search_fields = ["year", "document_number"]
+    inlines = [CalendarDayInline]
+
+    def get_queryset(self, request):
+        from django.db.models import Count
+
+        return super().get_queryset(request).annotate(_day_count=Count("days"))
+
+    @admin.display(description=_("调整天数"), ordering="_day_count")
+    def day_count(self, obj):
+        return obj._day_count
+
+    def changelist_view(self, request, extra_context=None):
+        _warn_missing_schedules(request)
+        return super().changelist_view(request, extra_context)
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(admin.ModelAdmin):
+    list_display = ["date", "weekday", "is_working_day", "name", "schedule"]
+    list_filter = ["is_working_day", "schedule"]
+    search_fields = ["name"]
+    date_hierarchy = "date"
+    list_select_related = ["schedule"]
+
+    @admin.display(description=_("星期"))
+    def weekday(self, obj):
+        return ["一", "二", "三", "四", "五", "六", "日"][obj.date.weekday()]
+
+    def changelist_view(self, request, extra_context=None):
+        _warn_missing_schedules(request)
+        return super().changelist_view(request, extra_context)
+
+
+def _warn_missing_schedules(request):
+    """Warn about this year and next when no official schedule is known for them."""
+    this_year = timezone.localdate().year
+    for year in workdays.years_without_schedule([this_year, this_year + 1]):
+        messages.warning(
+            request,
+            _(
+                "%(year)s年尚无官方放假安排：该年度的期限暂按周一至周五计算。"
+                "国务院办公厅公布安排后，请在“年度放假安排”中录入%(year)s年的放假和调休上班日期。"
+            )
+            % {"year": year},
+        )
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["title", "recipient", "kind", "created_at", "read_at", "emailed_at", "texted_at"]
+    list_filter = ["kind", ("read_at", admin.EmptyFieldListFilter)]
+    search_fields = ["title", "recipient__username", "dedup_key"]
+    list_select_related = ["recipient"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,55 @@
+from rest_framework import serializers
+
+from portal.models import Department, Enterprise, Industry, Region
+
+
+class RegionSerializer(serializers.ModelSerializer):
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Region
+        fields = ["id", "code", "name", "level", "parent"]
+
+
+class IndustrySerializer(serializers.ModelSerializer):
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Industry
+        fields = ["id", "code", "name", "level", "parent"]
+
+
+class DepartmentSerializer(serializers.ModelSerializer):
+    region = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Department
+        fields = ["id", "name", "short_name", "region", "phone", "is_active"]
+
+
+class EnterpriseSerializer(serializers.ModelSerializer):
+    region = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    industry = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    tags = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True)
+
+    class Meta:
+        model = Enterprise
+        fields = [
+            "id",
+            "name",
+            "credit_code",
+            "industry",
+            "scale",
+            "ownership",
+            "region",
+            "founded_on",
+            "employees",
+            "annual_revenue",
+            "tax_paid",
+            "rd_spend",
+            "tags",
+            "address",
+            "contact_person",
+            "contact_phone",
+            "updated_at",
+        ]

@@ -1,0 +1,16 @@
+from django.urls import include, path
+from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework.routers import DefaultRouter
+
+from portal.api import views
+
+router = DefaultRouter()
+router.register("regions", views.RegionViewSet, basename="region")
+router.register("industries", views.IndustryViewSet, basename="industry")
+router.register("departments", views.DepartmentViewSet, basename="department")
+router.register("enterprises", views.EnterpriseViewSet, basename="enterprise")
+
+urlpatterns = [
+    path("auth/token/", obtain_auth_token, name="api_token"),
+    path("", include(router.urls)),
+]

@@ -1,0 +1,51 @@
+from rest_framework import viewsets
+
+from portal import selectors
+from portal.api import serializers
+from portal.filters import DepartmentFilter, EnterpriseFilter, IndustryFilter, RegionFilter
+from portal.models import Department, Industry, Region
+
+
+class RegionViewSet(viewsets.ReadOnlyModelViewSet):
+    """行政区划 (GB/T 2260), reference data for every signed-in user."""
+
+    queryset = Region.objects.select_related("parent")
+    serializer_class = serializers.RegionSerializer
+    filterset_class = RegionFilter
+    search_fields = ["name", "code"]
+    ordering_fields = ["code", "name"]
+
+
+class IndustryViewSet(viewsets.ReadOnlyModelViewSet):
+    """国民经济行业分类 (GB/T 4754-2017)."""
+
+    queryset = Industry.objects.select_related("parent")
+    serializer_class = serializers.IndustrySerializer
+    filterset_class = IndustryFilter
+    search_fields = ["name", "code"]
+    ordering_fields = ["code", "path"]
+
+
+class DepartmentViewSet(viewsets.ReadOnlyModelViewSet):
+    """部门/承办单位."""
+
+    queryset = Department.objects.select_related("region")
+    serializer_class = serializers.DepartmentSerializer
+    filterset_class = DepartmentFilter
+    search_fields = ["name", "short_name"]
+    ordering_fields = ["name"]
+
+
+class EnterpriseViewSet(viewsets.ReadOnlyModelViewSet):
+    """企业: officials see all, an enterprise user only the enterprises they represent.
+
+    Someone else's enterprise answers 404, so its existence does not leak.
+    """
+
+    serializer_class = serializers.EnterpriseSerializer
+    filterset_class = EnterpriseFilter
+    search_fields = ["name", "credit_code"]
+    ordering_fields = ["name", "founded_on", "employees", "annual_revenue"]
+
+    def get_queryset(self):
+        return selectors.enterprise_list(user=self.request.user).order_by("name", "id")

@@ -1,0 +1,12 @@
+from portal import selectors
+
+
+def navigation(request):
+    """Role menus and the unread-notification badge for the navigation bar."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav": {}, "unread_notifications": 0}
+    return {
+        "nav": selectors.navigation_roles(user=user),
+        "unread_notifications": selectors.notification_unread_count(user=user),
+    }

@@ -1,0 +1,316 @@
+"""Demo data for the shared core: 宣城's regions, its departments, about three
+hundred enterprises and one account per role. Deterministic and idempotent:
+running it again creates nothing new and changes nothing a person edited."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from decimal import Decimal
+
+from django.contrib.auth.models import Group
+from django.db import transaction
+
+from portal import roles
+from portal.models import Department, Enterprise, EnterpriseMembership, EnterpriseTag, Industry, Region, User
+from portal.validators import CREDIT_CODE_ALPHABET, credit_code_check_character
+
+DEMO_PASSWORD = "qinqing-demo"  # noqa: S105 - published in the README on purpose
+ENTERPRISE_COUNT = 300
+
+REGIONS = [
+    # code, name, level, parent code
+    ("340000", "安徽省", Region.Level.PROVINCE, None),
+    ("341800", "宣城市", Region.Level.CITY, "340000"),
+    ("341802", "宣州区", Region.Level.COUNTY, "341800"),
+    ("341821", "郎溪县", Region.Level.COUNTY, "341800"),
+    ("341823", "泾县", Region.Level.COUNTY, "341800"),
+    ("341824", "绩溪县", Region.Level.COUNTY, "341800"),
+    ("341825", "旌德县", Region.Level.COUNTY, "341800"),
+    ("341881", "宁国市", Region.Level.COUNTY, "341800"),
+    ("341882", "广德市", Region.Level.COUNTY, "341800"),
+]
+COUNTY_CODES = [code for code, _name, level, _parent in REGIONS if level == Region.Level.COUNTY]
+
+DEPARTMENTS = [
+    # name, short name, region code
+    ("宣城市发展和改革委员会", "发改委", "341800"),
+    ("宣城市经济和信息化局", "经信局", "341800"),
+    ("宣城市自然资源和规划局", "自然资源和规划局", "341800"),
+    ("宣城市教育体育局", "教体局", "341800"),
+    ("宣城市数据资源管理局", "数据资源局", "341800"),
+    ("国家税务总局宣城市税务局", "税务局", "341800"),
+    ("宣城市地方金融监督管理局", "金融监管局", "341800"),
+    ("宣城市医疗保障局", "医保局", "341800"),
+    ("宣城市商务局", "商务局", "341800"),
+    ("宣城市公共资源交易监督管理局", "公管局", "341800"),
+    ("宣城市市场监督管理局", "市场监管局", "341800"),
+    ("宣城市人力资源和社会保障局", "人社局", "341800"),
+    ("宣城市科学技术局", "科技局", "341800"),
+    ("宣城市住房和城乡建设局", "住建局", "341800"),
+    ("宣城市生态环境局", "生态环境局", "341800"),
+    ("广德市经济和信息化局", "广德经信局", "341882"),
+    ("宁国市发展和改革委员会", "宁国发改委", "341881"),
+]
+
+TAGS = [
+    ("高新技术企业", "经认定的国家高新技术企业"),
+    ("专精特新", "省级专精特新中小企业"),
+    ("专精特新“小巨人”", "国家级专精特新“小巨人”企业"),
+    ("规上工业企业", "年主营业务收入2000万元及以上的工业企业"),
+    ("科技型中小企业", "经评价入库的科技型中小企业"),
+    ("创新型中小企业", ""),
+    ("上市后备企业", "列入上市后备资源库的企业"),
+    ("链主企业", "产业链链主企业"),
+    ("外贸企业", "有进出口实绩的企业"),
+    ("农业产业化龙头企业", ""),
+]
+
+# Trade words, each with the GB/T 4754 division it belongs to.
+TRADES = [
+    ("新材料科技", "30"),
+    ("汽车零部件", "36"),
+    ("电子科技", "39"),
+    ("食品", "14"),
+    ("纺织", "17"),
+    ("机械制造", "34"),
+    ("电气设备", "38"),
+    ("生物医药", "27"),
+    ("化工", "26"),
+    ("建设工程", "48"),
+    ("商贸", "51"),
+    ("软件技术", "65"),
+    ("物流", "54"),
+    ("农业开发", "01"),
+    ("茶业", "01"),
+    ("文化旅游", "87"),
+    ("宣纸文化", "22"),
+    ("竹木制品", "20"),
+    ("环保科技", "77"),
+    ("餐饮管理", "62"),
+]
+BRANDS = [
+    "恒达",
+    "华宇",
+    "鑫源",
+    "宏图",
+    "瑞丰",
+    "金诚",
+    "嘉禾",
+    "中天",
+    "锦程",
+    "博远",
+    "润泽",
+    "天成",
+    "永昌",
+    "德润",
+    "卓越",
+    "汇通",
+    "信达",
+    "泰和",
+    "安顺",
+    "东升",
+    "敬亭",
+    "宛陵",
+    "桃花潭",
+    "江南",
+    "徽韵",
+    "皖南",
+    "青弋",
+    "水阳",
+    "梅溪",
+    "龙川",
+    "聚力",
+    "新航",
+    "远景",
+    "众诚",
+    "联创",
+    "华信",
+    "启明",
+    "凯瑞",
+    "宏盛",
+    "天润",
+    "同创",
+    "正邦",
+    "银河",
+    "诺康",
+    "宇通",
+    "明珠",
+    "和顺",
+    "佳和",
+    "万豪",
+    "兴旺",
+    "振华",
+    "鼎盛",
+    "景程",
+    "华星",
+    "晨光",
+    "海川",
+    "旭日",
+    "宏远",
+    "立信",
+    "智联",
+]
+SUFFIXES = ["有限公司", "股份有限公司", "有限责任公司"]
+SCALE_PROFILES = {
+    # employees range, revenue range (yuan)
+    Enterprise.Scale.LARGE: ((1000, 6000), (400_000_000, 5_000_000_000)),
+    Enterprise.Scale.MEDIUM: ((300, 1000), (20_000_000, 400_000_000)),
+    Enterprise.Scale.SMALL: ((20, 300), (3_000_000, 20_000_000)),
+    Enterprise.Scale.MICRO: ((1, 20), (100_000, 3_000_000)),
+}
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘"
+GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华文辉建国志强海燕"
+
+ACCOUNTS = [
+    # username, full name, role, department short name, staff, enterprise index
+    ("official", "周营商", roles.OFFICIAL, None, True, None),
+    ("chief", "吴首席", roles.CHIEF_PROBLEM_OFFICER, None, True, None),
+    ("handler", "郑发改", roles.HANDLER, "发改委", False, None),
+    ("handler2", "冯规划", roles.HANDLER, "自然资源和规划局", False, None),
+    ("enterprise", "陈企业", roles.ENTERPRISE_USER, None, False, 0),
+    ("enterprise2", "林企业", roles.ENTERPRISE_USER, None, False, 1),
+    ("officer", "何体验", roles.EXPERIENCE_OFFICER, None, False, None),
+]
+
+
+def demo_accounts() -> list[tuple[str, str]]:
+    """(username, role) of the demo accounts, for the start-up banner."""
+    return [(username, role) for username, _name, role, *_rest in ACCOUNTS] + [("admin", "超级管理员")]
+
+
+@transaction.atomic
+def seed(stdout=None) -> None:
+    regions = _seed_regions()
+    departments = _seed_departments(regions)
+    tags = _seed_tags()
+    enterprises = _seed_enterprises(regions, tags)
+    _seed_accounts(departments, enterprises)
+    if stdout:
+        stdout.write(
+            f"Core demo data: {len(regions)} regions, {len(departments)} departments, "
+            f"{Enterprise.objects.count()} enterprises, {len(ACCOUNTS) + 1} accounts."
+        )
+
+
+def _seed_regions() -> dict[str, Region]:
+    regions: dict[str, Region] = {}
+    for code, name, level, parent_code in REGIONS:
+        region = Region.objects.filter(code=code).first()
+        if region is None:
+            region = Region(code=code, name=name, level=level, parent=regions.get(parent_code))
+            region.save()
+        regions[code] = region
+    return regions
+
+
+def _seed_departments(regions) -> dict[str, Department]:
+    departments = {}
+    for name, short_name, region_code in DEPARTMENTS:
+        department, _ = Department.objects.get_or_create(
+            region=regions[region_code], name=name, defaults={"short_name": short_name}
+        )
+        departments[short_name] = department
+    return departments
+
+
+def _seed_tags() -> list[EnterpriseTag]:
+    return [
+        EnterpriseTag.objects.get_or_create(name=name, defaults={"description": description})[0]
+        for name, description in TAGS
+    ]
+
+
+def _credit_code(rng: random.Random, region_code: str) -> str:
+    digits_and_letters = CREDIT_CODE_ALPHABET
+    organisation = "".join(rng.choice(digits_and_letters) for _ in range(9))
+    first17 = f"91{region_code}{organisation}"
+    return first17 + credit_code_check_character(first17)
+
+
+def _seed_enterprises(regions, tags) -> list[Enterprise]:
+    rng = random.Random(20261121)
+    industries = {industry.code: industry for industry in Industry.objects.filter(level=Industry.Level.DIVISION)}
+    planned = []
+    used_names = set()
+    for _ in range(ENTERPRISE_COUNT):
+        region_code = rng.choice(COUNTY_CODES)
+        region = regions[region_code]
+        trade, division = rng.choice(TRADES)
+        brand = rng.choice(BRANDS)
+        place = region.name[:-1] if len(region.name) > 2 else region.name
+        name = f"{rng.choice(['宣城', place])}{brand}{trade}{rng.choice(SUFFIXES)}"
+        while name in used_names:
+            name = f"{place}{rng.choice(BRANDS)}{brand}{trade}{rng.choice(SUFFIXES)}"
+        used_names.add(name)
+        scale = rng.choices(list(SCALE_PROFILES), weights=[4, 16, 45, 35])[0]
+        (employees_low, employees_high), (revenue_low, revenue_high) = SCALE_PROFILES[scale]
+        revenue = Decimal(rng.randint(revenue_low, revenue_high))
+        enterprise = Enterprise(
+            name=name,
+            credit_code=_credit_code(rng, region_code),
+            industry=industries.get(division),
+            scale=scale,
+            ownership=rng.choices(list(Enterprise.Ownership), weights=[80, 10, 6, 4])[0],
+            region=region,
+            founded_on=dt.date(1990, 1, 1) + dt.timedelta(days=rng.randint(0, 35 * 365)),
+            employees=rng.randint(employees_low, employees_high),
+            annual_revenue=revenue,
+            tax_paid=(revenue * Decimal(rng.uniform(0.01, 0.06))).quantize(Decimal("1")),
+            rd_spend=(revenue * Decimal(rng.uniform(0, 0.08))).quantize(Decimal("1")),
+            contact_person=rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(["", *GIVEN]),
+            contact_phone=f"1{rng.choice('3589')}{rng.randint(0, 999_999_999):09d}",
+            address=f"安徽省宣城市{region.name}{rng.choice(['开发区', '高新区', '工业园'])}{rng.randint(1, 300)}号",
+        )
+        tag_count = {Enterprise.Scale.LARGE: 3, Enterprise.Scale.MEDIUM: 2}.get(scale, 1)
+        planned.append((enterprise, rng.sample(tags, rng.randint(0, tag_count))))
+
+    existing = set(
+        Enterprise.objects.filter(credit_code__in=[e.credit_code for e, _ in planned]).values_list(
+            "credit_code", flat=True
+        )
+    )
+    new = [
+        (enterprise, enterprise_tags)
+        for enterprise, enterprise_tags in planned
+        if enterprise.credit_code not in existing
+    ]
+    Enterprise.objects.bulk_create([enterprise for enterprise, _ in new])
+    Through = Enterprise.tags.through
+    Through.objects.bulk_create(
+        [
+            Through(enterprise_id=enterprise.pk, enterprisetag_id=tag.pk)
+            for enterprise, enterprise_tags in new
+            for tag in enterprise_tags
+        ],
+        ignore_conflicts=True,
+    )
+    by_code = Enterprise.objects.in_bulk(
+        [enterprise.credit_code for enterprise, _ in planned], field_name="credit_code"
+    )
+    return [by_code[enterprise.credit_code] for enterprise, _ in planned]
+
+
+def _seed_accounts(departments, enterprises) -> None:
+    groups = {group.name: group for group in Group.objects.all()}
+    for username, full_name, role, department_name, is_staff, enterprise_index in ACCOUNTS:
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            user = User(
+                username=username,
+                full_name=full_name,
+                email=f"{username}@example.com",
+                is_staff=is_staff,
+                department=departments.get(department_name),
+            )
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+        user.groups.add(groups[role])
+        if enterprise_index is not None:
+            EnterpriseMembership.objects.get_or_create(
+                user=user,
+                enterprise=enterprises[enterprise_index],
+                defaults={"status": EnterpriseMembership.Status.APPROVED, "position": "总经理"},
+            )
+    if not User.objects.filter(username="admin").exists():
+        User.objects.create_superuser("admin", "admin@example.com", DEMO_PASSWORD, full_name="系统管理员")

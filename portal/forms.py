@@ -1,0 +1,74 @@
+from django import forms
+from django.contrib.auth.forms import UserCreationForm
+from django.utils.translation import gettext_lazy as _
+
+from portal.models import Enterprise, EnterpriseTag, User
+from portal.validators import normalize_credit_code, normalize_mobile, validate_credit_code, validate_mobile
+
+
+class SignUpForm(UserCreationForm):
+    full_name = forms.CharField(label=_("姓名"), max_length=50)
+    mobile = forms.CharField(label=_("手机号码"), max_length=20, validators=[validate_mobile])
+    email = forms.EmailField(label=_("电子邮箱"), required=False, help_text=_("用于接收办理进度通知，可不填。"))
+
+    class Meta(UserCreationForm.Meta):
+        model = User
+        fields = ["username", "full_name", "mobile", "email"]
+
+    def clean_mobile(self):
+        return normalize_mobile(self.cleaned_data["mobile"])
+
+
+class MembershipRequestForm(forms.Form):
+    credit_code = forms.CharField(
+        label=_("统一社会信用代码"),
+        max_length=40,
+        help_text=_("18位，见营业执照。全角字符和小写字母会自动转换。"),
+    )
+    enterprise_name = forms.CharField(
+        label=_("企业名称"), max_length=200, required=False, help_text=_("平台中尚无该企业时必填。")
+    )
+    position = forms.CharField(label=_("您在企业的职务"), max_length=50, required=False)
+
+    def clean_credit_code(self):
+        code = normalize_credit_code(self.cleaned_data["credit_code"])
+        validate_credit_code(code)
+        return code
+
+
+class EnterpriseProfileForm(forms.ModelForm):
+    tags = forms.ModelMultipleChoiceField(
+        label=_("企业标签"),
+        queryset=EnterpriseTag.objects.filter(is_active=True),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Enterprise
+        fields = [
+            "name",
+            "industry",
+            "scale",
+            "ownership",
+            "region",
+            "founded_on",
+            "employees",
+            "annual_revenue",
+            "tax_paid",
+            "rd_spend",
+            "tags",
+            "address",
+            "contact_person",
+            "contact_phone",
+        ]
+        widgets = {"founded_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["industry"].queryset = self.fields["industry"].queryset.order_by("path")
+        self.fields["region"].queryset = self.fields["region"].queryset.order_by("path")
+
+    def clean_contact_phone(self):
+        # The model's validator checks the normalised number.
+        return normalize_mobile(self.cleaned_data.get("contact_phone", ""))

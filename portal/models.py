@@ -1,0 +1,348 @@
+"""The shared core: regions, departments, industries, enterprises, users, the
+working-day calendar and notifications."""
+
+from __future__ import annotations
+
+import pghistory
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from portal.validators import (
+    normalize_credit_code,
+    normalize_mobile,
+    validate_credit_code,
+    validate_mobile,
+    validate_region_code,
+)
+
+
+def history(**options):
+    """Track a model's inserts, updates and deletes with PostgreSQL triggers, so
+    bulk and set-based changes are recorded too (django-pghistory)."""
+    return pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(), **options)
+
+
+class TreeNode(models.Model):
+    """A node of a coded classification tree.
+
+    ``path`` lists the codes from the root down (``"/341800/341802/"``), so "this
+    node and everything under it" is one indexed ``startswith`` query, and "under
+    the node with code X" is ``path__contains="/X/"`` without a lookup.
+    """
+
+    code = models.CharField(_("代码"), max_length=12, unique=True)
+    name = models.CharField(_("名称"), max_length=100)
+    path = models.CharField(_("路径"), max_length=255, editable=False, db_index=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["path"]
+
+    def __str__(self):
+        return f"{self.name}（{self.code}）"
+
+    def save(self, *args, **kwargs):
+        self.path = f"{self.parent.path if self.parent_id else '/'}{self.code}/"
+        super().save(*args, **kwargs)
+
+    def subtree(self):
+        """This node and all nodes under it."""
+        return type(self).objects.filter(path__startswith=self.path)
+
+
+@history()
+class Region(TreeNode):
+    """行政区划 (GB/T 2260): province → city → county/district → township."""
+
+    class Level(models.TextChoices):
+        PROVINCE = "province", _("省")
+        CITY = "city", _("市")
+        COUNTY = "county", _("区县")
+        TOWNSHIP = "township", _("乡镇街道")
+
+    code = models.CharField(_("行政区划代码"), max_length=12, unique=True, validators=[validate_region_code])
+    level = models.CharField(_("层级"), max_length=10, choices=Level.choices)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("上级区划"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+
+    class Meta(TreeNode.Meta):
+        verbose_name = _("行政区划")
+        verbose_name_plural = _("行政区划")
+
+
+class Industry(TreeNode):
+    """国民经济行业分类 (GB/T 4754-2017): section → division → group → class."""
+
+    class Level(models.TextChoices):
+        SECTION = "section", _("门类")
+        DIVISION = "division", _("大类")
+        GROUP = "group", _("中类")
+        CLASS = "class", _("小类")
+
+    level = models.CharField(_("层级"), max_length=10, choices=Level.choices)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("上级行业"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+
+    class Meta(TreeNode.Meta):
+        verbose_name = _("国民经济行业")
+        verbose_name_plural = _("国民经济行业")
+
+
+@history()
+class Department(models.Model):
+    """部门/承办单位: a government department that handles cases."""
+
+    name = models.CharField(_("名称"), max_length=100)
+    short_name = models.CharField(_("简称"), max_length=30, blank=True)
+    region = models.ForeignKey(Region, verbose_name=_("所属区划"), on_delete=models.PROTECT, related_name="departments")
+    phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("部门")
+        verbose_name_plural = _("部门")
+        ordering = ["region__path", "name"]
+        constraints = [models.UniqueConstraint(fields=["region", "name"], name="department_unique_name_in_region")]
+
+    def __str__(self):
+        return self.name
+
+
+@history()
+class EnterpriseTag(models.Model):
+    """企业标签, e.g. 高新技术企业, 专精特新. The vocabulary is curated by officials."""
+
+    name = models.CharField(_("名称"), max_length=50, unique=True)
+    description = models.TextField(_("说明"), blank=True)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("企业标签")
+        verbose_name_plural = _("企业标签")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+@history()
+class Enterprise(models.Model):
+    """企业, identified by its unified social credit code (统一社会信用代码)."""
+
+    class Scale(models.TextChoices):
+        LARGE = "large", _("大型")
+        MEDIUM = "medium", _("中型")
+        SMALL = "small", _("小型")
+        MICRO = "micro", _("微型")
+
+    class Ownership(models.TextChoices):
+        PRIVATE = "private", _("民营")
+        STATE = "state", _("国有")
+        FOREIGN = "foreign", _("外资")
+        HK_MACAO_TAIWAN = "hmt", _("港澳台")
+
+    name = models.CharField(_("企业名称"), max_length=200)
+    credit_code = models.CharField(_("统一社会信用代码"), max_length=18, unique=True, validators=[validate_credit_code])
+    industry = models.ForeignKey(
+        Industry, verbose_name=_("所属行业"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    scale = models.CharField(_("企业规模"), max_length=10, choices=Scale.choices, blank=True)
+    ownership = models.CharField(_("所有制类型"), max_length=10, choices=Ownership.choices, blank=True)
+    region = models.ForeignKey(
+        Region, verbose_name=_("所在区划"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    founded_on = models.DateField(_("成立日期"), null=True, blank=True)
+    employees = models.PositiveIntegerField(_("从业人数"), null=True, blank=True)
+    # Money is kept in yuan (元) with two decimals.
+    annual_revenue = models.DecimalField(
+        _("年营业收入（元）"), max_digits=16, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    tax_paid = models.DecimalField(
+        _("年纳税额（元）"), max_digits=16, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    rd_spend = models.DecimalField(
+        _("年研发投入（元）"), max_digits=16, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    tags = models.ManyToManyField(EnterpriseTag, verbose_name=_("企业标签"), blank=True, related_name="enterprises")
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+    contact_person = models.CharField(_("联系人"), max_length=50, blank=True)
+    contact_phone = models.CharField(_("联系人手机"), max_length=20, blank=True, validators=[validate_mobile])
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("企业")
+        verbose_name_plural = _("企业")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(credit_code__regex=r"^[0-9A-HJ-NPQRTUWXY]{18}$"), name="enterprise_credit_code_format"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        self.credit_code = normalize_credit_code(self.credit_code)
+        self.contact_phone = normalize_mobile(self.contact_phone)
+
+
+@history(exclude=["password", "last_login"])
+class User(AbstractUser):
+    """A person who signs in: official, handler, enterprise user, experience officer."""
+
+    full_name = models.CharField(_("姓名"), max_length=50, blank=True)
+    mobile = models.CharField(_("手机号码"), max_length=20, blank=True, validators=[validate_mobile])
+    # Department handlers (承办单位经办人) see the cases of this department only.
+    department = models.ForeignKey(
+        Department, verbose_name=_("所属部门"), null=True, blank=True, on_delete=models.PROTECT, related_name="staff"
+    )
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+
+    def get_full_name(self):
+        return self.full_name or self.username
+
+    def get_short_name(self):
+        return self.full_name or self.username
+
+    def clean(self):
+        super().clean()
+        self.mobile = normalize_mobile(self.mobile)
+
+
+@history()
+class EnterpriseMembership(models.Model):
+    """A user's claim to act for an enterprise; it grants access once an official approves it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待审核")
+        APPROVED = "approved", _("已通过")
+        REJECTED = "rejected", _("未通过")
+        REVOKED = "revoked", _("已撤销")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    enterprise = models.ForeignKey(
+        Enterprise, verbose_name=_("企业"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    position = models.CharField(_("职务"), max_length=50, blank=True)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    requested_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+    decided_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审核人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decision_note = models.CharField(_("审核意见"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("企业成员")
+        verbose_name_plural = _("企业成员")
+        ordering = ["-requested_at"]
+        permissions = [("approve_membership", _("可以审核企业成员申请"))]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "enterprise"], name="membership_unique_user_enterprise"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} @ {self.enterprise}"
+
+
+@history()
+class HolidaySchedule(models.Model):
+    """A year's official holiday schedule (放假安排), entered by officials when the
+    State Council publishes it and before the ``chinesecalendar`` package knows it."""
+
+    year = models.PositiveSmallIntegerField(_("年度"), unique=True, validators=[MinValueValidator(2000)])
+    document_number = models.CharField(_("文号"), max_length=100, blank=True, help_text=_("如：国办发明电〔2025〕7号"))
+    note = models.TextField(_("说明"), blank=True)
+
+    class Meta:
+        verbose_name = _("年度放假安排")
+        verbose_name_plural = _("年度放假安排")
+        ordering = ["-year"]
+
+    def __str__(self):
+        return str(self.year)
+
+
+@history()
+class CalendarDay(models.Model):
+    """A day whose status differs from what Monday–Friday would say: a holiday on a
+    weekday, or an adjusted working day (调休上班) on a weekend. Entries here win over
+    the ``chinesecalendar`` package."""
+
+    schedule = models.ForeignKey(
+        HolidaySchedule, verbose_name=_("年度放假安排"), on_delete=models.CASCADE, related_name="days"
+    )
+    date = models.DateField(_("日期"), unique=True)
+    is_working_day = models.BooleanField(_("是否上班"))
+    name = models.CharField(_("名称"), max_length=50, blank=True, help_text=_("如：国庆节、国庆节调休上班"))
+
+    class Meta:
+        verbose_name = _("工作日调整")
+        verbose_name_plural = _("工作日调整")
+        ordering = ["date"]
+
+    def __str__(self):
+        return f"{self.date} {self.name}"
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.schedule_id and self.date and self.date.year != self.schedule.year:
+            raise ValidationError({"date": _("日期必须在%(year)s年内。") % {"year": self.schedule.year}})
+
+
+class Notification(models.Model):
+    """A message to one user: shown in the in-app inbox, optionally e-mailed and texted."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("接收人"), on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(_("类型"), max_length=50)
+    title = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("内容"), blank=True)
+    link = models.CharField(_("链接"), max_length=500, blank=True)
+    # The same event notified twice (a retried task, a double click) carries the
+    # same key; the unique constraint below makes the second one a no-op.
+    dedup_key = models.CharField(_("去重键"), max_length=200)
+    send_email = models.BooleanField(_("发送邮件"), default=False)
+    send_sms = models.BooleanField(_("发送短信"), default=False)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField(_("阅读时间"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("邮件发送时间"), null=True, blank=True)
+    texted_at = models.DateTimeField(_("短信发送时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("通知")
+        verbose_name_plural = _("通知")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "dedup_key"], name="notification_unique_dedup_key"),
+        ]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"], name="notification_unread_idx"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_read(self):
+        return self.read_at is not None

@@ -1,0 +1,242 @@
+"""Operations that change the shared core's state. One function per use case,
+keyword-only arguments, atomic; the acting user is passed explicitly."""
+
+from __future__ import annotations
+
+import logging
+
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_q.tasks import async_task
+
+from portal import roles
+from portal.models import Enterprise, EnterpriseMembership, Notification, User
+from portal.sms import get_sms_backend
+from portal.validators import normalize_credit_code, normalize_mobile
+
+logger = logging.getLogger(__name__)
+
+
+# --- Accounts -----------------------------------------------------------------
+
+
+@transaction.atomic
+def user_sign_up(*, username: str, password: str, full_name: str, mobile: str, email: str = "") -> User:
+    """Create an enterprise user's account. Enterprise access comes later, by membership."""
+    user = User(username=username, full_name=full_name, mobile=normalize_mobile(mobile), email=email)
+    user.set_password(password)
+    user.full_clean(exclude=["password"])
+    user.save()
+    user.groups.add(Group.objects.get(name=roles.ENTERPRISE_USER))
+    return user
+
+
+# --- Enterprise membership --------------------------------------------------------
+
+
+@transaction.atomic
+def membership_request(
+    *, user: User, credit_code: str, enterprise_name: str = "", position: str = ""
+) -> EnterpriseMembership:
+    """Ask to act for the enterprise with this credit code.
+
+    An enterprise not yet in the portal is registered with the given name. The
+    request grants nothing until an official approves it.
+    """
+    code = normalize_credit_code(credit_code)
+    enterprise = Enterprise.objects.filter(credit_code=code).first()
+    if enterprise is None:
+        if not enterprise_name.strip():
+            raise ValidationError({"enterprise_name": _("平台中尚无该企业，请填写企业名称以便登记。")})
+        enterprise = Enterprise(name=enterprise_name.strip(), credit_code=code)
+        enterprise.full_clean()
+        enterprise.save()
+    membership, created = EnterpriseMembership.objects.get_or_create(
+        user=user, enterprise=enterprise, defaults={"position": position}
+    )
+    if not created:
+        if membership.status in (EnterpriseMembership.Status.PENDING, EnterpriseMembership.Status.APPROVED):
+            raise ValidationError(_("您已申请过该企业（%(status)s）。") % {"status": membership.get_status_display()})
+        # A rejected or revoked claim may be made again; it goes back for review.
+        membership.status = EnterpriseMembership.Status.PENDING
+        membership.position = position
+        membership.decided_at = None
+        membership.decided_by = None
+        membership.decision_note = ""
+        membership.save(update_fields=["status", "position", "decided_at", "decided_by", "decision_note"])
+
+    link = reverse("admin:portal_enterprisemembership_change", args=[membership.pk])
+    for official in User.objects.filter(groups__name=roles.OFFICIAL, is_active=True):
+        notification_send(
+            recipient=official,
+            kind="membership.requested",
+            title=_("%(user)s 申请成为“%(enterprise)s”的企业用户")
+            % {"user": user.get_full_name(), "enterprise": enterprise.name},
+            link=link,
+            dedup_key=f"membership.requested:{membership.pk}:{membership.requested_at.isoformat()}",
+        )
+    return membership
+
+
+def _membership_decide(
+    *, membership: EnterpriseMembership, actor: User, status: str, note: str
+) -> EnterpriseMembership:
+    if not actor.has_perm("portal.approve_membership"):
+        raise PermissionDenied
+    membership = EnterpriseMembership.objects.select_for_update().get(pk=membership.pk)
+    if membership.status == status:
+        return membership
+    membership.status = status
+    membership.decided_at = timezone.now()
+    membership.decided_by = actor
+    membership.decision_note = note
+    membership.save(update_fields=["status", "decided_at", "decided_by", "decision_note"])
+    titles = {
+        EnterpriseMembership.Status.APPROVED: _("您已成为“%(enterprise)s”的企业用户"),
+        EnterpriseMembership.Status.REJECTED: _("您对“%(enterprise)s”的企业用户申请未通过"),
+        EnterpriseMembership.Status.REVOKED: _("您在“%(enterprise)s”的企业用户身份已被撤销"),
+    }
+    notification_send(
+        recipient=membership.user,
+        kind=f"membership.{status}",
+        title=titles[status] % {"enterprise": membership.enterprise.name},
+        body=note,
+        link=reverse("my_enterprises"),
+        dedup_key=f"membership.{status}:{membership.pk}:{membership.decided_at.isoformat()}",
+        email=True,
+        sms=True,
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_approve(*, membership: EnterpriseMembership, actor: User, note: str = "") -> EnterpriseMembership:
+    return _membership_decide(
+        membership=membership, actor=actor, status=EnterpriseMembership.Status.APPROVED, note=note
+    )
+
+
+@transaction.atomic
+def membership_reject(*, membership: EnterpriseMembership, actor: User, note: str = "") -> EnterpriseMembership:
+    return _membership_decide(
+        membership=membership, actor=actor, status=EnterpriseMembership.Status.REJECTED, note=note
+    )
+
+
+@transaction.atomic
+def membership_revoke(*, membership: EnterpriseMembership, actor: User, note: str = "") -> EnterpriseMembership:
+    return _membership_decide(membership=membership, actor=actor, status=EnterpriseMembership.Status.REVOKED, note=note)
+
+
+@transaction.atomic
+def enterprise_update_profile(*, enterprise: Enterprise, actor: User, data: dict) -> Enterprise:
+    """Save an enterprise's profile as edited by one of its approved members or an official."""
+    from portal.selectors import enterprise_can_edit
+
+    if not enterprise_can_edit(user=actor, enterprise=enterprise):
+        raise PermissionDenied
+    tags = data.pop("tags", None)
+    for field, value in data.items():
+        setattr(enterprise, field, value)
+    enterprise.full_clean()
+    enterprise.save()
+    if tags is not None:
+        enterprise.tags.set(tags)
+    return enterprise
+
+
+# --- Notifications ----------------------------------------------------------------
+
+
+def notification_send(
+    *,
+    recipient: User,
+    kind: str,
+    title: str,
+    dedup_key: str,
+    body: str = "",
+    link: str = "",
+    email: bool = False,
+    sms: bool = False,
+) -> Notification | None:
+    """Put a notification in the recipient's inbox and queue its e-mail and text message.
+
+    Runs inside the caller's transaction, so a notification exists only if the change
+    it announces was committed. Returns ``None`` when a notification with the same
+    ``dedup_key`` already exists: the event was notified before, nothing is sent again.
+    """
+    with transaction.atomic():
+        notification, created = Notification.objects.get_or_create(
+            recipient=recipient,
+            dedup_key=dedup_key,
+            defaults={
+                "kind": kind,
+                "title": title[:200],
+                "body": body,
+                "link": link,
+                "send_email": email,
+                "send_sms": sms,
+            },
+        )
+    if not created:
+        return None
+    if email or sms:
+        transaction.on_commit(
+            lambda: async_task(
+                "portal.tasks.deliver_notification", notification.pk, task_name=f"notify-{notification.pk}"
+            )
+        )
+    return notification
+
+
+def notification_deliver(*, notification_id: int) -> str:
+    """Send the e-mail and text message of a notification, each at most once.
+
+    Each channel is sent under a row lock and stamped in the same transaction, so a
+    retried task skips what was already sent; a failure rolls back only its channel.
+    """
+    sent = []
+    with transaction.atomic():
+        notification = Notification.objects.select_for_update().select_related("recipient").get(pk=notification_id)
+        recipient = notification.recipient
+        if notification.send_email and notification.emailed_at is None and recipient.email:
+            send_mail(
+                subject=notification.title,
+                message=_notification_text(notification),
+                from_email=None,
+                recipient_list=[recipient.email],
+            )
+            notification.emailed_at = timezone.now()
+            notification.save(update_fields=["emailed_at"])
+            sent.append("email")
+    with transaction.atomic():
+        notification = Notification.objects.select_for_update().select_related("recipient").get(pk=notification_id)
+        recipient = notification.recipient
+        if notification.send_sms and notification.texted_at is None and recipient.mobile:
+            get_sms_backend().send(mobile=recipient.mobile, text=f"【亲清政企服务平台】{notification.title}")
+            notification.texted_at = timezone.now()
+            notification.save(update_fields=["texted_at"])
+            sent.append("sms")
+    return ",".join(sent) or "nothing to send"
+
+
+def _notification_text(notification: Notification) -> str:
+    parts = [notification.title]
+    if notification.body:
+        parts.append(notification.body)
+    if notification.link:
+        parts.append(notification.link)
+    return "\n\n".join(parts)
+
+
+def notification_mark_read(*, user: User, notification_ids: list[int] | None = None) -> int:
+    """Mark the user's notifications read (all unread ones when no ids are given)."""
+    queryset = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if notification_ids is not None:
+        queryset = queryset.filter(pk__in=notification_ids)
+    return queryset.update(read_at=timezone.now())

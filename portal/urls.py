@@ -1,0 +1,32 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from portal import views
+
+admin.site.site_header = "亲清政企服务平台 管理后台"
+admin.site.site_title = "亲清政企服务平台 管理后台"
+admin.site.index_title = "管理后台"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    # Accounts
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/signup/", views.sign_up, name="sign_up"),
+    path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    # Enterprises and the inbox
+    path("my/enterprises/", views.my_enterprises, name="my_enterprises"),
+    path("enterprises/<int:pk>/", views.enterprise_profile, name="enterprise_profile"),
+    path("notifications/", views.notification_inbox, name="notifications"),
+    path("notifications/read/", views.notification_mark_read, name="notifications_mark_read"),
+    # API
+    path("api/v1/", include("portal.api.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
+    path("admin/", admin.site.urls),
+]

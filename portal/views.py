@@ -1,0 +1,119 @@
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from portal import selectors, services
+from portal.forms import EnterpriseProfileForm, MembershipRequestForm, SignUpForm
+
+
+def home(request):
+    return render(request, "portal/home.html")
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    """200 when the database answers, 503 when it does not. For load balancers."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception:
+        return JsonResponse({"status": "unavailable", "database": "unreachable"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})
+
+
+@require_http_methods(["GET", "POST"])
+def sign_up(request):
+    if request.user.is_authenticated:
+        return redirect("home")
+    form = SignUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = services.user_sign_up(
+            username=form.cleaned_data["username"],
+            password=form.cleaned_data["password1"],
+            full_name=form.cleaned_data["full_name"],
+            mobile=form.cleaned_data["mobile"],
+            email=form.cleaned_data["email"],
+        )
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, _("注册成功。请认领您所在的企业，审核通过后即可代表企业办理业务。"))
+        return redirect("my_enterprises")
+    return render(request, "registration/sign_up.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def my_enterprises(request):
+    form = MembershipRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership = services.membership_request(user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                for field, errors in error.error_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("已提交对“%(name)s”的认领申请，工作人员审核后会通知您。") % {"name": membership.enterprise.name},
+            )
+            return redirect("my_enterprises")
+    memberships = selectors.membership_list_for_user(user=request.user)
+    return render(request, "portal/my_enterprises.html", {"form": form, "memberships": memberships})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def enterprise_profile(request, pk):
+    enterprise = selectors.enterprise_get_for_user(user=request.user, pk=pk)
+    can_edit = selectors.enterprise_can_edit(user=request.user, enterprise=enterprise)
+    form = EnterpriseProfileForm(request.POST or None, instance=enterprise)
+    if request.method == "POST":
+        if not can_edit:
+            messages.error(request, _("您没有修改该企业信息的权限。"))
+            return redirect("enterprise_profile", pk=pk)
+        if form.is_valid():
+            data = {field: form.cleaned_data[field] for field in form.fields}
+            services.enterprise_update_profile(enterprise=enterprise, actor=request.user, data=data)
+            messages.success(request, _("企业信息已保存。"))
+            return redirect("enterprise_profile", pk=pk)
+    return render(
+        request, "portal/enterprise_profile.html", {"enterprise": enterprise, "form": form, "can_edit": can_edit}
+    )
+
+
+@login_required
+@require_GET
+def notification_inbox(request):
+    page = Paginator(selectors.notification_list(user=request.user), 20).get_page(request.GET.get("page"))
+    return render(request, "portal/notifications.html", {"page": page})
+
+
+@login_required
+@require_POST
+def notification_mark_read(request):
+    ids = request.POST.getlist("id")
+    try:
+        ids = [int(value) for value in ids] or None
+    except ValueError:
+        ids = []
+    services.notification_mark_read(user=request.user, notification_ids=ids)
+    next_url = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = reverse("notifications")
+    return redirect(next_url)
