@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from portal import services, workdays
@@ -165,7 +166,7 @@ class CalendarDayAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("星期"))
     def weekday(self, obj):
-        return ["一", "二", "三", "四", "五", "六", "日"][obj.date.weekday()]
+        return date_format(obj.date, "l")
 
     def changelist_view(self, request, extra_context=None):
         _warn_missing_schedules(request)

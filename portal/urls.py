@@ -1,13 +1,14 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from portal import views
 
-admin.site.site_header = "亲清政企服务平台 管理后台"
-admin.site.site_title = "亲清政企服务平台 管理后台"
-admin.site.index_title = "管理后台"
+admin.site.site_header = _("亲清政企服务平台 管理后台")
+admin.site.site_title = _("亲清政企服务平台 管理后台")
+admin.site.index_title = _("管理后台")
 
 urlpatterns = [
     path("", views.home, name="home"),

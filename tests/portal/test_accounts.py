@@ -20,6 +20,8 @@ def test_english_is_available(client):
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     page = client.get("/accounts/login/").content.decode()
     assert 'lang="en"' in page
+    assert "Log in" in page
+    assert "Qinqing Government–Enterprise Service Portal" in page
 
 
 def test_home_has_skip_link_and_large_text_toggle(client):
