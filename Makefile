@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 ADDRPORT ?= 127.0.0.1:8000
 
-.PHONY: setup run test lint format migrate stop db-status collectstatic
+.PHONY: setup run test lint format migrate stop db-status collectstatic messages
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -43,3 +43,9 @@ stop: setup
 
 db-status: setup
 	$(PY) -m portal.embedded_db status
+
+# Refresh the English catalogue after changing user-facing text (needs GNU gettext;
+# the compiled .mo files are committed so nobody else needs it).
+messages: setup
+	$(PY) manage.py makemessages -l en -i ".venv/*" -i "var/*" -i "static/*" -i "tests/*" --no-location
+	$(PY) manage.py compilemessages -l en --ignore ".venv/*"

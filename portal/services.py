@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
@@ -230,7 +231,7 @@ def _notification_text(notification: Notification) -> str:
     if notification.body:
         parts.append(notification.body)
     if notification.link:
-        parts.append(notification.link)
+        parts.append(f"{settings.SITE_URL}{notification.link}")
     return "\n\n".join(parts)
 
 

@@ -12,8 +12,3 @@ from portal import services
 def deliver_notification(notification_id: int) -> str:
     """Send a notification's e-mail and text message, each at most once."""
     return services.notification_deliver(notification_id=notification_id)
-
-
-def ping(value: str = "pong") -> str:
-    """Echo a value: lets operators and the integration test see that workers run."""
-    return value

@@ -16,6 +16,11 @@ def test_pages_speak_chinese_by_default(client):
     assert 'lang="zh-hans"' in page
 
 
+def test_chinese_even_when_the_browser_asks_for_english(client):
+    page = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert 'lang="zh-hans"' in page
+
+
 def test_english_is_available(client):
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     page = client.get("/accounts/login/").content.decode()
@@ -150,3 +155,15 @@ def test_password_change_page(client):
     assert response.status_code == 302
     account.refresh_from_db()
     assert account.check_password("another-long-phrase-9")
+
+
+@pytest.mark.parametrize("url", ["/my/enterprises/", "/enterprises/1/", "/notifications/", "/accounts/password/"])
+def test_pages_for_signed_in_users_send_others_to_login(client, url):
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/?next=")
+
+
+def test_signed_in_user_is_not_shown_sign_up_again(client):
+    client.force_login(factories.enterprise_user())
+    assert client.get("/accounts/signup/")["Location"] == "/"

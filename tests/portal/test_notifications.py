@@ -37,14 +37,16 @@ def test_sending_twice_notifies_once(django_capture_on_commit_callbacks):
     assert OrmQ.objects.count() == 1
 
 
-def test_a_retried_delivery_sends_each_channel_once(mailoutbox, sms_outbox):
+def test_a_retried_delivery_sends_each_channel_once(mailoutbox, sms_outbox, settings):
+    settings.SITE_URL = "http://portal.example.gov.cn"
     recipient = factories.user(email="a@example.com", mobile="13800138000")
-    notification = _send(recipient, email=True, sms=True)
+    notification = _send(recipient, email=True, sms=True, link="/cases/1/")
 
     assert deliver_notification(notification.pk) == "email,sms"
     assert deliver_notification(notification.pk) == "nothing to send"
 
     assert [message.to for message in mailoutbox] == [["a@example.com"]]
+    assert "http://portal.example.gov.cn/cases/1/" in mailoutbox[0].body
     assert sms_outbox == [{"mobile": "13800138000", "text": "【亲清政企服务平台】您有新的诉求件"}]
     notification.refresh_from_db()
     assert notification.emailed_at and notification.texted_at
