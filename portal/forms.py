@@ -3,7 +3,7 @@ from django.contrib.auth.forms import UserCreationForm
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import Enterprise, EnterpriseTag, User
-from portal.validators import normalize_credit_code, normalize_mobile, validate_credit_code, validate_mobile
+from portal.validators import normalize_credit_code, validate_credit_code, validate_mobile
 
 
 class SignUpForm(UserCreationForm):
@@ -14,9 +14,6 @@ class SignUpForm(UserCreationForm):
     class Meta(UserCreationForm.Meta):
         model = User
         fields = ["username", "full_name", "mobile", "email"]
-
-    def clean_mobile(self):
-        return normalize_mobile(self.cleaned_data["mobile"])
 
 
 class MembershipRequestForm(forms.Form):
@@ -68,7 +65,3 @@ class EnterpriseProfileForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["industry"].queryset = self.fields["industry"].queryset.order_by("path")
         self.fields["region"].queryset = self.fields["region"].queryset.order_by("path")
-
-    def clean_contact_phone(self):
-        # The model's validator checks the normalised number.
-        return normalize_mobile(self.cleaned_data.get("contact_phone", ""))

@@ -11,13 +11,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from portal.validators import (
-    normalize_credit_code,
-    normalize_mobile,
-    validate_credit_code,
-    validate_mobile,
-    validate_region_code,
-)
+from portal.fields import CreditCodeField, MobileField
+from portal.validators import validate_region_code
 
 
 def history(**options):
@@ -148,7 +143,7 @@ class Enterprise(models.Model):
         HK_MACAO_TAIWAN = "hmt", _("港澳台")
 
     name = models.CharField(_("企业名称"), max_length=200)
-    credit_code = models.CharField(_("统一社会信用代码"), max_length=18, unique=True, validators=[validate_credit_code])
+    credit_code = CreditCodeField(_("统一社会信用代码"), unique=True)
     industry = models.ForeignKey(
         Industry, verbose_name=_("所属行业"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -172,7 +167,7 @@ class Enterprise(models.Model):
     tags = models.ManyToManyField(EnterpriseTag, verbose_name=_("企业标签"), blank=True, related_name="enterprises")
     address = models.CharField(_("地址"), max_length=200, blank=True)
     contact_person = models.CharField(_("联系人"), max_length=50, blank=True)
-    contact_phone = models.CharField(_("联系人手机"), max_length=20, blank=True, validators=[validate_mobile])
+    contact_phone = MobileField(_("联系人手机"), blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -189,17 +184,13 @@ class Enterprise(models.Model):
     def __str__(self):
         return self.name
 
-    def clean(self):
-        self.credit_code = normalize_credit_code(self.credit_code)
-        self.contact_phone = normalize_mobile(self.contact_phone)
-
 
 @history(exclude=["password", "last_login"])
 class User(AbstractUser):
     """A person who signs in: official, handler, enterprise user, experience officer."""
 
     full_name = models.CharField(_("姓名"), max_length=50, blank=True)
-    mobile = models.CharField(_("手机号码"), max_length=20, blank=True, validators=[validate_mobile])
+    mobile = MobileField(_("手机号码"), blank=True)
     # Department handlers (承办单位经办人) see the cases of this department only.
     department = models.ForeignKey(
         Department, verbose_name=_("所属部门"), null=True, blank=True, on_delete=models.PROTECT, related_name="staff"
@@ -214,10 +205,6 @@ class User(AbstractUser):
 
     def get_short_name(self):
         return self.full_name or self.username
-
-    def clean(self):
-        super().clean()
-        self.mobile = normalize_mobile(self.mobile)
 
 
 @history()

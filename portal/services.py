@@ -18,7 +18,7 @@ from django_q.tasks import async_task
 from portal import roles
 from portal.models import Enterprise, EnterpriseMembership, Notification, User
 from portal.sms import get_sms_backend
-from portal.validators import normalize_credit_code, normalize_mobile
+from portal.validators import normalize_credit_code
 
 logger = logging.getLogger(__name__)
 
@@ -29,7 +29,7 @@ logger = logging.getLogger(__name__)
 @transaction.atomic
 def user_sign_up(*, username: str, password: str, full_name: str, mobile: str, email: str = "") -> User:
     """Create an enterprise user's account. Enterprise access comes later, by membership."""
-    user = User(username=username, full_name=full_name, mobile=normalize_mobile(mobile), email=email)
+    user = User(username=username, full_name=full_name, mobile=mobile, email=email)
     user.set_password(password)
     user.full_clean(exclude=["password"])
     user.save()

@@ -64,3 +64,47 @@ def test_form_keeps_what_was_typed_and_explains():
     assert "校验位不正确" in form.errors["credit_code"][0]
     assert form["credit_code"].value() == "91341802MA2N0XY120"
     assert form["position"].value() == "财务"
+
+
+@pytest.mark.django_db
+def test_admin_stores_a_full_width_lower_case_code_canonically(client):
+    from portal.models import Enterprise
+    from tests import factories
+
+    client.force_login(factories.official())
+    code = _valid("91341802MA2N0XY12")
+    typed = code.lower().translate({ord(c): ord(c) + 0xFEE0 for c in "0123456789"})
+    response = client.post(
+        "/admin/portal/enterprise/add/",
+        {
+            "name": "宣城全角有限公司",
+            "credit_code": typed,
+            "contact_phone": "＋86 139 0000 0000",
+            "memberships-TOTAL_FORMS": "0",
+            "memberships-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    enterprise = Enterprise.objects.get(name="宣城全角有限公司")
+    assert enterprise.credit_code == code
+    assert enterprise.contact_phone == "13900000000"
+
+
+@pytest.mark.django_db
+def test_admin_names_the_broken_rule_and_keeps_the_input(client):
+    from tests import factories
+
+    client.force_login(factories.official())
+    response = client.post(
+        "/admin/portal/enterprise/add/",
+        {
+            "name": "宣城错误代码有限公司",
+            "credit_code": "91341802MA2N0XYI2X",
+            "memberships-TOTAL_FORMS": "0",
+            "memberships-INITIAL_FORMS": "0",
+        },
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "不使用字母I、O、Z、S、V" in page
+    assert 'value="宣城错误代码有限公司"' in page
