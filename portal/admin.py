@@ -39,11 +39,11 @@ class IndustryAdmin(admin.ModelAdmin):
 
 @admin.register(Department)
 class DepartmentAdmin(admin.ModelAdmin):
-    list_display = ["name", "short_name", "region", "phone", "is_active"]
+    list_display = ["name", "short_name", "region", "lead", "phone", "is_active"]
     list_filter = ["is_active", "region"]
     search_fields = ["name", "short_name"]
-    autocomplete_fields = ["region"]
-    list_select_related = ["region"]
+    autocomplete_fields = ["region", "lead"]
+    list_select_related = ["region", "lead"]
 
 
 @admin.register(EnterpriseTag)

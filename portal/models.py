@@ -97,6 +97,15 @@ class Department(models.Model):
     short_name = models.CharField(_("简称"), max_length=30, blank=True)
     region = models.ForeignKey(Region, verbose_name=_("所属区划"), on_delete=models.PROTECT, related_name="departments")
     phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    # The department's responsible leader (分管负责人), told when its cases run late.
+    lead = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("负责人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="led_departments",
+    )
     is_active = models.BooleanField(_("启用"), default=True)
 
     class Meta:

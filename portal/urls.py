@@ -25,6 +25,8 @@ urlpatterns = [
     path("enterprises/<int:pk>/", views.enterprise_profile, name="enterprise_profile"),
     path("notifications/", views.notification_inbox, name="notifications"),
     path("notifications/read/", views.notification_mark_read, name="notifications_mark_read"),
+    path("cases/", include("complaints.urls")),
+    path("reports/", include("complaints.report_urls")),
     # API
     path("api/v1/", include("portal.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),

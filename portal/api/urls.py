@@ -13,4 +13,5 @@ router.register("enterprises", views.EnterpriseViewSet, basename="enterprise")
 urlpatterns = [
     path("auth/token/", obtain_auth_token, name="api_token"),
     path("", include(router.urls)),
+    path("", include("complaints.api.urls")),
 ]

@@ -1,0 +1,237 @@
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from complaints import services
+from complaints.models import (
+    Case,
+    CaseAttachment,
+    CaseEvent,
+    CaseTask,
+    Channel,
+    NonAcceptanceReason,
+    ProblemCategory,
+    ProblemClass,
+    SlaPolicy,
+    TypicalCase,
+)
+
+
+@admin.register(ProblemCategory)
+class ProblemCategoryAdmin(admin.ModelAdmin):
+    list_display = ["name", "sort_order", "is_active"]
+    list_editable = ["sort_order", "is_active"]
+    search_fields = ["name"]
+
+
+@admin.register(NonAcceptanceReason)
+class NonAcceptanceReasonAdmin(admin.ModelAdmin):
+    list_display = ["title", "sort_order", "is_active"]
+    list_editable = ["sort_order", "is_active"]
+    search_fields = ["title"]
+
+
+class SlaPolicyForm(forms.ModelForm):
+    channels = forms.MultipleChoiceField(
+        label=_("适用渠道"), choices=Channel.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    tiers = forms.MultipleChoiceField(
+        label=_("适用层级"), choices=Case._meta.get_field("tier").choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = SlaPolicy
+        fields = "__all__"
+
+
+@admin.register(SlaPolicy)
+class SlaPolicyAdmin(admin.ModelAdmin):
+    form = SlaPolicyForm
+    list_display = [
+        "name",
+        "assign_days",
+        "measures_days",
+        "feedback_days",
+        "resolve_working_days",
+        "resolve_months",
+        "priority",
+        "is_active",
+    ]
+    list_filter = ["is_active"]
+
+
+@admin.register(ProblemClass)
+class ProblemClassAdmin(admin.ModelAdmin):
+    list_display = ["name", "category", "created_at"]
+    list_filter = ["category"]
+    search_fields = ["name", "root_cause"]
+
+
+@admin.register(TypicalCase)
+class TypicalCaseAdmin(admin.ModelAdmin):
+    list_display = ["title", "problem_class", "is_published", "published_at"]
+    list_filter = ["is_published"]
+    search_fields = ["title", "summary"]
+    autocomplete_fields = ["case"]
+
+
+class CaseTaskInline(admin.TabularInline):
+    model = CaseTask
+    extra = 0
+    fields = ["round", "task", "measure", "deadline", "department", "responsible_person", "done_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class CaseEventInline(admin.TabularInline):
+    model = CaseEvent
+    extra = 0
+    fields = ["created_at", "kind", "actor", "from_status", "to_status", "stage", "round", "note", "is_public"]
+    readonly_fields = fields
+    ordering = ["created_at", "id"]
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class CaseAttachmentInline(admin.TabularInline):
+    model = CaseAttachment
+    extra = 0
+    fields = ["original_name", "content_type", "size", "created_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class CaseFilingForm(forms.ModelForm):
+    """Officials register cases that arrive by hotline, phone, letter, visit or window."""
+
+    class Meta:
+        model = Case
+        fields = [
+            "channel",
+            "title",
+            "description",
+            "category",
+            "region",
+            "enterprise",
+            "complainant_name",
+            "complainant_phone",
+            "complainant_email",
+            "is_confidential",
+            "on_behalf_of_organisation",
+        ]
+
+
+@admin.register(Case)
+class CaseAdmin(admin.ModelAdmin):
+    list_display = ["number", "title", "channel", "category", "status", "lead_department", "stage_due_at", "complainant"]
+    list_filter = ["status", "channel", "category", "tier", "is_supervised", "is_confidential", "lead_department"]
+    search_fields = ["number", "title"]
+    list_select_related = ["category", "lead_department"]
+    autocomplete_fields = ["region", "enterprise"]
+    date_hierarchy = "received_at"
+    inlines = [CaseTaskInline, CaseAttachmentInline, CaseEventInline]
+    actions = ["accept_cases"]
+
+    def get_queryset(self, request):
+        from complaints.selectors import case_list
+
+        return case_list(user=request.user)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = CaseFilingForm
+        return super().get_form(request, obj, change, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return CaseFilingForm._meta.fields
+        fields = [
+            "number",
+            "status",
+            "channel",
+            "title",
+            "description",
+            "category",
+            "region",
+            "enterprise_shown",
+            "complainant",
+            "complainant_contact",
+            "is_confidential",
+            "tier",
+            "lead_department",
+            "chief_officer",
+            "is_escalated",
+            "is_supervised",
+            "round",
+            "stage",
+            "stage_due_at",
+            "resolve_due_at",
+            "suspended_at",
+            "feedback_text",
+            "resolution",
+            "problem_class",
+        ]
+        return fields
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return []
+        # Changes to a case go through its page's actions (services), never a raw edit;
+        # only the problem class is curated here.
+        return [field for field in self.get_fields(request, obj) if field != "problem_class"]
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else []
+
+    @admin.display(description=_("诉求人"))
+    def complainant(self, obj):
+        return obj.complainant_name_display
+
+    @admin.display(description=_("联系方式"))
+    def complainant_contact(self, obj):
+        return " / ".join(value for value in [obj.complainant_phone_display, obj.complainant_email_display] if value)
+
+    @admin.display(description=_("企业"))
+    def enterprise_shown(self, obj):
+        return obj.enterprise_display or "—"
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            obj.save(update_fields=["problem_class"])
+            return
+        data = {field: form.cleaned_data[field] for field in CaseFilingForm._meta.fields}
+        case = services.case_file(actor=request.user, **data)
+        obj.pk = case.pk
+        obj.number = case.number
+
+    def save_related(self, request, form, formsets, change):
+        if change:
+            super().save_related(request, form, formsets, change)
+
+    @admin.action(description=_("受理所选诉求件"), permissions=["triage"])
+    def accept_cases(self, request, queryset):
+        done, refused = 0, []
+        for case in queryset:
+            try:
+                services.case_accept(case=case, actor=request.user)
+                done += 1
+            except (ValidationError, PermissionDenied) as error:
+                refused.append(" ".join(getattr(error, "messages", [str(error)])))
+        if done:
+            self.message_user(request, _("已受理 %(count)d 件。") % {"count": done}, messages.SUCCESS)
+        for message in refused:
+            self.message_user(request, message, messages.WARNING)
+
+    def has_triage_permission(self, request):
+        return request.user.has_perm("complaints.triage_case")
+

@@ -1,0 +1,44 @@
+"""The case list's filters, shared by the workbench, the API and the Excel export."""
+
+import django_filters
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from complaints.models import OPEN_STATUSES, Case, Channel, ProblemCategory, Status
+from portal.models import Department
+
+
+class CaseFilter(django_filters.FilterSet):
+    status = django_filters.MultipleChoiceFilter(choices=Status.choices, label=_("状态"))
+    channel = django_filters.MultipleChoiceFilter(choices=Channel.choices, label=_("来源渠道"))
+    category = django_filters.ModelChoiceFilter(queryset=ProblemCategory.objects.all(), label=_("问题分类"))
+    department = django_filters.ModelChoiceFilter(
+        queryset=Department.objects.all(), method="filter_department", label=_("承办单位")
+    )
+    overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("超期"))
+    open = django_filters.BooleanFilter(method="filter_open", label=_("未办结"))
+    received_after = django_filters.DateFilter(field_name="received_at", lookup_expr="date__gte", label=_("登记日期起"))
+    received_before = django_filters.DateFilter(field_name="received_at", lookup_expr="date__lte", label=_("登记日期止"))
+    q = django_filters.CharFilter(method="filter_search", label=_("关键词"))
+
+    class Meta:
+        model = Case
+        fields = ["status", "channel", "category", "department", "overdue", "open", "tier", "is_supervised"]
+
+    def filter_department(self, queryset, name, value):
+        co_handled = Case.co_departments.through.objects.filter(case_id=OuterRef("pk"), department=value)
+        return queryset.filter(Q(lead_department=value) | Q(Exists(co_handled)))
+
+    def filter_overdue(self, queryset, name, value):
+        overdue = Q(stage_due_at__lt=timezone.now(), suspended_at__isnull=True, status__in=OPEN_STATUSES)
+        return queryset.filter(overdue) if value else queryset.exclude(overdue)
+
+    def filter_open(self, queryset, name, value):
+        return queryset.filter(status__in=OPEN_STATUSES) if value else queryset.exclude(status__in=OPEN_STATUSES)
+
+    def filter_search(self, queryset, name, value):
+        value = value.strip()[:100]
+        if not value:
+            return queryset
+        return queryset.filter(Q(number__iexact=value) | Q(title__icontains=value) | Q(description__icontains=value))

@@ -1,0 +1,155 @@
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from complaints.models import Case, NonAcceptanceReason, ProblemCategory, Rating, RatingMethod, Tier
+from complaints.uploads import ALLOWED_DESCRIPTION, check_upload
+from portal import roles
+from portal.models import Department, Enterprise, User
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input, each checked by size and content."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/*,.pdf,.doc,.docx,.xls,.xlsx,.ppt,.pptx"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else ([data] if data else [])
+        cleaned = [super(MultipleFileField, self).clean(item, initial) for item in files]
+        errors = []
+        for upload in cleaned:
+            try:
+                check_upload(upload)
+            except ValidationError as error:
+                errors.extend(error.messages)
+        if errors:
+            raise ValidationError(errors)
+        return cleaned
+
+
+class CaseIntakeForm(forms.ModelForm):
+    """The web form for enterprises and the public (网上诉求)."""
+
+    enterprise = forms.ModelChoiceField(
+        label=_("代表企业"), queryset=Enterprise.objects.none(), required=False, help_text=_("以企业名义反映时选择。")
+    )
+    attachments = MultipleFileField(
+        label=_("附件"), required=False, help_text=_("可选，每个文件不超过20MB，支持%(types)s。") % {"types": ALLOWED_DESCRIPTION}
+    )
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Case
+        fields = [
+            "title",
+            "description",
+            "category",
+            "enterprise",
+            "complainant_name",
+            "complainant_phone",
+            "complainant_email",
+            "on_behalf_of_organisation",
+            "is_confidential",
+        ]
+        widgets = {"description": forms.Textarea(attrs={"rows": 6})}
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = ProblemCategory.objects.filter(is_active=True)
+        self.fields["complainant_phone"].required = True
+        if user is not None and user.is_authenticated:
+            self.fields["enterprise"].queryset = Enterprise.objects.filter(
+                memberships__user=user, memberships__status="approved"
+            )
+        else:
+            del self.fields["enterprise"]
+
+
+class AcceptForm(forms.Form):
+    note = forms.CharField(label=_("受理意见"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class RejectForm(forms.Form):
+    reason = forms.ModelChoiceField(label=_("不予受理情形"), queryset=NonAcceptanceReason.objects.filter(is_active=True))
+    reply = forms.CharField(label=_("答复诉求人"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class AssignForm(forms.Form):
+    lead_department = forms.ModelChoiceField(label=_("牵头单位"), queryset=Department.objects.filter(is_active=True))
+    co_departments = forms.ModelMultipleChoiceField(
+        label=_("协办单位"), queryset=Department.objects.filter(is_active=True), required=False
+    )
+    tier = forms.ChoiceField(label=_("层级"), choices=Tier.choices, initial=Tier.ORDINARY)
+    chief_officer = forms.ModelChoiceField(label=_("首席问题官"), queryset=User.objects.none(), required=False)
+    note = forms.CharField(label=_("交办意见"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["chief_officer"].queryset = User.objects.filter(groups__name=roles.CHIEF_PROBLEM_OFFICER)
+
+
+class EscalateForm(forms.Form):
+    chief_officer = forms.ModelChoiceField(label=_("首席问题官"), queryset=User.objects.none())
+    note = forms.CharField(label=_("提级说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["chief_officer"].queryset = User.objects.filter(groups__name=roles.CHIEF_PROBLEM_OFFICER)
+
+
+class TaskForm(forms.Form):
+    task = forms.CharField(label=_("任务"), max_length=200)
+    measure = forms.CharField(label=_("措施"), widget=forms.Textarea(attrs={"rows": 2}))
+    deadline = forms.DateField(label=_("完成期限"), widget=forms.DateInput(attrs={"type": "date"}))
+    department = forms.ModelChoiceField(label=_("责任单位"), queryset=Department.objects.filter(is_active=True))
+    responsible_person = forms.CharField(label=_("责任人"), max_length=50)
+
+
+TaskFormSet = forms.formset_factory(TaskForm, extra=1, min_num=1, validate_min=True, max_num=20)
+
+
+class MeasuresForm(forms.Form):
+    note = forms.CharField(label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class FeedbackForm(forms.Form):
+    feedback = forms.CharField(label=_("反馈内容"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ResolveForm(forms.Form):
+    resolution = forms.CharField(label=_("办理结果"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class RateForm(forms.Form):
+    rating = forms.ChoiceField(label=_("评价"), choices=Rating.choices, widget=forms.RadioSelect)
+    comment = forms.CharField(label=_("评价意见"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ReturnVisitForm(RateForm):
+    method = forms.ChoiceField(
+        label=_("回访方式"), choices=[c for c in RatingMethod.choices if c[0] != RatingMethod.ENTERPRISE]
+    )
+
+
+class SuspendForm(forms.Form):
+    reason = forms.CharField(label=_("暂停原因"), max_length=200)
+
+
+class ResumeForm(forms.Form):
+    note = forms.CharField(label=_("说明"), required=False)
+
+
+class CommentForm(forms.Form):
+    note = forms.CharField(label=_("备注"), widget=forms.Textarea(attrs={"rows": 2}))
+    is_public = forms.BooleanField(label=_("企业可见"), required=False)
+
+
+class LookupForm(forms.Form):
+    number = forms.CharField(label=_("诉求编号"), max_length=20)
+    lookup_code = forms.CharField(label=_("查询码"), max_length=12)

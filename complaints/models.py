@@ -1,0 +1,515 @@
+"""Cases (诉求件): appeals from every channel, followed from intake to the
+enterprise's satisfaction on a working-day clock."""
+
+from __future__ import annotations
+
+import pghistory
+import pgtrigger
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from portal.fields import MobileField
+from portal.models import Department, Enterprise, Region, history
+
+
+CONFIDENTIAL_MASK = _("（保密）")
+
+
+class Channel(models.TextChoices):
+    HOTLINE_12345 = "hotline", _("12345热线")
+    PHONE = "phone", _("电话")
+    WEB = "web", _("网上")
+    LETTER = "letter", _("来信")
+    VISIT = "visit", _("来访")
+    WINDOW = "window", _("办不成事窗口")
+    ROUNDTABLE = "roundtable", _("政商恳谈会")
+    WALKTHROUGH = "walkthrough", _("走流程")
+    API = "api", _("接口")
+
+
+class Tier(models.TextChoices):
+    """路桥's tiers: one unit, several units, difficult, major."""
+
+    ORDINARY = "ordinary", _("一般")
+    CROSS_DEPARTMENT = "cross", _("多跨")
+    DIFFICULT = "difficult", _("疑难")
+    MAJOR = "major", _("重大")
+
+
+# Tiers whose cases a chief problem officer (首席问题官) owns.
+CHIEF_TIERS = (Tier.DIFFICULT, Tier.MAJOR)
+
+
+class Status(models.TextChoices):
+    RECEIVED = "received", _("待受理")
+    ACCEPTED = "accepted", _("已受理")
+    NOT_ACCEPTED = "not_accepted", _("不予受理")
+    ASSIGNED = "assigned", _("已交办")
+    MEASURES_SET = "measures_set", _("已明确措施")
+    FEEDBACK_GIVEN = "feedback_given", _("已反馈")
+    RESOLVED = "resolved", _("已办结")
+    CLOSED = "closed", _("已销单")
+
+
+OPEN_STATUSES = (
+    Status.RECEIVED,
+    Status.ACCEPTED,
+    Status.ASSIGNED,
+    Status.MEASURES_SET,
+    Status.FEEDBACK_GIVEN,
+)
+
+
+class Stage(models.TextChoices):
+    """The step the clock is running for."""
+
+    ASSIGN = "assign", _("交办")
+    MEASURES = "measures", _("明确措施")
+    FEEDBACK = "feedback", _("反馈企业")
+    RESOLVE = "resolve", _("办结")
+
+
+class ProblemCategory(models.Model):
+    """问题分类, e.g. 产业发展, 人才招工 (湖州 sorts problems into ten classes)."""
+
+    name = models.CharField(_("名称"), max_length=50, unique=True)
+    sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("问题分类")
+        verbose_name_plural = _("问题分类")
+        ordering = ["sort_order", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class NonAcceptanceReason(models.Model):
+    """An entry of the non-acceptance list (不予受理清单)."""
+
+    title = models.CharField(_("不予受理情形"), max_length=100, unique=True)
+    guidance = models.TextField(_("答复参考"), blank=True, help_text=_("答复投诉人时可参考的说明和指引。"))
+    sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("不予受理情形")
+        verbose_name_plural = _("不予受理清单")
+        ordering = ["sort_order", "title"]
+
+    def __str__(self):
+        return self.title
+
+
+class SlaPolicy(models.Model):
+    """Deadline rules (办理时限): working days per stage and a resolution limit.
+
+    The active policy with the highest priority whose channels and tiers match a
+    case applies (empty lists match everything).
+    """
+
+    name = models.CharField(_("名称"), max_length=100, unique=True)
+    channels = ArrayField(
+        models.CharField(max_length=20, choices=Channel.choices),
+        verbose_name=_("适用渠道"),
+        blank=True,
+        default=list,
+        help_text=_("留空表示所有渠道。"),
+    )
+    tiers = ArrayField(
+        models.CharField(max_length=20, choices=Tier.choices),
+        verbose_name=_("适用层级"),
+        blank=True,
+        default=list,
+        help_text=_("留空表示所有层级。"),
+    )
+    assign_days = models.PositiveSmallIntegerField(_("交办时限（工作日）"), default=1)
+    measures_days = models.PositiveSmallIntegerField(_("明确措施时限（工作日）"), default=2)
+    feedback_days = models.PositiveSmallIntegerField(_("反馈时限（工作日）"), default=3)
+    resolve_working_days = models.PositiveSmallIntegerField(
+        _("办结时限（工作日）"), null=True, blank=True, help_text=_("填写后按工作日计算，否则按自然月计算。")
+    )
+    resolve_months = models.PositiveSmallIntegerField(
+        _("办结时限（月）"), default=1, validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
+    priority = models.SmallIntegerField(_("优先级"), default=0, help_text=_("多条规则匹配时，优先级高者适用。"))
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("办理时限规则")
+        verbose_name_plural = _("办理时限规则")
+        ordering = ["-is_active", "-priority", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class ProblemClass(models.Model):
+    """一类问题: cases of many enterprises that share a root cause and one generalised fix."""
+
+    name = models.CharField(_("名称"), max_length=100, unique=True)
+    category = models.ForeignKey(
+        ProblemCategory, verbose_name=_("问题分类"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    root_cause = models.TextField(_("根本原因"), blank=True)
+    generalised_measure = models.TextField(_("举一反三措施"), blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("一类问题")
+        verbose_name_plural = _("一类问题")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class CaseNumberCounter(models.Model):
+    """The last case number issued per year. Incremented under a row lock inside the
+    filing transaction, so numbers have no gaps and no duplicates."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("诉求编号计数器")
+        verbose_name_plural = _("诉求编号计数器")
+
+
+# pghistory's defaults ("CaseEvent", case.events) are taken by the case timeline.
+@history(
+    model_name="CaseHistoryEvent",
+    obj_field=pghistory.ObjForeignKey(related_name="history", on_delete=models.DO_NOTHING, db_constraint=False),
+)
+class Case(models.Model):
+    """诉求件: one appeal, from whatever channel, and everything done about it."""
+
+    number = models.CharField(_("诉求编号"), max_length=20, unique=True, editable=False)
+    channel = models.CharField(_("来源渠道"), max_length=20, choices=Channel.choices)
+    title = models.CharField(_("诉求标题"), max_length=200)
+    description = models.TextField(_("诉求内容"))
+    category = models.ForeignKey(ProblemCategory, verbose_name=_("问题分类"), on_delete=models.PROTECT)
+    region = models.ForeignKey(Region, verbose_name=_("所属区划"), null=True, blank=True, on_delete=models.PROTECT)
+    enterprise = models.ForeignKey(
+        Enterprise, verbose_name=_("企业"), null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
+    )
+    # The complainant (诉求人). Hidden from department handlers when confidential.
+    complainant_name = models.CharField(_("诉求人姓名"), max_length=50)
+    complainant_phone = MobileField(_("诉求人手机"), blank=True)
+    complainant_email = models.EmailField(_("诉求人邮箱"), blank=True)
+    is_confidential = models.BooleanField(
+        _("保密"), default=False, help_text=_("诉求人身份对承办单位保密。")
+    )
+    # A chamber of commerce or trade association filing on the enterprise's behalf.
+    on_behalf_of_organisation = models.CharField(_("代为反映的商会/协会"), max_length=100, blank=True)
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登记人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="filed_cases",
+    )
+    # Lets a complainant without an account follow the case with its number.
+    lookup_code = models.CharField(_("查询码"), max_length=12, editable=False)
+    # The same form posted twice carries the same key and files one case.
+    idempotency_key = models.CharField(_("幂等键"), max_length=64, null=True, blank=True, editable=False)
+
+    status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.RECEIVED)
+    tier = models.CharField(_("层级"), max_length=20, choices=Tier.choices, default=Tier.ORDINARY)
+    lead_department = models.ForeignKey(
+        Department,
+        verbose_name=_("牵头单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="led_cases",
+    )
+    co_departments = models.ManyToManyField(
+        Department, verbose_name=_("协办单位"), blank=True, related_name="co_handled_cases"
+    )
+    chief_officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("首席问题官"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="owned_cases",
+    )
+    is_escalated = models.BooleanField(_("已提级"), default=False)
+    is_supervised = models.BooleanField(_("督查督办"), default=False)
+    # 1 for the first assignment; 2 after 二次交办, and so on.
+    round = models.PositiveSmallIntegerField(_("交办轮次"), default=1)
+    unsatisfied_count = models.PositiveSmallIntegerField(_("不满意次数"), default=0)
+    non_acceptance_reason = models.ForeignKey(
+        NonAcceptanceReason, verbose_name=_("不予受理情形"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    reply = models.TextField(_("答复"), blank=True)
+    problem_class = models.ForeignKey(
+        ProblemClass, verbose_name=_("一类问题"), null=True, blank=True, on_delete=models.SET_NULL, related_name="cases"
+    )
+
+    # The clock. Deadlines are stored when each stage starts.
+    sla_policy = models.ForeignKey(
+        SlaPolicy, verbose_name=_("时限规则"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    stage = models.CharField(_("当前环节"), max_length=20, choices=Stage.choices, blank=True)
+    stage_due_at = models.DateTimeField(_("当前环节期限"), null=True, blank=True)
+    stage_overdue_at = models.DateTimeField(_("超期标记时间"), null=True, blank=True)
+    assign_due_at = models.DateTimeField(_("交办期限"), null=True, blank=True)
+    measures_due_at = models.DateTimeField(_("明确措施期限"), null=True, blank=True)
+    feedback_due_at = models.DateTimeField(_("反馈期限"), null=True, blank=True)
+    resolve_due_at = models.DateTimeField(_("办结期限"), null=True, blank=True)
+    suspended_at = models.DateTimeField(_("暂停时间"), null=True, blank=True)
+    suspension_reason = models.CharField(_("暂停原因"), max_length=200, blank=True)
+
+    received_at = models.DateTimeField(_("登记时间"), auto_now_add=True, db_index=True)
+    accepted_at = models.DateTimeField(_("受理时间"), null=True, blank=True)
+    assigned_at = models.DateTimeField(_("交办时间"), null=True, blank=True)
+    measures_set_at = models.DateTimeField(_("明确措施时间"), null=True, blank=True)
+    feedback_at = models.DateTimeField(_("反馈时间"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("销单时间"), null=True, blank=True)
+    feedback_text = models.TextField(_("反馈内容"), blank=True)
+    resolution = models.TextField(_("办理结果"), blank=True)
+
+    class Meta:
+        verbose_name = _("诉求件")
+        verbose_name_plural = _("诉求件")
+        ordering = ["-received_at", "-id"]
+        permissions = [
+            ("view_all_cases", _("可以查看全部诉求件")),
+            ("view_confidential_identity", _("可以查看保密诉求人身份")),
+            ("triage_case", _("可以受理、交办和提级诉求件")),
+            ("export_cases", _("可以导出诉求件")),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["idempotency_key"],
+                condition=Q(idempotency_key__isnull=False),
+                name="case_unique_idempotency_key",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="not_accepted") | Q(non_acceptance_reason__isnull=False),
+                name="case_not_accepted_has_reason",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "stage_due_at"], name="case_open_due_idx"),
+            models.Index(fields=["lead_department", "status"], name="case_department_status_idx"),
+            # Similar-title suggestions at intake (pg_trgm).
+            GinIndex(fields=["title"], opclasses=["gin_trgm_ops"], name="case_title_trgm_idx"),
+            # The sweep's predicate: running, unflagged stages by deadline.
+            models.Index(
+                fields=["stage_due_at"],
+                condition=Q(stage_overdue_at__isnull=True, suspended_at__isnull=True, stage_due_at__isnull=False),
+                name="case_sweep_idx",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.number} {self.title}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    # The complainant as the current reader may see them. Selectors annotate
+    # ``identity_visible`` per user; without it the identity stays masked.
+    def _identity(self, value):
+        return value if getattr(self, "identity_visible", False) else CONFIDENTIAL_MASK
+
+    @property
+    def complainant_name_display(self):
+        return self._identity(self.complainant_name)
+
+    @property
+    def complainant_phone_display(self):
+        return self._identity(self.complainant_phone)
+
+    @property
+    def complainant_email_display(self):
+        return self._identity(self.complainant_email)
+
+    @property
+    def organisation_display(self):
+        return self._identity(self.on_behalf_of_organisation)
+
+    @property
+    def enterprise_display(self):
+        if self.enterprise_id is None:
+            return ""
+        return self._identity(self.enterprise.name)
+
+    @property
+    def is_suspended(self) -> bool:
+        return self.suspended_at is not None
+
+
+class CaseTask(models.Model):
+    """One line of the four lists (四个清单): task, measure, deadline, responsibility."""
+
+    case = models.ForeignKey(Case, verbose_name=_("诉求件"), on_delete=models.CASCADE, related_name="tasks")
+    round = models.PositiveSmallIntegerField(_("交办轮次"), default=1)
+    task = models.CharField(_("任务"), max_length=200)
+    measure = models.TextField(_("措施"))
+    deadline = models.DateField(_("完成期限"))
+    department = models.ForeignKey(Department, verbose_name=_("责任单位"), on_delete=models.PROTECT)
+    responsible_person = models.CharField(_("责任人"), max_length=50)
+    done_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("任务清单")
+        verbose_name_plural = _("任务清单")
+        ordering = ["case", "round", "deadline", "id"]
+
+    def __str__(self):
+        return self.task
+
+
+class Rating(models.TextChoices):
+    SATISFIED = "satisfied", _("满意")
+    BASICALLY_SATISFIED = "basically", _("基本满意")
+    UNSATISFIED = "unsatisfied", _("不满意")
+
+
+class RatingMethod(models.TextChoices):
+    ENTERPRISE = "enterprise", _("企业评价")
+    PHONE = "phone", _("电话回访")
+    VISIT = "visit", _("上门回访")
+    WECHAT = "wechat", _("微信回访")
+
+
+class CaseRating(models.Model):
+    """The enterprise's verdict on one round of handling, or an official's return visit (回访)."""
+
+    case = models.ForeignKey(Case, verbose_name=_("诉求件"), on_delete=models.CASCADE, related_name="ratings")
+    round = models.PositiveSmallIntegerField(_("交办轮次"))
+    rating = models.CharField(_("评价"), max_length=20, choices=Rating.choices)
+    method = models.CharField(_("评价方式"), max_length=20, choices=RatingMethod.choices)
+    comment = models.TextField(_("评价意见"), blank=True)
+    rated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("评价人"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("评价时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("满意度评价")
+        verbose_name_plural = _("满意度评价")
+        ordering = ["case", "round"]
+        constraints = [models.UniqueConstraint(fields=["case", "round"], name="rating_one_per_round")]
+
+    def __str__(self):
+        return f"{self.case.number} #{self.round} {self.get_rating_display()}"
+
+
+class EventKind(models.TextChoices):
+    RECEIVED = "received", _("登记")
+    ACCEPTED = "accepted", _("受理")
+    NOT_ACCEPTED = "not_accepted", _("不予受理")
+    ASSIGNED = "assigned", _("交办")
+    REASSIGNED = "reassigned", _("二次交办")
+    MEASURES_SET = "measures_set", _("明确措施")
+    FEEDBACK = "feedback", _("反馈企业")
+    RESOLVED = "resolved", _("办结")
+    RATED = "rated", _("评价")
+    CLOSED = "closed", _("销单")
+    SUPERVISED = "supervised", _("督查督办")
+    ESCALATED = "escalated", _("提级办理")
+    SUSPENDED = "suspended", _("暂停计时")
+    RESUMED = "resumed", _("恢复计时")
+    COMMENT = "comment", _("备注")
+    DEADLINE_CHANGED = "deadline_changed", _("期限调整")
+    OVERDUE = "overdue", _("超期预警")
+
+
+class CaseEvent(models.Model):
+    """One entry of a case's timeline. Written by the services; never changed."""
+
+    case = models.ForeignKey(Case, verbose_name=_("诉求件"), on_delete=models.DO_NOTHING, related_name="events")
+    kind = models.CharField(_("类型"), max_length=20, choices=EventKind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.DO_NOTHING
+    )
+    created_at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+    from_status = models.CharField(_("原状态"), max_length=20, choices=Status.choices, blank=True)
+    to_status = models.CharField(_("新状态"), max_length=20, choices=Status.choices, blank=True)
+    stage = models.CharField(_("环节"), max_length=20, choices=Stage.choices, blank=True)
+    round = models.PositiveSmallIntegerField(_("交办轮次"), default=1)
+    note = models.TextField(_("说明"), blank=True)
+    # Whether the enterprise and the complainant see this entry on their timeline.
+    is_public = models.BooleanField(_("企业可见"), default=False)
+
+    class Meta:
+        verbose_name = _("办理记录")
+        verbose_name_plural = _("办理记录")
+        ordering = ["created_at", "id"]
+        triggers = [
+            # Append-only: the record of what happened is never rewritten (全程留痕).
+            pgtrigger.Protect(name="case_event_append_only", operation=pgtrigger.Update | pgtrigger.Delete),
+        ]
+        constraints = [
+            # The sweep escalates each stage of each round once, however often it runs.
+            models.UniqueConstraint(
+                fields=["case", "stage", "round"], condition=Q(kind="overdue"), name="case_event_one_overdue_per_stage"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.case_id} {self.get_kind_display()}"
+
+
+def attachment_path(instance, filename):
+    # The user's file name is kept in `original_name` and never used as a path.
+    import uuid
+
+    return f"cases/{instance.case_id}/{uuid.uuid4().hex}"
+
+
+class CaseAttachment(models.Model):
+    case = models.ForeignKey(Case, verbose_name=_("诉求件"), on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(_("文件"), upload_to=attachment_path, max_length=200)
+    original_name = models.CharField(_("原文件名"), max_length=200)
+    content_type = models.CharField(_("文件类型"), max_length=100)
+    size = models.PositiveIntegerField(_("大小（字节）"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("上传人"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("附件")
+        verbose_name_plural = _("附件")
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return self.original_name
+
+
+class TypicalCase(models.Model):
+    """典型案例: a resolved case written up for the public case library."""
+
+    case = models.ForeignKey(Case, verbose_name=_("诉求件"), null=True, blank=True, on_delete=models.SET_NULL)
+    problem_class = models.ForeignKey(
+        ProblemClass, verbose_name=_("一类问题"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    title = models.CharField(_("标题"), max_length=200)
+    summary = models.TextField(_("摘要"))
+    body = models.TextField(_("正文"))
+    is_published = models.BooleanField(_("已发布"), default=False)
+    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("典型案例")
+        verbose_name_plural = _("典型案例")
+        ordering = ["-published_at", "-id"]
+
+    def __str__(self):
+        return self.title

@@ -1,0 +1,117 @@
+"""Reads of cases shared by pages, the API and exports, scoped to what the user may see."""
+
+from __future__ import annotations
+
+from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet, Value
+from django.http import Http404
+
+from complaints import sla
+from complaints.models import Case, CaseEvent
+from complaints.permissions import can_view_all
+from portal import roles
+from portal.models import EnterpriseMembership
+
+
+def _member_enterprises(user):
+    return EnterpriseMembership.objects.filter(user=user, status=EnterpriseMembership.Status.APPROVED).values(
+        "enterprise_id"
+    )
+
+
+def _visibility(user) -> Q | None:
+    """The cases the user may see, as a filter; None means every case."""
+    if can_view_all(user):
+        return None
+    visible = Q(filed_by=user) | Q(enterprise_id__in=_member_enterprises(user)) | Q(chief_officer=user)
+    if user.department_id and roles.has_role(user, roles.HANDLER):
+        co_handled = Case.co_departments.through.objects.filter(case_id=OuterRef("pk"), department_id=user.department_id)
+        visible |= Q(lead_department_id=user.department_id) | Q(Exists(co_handled))
+    return visible
+
+
+def _identity_visible(user):
+    """SQL for "this user may see this case's complainant" (see permissions.can_see_identity)."""
+    if user.has_perm("complaints.view_confidential_identity"):
+        return Value(True)
+    return ExpressionWrapper(
+        Q(is_confidential=False) | Q(filed_by=user) | Q(enterprise_id__in=_member_enterprises(user)),
+        output_field=BooleanField(),
+    )
+
+
+def case_list(*, user, filters: dict | None = None) -> QuerySet[Case]:
+    """Cases the user may see, with their flag and whether the complainant may be shown."""
+    if not user.is_authenticated:
+        return Case.objects.none()
+    queryset = Case.objects.select_related("category", "lead_department", "enterprise", "region", "chief_officer")
+    visible = _visibility(user)
+    if visible is not None:
+        queryset = queryset.filter(visible)
+    queryset = queryset.annotate(
+        identity_visible=_identity_visible(user),
+        flag=sla.flag_expression(sla.yellow_threshold()),
+    )
+    if filters is not None:
+        from complaints.filters import CaseFilter
+
+        queryset = CaseFilter(filters, queryset=queryset, request=None).qs
+    return queryset
+
+
+def case_get_for_user(*, user, number: str) -> Case:
+    """The case, or 404 when the user may not see it (so its existence does not leak)."""
+    try:
+        return case_list(user=user).prefetch_related("co_departments").get(number=number)
+    except Case.DoesNotExist:
+        raise Http404 from None
+
+
+def case_get_by_lookup(*, number: str, lookup_code: str) -> Case:
+    """For a complainant without an account: the number and the lookup code together."""
+    try:
+        case = (
+            Case.objects.select_related("category", "lead_department")
+            .annotate(identity_visible=Value(True), flag=sla.flag_expression(sla.yellow_threshold()))
+            .get(number=number.strip().upper(), lookup_code=lookup_code.strip().upper())
+        )
+    except Case.DoesNotExist:
+        raise Http404 from None
+    return case
+
+
+def case_events_for_user(*, user, case: Case, public_only: bool | None = None) -> QuerySet[CaseEvent]:
+    """A case's timeline. The enterprise side sees the public entries only (全程留痕)."""
+    from complaints.permissions import can_act_as_handler, can_triage, handles
+
+    events = case.events.select_related("actor").order_by("created_at", "id")
+    if public_only is None:
+        public_only = not (can_view_all(user) or can_triage(user) or handles(user, case) or can_act_as_handler(user, case))
+    return events.filter(is_public=True) if public_only else events
+
+
+def workbench(*, user) -> QuerySet[Case]:
+    """A handler's open cases, most urgent first; suspended ones last."""
+    from complaints.models import OPEN_STATUSES
+
+    return (
+        case_list(user=user)
+        .filter(status__in=OPEN_STATUSES)
+        .order_by(F("suspended_at").asc(nulls_first=True), F("stage_due_at").asc(nulls_last=True), "id")
+    )
+
+
+def similar_open_cases(*, case: Case, user, limit: int = 5) -> list[Case]:
+    """Open cases that look like this one (same category, similar title by trigram
+    similarity), so a duplicate is caught at intake."""
+    from django.contrib.postgres.search import TrigramSimilarity
+
+    from complaints.models import OPEN_STATUSES
+
+    candidates = case_list(user=user).filter(status__in=OPEN_STATUSES, category_id=case.category_id).exclude(pk=case.pk)
+    if case.lead_department_id:
+        candidates = candidates.filter(lead_department_id=case.lead_department_id)
+    return list(
+        candidates.annotate(similarity=TrigramSimilarity("title", case.title))
+        .filter(similarity__gte=0.3)
+        .order_by("-similarity", "-received_at")[:limit]
+    )

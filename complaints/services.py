@@ -1,0 +1,594 @@
+"""Every change to a case. One function per transition: keyword-only, atomic,
+permission- and state-checked, and each writes its event to the case's timeline.
+
+A refused transition raises :class:`CaseError` with a message in the user's
+language naming the case's state; surfaces turn it into a form error, an admin
+message or a 400 answer, never a 500.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Iterable
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from complaints import sla
+from complaints.models import (
+    CHIEF_TIERS,
+    Case,
+    CaseAttachment,
+    CaseEvent,
+    CaseNumberCounter,
+    CaseRating,
+    CaseTask,
+    EventKind,
+    NonAcceptanceReason,
+    Rating,
+    RatingMethod,
+    Stage,
+    Status,
+    Tier,
+)
+from complaints.permissions import can_act_as_handler, can_rate_as_enterprise, can_triage, can_view_case
+from portal import roles
+from portal.models import Department, EnterpriseMembership, User
+from portal.services import notification_send
+from portal.workdays import WorkCalendar
+
+LOOKUP_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+class CaseError(ValidationError):
+    """A transition the case's state or the actor's role does not allow."""
+
+
+def _refuse_state(case: Case, action: str) -> CaseError:
+    return CaseError(
+        _("诉求件 %(number)s 当前状态为“%(status)s”，不能%(action)s。")
+        % {"number": case.number, "status": case.get_status_display(), "action": action},
+        code="invalid_state",
+    )
+
+
+def _lock(case: Case) -> Case:
+    """Re-read the case under a row lock: two officials acting at once take turns."""
+    return Case.objects.select_for_update().get(pk=case.pk)
+
+
+def _event(case: Case, *, kind: str, actor: User | None, from_status: str = "", note: str = "", is_public: bool):
+    return CaseEvent.objects.create(
+        case=case,
+        kind=kind,
+        actor=actor,
+        from_status=from_status,
+        to_status=case.status,
+        stage=case.stage,
+        round=case.round,
+        note=note,
+        is_public=is_public,
+    )
+
+
+# --- Filing ---------------------------------------------------------------------
+
+
+def _next_number(year: int) -> str:
+    """SQ<year>-<sequence>. The counter row is locked until the filing commits, so
+    concurrent filings wait for each other and a rolled-back filing frees its number."""
+    CaseNumberCounter.objects.get_or_create(year=year)
+    counter = CaseNumberCounter.objects.select_for_update().get(year=year)
+    counter.last = F("last") + 1
+    counter.save(update_fields=["last"])
+    counter.refresh_from_db(fields=["last"])
+    return f"SQ{year}-{counter.last:06d}"
+
+
+@transaction.atomic
+def case_file(
+    *,
+    actor: User | None,
+    channel: str,
+    title: str,
+    description: str,
+    category,
+    complainant_name: str,
+    complainant_phone: str = "",
+    complainant_email: str = "",
+    region=None,
+    enterprise=None,
+    is_confidential: bool = False,
+    on_behalf_of_organisation: str = "",
+    idempotency_key: str | None = None,
+    attachments: Iterable = (),
+) -> Case:
+    """Register a case (登记). The same ``idempotency_key`` twice returns the first case."""
+    if idempotency_key:
+        existing = Case.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is not None:
+            if existing.filed_by_id != (actor.pk if actor else None):
+                raise PermissionDenied
+            return existing
+    if enterprise is not None and actor is not None and not roles.is_official(actor):
+        represents = EnterpriseMembership.objects.filter(
+            user=actor, enterprise=enterprise, status=EnterpriseMembership.Status.APPROVED
+        ).exists()
+        if not represents:
+            raise CaseError({"enterprise": _("您尚未获准代表该企业。")}, code="not_member")
+    now = timezone.localtime()
+    case = Case(
+        channel=channel,
+        title=title,
+        description=description,
+        category=category,
+        region=region or (enterprise.region if enterprise else None),
+        enterprise=enterprise,
+        complainant_name=complainant_name,
+        complainant_phone=complainant_phone,
+        complainant_email=complainant_email,
+        is_confidential=is_confidential,
+        on_behalf_of_organisation=on_behalf_of_organisation,
+        filed_by=actor if actor and actor.is_authenticated else None,
+        lookup_code="".join(secrets.choice(LOOKUP_ALPHABET) for _ in range(8)),
+        idempotency_key=idempotency_key or None,
+    )
+    case.number = "pending"
+    case.full_clean(exclude=["number", "lookup_code"])
+    try:
+        with transaction.atomic():
+            case.number = _next_number(now.year)
+            case.save()
+    except IntegrityError:
+        # A concurrent post of the same form won the race; answer with its case.
+        if idempotency_key:
+            return Case.objects.get(idempotency_key=idempotency_key)
+        raise
+    for upload in attachments:
+        attachment_add(case=case, actor=actor, upload=upload)
+    _event(case, kind=EventKind.RECEIVED, actor=actor, note=_("诉求已登记。"), is_public=True)
+    return case
+
+
+def attachment_add(*, case: Case, actor: User | None, upload) -> CaseAttachment:
+    """Store an uploaded file after checking its size and its real type."""
+    from complaints.uploads import check_upload
+
+    content_type = check_upload(upload)
+    return CaseAttachment.objects.create(
+        case=case,
+        file=upload,
+        original_name=upload.name[:200],
+        content_type=content_type,
+        size=upload.size,
+        uploaded_by=actor if actor and actor.is_authenticated else None,
+    )
+
+
+# --- Intake --------------------------------------------------------------------
+
+
+def _require_triage(actor: User) -> None:
+    if not can_triage(actor):
+        raise PermissionDenied
+
+
+@transaction.atomic
+def case_accept(*, case: Case, actor: User, note: str = "") -> Case:
+    """Accept a received case (受理); the clock for assignment starts."""
+    _require_triage(actor)
+    case = _lock(case)
+    if case.status != Status.RECEIVED:
+        raise _refuse_state(case, _("受理"))
+    calendar = WorkCalendar()
+    now = timezone.now()
+    policy = sla.policy_for(channel=case.channel, tier=case.tier)
+    case.status = Status.ACCEPTED
+    case.accepted_at = now
+    case.sla_policy = policy if policy.pk else None
+    case.stage = Stage.ASSIGN
+    case.assign_due_at = sla.stage_deadline(policy=policy, stage=Stage.ASSIGN, start=now, calendar=calendar)
+    case.stage_due_at = case.assign_due_at
+    case.stage_overdue_at = None
+    case.resolve_due_at = sla.resolve_deadline(policy=policy, start=now, calendar=calendar)
+    case.save()
+    _event(case, kind=EventKind.ACCEPTED, actor=actor, from_status=Status.RECEIVED, note=note, is_public=True)
+    return case
+
+
+@transaction.atomic
+def case_reject(*, case: Case, actor: User, reason: NonAcceptanceReason, reply: str) -> Case:
+    """Decline a case with a reason from the non-acceptance list (不予受理) and a reply."""
+    _require_triage(actor)
+    if not reply.strip():
+        raise CaseError({"reply": _("请填写给诉求人的答复。")}, code="reply_required")
+    case = _lock(case)
+    if case.status != Status.RECEIVED:
+        raise _refuse_state(case, _("不予受理"))
+    case.status = Status.NOT_ACCEPTED
+    case.non_acceptance_reason = reason
+    case.reply = reply
+    case.stage = ""
+    case.stage_due_at = None
+    case.closed_at = timezone.now()
+    case.save()
+    _event(
+        case,
+        kind=EventKind.NOT_ACCEPTED,
+        actor=actor,
+        from_status=Status.RECEIVED,
+        note=f"{reason.title}：{reply}",
+        is_public=True,
+    )
+    _notify_complainant(case, kind="case.not_accepted", title=_("您的诉求 %(number)s 不予受理"))
+    return case
+
+
+@transaction.atomic
+def case_assign(
+    *,
+    case: Case,
+    actor: User,
+    lead_department: Department,
+    co_departments: Iterable[Department] = (),
+    tier: str = Tier.ORDINARY,
+    chief_officer: User | None = None,
+    note: str = "",
+) -> Case:
+    """Assign an accepted case to its lead department (交办); the measures clock starts."""
+    _require_triage(actor)
+    case = _lock(case)
+    if case.status != Status.ACCEPTED:
+        raise _refuse_state(case, _("交办"))
+    co_departments = [department for department in co_departments if department.pk != lead_department.pk]
+    if tier in CHIEF_TIERS and chief_officer is None and case.chief_officer is None:
+        raise CaseError({"chief_officer": _("疑难、重大诉求件须指定首席问题官。")}, code="chief_required")
+    if chief_officer is not None and not roles.has_role(chief_officer, roles.CHIEF_PROBLEM_OFFICER):
+        raise CaseError({"chief_officer": _("所选人员不是首席问题官。")}, code="not_chief")
+    if tier == Tier.CROSS_DEPARTMENT and not co_departments:
+        raise CaseError({"co_departments": _("多跨诉求件请选择协办单位。")}, code="co_required")
+    case.tier = tier
+    case.lead_department = lead_department
+    if chief_officer is not None:
+        case.chief_officer = chief_officer
+    _start_measures_clock(case, policy=sla.policy_for(channel=case.channel, tier=tier))
+    case.status = Status.ASSIGNED
+    case.save()
+    case.co_departments.set(co_departments)
+    names = "、".join([lead_department.name, *[d.name for d in co_departments]])
+    _event(
+        case,
+        kind=EventKind.ASSIGNED,
+        actor=actor,
+        from_status=Status.ACCEPTED,
+        note=note or _("已交办：%(departments)s") % {"departments": names},
+        is_public=True,
+    )
+    _notify_departments(case, [lead_department, *co_departments], kind="case.assigned")
+    return case
+
+
+def _start_measures_clock(case: Case, *, policy) -> None:
+    now = timezone.now()
+    case.sla_policy = policy if policy.pk else None
+    case.assigned_at = now
+    case.stage = Stage.MEASURES
+    case.measures_due_at = sla.stage_deadline(policy=policy, stage=Stage.MEASURES, start=now, calendar=WorkCalendar())
+    case.stage_due_at = case.measures_due_at
+    case.stage_overdue_at = None
+    case.measures_set_at = None
+    case.feedback_at = None
+    case.resolved_at = None
+
+
+def _require_handler(case: Case, actor: User) -> None:
+    if not can_act_as_handler(actor, case):
+        raise PermissionDenied
+
+
+@transaction.atomic
+def case_set_measures(*, case: Case, actor: User, tasks: list[dict], note: str = "") -> Case:
+    """Record the four lists (四个清单) for this round; the feedback clock starts.
+
+    Each task is ``{"task", "measure", "deadline", "department", "responsible_person"}``.
+    """
+    case = _lock(case)
+    _require_handler(case, actor)
+    if case.status != Status.ASSIGNED:
+        raise _refuse_state(case, _("明确措施"))
+    if case.is_suspended:
+        raise CaseError(_("诉求件已暂停计时，请先恢复。"), code="suspended")
+    if not tasks:
+        raise CaseError({"tasks": _("请至少填写一项任务。")}, code="tasks_required")
+    today = timezone.localdate()
+    rows = []
+    for index, item in enumerate(tasks, start=1):
+        missing = [key for key in ("task", "measure", "deadline", "department", "responsible_person") if not item.get(key)]
+        if missing:
+            raise CaseError({"tasks": _("第%(index)d项任务填写不完整。") % {"index": index}}, code="task_incomplete")
+        if item["deadline"] < today:
+            raise CaseError({"tasks": _("第%(index)d项任务的完成期限早于今天。") % {"index": index}}, code="past")
+        rows.append(
+            CaseTask(
+                case=case,
+                round=case.round,
+                task=item["task"],
+                measure=item["measure"],
+                deadline=item["deadline"],
+                department=item["department"],
+                responsible_person=item["responsible_person"],
+            )
+        )
+    CaseTask.objects.bulk_create(rows)
+    now = timezone.now()
+    policy = case.sla_policy or sla.FALLBACK_POLICY
+    case.status = Status.MEASURES_SET
+    case.measures_set_at = now
+    case.stage = Stage.FEEDBACK
+    case.feedback_due_at = sla.stage_deadline(policy=policy, stage=Stage.FEEDBACK, start=now, calendar=WorkCalendar())
+    case.stage_due_at = case.feedback_due_at
+    case.stage_overdue_at = None
+    case.save()
+    summary = "；".join(f"{row.task}（{row.department.name}，{row.deadline:%Y-%m-%d}前）" for row in rows)
+    _event(case, kind=EventKind.MEASURES_SET, actor=actor, from_status=Status.ASSIGNED, note=note or summary, is_public=True)
+    return case
+
+
+@transaction.atomic
+def case_give_feedback(*, case: Case, actor: User, feedback: str) -> Case:
+    """Tell the enterprise what is being done (反馈企业); the resolution clock runs on."""
+    case = _lock(case)
+    _require_handler(case, actor)
+    if case.status != Status.MEASURES_SET:
+        raise _refuse_state(case, _("反馈"))
+    if not feedback.strip():
+        raise CaseError({"feedback": _("请填写反馈内容。")}, code="feedback_required")
+    case.status = Status.FEEDBACK_GIVEN
+    case.feedback_at = timezone.now()
+    case.feedback_text = feedback
+    case.stage = Stage.RESOLVE
+    case.stage_due_at = case.resolve_due_at
+    case.stage_overdue_at = None
+    case.save()
+    _event(case, kind=EventKind.FEEDBACK, actor=actor, from_status=Status.MEASURES_SET, note=feedback, is_public=True)
+    _notify_complainant(case, kind="case.feedback", title=_("您的诉求 %(number)s 有新的办理反馈"))
+    return case
+
+
+@transaction.atomic
+def case_resolve(*, case: Case, actor: User, resolution: str) -> Case:
+    """Mark the problem solved (办结); the enterprise is asked to rate the handling."""
+    case = _lock(case)
+    _require_handler(case, actor)
+    if case.status != Status.FEEDBACK_GIVEN:
+        raise _refuse_state(case, _("办结"))
+    if not resolution.strip():
+        raise CaseError({"resolution": _("请填写办理结果。")}, code="resolution_required")
+    case.status = Status.RESOLVED
+    case.resolved_at = timezone.now()
+    case.resolution = resolution
+    case.stage = ""
+    case.stage_due_at = None
+    case.stage_overdue_at = None
+    case.save()
+    _event(case, kind=EventKind.RESOLVED, actor=actor, from_status=Status.FEEDBACK_GIVEN, note=resolution, is_public=True)
+    _notify_complainant(case, kind="case.resolved", title=_("您的诉求 %(number)s 已办结，请评价"))
+    return case
+
+
+@transaction.atomic
+def case_rate(*, case: Case, actor: User, rating: str, comment: str = "", method: str = RatingMethod.ENTERPRISE) -> Case:
+    """The enterprise rates a resolved case, or an official records a return visit (回访).
+
+    Satisfied closes the case (销单). Unsatisfied sends it back to its departments
+    with a fresh clock (二次交办); unsatisfied a second time also puts it under
+    supervision (督查督办) by the chief problem officers.
+    """
+    case = _lock(case)
+    if method == RatingMethod.ENTERPRISE:
+        if not can_rate_as_enterprise(actor, case):
+            raise PermissionDenied
+    elif not can_triage(actor):
+        raise PermissionDenied
+    if case.status != Status.RESOLVED:
+        raise _refuse_state(case, _("评价"))
+    if rating == Rating.UNSATISFIED and not comment.strip():
+        raise CaseError({"comment": _("不满意时请说明原因，以便再次办理。")}, code="comment_required")
+    CaseRating.objects.create(case=case, round=case.round, rating=rating, method=method, comment=comment, rated_by=actor)
+    label = Rating(rating).label
+    _event(
+        case,
+        kind=EventKind.RATED,
+        actor=actor,
+        from_status=Status.RESOLVED,
+        note=f"{RatingMethod(method).label}：{label}" + (f"。{comment}" if comment else ""),
+        is_public=True,
+    )
+    if rating != Rating.UNSATISFIED:
+        case.status = Status.CLOSED
+        case.closed_at = timezone.now()
+        case.save()
+        _event(case, kind=EventKind.CLOSED, actor=actor, from_status=Status.RESOLVED, is_public=True)
+        return case
+
+    case.unsatisfied_count += 1
+    case.round += 1
+    case.status = Status.ASSIGNED
+    _start_measures_clock(case, policy=case.sla_policy or sla.policy_for(channel=case.channel, tier=case.tier))
+    became_supervised = case.unsatisfied_count >= 2 and not case.is_supervised
+    if became_supervised:
+        case.is_supervised = True
+    case.save()
+    _event(
+        case,
+        kind=EventKind.REASSIGNED,
+        actor=actor,
+        from_status=Status.RESOLVED,
+        note=_("企业不满意，第%(round)d轮交办。") % {"round": case.round},
+        is_public=True,
+    )
+    departments = [case.lead_department, *case.co_departments.all()]
+    _notify_departments(case, [d for d in departments if d], kind="case.reassigned")
+    if became_supervised:
+        _event(case, kind=EventKind.SUPERVISED, actor=None, note=_("两次不满意，列入督查督办。"), is_public=True)
+        for chief in User.objects.filter(groups__name=roles.CHIEF_PROBLEM_OFFICER, is_active=True):
+            notification_send(
+                recipient=chief,
+                kind="case.supervised",
+                title=_("诉求件 %(number)s 两次评价不满意，列入督查督办") % {"number": case.number},
+                link=reverse("complaints:case_detail", args=[case.number]),
+                dedup_key=f"case.supervised:{case.pk}",
+                email=True,
+            )
+    return case
+
+
+@transaction.atomic
+def case_suspend(*, case: Case, actor: User, reason: str) -> Case:
+    """Stop the clock (暂停计时), e.g. while waiting for the enterprise's materials."""
+    case = _lock(case)
+    if not (can_triage(actor) or can_act_as_handler(actor, case)):
+        raise PermissionDenied
+    if not case.is_open or not case.stage:
+        raise _refuse_state(case, _("暂停计时"))
+    if case.is_suspended:
+        raise CaseError(_("诉求件 %(number)s 已在暂停中。") % {"number": case.number}, code="already_suspended")
+    if not reason.strip():
+        raise CaseError({"reason": _("请填写暂停原因。")}, code="reason_required")
+    case.suspended_at = timezone.now()
+    case.suspension_reason = reason
+    case.save()
+    _event(case, kind=EventKind.SUSPENDED, actor=actor, from_status=case.status, note=reason, is_public=True)
+    return case
+
+
+@transaction.atomic
+def case_resume(*, case: Case, actor: User, note: str = "") -> Case:
+    """Restart the clock. Working days spent suspended are added to every running deadline."""
+    case = _lock(case)
+    if not (can_triage(actor) or can_act_as_handler(actor, case)):
+        raise PermissionDenied
+    if not case.is_suspended:
+        raise CaseError(_("诉求件 %(number)s 未暂停计时。") % {"number": case.number}, code="not_suspended")
+    calendar = WorkCalendar()
+    paused = calendar.working_days_between(
+        timezone.localtime(case.suspended_at).date(), timezone.localdate()
+    )
+    old_due = case.stage_due_at
+    for field in ("stage_due_at", "assign_due_at", "measures_due_at", "feedback_due_at", "resolve_due_at"):
+        due = getattr(case, field)
+        if due is not None and due >= case.suspended_at:
+            setattr(case, field, sla.shift_by_working_days(due, paused, calendar))
+    case.suspended_at = None
+    case.suspension_reason = ""
+    if case.stage_due_at and case.stage_due_at > timezone.now():
+        case.stage_overdue_at = None
+    case.save()
+    _event(case, kind=EventKind.RESUMED, actor=actor, from_status=case.status, note=note, is_public=True)
+    if paused and old_due != case.stage_due_at:
+        _event(
+            case,
+            kind=EventKind.DEADLINE_CHANGED,
+            actor=actor,
+            from_status=case.status,
+            note=_("暂停%(days)d个工作日，当前环节期限由%(old)s顺延至%(new)s。")
+            % {"days": paused, "old": _format(old_due), "new": _format(case.stage_due_at)},
+            is_public=True,
+        )
+    return case
+
+
+@transaction.atomic
+def case_escalate(*, case: Case, actor: User, chief_officer: User, note: str = "") -> Case:
+    """Hand an open case to a chief problem officer (提级办理)."""
+    _require_triage(actor)
+    case = _lock(case)
+    if not case.is_open:
+        raise _refuse_state(case, _("提级"))
+    if not roles.has_role(chief_officer, roles.CHIEF_PROBLEM_OFFICER):
+        raise CaseError({"chief_officer": _("所选人员不是首席问题官。")}, code="not_chief")
+    case.is_escalated = True
+    case.chief_officer = chief_officer
+    case.save()
+    _event(
+        case,
+        kind=EventKind.ESCALATED,
+        actor=actor,
+        from_status=case.status,
+        note=note or _("提级由首席问题官%(name)s牵头办理。") % {"name": chief_officer.get_full_name()},
+        is_public=False,
+    )
+    notification_send(
+        recipient=chief_officer,
+        kind="case.escalated",
+        title=_("诉求件 %(number)s 已提级由您牵头办理") % {"number": case.number},
+        link=reverse("complaints:case_detail", args=[case.number]),
+        dedup_key=f"case.escalated:{case.pk}:{chief_officer.pk}",
+        email=True,
+    )
+    return case
+
+
+@transaction.atomic
+def case_comment(*, case: Case, actor: User, note: str, is_public: bool = False) -> CaseEvent:
+    """Add a note to the timeline. Notes by the enterprise side are always public."""
+    if not can_view_case(actor, case):
+        raise PermissionDenied
+    if not note.strip():
+        raise CaseError({"note": _("请填写备注内容。")}, code="note_required")
+    staff_side = can_triage(actor) or can_act_as_handler(actor, case)
+    return _event(case, kind=EventKind.COMMENT, actor=actor, note=note, is_public=is_public or not staff_side)
+
+
+# --- Notifications --------------------------------------------------------------------
+
+
+def _format(moment: dt.datetime | None) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else "—"
+
+
+def _notify_departments(case: Case, departments: list[Department], *, kind: str) -> None:
+    """Tell the handlers and the lead of each department. Says nothing of the complainant."""
+    recipients = User.objects.filter(
+        department__in=departments, groups__name=roles.HANDLER, is_active=True
+    ) | User.objects.filter(led_departments__in=departments, is_active=True)
+    for recipient in recipients.distinct():
+        notification_send(
+            recipient=recipient,
+            kind=kind,
+            title=_("诉求件 %(number)s 交由贵单位办理：%(title)s") % {"number": case.number, "title": case.title},
+            link=reverse("complaints:case_detail", args=[case.number]),
+            dedup_key=f"{kind}:{case.pk}:{case.round}",
+            email=True,
+            sms=True,
+        )
+
+
+def _notify_complainant(case: Case, *, kind: str, title: str) -> None:
+    """Tell the person who filed the case and the members of its enterprise."""
+    recipients = set()
+    if case.filed_by_id:
+        recipients.add(case.filed_by)
+    if case.enterprise_id:
+        recipients.update(
+            User.objects.filter(
+                memberships__enterprise_id=case.enterprise_id,
+                memberships__status=EnterpriseMembership.Status.APPROVED,
+                is_active=True,
+            )
+        )
+    for recipient in recipients:
+        notification_send(
+            recipient=recipient,
+            kind=kind,
+            title=title % {"number": case.number},
+            link=reverse("complaints:case_detail", args=[case.number]),
+            dedup_key=f"{kind}:{case.pk}:{case.round}",
+            email=True,
+            sms=True,
+        )

@@ -1,0 +1,88 @@
+"""Scheduled work on cases, run by the django-q2 cluster."""
+
+from __future__ import annotations
+
+from django.db import connection, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from complaints.models import OPEN_STATUSES, EventKind
+from portal import roles
+from portal.models import User
+from portal.services import notification_send
+
+# One statement does the whole sweep, however many cases are late:
+#  1. flag every running stage whose deadline has passed and that is not flagged yet;
+#  2. write one "overdue" event per case, stage and round (a unique index makes a
+#     second write a no-op);
+#  3. put a notification in the inbox of the lead department's handlers and its lead.
+# Running it again finds nothing unflagged and changes nothing.
+SWEEP_SQL = """
+WITH overdue AS (
+    UPDATE complaints_case
+       SET stage_overdue_at = %(now)s
+     WHERE status = ANY(%(open_statuses)s)
+       AND suspended_at IS NULL
+       AND stage_overdue_at IS NULL
+       AND stage_due_at < %(now)s
+ RETURNING id, number, title, status, stage, round, lead_department_id
+), events AS (
+    INSERT INTO complaints_caseevent
+           (case_id, kind, actor_id, created_at, from_status, to_status, stage, round, note, is_public)
+    SELECT id, %(kind)s, NULL, %(now)s, status, status, stage, round, %(event_note)s, FALSE
+      FROM overdue
+    ON CONFLICT DO NOTHING
+), recipients AS (
+    SELECT o.id AS case_id, o.number, o.title, o.stage, o.round, u.id AS user_id
+      FROM overdue o
+      JOIN portal_user u ON u.department_id = o.lead_department_id AND u.is_active
+     WHERE EXISTS (
+           SELECT 1 FROM portal_user_groups ug JOIN auth_group g ON g.id = ug.group_id
+            WHERE ug.user_id = u.id AND g.name = %(handler_group)s)
+    UNION
+    SELECT o.id, o.number, o.title, o.stage, o.round, d.lead_id
+      FROM overdue o JOIN portal_department d ON d.id = o.lead_department_id
+     WHERE d.lead_id IS NOT NULL
+), notified AS (
+    INSERT INTO portal_notification
+           (recipient_id, kind, title, body, link, dedup_key, send_email, send_sms, created_at)
+    SELECT user_id, 'case.overdue', %(title_prefix)s || number || ' ' || left(title, 150), '',
+           %(link_prefix)s || number || '/', 'case.overdue:' || case_id || ':' || stage || ':' || round,
+           FALSE, FALSE, %(now)s
+      FROM recipients
+    ON CONFLICT DO NOTHING
+)
+SELECT count(*) FROM overdue
+"""
+
+
+def sweep_overdue_cases() -> int:
+    """Flag newly overdue stages, record and notify them. Returns how many were new."""
+    now = timezone.now()
+    link_prefix = reverse("complaints:case_detail", args=["X"])[:-2]
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            SWEEP_SQL,
+            {
+                "now": now,
+                "open_statuses": list(OPEN_STATUSES),
+                "kind": EventKind.OVERDUE.value,
+                "event_note": _("当前环节已超过办理期限。"),
+                "handler_group": roles.HANDLER,
+                "title_prefix": _("诉求件超期："),
+                "link_prefix": link_prefix,
+            },
+        )
+        count = cursor.fetchone()[0]
+        if count:
+            # Officials get one summary per sweep, not one message per case.
+            for official in User.objects.filter(groups__name=roles.OFFICIAL, is_active=True):
+                notification_send(
+                    recipient=official,
+                    kind="case.overdue.summary",
+                    title=_("新增超期诉求件 %(count)d 件") % {"count": count},
+                    link=reverse("complaints:case_list") + "?overdue=true",
+                    dedup_key=f"case.overdue.summary:{now.isoformat()}",
+                )
+    return count

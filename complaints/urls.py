@@ -1,0 +1,15 @@
+from django.urls import path
+
+from complaints import views
+
+app_name = "complaints"
+
+urlpatterns = [
+    path("", views.case_list, name="case_list"),
+    path("new/", views.case_new, name="case_new"),
+    path("lookup/", views.case_lookup, name="case_lookup"),
+    path("submitted/<str:number>/", views.case_submitted, name="case_submitted"),
+    path("<str:number>/", views.case_detail, name="case_detail"),
+    path("<str:number>/attachments/<int:attachment_id>/", views.attachment_download, name="attachment_download"),
+    path("<str:number>/<slug:action>/", views.case_action, name="case_action"),
+]

@@ -1,0 +1,252 @@
+"""Pages for cases: intake, the workbench, the case page with its actions, lookup
+without an account, downloads. Thin: forms in, services and selectors called."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from complaints import forms, permissions, selectors, services
+from complaints.filters import CaseFilter
+from complaints.models import Channel, Status
+
+
+@require_http_methods(["GET", "POST"])
+def case_new(request):
+    """The web intake form. Posting the same form twice files one case."""
+    user = request.user
+    if request.method == "POST":
+        form = forms.CaseIntakeForm(request.POST, request.FILES, user=user)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                case = services.case_file(
+                    actor=user if user.is_authenticated else None,
+                    channel=Channel.WEB,
+                    title=data["title"],
+                    description=data["description"],
+                    category=data["category"],
+                    enterprise=data.get("enterprise"),
+                    complainant_name=data["complainant_name"],
+                    complainant_phone=data["complainant_phone"],
+                    complainant_email=data["complainant_email"],
+                    is_confidential=data["is_confidential"],
+                    on_behalf_of_organisation=data["on_behalf_of_organisation"],
+                    idempotency_key=data["idempotency_key"] or None,
+                    attachments=data["attachments"],
+                )
+            except ValidationError as error:
+                _add_errors(form, error)
+            else:
+                request.session.setdefault("filed_cases", {})[case.number] = case.lookup_code
+                request.session.modified = True
+                return redirect("complaints:case_submitted", number=case.number)
+        if request.FILES:
+            messages.warning(request, _("表单有误，出于安全原因已选择的附件未保留，请修改后重新选择附件。"))
+    else:
+        initial = {"idempotency_key": uuid.uuid4().hex}
+        if user.is_authenticated:
+            initial.update(complainant_name=user.get_full_name(), complainant_phone=user.mobile, complainant_email=user.email)
+        form = forms.CaseIntakeForm(initial=initial, user=user)
+    return render(request, "complaints/case_form.html", {"form": form})
+
+
+@require_GET
+def case_submitted(request, number):
+    code = request.session.get("filed_cases", {}).get(number)
+    if code is None:
+        raise Http404
+    return render(request, "complaints/case_submitted.html", {"number": number, "lookup_code": code})
+
+
+@require_GET
+def case_lookup(request):
+    """Follow a case with its number and lookup code, without an account."""
+    form = forms.LookupForm(request.GET or None)
+    case = events = None
+    if form.is_valid():
+        try:
+            case = selectors.case_get_by_lookup(**form.cleaned_data)
+        except Http404:
+            form.add_error(None, _("未找到该诉求，请核对诉求编号和查询码。"))
+        else:
+            events = case.events.filter(is_public=True).order_by("created_at", "id")
+    return render(request, "complaints/case_lookup.html", {"form": form, "case": case, "events": events})
+
+
+@login_required
+@require_GET
+def case_list(request):
+    """The workbench: a handler's department cases by deadline; everyone else their visible cases."""
+    queryset = selectors.workbench(user=request.user) if not request.GET else selectors.case_list(user=request.user)
+    case_filter = CaseFilter(request.GET or None, queryset=queryset)
+    cases = case_filter.qs if request.GET else queryset
+    if request.GET and not case_filter.is_valid():
+        cases = queryset.none()
+    if request.GET:
+        cases = cases.order_by("stage_due_at", "-received_at", "id")
+    page = Paginator(cases, 30).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "complaints/case_list.html",
+        {
+            "page": page,
+            "filter": case_filter,
+            "can_export": request.user.has_perm("complaints.export_cases"),
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+def _detail_context(request, case, **bound_forms):
+    user = request.user
+    can_triage = permissions.can_triage(user)
+    can_handle = permissions.can_act_as_handler(user, case)
+    represents = permissions.represents(user, case)
+    status = case.status
+    actions = {}
+    if can_triage and status == Status.RECEIVED:
+        actions["accept"] = forms.AcceptForm()
+        actions["reject"] = forms.RejectForm()
+    if can_triage and status == Status.ACCEPTED:
+        actions["assign"] = forms.AssignForm()
+    if can_handle and status == Status.ASSIGNED and not case.is_suspended:
+        actions["measures"] = forms.TaskFormSet(prefix="tasks")
+    if can_handle and status == Status.MEASURES_SET and not case.is_suspended:
+        actions["feedback"] = forms.FeedbackForm()
+    if can_handle and status == Status.FEEDBACK_GIVEN and not case.is_suspended:
+        actions["resolve"] = forms.ResolveForm()
+    if status == Status.RESOLVED and represents:
+        actions["rate"] = forms.RateForm()
+    if status == Status.RESOLVED and can_triage:
+        actions["visit"] = forms.ReturnVisitForm()
+    if case.is_open and case.stage and (can_triage or can_handle):
+        actions["resume" if case.is_suspended else "suspend"] = (
+            forms.ResumeForm() if case.is_suspended else forms.SuspendForm()
+        )
+    if can_triage and case.is_open:
+        actions["escalate"] = forms.EscalateForm()
+    actions.update(bound_forms)
+    return {
+        "case": case,
+        "events": selectors.case_events_for_user(user=user, case=case),
+        "tasks": case.tasks.select_related("department").all(),
+        "ratings": case.ratings.all(),
+        "attachments": case.attachments.all(),
+        "actions": actions,
+        "comment_form": bound_forms.get("comment", forms.CommentForm()),
+        "staff_side": can_triage or can_handle or permissions.handles(user, case),
+        "similar": selectors.similar_open_cases(case=case, user=user) if can_triage else [],
+    }
+
+
+@login_required
+@require_GET
+def case_detail(request, number):
+    case = selectors.case_get_for_user(user=request.user, number=number)
+    return render(request, "complaints/case_detail.html", _detail_context(request, case))
+
+
+def _add_errors(form, error: ValidationError):
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+# action name -> (form class, how to call the service with the cleaned data)
+ACTIONS = {
+    "accept": (forms.AcceptForm, lambda case, user, data: services.case_accept(case=case, actor=user, **data)),
+    "reject": (forms.RejectForm, lambda case, user, data: services.case_reject(case=case, actor=user, **data)),
+    "assign": (forms.AssignForm, lambda case, user, data: services.case_assign(case=case, actor=user, **data)),
+    "feedback": (forms.FeedbackForm, lambda case, user, data: services.case_give_feedback(case=case, actor=user, **data)),
+    "resolve": (forms.ResolveForm, lambda case, user, data: services.case_resolve(case=case, actor=user, **data)),
+    "rate": (forms.RateForm, lambda case, user, data: services.case_rate(case=case, actor=user, **data)),
+    "visit": (forms.ReturnVisitForm, lambda case, user, data: services.case_rate(case=case, actor=user, **data)),
+    "suspend": (forms.SuspendForm, lambda case, user, data: services.case_suspend(case=case, actor=user, **data)),
+    "resume": (forms.ResumeForm, lambda case, user, data: services.case_resume(case=case, actor=user, **data)),
+    "escalate": (forms.EscalateForm, lambda case, user, data: services.case_escalate(case=case, actor=user, **data)),
+    "comment": (forms.CommentForm, lambda case, user, data: services.case_comment(case=case, actor=user, **data)),
+}
+DONE_MESSAGES = {
+    "accept": gettext_lazy("已受理。"),
+    "reject": gettext_lazy("已作不予受理处理并答复诉求人。"),
+    "assign": gettext_lazy("已交办。"),
+    "measures": gettext_lazy("已明确办理措施。"),
+    "feedback": gettext_lazy("已反馈企业。"),
+    "resolve": gettext_lazy("已办结，等待企业评价。"),
+    "rate": gettext_lazy("感谢您的评价。"),
+    "visit": gettext_lazy("回访结果已记录。"),
+    "suspend": gettext_lazy("已暂停计时。"),
+    "resume": gettext_lazy("已恢复计时。"),
+    "escalate": gettext_lazy("已提级办理。"),
+    "comment": gettext_lazy("备注已添加。"),
+}
+
+
+@login_required
+@require_POST
+def case_action(request, number, action):
+    """One transition of the case page. Bad input re-renders the page with what was typed."""
+    case = selectors.case_get_for_user(user=request.user, number=number)
+    if action == "measures":
+        form = forms.TaskFormSet(request.POST, prefix="tasks")
+        note_form = forms.MeasuresForm(request.POST)
+        valid = form.is_valid() and note_form.is_valid()
+
+        def call():
+            tasks = [row for row in form.cleaned_data if row and not row.get("DELETE")]
+            return services.case_set_measures(case=case, actor=request.user, tasks=tasks, note=note_form.cleaned_data["note"])
+
+    elif action in ACTIONS:
+        form_class, service = ACTIONS[action]
+        form = form_class(request.POST)
+        valid = form.is_valid()
+
+        def call():
+            return service(case, request.user, form.cleaned_data)
+
+    else:
+        raise Http404
+    if valid:
+        try:
+            call()
+        except PermissionDenied:
+            raise
+        except ValidationError as error:
+            if action == "measures":
+                form._non_form_errors = form.error_class(error.messages)
+            else:
+                _add_errors(form, error)
+        else:
+            messages.success(request, DONE_MESSAGES[action])
+            return redirect("complaints:case_detail", number=number)
+    messages.error(request, _("提交未成功，请按提示修改。"))
+    bound = {"comment": form} if action == "comment" else {action: form}
+    return render(request, "complaints/case_detail.html", _detail_context(request, case, **bound), status=400)
+
+
+@login_required
+@require_GET
+def attachment_download(request, number, attachment_id):
+    """Serve an attachment to those who may see the case, as a download with our content type."""
+    case = selectors.case_get_for_user(user=request.user, number=number)
+    try:
+        attachment = case.attachments.get(pk=attachment_id)
+    except case.attachments.model.DoesNotExist:
+        raise Http404 from None
+    response = FileResponse(
+        attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
