@@ -37,12 +37,26 @@ class SlaPolicyForm(forms.ModelForm):
         label=_("适用渠道"), choices=Channel.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
     tiers = forms.MultipleChoiceField(
-        label=_("适用层级"), choices=Case._meta.get_field("tier").choices, required=False, widget=forms.CheckboxSelectMultiple
+        label=_("适用层级"),
+        choices=Case._meta.get_field("tier").choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
 
     class Meta:
         model = SlaPolicy
-        fields = "__all__"
+        fields = [
+            "name",
+            "channels",
+            "tiers",
+            "assign_days",
+            "measures_days",
+            "feedback_days",
+            "resolve_working_days",
+            "resolve_months",
+            "priority",
+            "is_active",
+        ]
 
 
 @admin.register(SlaPolicy)
@@ -133,7 +147,16 @@ class CaseFilingForm(forms.ModelForm):
 
 @admin.register(Case)
 class CaseAdmin(admin.ModelAdmin):
-    list_display = ["number", "title", "channel", "category", "status", "lead_department", "stage_due_at", "complainant"]
+    list_display = [
+        "number",
+        "title",
+        "channel",
+        "category",
+        "status",
+        "lead_department",
+        "stage_due_at",
+        "complainant",
+    ]
     list_filter = ["status", "channel", "category", "tier", "is_supervised", "is_confidential", "lead_department"]
     search_fields = ["number", "title"]
     list_select_related = ["category", "lead_department"]
@@ -199,7 +222,9 @@ class CaseAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("联系方式"))
     def complainant_contact(self, obj):
-        return " / ".join(value for value in [obj.complainant_phone_display, obj.complainant_email_display] if value)
+        return " / ".join(
+            str(value) for value in [obj.complainant_phone_display, obj.complainant_email_display] if value
+        )
 
     @admin.display(description=_("企业"))
     def enterprise_shown(self, obj):
@@ -234,4 +259,3 @@ class CaseAdmin(admin.ModelAdmin):
 
     def has_triage_permission(self, request):
         return request.user.has_perm("complaints.triage_case")
-

@@ -19,7 +19,9 @@ class CaseFilter(django_filters.FilterSet):
     overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("超期"))
     open = django_filters.BooleanFilter(method="filter_open", label=_("未办结"))
     received_after = django_filters.DateFilter(field_name="received_at", lookup_expr="date__gte", label=_("登记日期起"))
-    received_before = django_filters.DateFilter(field_name="received_at", lookup_expr="date__lte", label=_("登记日期止"))
+    received_before = django_filters.DateFilter(
+        field_name="received_at", lookup_expr="date__lte", label=_("登记日期止")
+    )
     q = django_filters.CharFilter(method="filter_search", label=_("关键词"))
 
     class Meta:

@@ -16,7 +16,9 @@ class MultipleFileField(forms.FileField):
     """Several files in one input, each checked by size and content."""
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/*,.pdf,.doc,.docx,.xls,.xlsx,.ppt,.pptx"}))
+        kwargs.setdefault(
+            "widget", MultipleFileInput(attrs={"accept": "image/*,.pdf,.doc,.docx,.xls,.xlsx,.ppt,.pptx"})
+        )
         super().__init__(*args, **kwargs)
 
     def clean(self, data, initial=None):
@@ -40,7 +42,9 @@ class CaseIntakeForm(forms.ModelForm):
         label=_("代表企业"), queryset=Enterprise.objects.none(), required=False, help_text=_("以企业名义反映时选择。")
     )
     attachments = MultipleFileField(
-        label=_("附件"), required=False, help_text=_("可选，每个文件不超过20MB，支持%(types)s。") % {"types": ALLOWED_DESCRIPTION}
+        label=_("附件"),
+        required=False,
+        help_text=_("可选，每个文件不超过20MB，支持%(types)s。") % {"types": ALLOWED_DESCRIPTION},
     )
     idempotency_key = forms.CharField(widget=forms.HiddenInput, required=False)
 
@@ -76,7 +80,9 @@ class AcceptForm(forms.Form):
 
 
 class RejectForm(forms.Form):
-    reason = forms.ModelChoiceField(label=_("不予受理情形"), queryset=NonAcceptanceReason.objects.filter(is_active=True))
+    reason = forms.ModelChoiceField(
+        label=_("不予受理情形"), queryset=NonAcceptanceReason.objects.filter(is_active=True)
+    )
     reply = forms.CharField(label=_("答复诉求人"), widget=forms.Textarea(attrs={"rows": 3}))
 
 

@@ -17,7 +17,6 @@ from django.utils.translation import gettext_lazy as _
 from portal.fields import MobileField
 from portal.models import Department, Enterprise, Region, history
 
-
 CONFIDENTIAL_MASK = _("（保密）")
 
 
@@ -182,6 +181,9 @@ class CaseNumberCounter(models.Model):
         verbose_name = _("诉求编号计数器")
         verbose_name_plural = _("诉求编号计数器")
 
+    def __str__(self):
+        return f"{self.year}: {self.last}"
+
 
 # pghistory's defaults ("CaseEvent", case.events) are taken by the case timeline.
 @history(
@@ -204,9 +206,7 @@ class Case(models.Model):
     complainant_name = models.CharField(_("诉求人姓名"), max_length=50)
     complainant_phone = MobileField(_("诉求人手机"), blank=True)
     complainant_email = models.EmailField(_("诉求人邮箱"), blank=True)
-    is_confidential = models.BooleanField(
-        _("保密"), default=False, help_text=_("诉求人身份对承办单位保密。")
-    )
+    is_confidential = models.BooleanField(_("保密"), default=False, help_text=_("诉求人身份对承办单位保密。"))
     # A chamber of commerce or trade association filing on the enterprise's behalf.
     on_behalf_of_organisation = models.CharField(_("代为反映的商会/协会"), max_length=100, blank=True)
     filed_by = models.ForeignKey(

@@ -58,8 +58,11 @@ def can_rate_as_enterprise(user, case) -> bool:
 
 
 def can_view_case(user, case) -> bool:
-    return can_view_all(user) or handles(user, case) or represents(user, case) or (
-        case.chief_officer_id is not None and case.chief_officer_id == getattr(user, "pk", None)
+    return (
+        can_view_all(user)
+        or handles(user, case)
+        or represents(user, case)
+        or (case.chief_officer_id is not None and case.chief_officer_id == getattr(user, "pk", None))
     )
 
 

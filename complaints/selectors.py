@@ -24,7 +24,9 @@ def _visibility(user) -> Q | None:
         return None
     visible = Q(filed_by=user) | Q(enterprise_id__in=_member_enterprises(user)) | Q(chief_officer=user)
     if user.department_id and roles.has_role(user, roles.HANDLER):
-        co_handled = Case.co_departments.through.objects.filter(case_id=OuterRef("pk"), department_id=user.department_id)
+        co_handled = Case.co_departments.through.objects.filter(
+            case_id=OuterRef("pk"), department_id=user.department_id
+        )
         visible |= Q(lead_department_id=user.department_id) | Q(Exists(co_handled))
     return visible
 
@@ -85,7 +87,9 @@ def case_events_for_user(*, user, case: Case, public_only: bool | None = None) -
 
     events = case.events.select_related("actor").order_by("created_at", "id")
     if public_only is None:
-        public_only = not (can_view_all(user) or can_triage(user) or handles(user, case) or can_act_as_handler(user, case))
+        public_only = not (
+            can_view_all(user) or can_triage(user) or handles(user, case) or can_act_as_handler(user, case)
+        )
     return events.filter(is_public=True) if public_only else events
 
 

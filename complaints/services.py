@@ -308,7 +308,9 @@ def case_set_measures(*, case: Case, actor: User, tasks: list[dict], note: str =
     today = timezone.localdate()
     rows = []
     for index, item in enumerate(tasks, start=1):
-        missing = [key for key in ("task", "measure", "deadline", "department", "responsible_person") if not item.get(key)]
+        missing = [
+            key for key in ("task", "measure", "deadline", "department", "responsible_person") if not item.get(key)
+        ]
         if missing:
             raise CaseError({"tasks": _("第%(index)d项任务填写不完整。") % {"index": index}}, code="task_incomplete")
         if item["deadline"] < today:
@@ -335,7 +337,14 @@ def case_set_measures(*, case: Case, actor: User, tasks: list[dict], note: str =
     case.stage_overdue_at = None
     case.save()
     summary = "；".join(f"{row.task}（{row.department.name}，{row.deadline:%Y-%m-%d}前）" for row in rows)
-    _event(case, kind=EventKind.MEASURES_SET, actor=actor, from_status=Status.ASSIGNED, note=note or summary, is_public=True)
+    _event(
+        case,
+        kind=EventKind.MEASURES_SET,
+        actor=actor,
+        from_status=Status.ASSIGNED,
+        note=note or summary,
+        is_public=True,
+    )
     return case
 
 
@@ -376,13 +385,17 @@ def case_resolve(*, case: Case, actor: User, resolution: str) -> Case:
     case.stage_due_at = None
     case.stage_overdue_at = None
     case.save()
-    _event(case, kind=EventKind.RESOLVED, actor=actor, from_status=Status.FEEDBACK_GIVEN, note=resolution, is_public=True)
+    _event(
+        case, kind=EventKind.RESOLVED, actor=actor, from_status=Status.FEEDBACK_GIVEN, note=resolution, is_public=True
+    )
     _notify_complainant(case, kind="case.resolved", title=_("您的诉求 %(number)s 已办结，请评价"))
     return case
 
 
 @transaction.atomic
-def case_rate(*, case: Case, actor: User, rating: str, comment: str = "", method: str = RatingMethod.ENTERPRISE) -> Case:
+def case_rate(
+    *, case: Case, actor: User, rating: str, comment: str = "", method: str = RatingMethod.ENTERPRISE
+) -> Case:
     """The enterprise rates a resolved case, or an official records a return visit (回访).
 
     Satisfied closes the case (销单). Unsatisfied sends it back to its departments
@@ -399,7 +412,9 @@ def case_rate(*, case: Case, actor: User, rating: str, comment: str = "", method
         raise _refuse_state(case, _("评价"))
     if rating == Rating.UNSATISFIED and not comment.strip():
         raise CaseError({"comment": _("不满意时请说明原因，以便再次办理。")}, code="comment_required")
-    CaseRating.objects.create(case=case, round=case.round, rating=rating, method=method, comment=comment, rated_by=actor)
+    CaseRating.objects.create(
+        case=case, round=case.round, rating=rating, method=method, comment=comment, rated_by=actor
+    )
     label = Rating(rating).label
     _event(
         case,
@@ -476,9 +491,7 @@ def case_resume(*, case: Case, actor: User, note: str = "") -> Case:
     if not case.is_suspended:
         raise CaseError(_("诉求件 %(number)s 未暂停计时。") % {"number": case.number}, code="not_suspended")
     calendar = WorkCalendar()
-    paused = calendar.working_days_between(
-        timezone.localtime(case.suspended_at).date(), timezone.localdate()
-    )
+    paused = calendar.working_days_between(timezone.localtime(case.suspended_at).date(), timezone.localdate())
     old_due = case.stage_due_at
     for field in ("stage_due_at", "assign_due_at", "measures_due_at", "feedback_due_at", "resolve_due_at"):
         due = getattr(case, field)

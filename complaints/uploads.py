@@ -27,7 +27,9 @@ ALLOWED_TYPES = {
     "odt": "application/vnd.oasis.opendocument.text",
     "ods": "application/vnd.oasis.opendocument.spreadsheet",
 }
-ALLOWED_DESCRIPTION = gettext_lazy("图片（JPG、PNG、GIF、WebP、HEIC）、PDF 或办公文档（Word、Excel、PowerPoint、WPS/ODF）")
+ALLOWED_DESCRIPTION = gettext_lazy(
+    "图片（JPG、PNG、GIF、WebP、HEIC）、PDF 或办公文档（Word、Excel、PowerPoint、WPS/ODF）"
+)
 
 
 def check_upload(upload) -> str:
@@ -44,7 +46,8 @@ def check_upload(upload) -> str:
     kind = filetype.guess(head)
     if kind is None or kind.extension not in ALLOWED_TYPES:
         raise ValidationError(
-            _("文件“%(name)s”的类型不受支持，请上传%(allowed)s。") % {"name": upload.name, "allowed": ALLOWED_DESCRIPTION},
+            _("文件“%(name)s”的类型不受支持，请上传%(allowed)s。")
+            % {"name": upload.name, "allowed": ALLOWED_DESCRIPTION},
             code="bad_type",
         )
     return ALLOWED_TYPES[kind.extension]

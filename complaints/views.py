@@ -55,7 +55,9 @@ def case_new(request):
     else:
         initial = {"idempotency_key": uuid.uuid4().hex}
         if user.is_authenticated:
-            initial.update(complainant_name=user.get_full_name(), complainant_phone=user.mobile, complainant_email=user.email)
+            initial.update(
+                complainant_name=user.get_full_name(), complainant_phone=user.mobile, complainant_email=user.email
+            )
         form = forms.CaseIntakeForm(initial=initial, user=user)
     return render(request, "complaints/case_form.html", {"form": form})
 
@@ -169,7 +171,10 @@ ACTIONS = {
     "accept": (forms.AcceptForm, lambda case, user, data: services.case_accept(case=case, actor=user, **data)),
     "reject": (forms.RejectForm, lambda case, user, data: services.case_reject(case=case, actor=user, **data)),
     "assign": (forms.AssignForm, lambda case, user, data: services.case_assign(case=case, actor=user, **data)),
-    "feedback": (forms.FeedbackForm, lambda case, user, data: services.case_give_feedback(case=case, actor=user, **data)),
+    "feedback": (
+        forms.FeedbackForm,
+        lambda case, user, data: services.case_give_feedback(case=case, actor=user, **data),
+    ),
     "resolve": (forms.ResolveForm, lambda case, user, data: services.case_resolve(case=case, actor=user, **data)),
     "rate": (forms.RateForm, lambda case, user, data: services.case_rate(case=case, actor=user, **data)),
     "visit": (forms.ReturnVisitForm, lambda case, user, data: services.case_rate(case=case, actor=user, **data)),
@@ -206,7 +211,9 @@ def case_action(request, number, action):
 
         def call():
             tasks = [row for row in form.cleaned_data if row and not row.get("DELETE")]
-            return services.case_set_measures(case=case, actor=request.user, tasks=tasks, note=note_form.cleaned_data["note"])
+            return services.case_set_measures(
+                case=case, actor=request.user, tasks=tasks, note=note_form.cleaned_data["note"]
+            )
 
     elif action in ACTIONS:
         form_class, service = ACTIONS[action]
@@ -246,7 +253,10 @@ def attachment_download(request, number, attachment_id):
     except case.attachments.model.DoesNotExist:
         raise Http404 from None
     response = FileResponse(
-        attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
     )
     response["X-Content-Type-Options"] = "nosniff"
     return response

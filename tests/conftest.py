@@ -14,3 +14,10 @@ def _memory_sms(settings):
 @pytest.fixture
 def sms_outbox(_memory_sms):
     return _memory_sms
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Argon2 is slow on purpose; tests that are not about hashing use a fast hasher.
+    Production settings keep Argon2 (test_accounts checks it)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -5,7 +5,18 @@ from django.db import migrations
 
 from portal import roles
 
-CATEGORIES = ["产业发展", "人才招工", "科技创新", "融资", "用地", "审批服务", "执法监管", "政策兑现", "基础设施", "其他"]
+CATEGORIES = [
+    "产业发展",
+    "人才招工",
+    "科技创新",
+    "融资",
+    "用地",
+    "审批服务",
+    "执法监管",
+    "政策兑现",
+    "基础设施",
+    "其他",
+]
 
 NON_ACCEPTANCE_REASONS = [
     ("已进入诉讼、仲裁、行政复议程序的", "请依照已启动的法定程序主张权利。"),

@@ -8,44 +8,90 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('portal', '0003_industries'),
+        ("portal", "0003_industries"),
     ]
 
     operations = [
         pgtrigger.migrations.RemoveTrigger(
-            model_name='department',
-            name='insert_insert',
+            model_name="department",
+            name="insert_insert",
         ),
         pgtrigger.migrations.RemoveTrigger(
-            model_name='department',
-            name='update_update',
+            model_name="department",
+            name="update_update",
         ),
         pgtrigger.migrations.RemoveTrigger(
-            model_name='department',
-            name='delete_delete',
+            model_name="department",
+            name="delete_delete",
         ),
         migrations.AddField(
-            model_name='department',
-            name='lead',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='led_departments', to=settings.AUTH_USER_MODEL, verbose_name='负责人'),
+            model_name="department",
+            name="lead",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="led_departments",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="负责人",
+            ),
         ),
         migrations.AddField(
-            model_name='departmentevent',
-            name='lead',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to=settings.AUTH_USER_MODEL, verbose_name='负责人'),
+            model_name="departmentevent",
+            name="lead",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                related_query_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="负责人",
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='department',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "portal_departmentevent" ("id", "is_active", "lead_id", "name", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "phone", "region_id", "short_name") VALUES (NEW."id", NEW."is_active", NEW."lead_id", NEW."name", _pgh_attach_context(), clock_timestamp(), \'insert\', NEW."id", NEW."phone", NEW."region_id", NEW."short_name"); RETURN NULL;', hash='e77444c180242b1d2399bcda8d19280e091529a1', operation='INSERT', pgid='pgtrigger_insert_insert_7ee0e', table='portal_department', when='AFTER')),
+            model_name="department",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "portal_departmentevent" ("id", "is_active", "lead_id", "name", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "phone", "region_id", "short_name") VALUES (NEW."id", NEW."is_active", NEW."lead_id", NEW."name", _pgh_attach_context(), clock_timestamp(), \'insert\', NEW."id", NEW."phone", NEW."region_id", NEW."short_name"); RETURN NULL;',
+                    hash="e77444c180242b1d2399bcda8d19280e091529a1",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_7ee0e",
+                    table="portal_department",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='department',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.* IS DISTINCT FROM NEW.*)', func='INSERT INTO "portal_departmentevent" ("id", "is_active", "lead_id", "name", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "phone", "region_id", "short_name") VALUES (NEW."id", NEW."is_active", NEW."lead_id", NEW."name", _pgh_attach_context(), clock_timestamp(), \'update\', NEW."id", NEW."phone", NEW."region_id", NEW."short_name"); RETURN NULL;', hash='beaf351283e1484bdda522dbbf3bc04b923c1411', operation='UPDATE', pgid='pgtrigger_update_update_43cf8', table='portal_department', when='AFTER')),
+            model_name="department",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (OLD.* IS DISTINCT FROM NEW.*)",
+                    func='INSERT INTO "portal_departmentevent" ("id", "is_active", "lead_id", "name", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "phone", "region_id", "short_name") VALUES (NEW."id", NEW."is_active", NEW."lead_id", NEW."name", _pgh_attach_context(), clock_timestamp(), \'update\', NEW."id", NEW."phone", NEW."region_id", NEW."short_name"); RETURN NULL;',
+                    hash="beaf351283e1484bdda522dbbf3bc04b923c1411",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_43cf8",
+                    table="portal_department",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='department',
-            trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "portal_departmentevent" ("id", "is_active", "lead_id", "name", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "phone", "region_id", "short_name") VALUES (OLD."id", OLD."is_active", OLD."lead_id", OLD."name", _pgh_attach_context(), clock_timestamp(), \'delete\', OLD."id", OLD."phone", OLD."region_id", OLD."short_name"); RETURN NULL;', hash='4faaab312dedc8abd6546bde82437faf7696254e', operation='DELETE', pgid='pgtrigger_delete_delete_a5818', table='portal_department', when='AFTER')),
+            model_name="department",
+            trigger=pgtrigger.compiler.Trigger(
+                name="delete_delete",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "portal_departmentevent" ("id", "is_active", "lead_id", "name", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "phone", "region_id", "short_name") VALUES (OLD."id", OLD."is_active", OLD."lead_id", OLD."name", _pgh_attach_context(), clock_timestamp(), \'delete\', OLD."id", OLD."phone", OLD."region_id", OLD."short_name"); RETURN NULL;',
+                    hash="4faaab312dedc8abd6546bde82437faf7696254e",
+                    operation="DELETE",
+                    pgid="pgtrigger_delete_delete_a5818",
+                    table="portal_department",
+                    when="AFTER",
+                ),
+            ),
         ),
     ]

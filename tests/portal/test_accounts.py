@@ -36,7 +36,8 @@ def test_home_has_skip_link_and_large_text_toggle(client):
     assert "/static/vendor/bootstrap/css/bootstrap.min.css" in page
 
 
-def test_sign_up_creates_an_enterprise_user(client):
+def test_sign_up_creates_an_enterprise_user(client, settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
     response = client.post(
         "/accounts/signup/",
         {

@@ -21,7 +21,7 @@ def test_healthz_answers_200_with_the_database(client):
     assert response.json() == {"status": "ok", "database": "ok"}
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_healthz_answers_503_without_the_database(client):
     original = dict(connection.settings_dict)
     connection.close()

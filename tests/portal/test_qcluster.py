@@ -28,7 +28,7 @@ def _database_url() -> str:
 
 
 @pytest.mark.integration
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_cluster_delivers_a_notification(tmp_path):
     recipient = factories.user(email="boss@example.com", mobile="13900001111")
     notification = services.notification_send(

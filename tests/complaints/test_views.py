@@ -1,0 +1,318 @@
+"""Case pages as people use them: intake, workbench, the case page and its actions,
+lookup without an account, downloads, and who is refused."""
+
+import datetime as dt
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from complaints import services
+from complaints.models import Case, CaseAttachment, Status
+
+pytestmark = pytest.mark.django_db
+
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
+    b"\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"
+)
+
+
+def _intake(category, **extra):
+    data = {
+        "title": "企业开办窗口要求重复提交材料",
+        "description": "营业执照办理时被要求重复提交同一份章程。",
+        "category": category.pk,
+        "complainant_name": "王反映",
+        "complainant_phone": "13800001111",
+        "complainant_email": "",
+        "on_behalf_of_organisation": "",
+        "idempotency_key": "abc123",
+    }
+    data.update(extra)
+    return data
+
+
+def test_the_public_files_a_case_and_follows_it_with_the_lookup_code(client, category):
+    form = client.get("/cases/new/").content.decode()
+    assert 'name="idempotency_key"' in form
+    response = client.post("/cases/new/", _intake(category))
+    assert response.status_code == 302
+    case = Case.objects.get()
+    assert case.filed_by is None and case.channel == "web"
+    confirmation = client.get(response["Location"]).content.decode()
+    assert case.number in confirmation and case.lookup_code in confirmation
+
+    found = client.get(
+        "/cases/lookup/", {"number": case.number.lower(), "lookup_code": case.lookup_code}
+    ).content.decode()
+    assert "企业开办窗口要求重复提交材料" in found
+    assert "登记" in found
+    wrong = client.get("/cases/lookup/", {"number": case.number, "lookup_code": "WRONG123"}).content.decode()
+    assert "未找到该诉求" in wrong
+    # Another browser cannot see the confirmation page.
+    client.logout()
+    client.cookies.clear()
+    assert client.get(response["Location"]).status_code == 404
+
+
+def test_posting_the_same_form_twice_files_one_case(client, category):
+    client.post("/cases/new/", _intake(category))
+    client.post("/cases/new/", _intake(category))
+    assert Case.objects.count() == 1
+
+
+def test_bad_input_keeps_what_was_typed_and_says_why(client, category):
+    response = client.post("/cases/new/", _intake(category, complainant_phone="123", title=""))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "请输入有效的11位手机号码" in page
+    assert "营业执照办理时被要求重复提交同一份章程。" in page
+    assert Case.objects.count() == 0
+
+
+def test_attachments_are_checked_by_content(client, category):
+    fake = SimpleUploadedFile("photo.png", b"MZ\x90\x00 this is an exe", content_type="image/png")
+    response = client.post("/cases/new/", {**_intake(category), "attachments": [fake]})
+    page = response.content.decode()
+    assert "类型不受支持" in page
+    assert "请修改后重新选择附件" in page
+    assert Case.objects.count() == 0
+
+    real = SimpleUploadedFile("现场照片.png", PNG, content_type="application/octet-stream")
+    response = client.post("/cases/new/", {**_intake(category, idempotency_key="k2"), "attachments": [real]})
+    assert response.status_code == 302
+    attachment = CaseAttachment.objects.get()
+    assert attachment.content_type == "image/png"
+    assert attachment.original_name == "现场照片.png"
+    assert "现场照片" not in attachment.file.name
+
+
+def test_oversized_attachments_are_refused(client, category, monkeypatch):
+    from complaints import uploads
+
+    monkeypatch.setattr(uploads, "MAX_UPLOAD_BYTES", 10)
+    big = SimpleUploadedFile("big.png", PNG, content_type="image/png")
+    page = client.post("/cases/new/", {**_intake(category), "attachments": [big]}).content.decode()
+    assert "超过了" in page
+
+
+def test_attachment_download_is_permission_checked(client, people, file_case):
+    upload = SimpleUploadedFile("合同.pdf", b"%PDF-1.4\n%test\n", content_type="application/pdf")
+    case = file_case(attachments=[upload])
+    attachment = case.attachments.get()
+    url = f"/cases/{case.number}/attachments/{attachment.pk}/"
+
+    client.force_login(people.member_a)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+
+    client.force_login(people.member_b)
+    assert client.get(url).status_code == 404
+    client.force_login(people.handler_y)
+    assert client.get(url).status_code == 404
+
+
+def test_handler_takes_a_case_from_assigned_to_resolved_in_the_browser(client, people, case_at):
+    case = case_at("assigned")
+    client.force_login(people.handler_x)
+    workbench = client.get("/cases/").content.decode()
+    assert case.number in workbench
+    page = client.get(f"/cases/{case.number}/").content.decode()
+    assert 'data-action="measures"' in page
+
+    deadline = (dt.date.today() + dt.timedelta(days=7)).isoformat()
+    response = client.post(
+        f"/cases/{case.number}/measures/",
+        {
+            "tasks-TOTAL_FORMS": "1",
+            "tasks-INITIAL_FORMS": "0",
+            "tasks-MIN_NUM_FORMS": "1",
+            "tasks-MAX_NUM_FORMS": "20",
+            "tasks-0-task": "统一审查口径",
+            "tasks-0-measure": "一次性告知",
+            "tasks-0-deadline": deadline,
+            "tasks-0-department": people.x.pk,
+            "tasks-0-responsible_person": "李科长",
+            "note": "",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    client.post(f"/cases/{case.number}/feedback/", {"feedback": "已约谈审查人员"})
+    client.post(f"/cases/{case.number}/resolve/", {"resolution": "已一次审核通过"})
+    case.refresh_from_db()
+    assert case.status == Status.RESOLVED
+
+    client.force_login(people.member_a)
+    page = client.get(f"/cases/{case.number}/").content.decode()
+    assert 'data-action="rate"' in page
+    assert "已约谈审查人员" in page
+    client.post(f"/cases/{case.number}/rate/", {"rating": "satisfied", "comment": "很及时"})
+    case.refresh_from_db()
+    assert case.status == Status.CLOSED
+
+
+def test_a_refused_action_shows_the_state_not_a_500(client, people, case_at):
+    case = case_at("received")
+    client.force_login(people.official)
+    response = client.post(f"/cases/{case.number}/resolve/", {"resolution": "x"})
+    assert response.status_code == 400
+    assert "当前状态为“待受理”" in response.content.decode()
+
+
+def test_an_invalid_action_form_keeps_the_input(client, people, case_at):
+    case = case_at("measures_set")
+    client.force_login(people.handler_x)
+    response = client.post(f"/cases/{case.number}/feedback/", {"feedback": ""})
+    assert response.status_code == 400
+    assert "该字段是必填项" in response.content.decode()
+
+
+def test_another_departments_handler_gets_404(client, people, case_at):
+    case = case_at("assigned")
+    client.force_login(people.handler_y)
+    assert client.get(f"/cases/{case.number}/").status_code == 404
+    assert client.post(f"/cases/{case.number}/feedback/", {"feedback": "x"}).status_code == 404
+    assert case.number not in client.get("/cases/").content.decode()
+
+
+def test_enterprise_b_cannot_see_enterprise_as_case(client, people, case_at):
+    case = case_at("assigned")
+    client.force_login(people.member_b)
+    assert client.get(f"/cases/{case.number}/").status_code == 404
+
+
+def test_co_handling_department_sees_but_cannot_resolve(client, people, case_at):
+    case = case_at("accepted")
+    services.case_assign(
+        case=case, actor=people.official, lead_department=people.x, co_departments=[people.y], tier="cross"
+    )
+    client.force_login(people.handler_y)
+    page = client.get(f"/cases/{case.number}/").content.decode()
+    assert 'data-action="measures"' not in page
+    response = client.post(f"/cases/{case.number}/measures/", {"tasks-TOTAL_FORMS": "0", "tasks-INITIAL_FORMS": "0"})
+    assert response.status_code in (400, 403)
+    assert Case.objects.get(pk=case.pk).status == Status.ASSIGNED
+
+
+def test_enterprise_sees_only_public_timeline_entries(client, people, case_at):
+    case = case_at("assigned")
+    services.case_comment(case=case, actor=people.handler_x, note="内部备注：需要规划局配合")
+    client.force_login(people.member_a)
+    page = client.get(f"/cases/{case.number}/").content.decode()
+    assert "内部备注" not in page
+    client.force_login(people.handler_x)
+    assert "内部备注" in client.get(f"/cases/{case.number}/").content.decode()
+
+
+def test_confidential_identity_never_reaches_a_handler(client, people, file_case):
+    case = file_case(
+        is_confidential=True,
+        complainant_name="秘密举报人",
+        complainant_phone="13700009999",
+        complainant_email="secret@example.com",
+    )
+    case = services.case_accept(case=case, actor=people.official)
+    services.case_assign(case=case, actor=people.official, lead_department=people.x)
+    secrets = ["秘密举报人", "13700009999", "secret@example.com", people.enterprise_a.name]
+
+    client.force_login(people.handler_x)
+    for url in ["/cases/", f"/cases/{case.number}/", "/notifications/"]:
+        body = client.get(url).content.decode()
+        assert case.number in body or url == "/notifications/"
+        for secret in secrets:
+            assert secret not in body, (url, secret)
+    for notification in people.handler_x.notifications.all():
+        for secret in secrets:
+            assert secret not in notification.title + notification.body
+
+    # The chief officer works in the admin without the confidential permission.
+    client.force_login(people.chief)
+    for url in ["/admin/complaints/case/", f"/admin/complaints/case/{case.pk}/change/"]:
+        body = client.get(url).content.decode()
+        assert case.number in body
+        for secret in secrets[:3]:
+            assert secret not in body, (url, secret)
+
+    client.force_login(people.official)
+    assert "秘密举报人" in client.get(f"/cases/{case.number}/").content.decode()
+    assert "秘密举报人" in client.get(f"/admin/complaints/case/{case.pk}/change/").content.decode()
+
+
+def test_official_triages_in_the_browser(client, people, file_case, category):
+    case = file_case()
+    client.force_login(people.official)
+    assert client.post(f"/cases/{case.number}/accept/", {"note": ""}).status_code == 302
+    response = client.post(
+        f"/cases/{case.number}/assign/", {"lead_department": people.x.pk, "tier": "ordinary", "note": ""}
+    )
+    assert response.status_code == 302
+    assert Case.objects.get(pk=case.pk).lead_department == people.x
+
+
+def test_official_files_a_hotline_case_in_the_admin(client, people, category):
+    client.force_login(people.official)
+    response = client.post(
+        "/admin/complaints/case/add/",
+        {
+            "channel": "hotline",
+            "title": "12345转来：园区道路破损",
+            "description": "园区主干道坑洼，货车通行困难。",
+            "category": category.pk,
+            "complainant_name": "热线来电人",
+            "complainant_phone": "13600001111",
+            "complainant_email": "",
+            "on_behalf_of_organisation": "",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    case = Case.objects.get(channel="hotline")
+    assert case.number.startswith("SQ")
+    assert case.filed_by == people.official
+
+
+def test_similar_open_cases_are_suggested(client, people, file_case):
+    first = file_case(title="施工许可审批材料反复退回")
+    file_case(title="施工许可审批材料多次退回")
+    file_case(title="招工补贴迟迟不到账")
+    client.force_login(people.official)
+    page = client.get(f"/cases/{first.number}/").content.decode()
+    assert "施工许可审批材料多次退回" in page
+    assert "招工补贴迟迟不到账" not in page
+
+
+@pytest.mark.parametrize("url", ["/cases/", "/cases/SQ2026-000001/"])
+def test_anonymous_users_are_sent_to_login(client, url):
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+def test_workbench_query_count_is_constant(client, people, case_at):
+    client.force_login(people.handler_x)
+    for _ in range(3):
+        case_at("assigned")
+    with CaptureQueriesContext(connection) as few:
+        client.get("/cases/")
+    for _ in range(15):
+        case_at("assigned")
+    with CaptureQueriesContext(connection) as many:
+        body = client.get("/cases/").content.decode()
+    assert body.count("/cases/SQ") >= 18
+    assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_case_page_query_count_does_not_grow_with_history(client, people, case_at):
+    case = case_at("assigned")
+    client.force_login(people.handler_x)
+    with CaptureQueriesContext(connection) as few:
+        client.get(f"/cases/{case.number}/")
+    for index in range(10):
+        services.case_comment(case=case, actor=people.handler_x, note=f"跟进{index}")
+    with CaptureQueriesContext(connection) as many:
+        client.get(f"/cases/{case.number}/")
+    assert len(many.captured_queries) == len(few.captured_queries)
