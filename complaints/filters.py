@@ -4,6 +4,8 @@ import django_filters
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from complaints.models import OPEN_STATUSES, Case, Channel, ProblemCategory, Status
 from portal.models import Department
@@ -28,6 +30,7 @@ class CaseFilter(django_filters.FilterSet):
         model = Case
         fields = ["status", "channel", "category", "department", "overdue", "open", "tier", "is_supervised"]
 
+    @extend_schema_field(OpenApiTypes.INT)
     def filter_department(self, queryset, name, value):
         co_handled = Case.co_departments.through.objects.filter(case_id=OuterRef("pk"), department=value)
         return queryset.filter(Q(lead_department=value) | Q(Exists(co_handled)))

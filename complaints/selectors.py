@@ -119,3 +119,20 @@ def similar_open_cases(*, case: Case, user, limit: int = 5) -> list[Case]:
         .filter(similarity__gte=0.3)
         .order_by("-similarity", "-received_at")[:limit]
     )
+
+
+def timeline_for_page(*, user, case: Case) -> list[CaseEvent]:
+    """The timeline with ``actor_name`` set for display: a confidential complainant
+    who acted (filed, commented, rated) is shown masked to those who may not know them."""
+    from complaints.models import CONFIDENTIAL_MASK
+
+    events = list(case_events_for_user(user=user, case=case))
+    for event in events:
+        actor = event.actor
+        if actor is None:
+            event.actor_name = ""
+        elif getattr(case, "identity_visible", False) or actor.is_staff or actor.department_id:
+            event.actor_name = actor.get_full_name()
+        else:
+            event.actor_name = CONFIDENTIAL_MASK
+    return events

@@ -140,7 +140,7 @@ def _detail_context(request, case, **bound_forms):
     actions.update(bound_forms)
     return {
         "case": case,
-        "events": selectors.case_events_for_user(user=user, case=case),
+        "events": selectors.timeline_for_page(user=user, case=case),
         "tasks": case.tasks.select_related("department").all(),
         "ratings": case.ratings.all(),
         "attachments": case.attachments.all(),

@@ -28,7 +28,7 @@ def test_concurrent_filings_get_unique_consecutive_numbers():
                     category=category,
                     complainant_name="并发",
                 )
-        except Exception as error:  # noqa: BLE001 - reported below
+        except Exception as error:
             errors.append(error)
         finally:
             connection.close()
@@ -63,7 +63,7 @@ def test_racing_posts_of_one_form_file_one_case():
                 idempotency_key="same-form",
             )
             numbers.append(case.number)
-        except Exception as error:  # noqa: BLE001
+        except Exception as error:
             errors.append(error)
         finally:
             connection.close()

@@ -218,7 +218,8 @@ def test_confidential_identity_never_reaches_a_handler(client, people, file_case
     )
     case = services.case_accept(case=case, actor=people.official)
     services.case_assign(case=case, actor=people.official, lead_department=people.x)
-    secrets = ["秘密举报人", "13700009999", "secret@example.com", people.enterprise_a.name]
+    services.case_comment(case=case, actor=people.member_a, note="补充说明")
+    secrets = ["秘密举报人", "13700009999", "secret@example.com", people.enterprise_a.name, people.member_a.username]
 
     client.force_login(people.handler_x)
     for url in ["/cases/", f"/cases/{case.number}/", "/notifications/"]:

@@ -1,0 +1,344 @@
+"""Serializers of the cases API: what a case looks like to the reader, and one small
+input serializer per transition.
+
+The complainant's identity goes out only through the model's ``*_display``
+properties, which mask it unless the selector annotated ``identity_visible`` for
+the reading user. No field here reads ``complainant_*``, ``on_behalf_of_organisation``
+or the enterprise directly.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from complaints.models import (
+    CONFIDENTIAL_MASK,
+    Case,
+    CaseEvent,
+    CaseRating,
+    CaseTask,
+    Channel,
+    NonAcceptanceReason,
+    ProblemCategory,
+    Rating,
+    RatingMethod,
+    Tier,
+)
+from complaints.sla import GREEN, RED, YELLOW
+from portal.models import Department, Enterprise, Region, User
+
+FLAG_CHOICES = [(GREEN, GREEN), (YELLOW, YELLOW), (RED, RED), ("", "")]
+
+
+# --- Output ----------------------------------------------------------------------
+
+
+class CaseDepartmentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Department
+        fields = ["id", "name"]
+
+
+class CaseUserSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="get_full_name", read_only=True)
+
+    class Meta:
+        model = User
+        fields = ["id", "name"]
+
+
+class CaseTaskSerializer(serializers.ModelSerializer):
+    department = CaseDepartmentSerializer(read_only=True)
+
+    class Meta:
+        model = CaseTask
+        fields = ["id", "round", "task", "measure", "deadline", "department", "responsible_person", "done_at"]
+
+
+class CaseRatingSerializer(serializers.ModelSerializer):
+    rating_display = serializers.CharField(source="get_rating_display", read_only=True)
+    method_display = serializers.CharField(source="get_method_display", read_only=True)
+
+    class Meta:
+        model = CaseRating
+        # Not rated_by: on a confidential case the rater is the complainant.
+        fields = ["round", "rating", "rating_display", "method", "method_display", "comment", "created_at"]
+
+
+class CaseListSerializer(serializers.ModelSerializer):
+    """One row of the case list. The queryset must come from ``selectors.case_list``."""
+
+    channel_display = serializers.CharField(source="get_channel_display", read_only=True)
+    category = serializers.CharField(source="category.name", read_only=True)
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    tier_display = serializers.CharField(source="get_tier_display", read_only=True)
+    lead_department = CaseDepartmentSerializer(read_only=True, allow_null=True)
+    stage_display = serializers.CharField(source="get_stage_display", read_only=True)
+    flag = serializers.ChoiceField(
+        choices=FLAG_CHOICES, read_only=True, help_text=_("green 正常，yellow 临期，red 超期")
+    )
+    is_suspended = serializers.BooleanField(read_only=True)
+    identity_visible = serializers.SerializerMethodField()
+    complainant_name = serializers.CharField(source="complainant_name_display", read_only=True)
+    enterprise = serializers.SerializerMethodField(help_text=_("企业ID；诉求人身份保密时为空。"))
+    enterprise_name = serializers.CharField(source="enterprise_display", read_only=True)
+
+    class Meta:
+        model = Case
+        fields = [
+            "number",
+            "channel",
+            "channel_display",
+            "title",
+            "category",
+            "status",
+            "status_display",
+            "tier",
+            "tier_display",
+            "lead_department",
+            "stage",
+            "stage_display",
+            "stage_due_at",
+            "flag",
+            "is_suspended",
+            "is_supervised",
+            "is_escalated",
+            "round",
+            "received_at",
+            "resolve_due_at",
+            "is_confidential",
+            "identity_visible",
+            "complainant_name",
+            "enterprise",
+            "enterprise_name",
+        ]
+        read_only_fields = fields
+
+    def get_identity_visible(self, obj) -> bool:
+        return bool(getattr(obj, "identity_visible", False))
+
+    def get_enterprise(self, obj) -> int | None:
+        return obj.enterprise_id if getattr(obj, "identity_visible", False) else None
+
+
+class CaseDetailSerializer(CaseListSerializer):
+    """A whole case as the reader may see it."""
+
+    co_departments = CaseDepartmentSerializer(many=True, read_only=True)
+    chief_officer = CaseUserSerializer(read_only=True, allow_null=True)
+    complainant_phone = serializers.CharField(source="complainant_phone_display", read_only=True)
+    complainant_email = serializers.CharField(source="complainant_email_display", read_only=True)
+    on_behalf_of_organisation = serializers.CharField(source="organisation_display", read_only=True)
+    non_acceptance_reason = serializers.CharField(source="non_acceptance_reason.title", read_only=True, allow_null=True)
+    tasks = CaseTaskSerializer(many=True, read_only=True, help_text=_("四个清单：任务、措施、期限、责任"))
+    ratings = CaseRatingSerializer(many=True, read_only=True)
+
+    class Meta(CaseListSerializer.Meta):
+        fields = [
+            *CaseListSerializer.Meta.fields,
+            "description",
+            "complainant_phone",
+            "complainant_email",
+            "on_behalf_of_organisation",
+            "co_departments",
+            "chief_officer",
+            "unsatisfied_count",
+            "suspended_at",
+            "suspension_reason",
+            "assign_due_at",
+            "measures_due_at",
+            "feedback_due_at",
+            "accepted_at",
+            "assigned_at",
+            "measures_set_at",
+            "feedback_at",
+            "resolved_at",
+            "closed_at",
+            "non_acceptance_reason",
+            "reply",
+            "feedback_text",
+            "resolution",
+            "tasks",
+            "ratings",
+        ]
+        read_only_fields = fields
+
+
+class CaseEventSerializer(serializers.ModelSerializer):
+    """A timeline entry. ``actor`` is named to the staff side only, and masked when
+    the actor is the complainant's side of a case whose identity the reader may not see."""
+
+    # Context: ``show_actors`` (bool) and ``hidden_actor_ids`` (user ids to mask).
+
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    from_status_display = serializers.CharField(source="get_from_status_display", read_only=True)
+    to_status_display = serializers.CharField(source="get_to_status_display", read_only=True)
+    # Plain strings: the values of ``status`` (a second enum of the same choices
+    # would make the schema name one choice set twice).
+    from_status = serializers.CharField(read_only=True, help_text=_("原状态，取值同诉求件的 status；可为空"))
+    to_status = serializers.CharField(read_only=True, help_text=_("新状态，取值同诉求件的 status；可为空"))
+    actor = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CaseEvent
+        fields = [
+            "id",
+            "kind",
+            "kind_display",
+            "created_at",
+            "actor",
+            "from_status",
+            "from_status_display",
+            "to_status",
+            "to_status_display",
+            "stage",
+            "round",
+            "note",
+            "is_public",
+        ]
+        read_only_fields = fields
+
+    def get_actor(self, obj) -> str | None:
+        if obj.actor_id is None or not self.context.get("show_actors", False):
+            return None
+        if obj.actor_id in self.context.get("hidden_actor_ids", ()):
+            return str(CONFIDENTIAL_MASK)
+        return obj.actor.get_full_name()
+
+
+# --- Input -----------------------------------------------------------------------
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class CategoryField(serializers.RelatedField):
+    """A problem category by its id or by its name (e.g. "审批服务")."""
+
+    default_error_messages = {
+        "does_not_exist": _("问题分类“%(value)s”不存在或已停用。"),
+        "incorrect_type": _("问题分类应为编号或名称。"),
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("queryset", ProblemCategory.objects.filter(is_active=True))
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int | str):
+            self.fail("incorrect_type")
+        text = str(data).strip()
+        lookup = {"pk": int(text)} if text.isdigit() and len(text) <= 9 else {"name": text}
+        try:
+            return self.get_queryset().get(**lookup)
+        except ProblemCategory.DoesNotExist:
+            raise serializers.ValidationError(self.error_messages["does_not_exist"] % {"value": text}) from None
+
+    def to_representation(self, value):
+        return value.name
+
+
+def _active_departments():
+    return Department.objects.filter(is_active=True)
+
+
+class CaseCreateSerializer(serializers.Serializer):
+    channel = serializers.ChoiceField(
+        choices=Channel.choices,
+        default=Channel.API,
+        help_text=_("来源渠道，默认“接口”；只有营商办工作人员可以登记其他渠道的诉求。"),
+    )
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField()
+    category = CategoryField(help_text=_("问题分类的编号或名称"))
+    complainant_name = serializers.CharField(max_length=50)
+    complainant_phone = serializers.CharField(max_length=20, default="", allow_blank=True)
+    complainant_email = serializers.EmailField(default="", allow_blank=True)
+    enterprise = serializers.PrimaryKeyRelatedField(
+        queryset=Enterprise.objects.all(),
+        default=None,
+        allow_null=True,
+        help_text=_("以企业名义反映时填写企业ID，须是您获准代表的企业。"),
+    )
+    region = serializers.SlugRelatedField(
+        slug_field="code", queryset=Region.objects.all(), default=None, allow_null=True, help_text=_("行政区划代码")
+    )
+    is_confidential = serializers.BooleanField(default=False)
+    on_behalf_of_organisation = serializers.CharField(max_length=100, default="", allow_blank=True)
+
+
+class CaseAcceptSerializer(serializers.Serializer):
+    note = serializers.CharField(default="", allow_blank=True)
+
+
+class CaseRejectSerializer(serializers.Serializer):
+    reason = serializers.PrimaryKeyRelatedField(
+        queryset=NonAcceptanceReason.objects.filter(is_active=True), help_text=_("不予受理情形ID")
+    )
+    reply = serializers.CharField()
+
+
+class CaseAssignSerializer(serializers.Serializer):
+    lead_department = serializers.PrimaryKeyRelatedField(queryset=_active_departments())
+    co_departments = serializers.PrimaryKeyRelatedField(queryset=_active_departments(), many=True, default=list)
+    tier = serializers.ChoiceField(choices=Tier.choices, default=Tier.ORDINARY)
+    chief_officer = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True), default=None, allow_null=True
+    )
+    note = serializers.CharField(default="", allow_blank=True)
+
+
+class CaseTaskInputSerializer(serializers.Serializer):
+    task = serializers.CharField(max_length=200)
+    measure = serializers.CharField()
+    deadline = serializers.DateField()
+    department = serializers.PrimaryKeyRelatedField(queryset=_active_departments())
+    responsible_person = serializers.CharField(max_length=50)
+
+
+class CaseSetMeasuresSerializer(serializers.Serializer):
+    tasks = CaseTaskInputSerializer(many=True, max_length=20)
+    note = serializers.CharField(default="", allow_blank=True)
+
+
+class CaseFeedbackSerializer(serializers.Serializer):
+    feedback = serializers.CharField()
+
+
+class CaseResolveSerializer(serializers.Serializer):
+    resolution = serializers.CharField()
+
+
+class CaseRateSerializer(serializers.Serializer):
+    rating = serializers.ChoiceField(choices=Rating.choices)
+    comment = serializers.CharField(default="", allow_blank=True)
+    method = serializers.ChoiceField(
+        choices=RatingMethod.choices,
+        default=RatingMethod.ENTERPRISE,
+        help_text=_("企业评价为 enterprise；营商办工作人员回访时填写 phone、visit 或 wechat。"),
+    )
+
+
+class CaseSuspendSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=200)
+
+
+class CaseResumeSerializer(serializers.Serializer):
+    note = serializers.CharField(default="", allow_blank=True)
+
+
+class CaseEscalateSerializer(serializers.Serializer):
+    chief_officer = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
+    note = serializers.CharField(default="", allow_blank=True)
+
+
+class CaseErrorItemSerializer(serializers.Serializer):
+    field = serializers.CharField(allow_null=True)
+    message = serializers.CharField()
+
+
+class CaseErrorSerializer(serializers.Serializer):
+    """Every error answer of the cases API."""
+
+    errors = CaseErrorItemSerializer(many=True)

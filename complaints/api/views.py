@@ -1,0 +1,312 @@
+"""The cases API (/api/v1/cases/): list, file, read, timeline, and one POST per
+transition. Thin: input serializers in, services and selectors called.
+
+Every error answer of these views has one shape::
+
+    {"errors": [{"field": "lead_department", "message": "…"}, {"field": null, "message": "…"}]}
+
+``field`` is the input field (``tasks.0.deadline`` inside lists) or null for an
+error about the request as a whole. A refused transition (``CaseError``) and bad
+input are 400; an action the user may not take on a case they can see is 403; a
+case they may not see is 404, so its existence does not leak.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Prefetch, prefetch_related_objects
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import exceptions, mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.filters import OrderingFilter
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.views import exception_handler, set_rollback
+
+from complaints import permissions, selectors, services
+from complaints.api import serializers
+from complaints.filters import CaseFilter
+from complaints.models import Case, CaseTask, Channel
+from portal import roles
+from portal.models import EnterpriseMembership
+
+# CaseFilter's department filter works through a method, so the schema cannot
+# guess its type: it takes a department id.
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+IDEMPOTENCY_MAX_LENGTH = 64  # Case.idempotency_key
+
+
+# --- Errors ----------------------------------------------------------------------
+
+
+def _flatten(detail, field: str | None = None) -> list[dict]:
+    """DRF error detail (nested dicts and lists) as a flat list of {field, message}."""
+    if isinstance(detail, dict):
+        errors = []
+        for key, value in detail.items():
+            if key in (api_settings.NON_FIELD_ERRORS_KEY, NON_FIELD_ERRORS):
+                errors += _flatten(value, field)
+            else:
+                errors += _flatten(value, f"{field}.{key}" if field else str(key))
+        return errors
+    if isinstance(detail, list):
+        errors = []
+        for index, item in enumerate(detail):
+            # A list of dicts is a list serializer's per-item errors.
+            nested = isinstance(item, dict | list)
+            errors += _flatten(item, (f"{field}.{index}" if field else str(index)) if nested else field)
+        return errors
+    return [{"field": field, "message": str(detail)}]
+
+
+def _django_errors(error: DjangoValidationError) -> list[dict]:
+    if hasattr(error, "error_dict"):
+        return [
+            {"field": None if field == NON_FIELD_ERRORS else field, "message": message}
+            for field, errors in error.error_dict.items()
+            for message in DjangoValidationError(errors).messages
+        ]
+    return [{"field": None, "message": message} for message in error.messages]
+
+
+def case_exception_handler(exc, context):
+    """DRF's handler, plus ``CaseError`` (and any Django ValidationError) as 400, with
+    every answer reshaped to ``{"errors": [...]}``. Used by the cases views only."""
+    if isinstance(exc, DjangoValidationError):
+        set_rollback()
+        return Response({"errors": _django_errors(exc)}, status=status.HTTP_400_BAD_REQUEST)
+    response = exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        errors = _flatten(exc.detail)
+    elif isinstance(response.data, dict) and "detail" in response.data:
+        errors = [{"field": None, "message": str(response.data["detail"])}]
+    else:
+        errors = _flatten(response.data)
+    response.data = {"errors": errors}
+    return response
+
+
+ERROR_RESPONSES = {
+    400: OpenApiResponse(serializers.CaseErrorSerializer, description=gettext_lazy("输入有误，或当前状态不允许此操作")),
+    403: OpenApiResponse(serializers.CaseErrorSerializer, description=gettext_lazy("无权进行此操作")),
+    404: OpenApiResponse(serializers.CaseErrorSerializer, description=gettext_lazy("诉求件不存在或无权查看")),
+}
+
+
+def _transition_schema(request_serializer, summary):
+    return extend_schema(
+        summary=summary,
+        request=request_serializer,
+        responses={200: serializers.CaseDetailSerializer, **ERROR_RESPONSES},
+    )
+
+
+# --- Views -----------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(summary=gettext_lazy("诉求件列表")),
+    retrieve=extend_schema(
+        summary=gettext_lazy("诉求件详情"), responses={200: serializers.CaseDetailSerializer, 404: ERROR_RESPONSES[404]}
+    ),
+)
+class CaseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """诉求件: officials see every case, handlers their department's, the enterprise
+    side its own. A case the user may not see answers 404.
+
+    The complainant's name, phone, e-mail, organisation and enterprise of a
+    confidential case are masked as “（保密）” (the enterprise id as null) for
+    readers who may not see them, such as department handlers.
+    """
+
+    lookup_field = "number"
+    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    filterset_class = CaseFilter
+    # Explicit: ordering by a complainant field would leak it through the order.
+    ordering_fields = ["received_at", "stage_due_at", "resolve_due_at", "number"]
+
+    def get_exception_handler(self):
+        return case_exception_handler
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Case.objects.none()
+        return selectors.case_list(user=self.request.user)
+
+    def get_serializer_class(self):
+        if self.action == "list":
+            return serializers.CaseListSerializer
+        if self.action == "create":
+            return serializers.CaseCreateSerializer
+        if self.action == "events":
+            return serializers.CaseEventSerializer
+        return serializers.CaseDetailSerializer
+
+    def get_object(self) -> Case:
+        case = selectors.case_get_for_user(user=self.request.user, number=self.kwargs[self.lookup_field])
+        self.check_object_permissions(self.request, case)
+        return case
+
+    def _detail(self, case: Case | None = None, *, number: str | None = None) -> dict:
+        """The case as the user sees it; by number, re-read with its annotations
+        (a service returns the case without them)."""
+        if case is None:
+            case = selectors.case_get_for_user(user=self.request.user, number=number)
+        prefetch_related_objects(
+            [case], Prefetch("tasks", queryset=CaseTask.objects.select_related("department")), "ratings"
+        )
+        return serializers.CaseDetailSerializer(case, context=self.get_serializer_context()).data
+
+    def retrieve(self, request, number=None):
+        return Response(self._detail(self.get_object()))
+
+    # --- Filing ------------------------------------------------------------------
+
+    @extend_schema(
+        summary=gettext_lazy("登记诉求件"),
+        description=gettext_lazy(
+            "以当前用户名义登记诉求件，来源渠道默认为“接口”。带 Idempotency-Key 请求头重复提交时不会重复登记："
+            "首次登记返回 201，同一用户再次使用同一键返回 200 和首次登记的诉求件；其他用户使用已被占用的键返回 403。"
+        ),
+        request=serializers.CaseCreateSerializer,
+        parameters=[
+            OpenApiParameter(
+                IDEMPOTENCY_HEADER,
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                required=False,
+                description=gettext_lazy("幂等键（最长64个字符），同一表单重复提交时使用相同的值"),
+            )
+        ],
+        responses={
+            201: serializers.CaseDetailSerializer,
+            200: OpenApiResponse(
+                serializers.CaseDetailSerializer, description=gettext_lazy("该幂等键已登记过的诉求件")
+            ),
+            **ERROR_RESPONSES,
+        },
+    )
+    def create(self, request):
+        serializer = serializers.CaseCreateSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        if data["channel"] != Channel.API and not roles.is_official(request.user):
+            raise exceptions.ValidationError({"channel": [_("只有营商办工作人员可以指定来源渠道。")]})
+        key = (request.headers.get(IDEMPOTENCY_HEADER) or "").strip() or None
+        if key is not None and len(key) > IDEMPOTENCY_MAX_LENGTH:
+            raise exceptions.ValidationError(
+                {IDEMPOTENCY_HEADER: [_("幂等键不能超过%(limit)d个字符。") % {"limit": IDEMPOTENCY_MAX_LENGTH}]}
+            )
+        repeat = key is not None and Case.objects.filter(idempotency_key=key).exists()
+        case = services.case_file(actor=request.user, idempotency_key=key, **data)
+        location = request.build_absolute_uri(reverse("case-detail", kwargs={"number": case.number}))
+        return Response(
+            self._detail(number=case.number),
+            status=status.HTTP_200_OK if repeat else status.HTTP_201_CREATED,
+            headers={"Location": location},
+        )
+
+    # --- Timeline ----------------------------------------------------------------
+
+    @extend_schema(
+        summary=gettext_lazy("办理记录"),
+        description=gettext_lazy("诉求件的办理记录，按时间先后排列。企业一方只能看到企业可见的记录。"),
+        responses={200: serializers.CaseEventSerializer(many=True), 404: ERROR_RESPONSES[404]},
+    )
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
+    def events(self, request, number=None):
+        case = self.get_object()
+        user = request.user
+        events = selectors.case_events_for_user(user=user, case=case)
+        staff_side = (
+            permissions.can_view_all(user)
+            or permissions.can_triage(user)
+            or permissions.handles(user, case)
+            or permissions.can_act_as_handler(user, case)
+        )
+        hidden_actor_ids = set()
+        if staff_side and not getattr(case, "identity_visible", False):
+            # The complainant's side acted on the case (filed it, rated it): their
+            # names are the identity this reader may not see.
+            hidden_actor_ids.add(case.filed_by_id)
+            if case.enterprise_id:
+                hidden_actor_ids.update(
+                    EnterpriseMembership.objects.filter(
+                        enterprise_id=case.enterprise_id, status=EnterpriseMembership.Status.APPROVED
+                    ).values_list("user_id", flat=True)
+                )
+        context = {**self.get_serializer_context(), "show_actors": staff_side, "hidden_actor_ids": hidden_actor_ids}
+        return Response(serializers.CaseEventSerializer(events, many=True, context=context).data)
+
+    # --- Transitions -------------------------------------------------------------
+
+    def _transition(self, request, input_serializer, service):
+        case = self.get_object()
+        serializer = input_serializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        service(case=case, actor=request.user, **serializer.validated_data)
+        return Response(self._detail(number=case.number))
+
+    @_transition_schema(serializers.CaseAcceptSerializer, gettext_lazy("受理"))
+    @action(detail=True, methods=["post"])
+    def accept(self, request, number=None):
+        return self._transition(request, serializers.CaseAcceptSerializer, services.case_accept)
+
+    @_transition_schema(serializers.CaseRejectSerializer, gettext_lazy("不予受理"))
+    @action(detail=True, methods=["post"])
+    def reject(self, request, number=None):
+        return self._transition(request, serializers.CaseRejectSerializer, services.case_reject)
+
+    @_transition_schema(serializers.CaseAssignSerializer, gettext_lazy("交办"))
+    @action(detail=True, methods=["post"])
+    def assign(self, request, number=None):
+        return self._transition(request, serializers.CaseAssignSerializer, services.case_assign)
+
+    @_transition_schema(serializers.CaseSetMeasuresSerializer, gettext_lazy("明确措施（四个清单）"))
+    @action(detail=True, methods=["post"], url_path="set-measures")
+    def set_measures(self, request, number=None):
+        return self._transition(request, serializers.CaseSetMeasuresSerializer, services.case_set_measures)
+
+    @_transition_schema(serializers.CaseFeedbackSerializer, gettext_lazy("反馈企业"))
+    @action(detail=True, methods=["post"])
+    def feedback(self, request, number=None):
+        return self._transition(request, serializers.CaseFeedbackSerializer, services.case_give_feedback)
+
+    @_transition_schema(serializers.CaseResolveSerializer, gettext_lazy("办结"))
+    @action(detail=True, methods=["post"])
+    def resolve(self, request, number=None):
+        return self._transition(request, serializers.CaseResolveSerializer, services.case_resolve)
+
+    @_transition_schema(serializers.CaseRateSerializer, gettext_lazy("评价或回访"))
+    @action(detail=True, methods=["post"])
+    def rate(self, request, number=None):
+        return self._transition(request, serializers.CaseRateSerializer, services.case_rate)
+
+    @_transition_schema(serializers.CaseSuspendSerializer, gettext_lazy("暂停计时"))
+    @action(detail=True, methods=["post"])
+    def suspend(self, request, number=None):
+        return self._transition(request, serializers.CaseSuspendSerializer, services.case_suspend)
+
+    @_transition_schema(serializers.CaseResumeSerializer, gettext_lazy("恢复计时"))
+    @action(detail=True, methods=["post"])
+    def resume(self, request, number=None):
+        return self._transition(request, serializers.CaseResumeSerializer, services.case_resume)
+
+    @_transition_schema(serializers.CaseEscalateSerializer, gettext_lazy("提级办理"))
+    @action(detail=True, methods=["post"])
+    def escalate(self, request, number=None):
+        return self._transition(request, serializers.CaseEscalateSerializer, services.case_escalate)
