@@ -74,3 +74,9 @@ def can_see_identity(user, case) -> bool:
     if user and user.is_authenticated and user.has_perm("complaints.view_confidential_identity"):
         return True
     return represents(user, case)
+
+
+def is_staff_side(user, case) -> bool:
+    """Officials, chief officers and the case's departments: they see internal notes
+    and who did what; the enterprise side sees the public timeline."""
+    return can_view_all(user) or can_triage(user) or handles(user, case) or can_act_as_handler(user, case)

@@ -121,7 +121,7 @@ def similar_open_cases(*, case: Case, user, limit: int = 5) -> list[Case]:
     )
 
 
-def timeline_for_page(*, user, case: Case) -> list[CaseEvent]:
+def case_timeline(*, user, case: Case) -> list[CaseEvent]:
     """The timeline with ``actor_name`` set for display: a confidential complainant
     who acted (filed, commented, rated) is shown masked to those who may not know them."""
     from complaints.models import CONFIDENTIAL_MASK

@@ -140,13 +140,13 @@ def _detail_context(request, case, **bound_forms):
     actions.update(bound_forms)
     return {
         "case": case,
-        "events": selectors.timeline_for_page(user=user, case=case),
+        "events": selectors.case_timeline(user=user, case=case),
         "tasks": case.tasks.select_related("department").all(),
         "ratings": case.ratings.all(),
         "attachments": case.attachments.all(),
         "actions": actions,
         "comment_form": bound_forms.get("comment", forms.CommentForm()),
-        "staff_side": can_triage or can_handle or permissions.handles(user, case),
+        "staff_side": permissions.is_staff_side(user, case),
         "similar": selectors.similar_open_cases(case=case, user=user) if can_triage else [],
     }
 

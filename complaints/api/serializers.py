@@ -15,7 +15,6 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from complaints.models import (
-    CONFIDENTIAL_MASK,
     Case,
     CaseEvent,
     CaseRating,
@@ -168,10 +167,9 @@ class CaseDetailSerializer(CaseListSerializer):
 
 
 class CaseEventSerializer(serializers.ModelSerializer):
-    """A timeline entry. ``actor`` is named to the staff side only, and masked when
-    the actor is the complainant's side of a case whose identity the reader may not see."""
-
-    # Context: ``show_actors`` (bool) and ``hidden_actor_ids`` (user ids to mask).
+    """A timeline entry from ``selectors.case_timeline``. ``actor`` is named to the
+    staff side only (context ``show_actors``), and comes masked when the actor is the
+    complainant's side of a case whose identity the reader may not see."""
 
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
     from_status_display = serializers.CharField(source="get_from_status_display", read_only=True)
@@ -204,9 +202,7 @@ class CaseEventSerializer(serializers.ModelSerializer):
     def get_actor(self, obj) -> str | None:
         if obj.actor_id is None or not self.context.get("show_actors", False):
             return None
-        if obj.actor_id in self.context.get("hidden_actor_ids", ()):
-            return str(CONFIDENTIAL_MASK)
-        return obj.actor.get_full_name()
+        return str(obj.actor_name)
 
 
 # --- Input -----------------------------------------------------------------------

@@ -39,10 +39,6 @@ from complaints.api import serializers
 from complaints.filters import CaseFilter
 from complaints.models import Case, CaseTask, Channel
 from portal import roles
-from portal.models import EnterpriseMembership
-
-# CaseFilter's department filter works through a method, so the schema cannot
-# guess its type: it takes a department id.
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 IDEMPOTENCY_MAX_LENGTH = 64  # Case.idempotency_key
@@ -231,25 +227,8 @@ class CaseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def events(self, request, number=None):
         case = self.get_object()
         user = request.user
-        events = selectors.case_events_for_user(user=user, case=case)
-        staff_side = (
-            permissions.can_view_all(user)
-            or permissions.can_triage(user)
-            or permissions.handles(user, case)
-            or permissions.can_act_as_handler(user, case)
-        )
-        hidden_actor_ids = set()
-        if staff_side and not getattr(case, "identity_visible", False):
-            # The complainant's side acted on the case (filed it, rated it): their
-            # names are the identity this reader may not see.
-            hidden_actor_ids.add(case.filed_by_id)
-            if case.enterprise_id:
-                hidden_actor_ids.update(
-                    EnterpriseMembership.objects.filter(
-                        enterprise_id=case.enterprise_id, status=EnterpriseMembership.Status.APPROVED
-                    ).values_list("user_id", flat=True)
-                )
-        context = {**self.get_serializer_context(), "show_actors": staff_side, "hidden_actor_ids": hidden_actor_ids}
+        events = selectors.case_timeline(user=user, case=case)
+        context = {**self.get_serializer_context(), "show_actors": permissions.is_staff_side(user, case)}
         return Response(serializers.CaseEventSerializer(events, many=True, context=context).data)
 
     # --- Transitions -------------------------------------------------------------
