@@ -117,7 +117,7 @@ class TaskForm(forms.Form):
     responsible_person = forms.CharField(label=_("责任人"), max_length=50)
 
 
-TaskFormSet = forms.formset_factory(TaskForm, extra=1, min_num=1, validate_min=True, max_num=20)
+TaskFormSet = forms.formset_factory(TaskForm, extra=0, min_num=1, validate_min=True, max_num=20, validate_max=True)
 
 
 class MeasuresForm(forms.Form):

@@ -122,7 +122,7 @@ def _detail_context(request, case, **bound_forms):
     if can_triage and status == Status.ACCEPTED:
         actions["assign"] = forms.AssignForm()
     if can_handle and status == Status.ASSIGNED and not case.is_suspended:
-        actions["measures"] = forms.TaskFormSet(prefix="tasks")
+        actions["measures"] = forms.TaskFormSet(prefix="tasks", initial=[{"department": case.lead_department_id}])
     if can_handle and status == Status.MEASURES_SET and not case.is_suspended:
         actions["feedback"] = forms.FeedbackForm()
     if can_handle and status == Status.FEEDBACK_GIVEN and not case.is_suspended:
