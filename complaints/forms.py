@@ -1,8 +1,10 @@
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Case, When
 from django.utils.translation import gettext_lazy as _
 
-from complaints.models import Case, NonAcceptanceReason, ProblemCategory, Rating, RatingMethod, Tier
+from complaints.models import Case as CaseModel
+from complaints.models import NonAcceptanceReason, ProblemCategory, ProblemClass, Rating, RatingMethod, Tier
 from complaints.uploads import ALLOWED_DESCRIPTION, check_upload
 from portal import roles
 from portal.models import Department, Enterprise, User
@@ -49,7 +51,7 @@ class CaseIntakeForm(forms.ModelForm):
     idempotency_key = forms.CharField(widget=forms.HiddenInput, required=False)
 
     class Meta:
-        model = Case
+        model = CaseModel
         fields = [
             "title",
             "description",
@@ -154,6 +156,20 @@ class ResumeForm(forms.Form):
 class CommentForm(forms.Form):
     note = forms.CharField(label=_("备注"), widget=forms.Textarea(attrs={"rows": 2}))
     is_public = forms.BooleanField(label=_("企业可见"), required=False)
+
+
+class ClassifyForm(forms.Form):
+    problem_class = forms.ModelChoiceField(
+        label=_("一类问题"), queryset=ProblemClass.objects.none(), required=False, empty_label=_("（不归类）")
+    )
+
+    def __init__(self, *args, category=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Classes of the case's category first: they are the likely ones.
+        queryset = ProblemClass.objects.all()
+        if category is not None:
+            queryset = queryset.order_by(Case(When(category=category, then=0), default=1), "name")
+        self.fields["problem_class"].queryset = queryset
 
 
 class LookupForm(forms.Form):

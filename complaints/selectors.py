@@ -45,7 +45,9 @@ def case_list(*, user, filters: dict | None = None) -> QuerySet[Case]:
     """Cases the user may see, with their flag and whether the complainant may be shown."""
     if not user.is_authenticated:
         return Case.objects.none()
-    queryset = Case.objects.select_related("category", "lead_department", "enterprise", "region", "chief_officer")
+    queryset = Case.objects.select_related(
+        "category", "lead_department", "enterprise", "region", "chief_officer", "problem_class"
+    )
     visible = _visibility(user)
     if visible is not None:
         queryset = queryset.filter(visible)

@@ -30,6 +30,7 @@ from complaints.models import (
     CaseTask,
     EventKind,
     NonAcceptanceReason,
+    ProblemClass,
     Rating,
     RatingMethod,
     Stage,
@@ -544,6 +545,20 @@ def case_escalate(*, case: Case, actor: User, chief_officer: User, note: str = "
         dedup_key=f"case.escalated:{case.pk}:{chief_officer.pk}",
         email=True,
     )
+    return case
+
+
+@transaction.atomic
+def case_classify(*, case: Case, actor: User, problem_class: ProblemClass | None) -> Case:
+    """File the case under a class of problem (一类问题), or take it out of one."""
+    _require_triage(actor)
+    case = _lock(case)
+    if case.problem_class_id == (problem_class.pk if problem_class else None):
+        return case
+    case.problem_class = problem_class
+    case.save(update_fields=["problem_class"])
+    note = _("归入一类问题：%(name)s") % {"name": problem_class.name} if problem_class else _("移出一类问题。")
+    _event(case, kind=EventKind.COMMENT, actor=actor, from_status=case.status, note=note, is_public=False)
     return case
 
 

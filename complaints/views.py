@@ -137,6 +137,10 @@ def _detail_context(request, case, **bound_forms):
         )
     if can_triage and case.is_open:
         actions["escalate"] = forms.EscalateForm()
+    if can_triage:
+        actions["classify"] = forms.ClassifyForm(
+            initial={"problem_class": case.problem_class_id}, category=case.category_id
+        )
     actions.update(bound_forms)
     return {
         "case": case,
@@ -182,6 +186,7 @@ ACTIONS = {
     "resume": (forms.ResumeForm, lambda case, user, data: services.case_resume(case=case, actor=user, **data)),
     "escalate": (forms.EscalateForm, lambda case, user, data: services.case_escalate(case=case, actor=user, **data)),
     "comment": (forms.CommentForm, lambda case, user, data: services.case_comment(case=case, actor=user, **data)),
+    "classify": (forms.ClassifyForm, lambda case, user, data: services.case_classify(case=case, actor=user, **data)),
 }
 DONE_MESSAGES = {
     "accept": gettext_lazy("已受理。"),
@@ -196,6 +201,7 @@ DONE_MESSAGES = {
     "resume": gettext_lazy("已恢复计时。"),
     "escalate": gettext_lazy("已提级办理。"),
     "comment": gettext_lazy("备注已添加。"),
+    "classify": gettext_lazy("已更新一类问题归类。"),
 }
 
 

@@ -317,3 +317,20 @@ def test_case_page_query_count_does_not_grow_with_history(client, people, case_a
     with CaptureQueriesContext(connection) as many:
         client.get(f"/cases/{case.number}/")
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_official_files_a_case_under_a_class_of_problem(client, people, case_at, category):
+    from complaints.models import ProblemClass
+
+    problem_class = ProblemClass.objects.create(name="审批材料多次退回", category=category)
+    case = case_at("assigned")
+    client.force_login(people.official)
+    page = client.get(f"/cases/{case.number}/").content.decode()
+    assert 'data-action="classify"' in page and "审批材料多次退回" in page
+    assert client.post(f"/cases/{case.number}/classify/", {"problem_class": problem_class.pk}).status_code == 302
+    assert Case.objects.get(pk=case.pk).problem_class == problem_class
+
+    client.force_login(people.handler_x)
+    assert 'data-action="classify"' not in client.get(f"/cases/{case.number}/").content.decode()
+    assert client.post(f"/cases/{case.number}/classify/", {"problem_class": ""}).status_code == 403
+    assert Case.objects.get(pk=case.pk).problem_class == problem_class
