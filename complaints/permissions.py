@@ -45,6 +45,12 @@ def represents(user, case) -> bool:
         return False
     if case.filed_by_id == user.pk:
         return True
+    if case.channel == "walkthrough" and case.pk:
+        from complaints.models import Finding
+
+        # The experience officer who found the problem speaks for it.
+        if Finding.objects.filter(case_id=case.pk, walkthrough__officer=user).exists():
+            return True
     return bool(
         case.enterprise_id
         and EnterpriseMembership.objects.filter(

@@ -22,7 +22,13 @@ def _visibility(user) -> Q | None:
     """The cases the user may see, as a filter; None means every case."""
     if can_view_all(user):
         return None
-    visible = Q(filed_by=user) | Q(enterprise_id__in=_member_enterprises(user)) | Q(chief_officer=user)
+    visible = (
+        Q(filed_by=user)
+        | Q(enterprise_id__in=_member_enterprises(user))
+        | Q(chief_officer=user)
+        # An experience officer follows the cases born from their findings.
+        | Q(finding__walkthrough__officer=user)
+    )
     if user.department_id and roles.has_role(user, roles.HANDLER):
         co_handled = Case.co_departments.through.objects.filter(
             case_id=OuterRef("pk"), department_id=user.department_id

@@ -27,6 +27,7 @@ urlpatterns = [
     path("notifications/read/", views.notification_mark_read, name="notifications_mark_read"),
     path("cases/", include("complaints.urls")),
     path("reports/", include("complaints.report_urls")),
+    path("walkthroughs/", include("complaints.walkthrough_urls")),
     # API
     path("api/v1/", include("portal.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),

@@ -1,0 +1,47 @@
+"""Reads of walkthroughs, scoped: officers see their own, officials see all."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
+
+from complaints.models import ChecklistAnswer, Finding, Walkthrough, WalkthroughStep
+
+
+def can_view_all(user) -> bool:
+    return user.is_authenticated and user.has_perm("complaints.view_all_walkthroughs")
+
+
+def walkthrough_list(*, user) -> QuerySet[Walkthrough]:
+    if not user.is_authenticated:
+        return Walkthrough.objects.none()
+    queryset = Walkthrough.objects.select_related("officer", "theme", "department").annotate(
+        finding_count=Count("findings", distinct=True),
+        promoted_count=Count("findings", filter=Q(findings__case__isnull=False), distinct=True),
+    )
+    if can_view_all(user):
+        # Officials review what was submitted; drafts stay their officer's.
+        return queryset.filter(Q(officer=user) | ~Q(status=Walkthrough.Status.DRAFT))
+    return queryset.filter(officer=user)
+
+
+def walkthrough_get_for_user(*, user, pk: int) -> Walkthrough:
+    """With steps, materials, answers and findings (and each finding's case, live)."""
+    try:
+        return (
+            walkthrough_list(user=user)
+            .select_related("checklist")
+            .prefetch_related(
+                Prefetch("steps", queryset=WalkthroughStep.objects.prefetch_related("materials")),
+                Prefetch("answers", queryset=ChecklistAnswer.objects.select_related("question")),
+                Prefetch(
+                    "findings",
+                    queryset=Finding.objects.select_related("case", "case__lead_department", "question", "category")
+                    .prefetch_related("photos"),
+                ),
+                "checklist__questions",
+            )
+            .get(pk=pk)
+        )
+    except Walkthrough.DoesNotExist:
+        raise Http404 from None

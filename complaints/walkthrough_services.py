@@ -1,0 +1,311 @@
+"""Operations on walkthroughs: start, save a draft, submit, review, promote a
+finding to a case, add photos. Keyword-only and atomic, like the case services."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from complaints import services as case_services
+from complaints.models import (
+    Case,
+    Channel,
+    Checklist,
+    ChecklistAnswer,
+    Finding,
+    FindingPhoto,
+    ProblemCategory,
+    StepMaterial,
+    Walkthrough,
+    WalkthroughStep,
+)
+from complaints.uploads import check_upload
+from portal import roles
+from portal.models import Department, User
+from portal.services import notification_send
+
+# Fields of the walkthrough itself that a draft save may set.
+WALKTHROUGH_FIELDS = [
+    "walked_on",
+    "form",
+    "identity",
+    "theme",
+    "service_item",
+    "department",
+    "venue",
+    "window",
+    "started_at",
+    "ended_at",
+    "outcome",
+    "summary",
+]
+REQUIRED_ON_SUBMIT = ["walked_on", "form", "identity", "theme", "service_item", "venue", "outcome"]
+
+
+def can_walk(user) -> bool:
+    """Experience officers and officials log walkthroughs (局长走流程 too)."""
+    return bool(
+        user.is_authenticated
+        and (roles.has_role(user, roles.EXPERIENCE_OFFICER) or roles.is_official(user))
+        and user.is_active
+    )
+
+
+def _require_own_draft(walkthrough: Walkthrough, actor: User) -> None:
+    if walkthrough.officer_id != actor.pk:
+        raise PermissionDenied
+    if not walkthrough.is_draft:
+        raise ValidationError(_("该记录已提交，不能再修改。"), code="not_draft")
+
+
+@transaction.atomic
+def walkthrough_start(*, officer: User) -> Walkthrough:
+    """A new draft on today's date with the current checklist."""
+    if not can_walk(officer):
+        raise PermissionDenied
+    return Walkthrough.objects.create(officer=officer, walked_on=timezone.localdate(), checklist=Checklist.current())
+
+
+@transaction.atomic
+def walkthrough_save_draft(
+    *,
+    walkthrough: Walkthrough,
+    actor: User,
+    fields: dict,
+    steps: list[dict] | None = None,
+    answers: dict[int, tuple[str, str]] | None = None,
+    findings: list[dict] | None = None,
+) -> Walkthrough:
+    """Save whatever the officer has typed so far; nothing is required yet.
+
+    ``steps``: ``[{"action", "minutes_waited", "minutes_handled", "trips_to_other_windows",
+    "materials": [(name, is_necessary), ...]}]`` in order, replacing the saved ones.
+    ``answers``: ``{question_id: (answer, comment)}``. ``findings``: ``[{"id"?,
+    "description", "severity", "question", "category", "DELETE"?}]``; findings keep
+    their ids (photos hang on them) and the list comes back with the ids set.
+    """
+    walkthrough = Walkthrough.objects.select_for_update().get(pk=walkthrough.pk)
+    _require_own_draft(walkthrough, actor)
+    for name in WALKTHROUGH_FIELDS:
+        if name in fields:
+            setattr(walkthrough, name, fields[name] if fields[name] is not None else _blank(name))
+    walkthrough.full_clean(exclude=["officer", "checklist"])
+    walkthrough.save()
+    if steps is not None:
+        _replace_steps(walkthrough, steps)
+    if answers is not None:
+        _save_answers(walkthrough, answers)
+    if findings is not None:
+        _save_findings(walkthrough, findings)
+    return walkthrough
+
+
+def _blank(name: str):
+    field = Walkthrough._meta.get_field(name)
+    return None if field.null else ""
+
+
+def _replace_steps(walkthrough: Walkthrough, steps: list[dict]) -> None:
+    walkthrough.steps.all().delete()
+    kept = [step for step in steps if any(step.get(key) for key in ("action", "minutes_waited", "minutes_handled"))]
+    created = WalkthroughStep.objects.bulk_create(
+        WalkthroughStep(
+            walkthrough=walkthrough,
+            order=order,
+            action=step.get("action") or "",
+            minutes_waited=step.get("minutes_waited"),
+            minutes_handled=step.get("minutes_handled"),
+            trips_to_other_windows=step.get("trips_to_other_windows") or 0,
+        )
+        for order, step in enumerate(kept, start=1)
+    )
+    StepMaterial.objects.bulk_create(
+        StepMaterial(step=step, name=name[:100], is_necessary=necessary)
+        for step, data in zip(created, kept, strict=True)
+        for name, necessary in data.get("materials", [])
+        if name.strip()
+    )
+
+
+def _save_answers(walkthrough: Walkthrough, answers: dict[int, tuple[str, str]]) -> None:
+    if walkthrough.checklist_id is None:
+        return
+    questions = set(walkthrough.checklist.questions.values_list("pk", flat=True))
+    rows = [
+        ChecklistAnswer(walkthrough=walkthrough, question_id=question_id, answer=answer or "", comment=comment or "")
+        for question_id, (answer, comment) in answers.items()
+        if question_id in questions
+    ]
+    ChecklistAnswer.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["walkthrough", "question"],
+        update_fields=["answer", "comment"],
+    )
+
+
+def _save_findings(walkthrough: Walkthrough, findings: list[dict]) -> None:
+    existing = {finding.pk: finding for finding in walkthrough.findings.all()}
+    for item in findings:
+        finding = existing.get(item.get("id")) if item.get("id") else None
+        if item.get("DELETE"):
+            if finding is not None:
+                finding.delete()
+            item["id"] = None
+            continue
+        if finding is None:
+            if not (item.get("description") or "").strip():
+                item["id"] = None
+                continue
+            finding = Finding(walkthrough=walkthrough)
+        finding.description = item.get("description") or ""
+        finding.severity = item.get("severity") or Finding.Severity.LOW
+        finding.question = item.get("question")
+        finding.category = item.get("category")
+        finding.save()
+        item["id"] = finding.pk
+
+
+def submission_problems(walkthrough: Walkthrough) -> list[str]:
+    """What is still missing before the walkthrough can be submitted, in words."""
+    problems = []
+    labels = {name: Walkthrough._meta.get_field(name).verbose_name for name in REQUIRED_ON_SUBMIT}
+    missing = [str(labels[name]) for name in REQUIRED_ON_SUBMIT if getattr(walkthrough, name) in (None, "")]
+    if missing:
+        problems.append(_("请填写：%(fields)s。") % {"fields": "、".join(missing)})
+    steps = list(walkthrough.steps.all())
+    if not steps:
+        problems.append(_("请至少记录一个办理环节。"))
+    for step in steps:
+        if not step.action:
+            problems.append(_("第%(order)d个办理环节未填写做了什么。") % {"order": step.order})
+    if walkthrough.checklist_id:
+        answered = set(walkthrough.answers.exclude(answer="").values_list("question_id", flat=True))
+        unanswered = [q.order for q in walkthrough.checklist.questions.all() if q.pk not in answered]
+        if unanswered:
+            problems.append(
+                _("检查清单第%(items)s项尚未回答。") % {"items": "、".join(str(order) for order in unanswered)}
+            )
+    if walkthrough.outcome == Walkthrough.Outcome.NOT_DONE and not walkthrough.findings.exists():
+        problems.append(_("办不成的事项请至少记录一个发现的问题。"))
+    return problems
+
+
+@transaction.atomic
+def walkthrough_submit(*, walkthrough: Walkthrough, actor: User) -> Walkthrough:
+    """Submit for review. Refused with the full list of what is missing."""
+    walkthrough = Walkthrough.objects.select_for_update().get(pk=walkthrough.pk)
+    _require_own_draft(walkthrough, actor)
+    problems = submission_problems(walkthrough)
+    if problems:
+        raise ValidationError(problems, code="incomplete")
+    walkthrough.status = Walkthrough.Status.SUBMITTED
+    walkthrough.submitted_at = timezone.now()
+    walkthrough.save(update_fields=["status", "submitted_at", "updated_at"])
+    link = reverse("walkthroughs:detail", args=[walkthrough.pk])
+    for official in User.objects.filter(groups__name=roles.OFFICIAL, is_active=True):
+        notification_send(
+            recipient=official,
+            kind="walkthrough.submitted",
+            title=_("新的换位体验记录待审阅：%(item)s") % {"item": walkthrough.service_item},
+            link=link,
+            dedup_key=f"walkthrough.submitted:{walkthrough.pk}",
+        )
+    return walkthrough
+
+
+@transaction.atomic
+def walkthrough_mark_reviewed(*, walkthrough: Walkthrough, actor: User) -> Walkthrough:
+    if not actor.has_perm("complaints.promote_finding"):
+        raise PermissionDenied
+    walkthrough = Walkthrough.objects.select_for_update().get(pk=walkthrough.pk)
+    if walkthrough.status != Walkthrough.Status.SUBMITTED:
+        raise ValidationError(_("只有已提交的记录可以标记为已审阅。"), code="not_submitted")
+    walkthrough.status = Walkthrough.Status.REVIEWED
+    walkthrough.save(update_fields=["status", "updated_at"])
+    return walkthrough
+
+
+@transaction.atomic
+def finding_promote(
+    *,
+    finding: Finding,
+    actor: User,
+    department: Department | None = None,
+    category: ProblemCategory | None = None,
+) -> tuple[Case, bool]:
+    """Turn a finding into a case (channel 走流程), accepted and, when a department is
+    known, assigned to it. A finding makes one case only: promoting it again returns
+    the existing case. Returns ``(case, created)``."""
+    if not actor.has_perm("complaints.promote_finding"):
+        raise PermissionDenied
+    finding = Finding.objects.select_for_update().select_related("walkthrough__officer", "walkthrough__theme").get(
+        pk=finding.pk
+    )
+    if finding.case_id:
+        return finding.case, False
+    walkthrough = finding.walkthrough
+    if walkthrough.is_draft:
+        raise ValidationError(_("记录尚未提交，不能转为诉求件。"), code="draft")
+    department = department or walkthrough.department
+    category = category or finding.category or ProblemCategory.objects.get(name="审批服务")
+    officer = walkthrough.officer
+    context = "；".join(
+        part
+        for part in [
+            _("办理事项：%(item)s") % {"item": walkthrough.service_item},
+            _("地点：%(venue)s %(window)s") % {"venue": walkthrough.venue, "window": walkthrough.window},
+            _("体验日期：%(date)s") % {"date": _date(walkthrough.walked_on)},
+            _("主题：%(theme)s") % {"theme": walkthrough.theme} if walkthrough.theme_id else "",
+        ]
+        if part
+    )
+    case = case_services.case_file(
+        actor=actor,
+        channel=Channel.WALKTHROUGH,
+        title=_("【走流程】%(item)s：%(problem)s")
+        % {"item": walkthrough.service_item[:60], "problem": finding.description.splitlines()[0][:80]},
+        description=f"{finding.description}\n\n{context}",
+        category=category,
+        region=department.region if department else None,
+        complainant_name=officer.get_full_name(),
+        complainant_phone=officer.mobile,
+        complainant_email=officer.email,
+    )
+    finding.case = case
+    finding.save(update_fields=["case"])
+    case = case_services.case_accept(case=case, actor=actor, note=_("由换位体验发现的问题转入。"))
+    if department is not None:
+        case = case_services.case_assign(case=case, actor=actor, lead_department=department)
+    notification_send(
+        recipient=officer,
+        kind="finding.promoted",
+        title=_("您发现的问题已转为诉求件 %(number)s") % {"number": case.number},
+        link=reverse("walkthroughs:detail", args=[walkthrough.pk]),
+        dedup_key=f"finding.promoted:{finding.pk}",
+    )
+    return case, True
+
+
+def _date(value: dt.date | None) -> str:
+    return value.strftime("%Y-%m-%d") if value else "—"
+
+
+IMAGE_TYPES = {"image/jpeg", "image/png", "image/gif", "image/webp", "image/heic"}
+
+
+@transaction.atomic
+def finding_photo_add(*, finding: Finding, actor: User, upload) -> FindingPhoto:
+    """Attach a photo (checked by content: images only, 20 MB at most)."""
+    _require_own_draft(finding.walkthrough, actor)
+    content_type = check_upload(upload)
+    if content_type not in IMAGE_TYPES:
+        raise ValidationError(_("“%(name)s”不是图片，请上传照片。") % {"name": upload.name}, code="not_image")
+    return FindingPhoto.objects.create(
+        finding=finding, file=upload, original_name=upload.name[:200], content_type=content_type, size=upload.size
+    )
