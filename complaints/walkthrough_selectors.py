@@ -36,8 +36,9 @@ def walkthrough_get_for_user(*, user, pk: int) -> Walkthrough:
                 Prefetch("answers", queryset=ChecklistAnswer.objects.select_related("question")),
                 Prefetch(
                     "findings",
-                    queryset=Finding.objects.select_related("case", "case__lead_department", "question", "category")
-                    .prefetch_related("photos"),
+                    queryset=Finding.objects.select_related(
+                        "case", "case__lead_department", "question", "category"
+                    ).prefetch_related("photos"),
                 ),
                 "checklist__questions",
             )

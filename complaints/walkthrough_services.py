@@ -181,9 +181,9 @@ def submission_problems(walkthrough: Walkthrough) -> list[str]:
     steps = list(walkthrough.steps.all())
     if not steps:
         problems.append(_("请至少记录一个办理环节。"))
-    for step in steps:
-        if not step.action:
-            problems.append(_("第%(order)d个办理环节未填写做了什么。") % {"order": step.order})
+    problems.extend(
+        _("第%(order)d个办理环节未填写做了什么。") % {"order": step.order} for step in steps if not step.action
+    )
     if walkthrough.checklist_id:
         answered = set(walkthrough.answers.exclude(answer="").values_list("question_id", flat=True))
         unanswered = [q.order for q in walkthrough.checklist.questions.all() if q.pk not in answered]
@@ -244,8 +244,10 @@ def finding_promote(
     the existing case. Returns ``(case, created)``."""
     if not actor.has_perm("complaints.promote_finding"):
         raise PermissionDenied
-    finding = Finding.objects.select_for_update().select_related("walkthrough__officer", "walkthrough__theme").get(
-        pk=finding.pk
+    finding = (
+        Finding.objects.select_for_update()
+        .select_related("walkthrough__officer", "walkthrough__theme")
+        .get(pk=finding.pk)
     )
     if finding.case_id:
         return finding.case, False

@@ -27,6 +27,7 @@ urlpatterns = [
     path("notifications/read/", views.notification_mark_read, name="notifications_mark_read"),
     path("cases/", include("complaints.urls")),
     path("reports/", include("complaints.report_urls")),
+    path("walkthroughs/report/", include("complaints.walkthrough_report_urls")),
     path("walkthroughs/", include("complaints.walkthrough_urls")),
     # API
     path("api/v1/", include("portal.api.urls")),

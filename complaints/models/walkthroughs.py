@@ -87,7 +87,9 @@ class Checklist(models.Model):
 
 
 class ChecklistQuestion(models.Model):
-    checklist = models.ForeignKey(Checklist, verbose_name=_("检查清单"), on_delete=models.CASCADE, related_name="questions")
+    checklist = models.ForeignKey(
+        Checklist, verbose_name=_("检查清单"), on_delete=models.CASCADE, related_name="questions"
+    )
     order = models.PositiveSmallIntegerField(_("序号"))
     text = models.CharField(_("检查项"), max_length=200)
     # Most checks are phrased so that "否" is the problem (是否一次告知); some the
@@ -167,7 +169,9 @@ class Walkthrough(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(ended_at__isnull=True) | Q(started_at__isnull=True) | Q(ended_at__gte=models.F("started_at")),
+                condition=Q(ended_at__isnull=True)
+                | Q(started_at__isnull=True)
+                | Q(ended_at__gte=models.F("started_at")),
                 name="walkthrough_times_in_order",
             )
         ]
@@ -187,7 +191,9 @@ class Walkthrough(models.Model):
 
 
 class WalkthroughStep(models.Model):
-    walkthrough = models.ForeignKey(Walkthrough, verbose_name=_("换位体验记录"), on_delete=models.CASCADE, related_name="steps")
+    walkthrough = models.ForeignKey(
+        Walkthrough, verbose_name=_("换位体验记录"), on_delete=models.CASCADE, related_name="steps"
+    )
     order = models.PositiveSmallIntegerField(_("序号"))
     action = models.CharField(_("办理环节"), max_length=200, blank=True, help_text=_("如：取号、窗口受理、补交材料"))
     minutes_waited = models.PositiveIntegerField(_("等候（分钟）"), null=True, blank=True)
@@ -206,7 +212,9 @@ class WalkthroughStep(models.Model):
 class StepMaterial(models.Model):
     """A material the service asked for at a step, and whether it was really needed."""
 
-    step = models.ForeignKey(WalkthroughStep, verbose_name=_("办理环节"), on_delete=models.CASCADE, related_name="materials")
+    step = models.ForeignKey(
+        WalkthroughStep, verbose_name=_("办理环节"), on_delete=models.CASCADE, related_name="materials"
+    )
     name = models.CharField(_("材料名称"), max_length=100)
     is_necessary = models.BooleanField(_("确有必要"), default=True)
 
@@ -225,8 +233,12 @@ class ChecklistAnswer(models.Model):
         NO = "no", _("否")
         NOT_APPLICABLE = "na", _("不适用")
 
-    walkthrough = models.ForeignKey(Walkthrough, verbose_name=_("换位体验记录"), on_delete=models.CASCADE, related_name="answers")
-    question = models.ForeignKey(ChecklistQuestion, verbose_name=_("检查项"), on_delete=models.PROTECT, related_name="answers")
+    walkthrough = models.ForeignKey(
+        Walkthrough, verbose_name=_("换位体验记录"), on_delete=models.CASCADE, related_name="answers"
+    )
+    question = models.ForeignKey(
+        ChecklistQuestion, verbose_name=_("检查项"), on_delete=models.PROTECT, related_name="answers"
+    )
     answer = models.CharField(_("回答"), max_length=5, choices=Answer.choices, blank=True)
     comment = models.CharField(_("说明"), max_length=500, blank=True)
 
@@ -248,9 +260,16 @@ class Finding(models.Model):
         MEDIUM = "medium", _("较重")
         HIGH = "high", _("严重")
 
-    walkthrough = models.ForeignKey(Walkthrough, verbose_name=_("换位体验记录"), on_delete=models.CASCADE, related_name="findings")
+    walkthrough = models.ForeignKey(
+        Walkthrough, verbose_name=_("换位体验记录"), on_delete=models.CASCADE, related_name="findings"
+    )
     question = models.ForeignKey(
-        ChecklistQuestion, verbose_name=_("对应检查项"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        ChecklistQuestion,
+        verbose_name=_("对应检查项"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     description = models.TextField(_("问题描述"), blank=True)
     severity = models.CharField(_("严重程度"), max_length=10, choices=Severity.choices, default=Severity.LOW)
@@ -292,4 +311,3 @@ class FindingPhoto(models.Model):
 
     def __str__(self):
         return self.original_name
-

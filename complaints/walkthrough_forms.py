@@ -1,0 +1,224 @@
+"""The officer's walkthrough form: the record, its steps, the checklist and the
+findings in one page, every field optional until submission."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from complaints import walkthrough_services as services
+from complaints.forms import MultipleFileField
+from complaints.models import ChecklistAnswer, Finding, ProblemCategory, Walkthrough, WalkthroughTheme
+from portal.models import Department
+
+
+class WalkthroughForm(forms.ModelForm):
+    class Meta:
+        model = Walkthrough
+        fields = services.WALKTHROUGH_FIELDS
+        widgets = {
+            "walked_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "started_at": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "ended_at": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "summary": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.required = False
+        self.fields["theme"].queryset = WalkthroughTheme.objects.filter(is_active=True)
+        self.fields["department"].queryset = Department.objects.filter(is_active=True)
+
+    def _post_clean(self):
+        # The service validates and saves; a draft may be incomplete.
+        pass
+
+
+def _lines(value: str) -> list[str]:
+    return [line.strip() for line in (value or "").replace("，", "\n").replace(",", "\n").splitlines() if line.strip()]
+
+
+class StepForm(forms.Form):
+    action = forms.CharField(label=_("办理环节"), max_length=200, required=False)
+    minutes_waited = forms.IntegerField(label=_("等候（分钟）"), min_value=0, max_value=24 * 60, required=False)
+    minutes_handled = forms.IntegerField(label=_("办理（分钟）"), min_value=0, max_value=24 * 60, required=False)
+    trips_to_other_windows = forms.IntegerField(
+        label=_("跑其他窗口（次）"), min_value=0, max_value=50, required=False, initial=0
+    )
+    materials_needed = forms.CharField(
+        label=_("索要的材料（确有必要）"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("每行一项"),
+    )
+    materials_unneeded = forms.CharField(
+        label=_("索要的材料（并无必要）"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("每行一项"),
+    )
+
+
+StepFormSet = forms.formset_factory(StepForm, extra=0, can_delete=True, max_num=50, validate_max=True)
+
+
+class FindingForm(forms.Form):
+    id = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    description = forms.CharField(label=_("问题描述"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    severity = forms.ChoiceField(label=_("严重程度"), choices=Finding.Severity.choices, initial=Finding.Severity.LOW)
+    question = forms.ModelChoiceField(label=_("对应检查项"), queryset=None, required=False)
+    category = forms.ModelChoiceField(
+        label=_("问题分类"), queryset=ProblemCategory.objects.filter(is_active=True), required=False
+    )
+    photos = MultipleFileField(label=_("照片"), required=False)
+
+    def __init__(self, *args, questions=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["question"].queryset = questions
+        self.fields["photos"].widget.attrs["accept"] = "image/*"
+
+
+FindingFormSet = forms.formset_factory(FindingForm, extra=0, can_delete=True, max_num=30, validate_max=True)
+
+
+class AnswersForm(forms.Form):
+    """One yes / no / not-applicable choice and a comment per checklist question."""
+
+    def __init__(self, *args, questions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.questions = list(questions)
+        for question in self.questions:
+            self.fields[f"q_{question.pk}"] = forms.ChoiceField(
+                label=f"{question.order}. {question.text}",
+                choices=ChecklistAnswer.Answer.choices,
+                widget=forms.RadioSelect(attrs={"data-problem-answer": question.problem_answer}),
+                required=False,
+            )
+            self.fields[f"c_{question.pk}"] = forms.CharField(label=_("说明"), max_length=500, required=False)
+
+    def rows(self):
+        """(question, choice field, comment field) for the template."""
+        return [(q, self[f"q_{q.pk}"], self[f"c_{q.pk}"]) for q in self.questions]
+
+    def answers(self) -> dict[int, tuple[str, str]]:
+        return {
+            q.pk: (self.cleaned_data.get(f"q_{q.pk}") or "", self.cleaned_data.get(f"c_{q.pk}") or "")
+            for q in self.questions
+        }
+
+
+class WalkthroughBundle:
+    """The four parts of the page as one form: bound together, valid together, saved together."""
+
+    def __init__(self, data=None, files=None, *, walkthrough: Walkthrough, autosave: bool = False):
+        self.walkthrough = walkthrough
+        self.autosave = autosave
+        self.extra_errors: list[str] = []
+        questions = list(walkthrough.checklist.questions.all()) if walkthrough.checklist_id else []
+        self.questions = questions
+        question_queryset = walkthrough.checklist.questions.all() if walkthrough.checklist_id else None
+        if data is None:
+            self.main = WalkthroughForm(instance=walkthrough, prefix="w")
+            self.steps = StepFormSet(prefix="steps", initial=self._step_initial())
+            self.answers = AnswersForm(prefix="a", questions=questions, initial=self._answer_initial())
+            self.findings = FindingFormSet(
+                prefix="findings", initial=self._finding_initial(), form_kwargs={"questions": question_queryset}
+            )
+        else:
+            self.main = WalkthroughForm(data, instance=walkthrough, prefix="w")
+            self.steps = StepFormSet(data, prefix="steps")
+            self.answers = AnswersForm(data, prefix="a", questions=questions)
+            self.findings = FindingFormSet(
+                data, None if autosave else files, prefix="findings", form_kwargs={"questions": question_queryset}
+            )
+
+    def _step_initial(self):
+        rows = []
+        for step in self.walkthrough.steps.all():
+            materials = list(step.materials.all())
+            rows.append(
+                {
+                    "action": step.action,
+                    "minutes_waited": step.minutes_waited,
+                    "minutes_handled": step.minutes_handled,
+                    "trips_to_other_windows": step.trips_to_other_windows,
+                    "materials_needed": "\n".join(m.name for m in materials if m.is_necessary),
+                    "materials_unneeded": "\n".join(m.name for m in materials if not m.is_necessary),
+                }
+            )
+        return rows
+
+    def _answer_initial(self):
+        initial = {}
+        for answer in self.walkthrough.answers.all():
+            initial[f"q_{answer.question_id}"] = answer.answer
+            initial[f"c_{answer.question_id}"] = answer.comment
+        return initial
+
+    def _finding_initial(self):
+        return [
+            {
+                "id": finding.pk,
+                "description": finding.description,
+                "severity": finding.severity,
+                "question": finding.question_id,
+                "category": finding.category_id,
+            }
+            for finding in self.walkthrough.findings.all()
+        ]
+
+    def is_valid(self) -> bool:
+        results = [self.main.is_valid(), self.steps.is_valid(), self.answers.is_valid(), self.findings.is_valid()]
+        return all(results)
+
+    def save(self, *, actor) -> list[int | None]:
+        """Save the draft; returns the findings' ids in form order (for the autosave script)."""
+        main = {name: self.main.cleaned_data.get(name) for name in services.WALKTHROUGH_FIELDS}
+        steps = [
+            {
+                **row,
+                "materials": [(name, True) for name in _lines(row.get("materials_needed"))]
+                + [(name, False) for name in _lines(row.get("materials_unneeded"))],
+            }
+            for row in self.steps.cleaned_data
+            if row and not row.get("DELETE")
+        ]
+        findings = [dict(row) for row in self.findings.cleaned_data]
+        services.walkthrough_save_draft(
+            walkthrough=self.walkthrough,
+            actor=actor,
+            fields=main,
+            steps=steps,
+            answers=self.answers.answers(),
+            findings=findings,
+        )
+        if not self.autosave:
+            saved = {finding.pk: finding for finding in Finding.objects.filter(walkthrough=self.walkthrough)}
+            for row in findings:
+                for upload in row.get("photos") or []:
+                    if row.get("id") in saved:
+                        services.finding_photo_add(finding=saved[row["id"]], actor=actor, upload=upload)
+        return [row.get("id") for row in findings]
+
+    def add_errors(self, messages: list[str]) -> None:
+        self.extra_errors.extend(messages)
+
+    def error_messages(self) -> list[str]:
+        messages = list(self.extra_errors)
+        for form in [self.main, self.answers, *self.steps.forms, *self.findings.forms]:
+            for field, errors in form.errors.items():
+                label = form.fields[field].label if field in form.fields else ""
+                messages.extend(f"{label}：{error}" if label else error for error in errors)
+        messages.extend(self.steps.non_form_errors())
+        messages.extend(self.findings.non_form_errors())
+        return messages
+
+
+class PromoteForm(forms.Form):
+    """Department and category, prefilled from the walkthrough and the finding."""
+
+    department = forms.ModelChoiceField(
+        label=_("承办单位"), queryset=Department.objects.filter(is_active=True), required=False
+    )
+    category = forms.ModelChoiceField(label=_("问题分类"), queryset=ProblemCategory.objects.filter(is_active=True))

@@ -1,0 +1,11 @@
+"""The monthly walkthrough report (换位体验大分享)."""
+
+from django.urls import path
+
+from complaints import walkthrough_report_views as views
+
+app_name = "walkthrough_reports"
+
+urlpatterns = [
+    path("monthly/", views.monthly, name="monthly"),
+]

@@ -1,0 +1,164 @@
+"""Walkthrough pages: the officer's phone-friendly form (draft saved on the server,
+autosaved as they type), the record page with each finding's case, and promotion."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from complaints import walkthrough_forms as forms
+from complaints import walkthrough_selectors as selectors
+from complaints import walkthrough_services as services
+from complaints.models import FindingPhoto
+
+
+@login_required
+@require_GET
+def walkthrough_list(request):
+    page = Paginator(selectors.walkthrough_list(user=request.user), 30).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "walkthroughs/list.html",
+        {"page": page, "can_walk": services.can_walk(request.user), "view_all": selectors.can_view_all(request.user)},
+    )
+
+
+@login_required
+@require_POST
+def walkthrough_new(request):
+    walkthrough = services.walkthrough_start(officer=request.user)
+    return redirect("walkthroughs:edit", pk=walkthrough.pk)
+
+
+@login_required
+@require_GET
+def walkthrough_detail(request, pk):
+    walkthrough = selectors.walkthrough_get_for_user(user=request.user, pk=pk)
+    can_promote = request.user.has_perm("complaints.promote_finding") and not walkthrough.is_draft
+    findings = list(walkthrough.findings.all())
+    promote_forms = {
+        finding.pk: forms.PromoteForm(
+            initial={"department": walkthrough.department_id, "category": finding.category_id}
+        )
+        for finding in findings
+        if can_promote and not finding.case_id
+    }
+    return render(
+        request,
+        "walkthroughs/detail.html",
+        {
+            "walkthrough": walkthrough,
+            "findings": [(finding, promote_forms.get(finding.pk)) for finding in findings],
+            "checklist_rows": _checklist_rows(walkthrough),
+            "can_promote": can_promote,
+            "is_owner": walkthrough.officer_id == request.user.pk,
+        },
+    )
+
+
+def _checklist_rows(walkthrough):
+    if walkthrough.checklist is None:
+        return []
+    answers = {answer.question_id: answer for answer in walkthrough.answers.all()}
+    return [(question, answers.get(question.pk)) for question in walkthrough.checklist.questions.all()]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def walkthrough_edit(request, pk):
+    """The officer's form. ``X-Autosave`` posts save quietly and answer JSON."""
+    walkthrough = selectors.walkthrough_get_for_user(user=request.user, pk=pk)
+    if walkthrough.officer_id != request.user.pk:
+        raise Http404
+    if not walkthrough.is_draft:
+        return redirect("walkthroughs:detail", pk=pk)
+    autosave = request.headers.get("X-Autosave") == "1"
+    if request.method == "POST":
+        bundle = forms.WalkthroughBundle(request.POST, request.FILES, walkthrough=walkthrough, autosave=autosave)
+        if bundle.is_valid():
+            try:
+                finding_ids = bundle.save(actor=request.user)
+                if request.POST.get("submit") and not autosave:
+                    services.walkthrough_submit(walkthrough=walkthrough, actor=request.user)
+                    messages.success(request, _("体验记录已提交，感谢您的反馈。"))
+                    return redirect("walkthroughs:detail", pk=pk)
+            except ValidationError as error:
+                if autosave:
+                    return JsonResponse({"saved": False, "errors": error.messages}, status=400)
+                bundle.add_errors(error.messages)
+            else:
+                if autosave:
+                    return JsonResponse(
+                        {"saved": True, "saved_at": timezone.localtime().strftime("%H:%M:%S"), "findings": finding_ids}
+                    )
+                messages.success(request, _("草稿已保存，可随时在任何设备上继续填写。"))
+                return redirect("walkthroughs:edit", pk=pk)
+        elif autosave:
+            return JsonResponse({"saved": False, "errors": bundle.error_messages()}, status=400)
+        status = 400
+    else:
+        bundle = forms.WalkthroughBundle(walkthrough=walkthrough)
+        status = 200
+    return render(request, "walkthroughs/edit.html", {"walkthrough": walkthrough, "bundle": bundle}, status=status)
+
+
+@login_required
+@require_POST
+def walkthrough_review(request, pk):
+    walkthrough = selectors.walkthrough_get_for_user(user=request.user, pk=pk)
+    try:
+        services.walkthrough_mark_reviewed(walkthrough=walkthrough, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("已标记为已审阅。"))
+    return redirect("walkthroughs:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def finding_promote(request, pk, finding_id):
+    walkthrough = selectors.walkthrough_get_for_user(user=request.user, pk=pk)
+    if not request.user.has_perm("complaints.promote_finding"):
+        raise PermissionDenied
+    try:
+        finding = walkthrough.findings.get(pk=finding_id)
+    except walkthrough.findings.model.DoesNotExist:
+        raise Http404 from None
+    form = forms.PromoteForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请检查所选的承办单位和问题分类。"))
+        return redirect("walkthroughs:detail", pk=pk)
+    try:
+        case, created = services.finding_promote(finding=finding, actor=request.user, **form.cleaned_data)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("walkthroughs:detail", pk=pk)
+    if created:
+        messages.success(request, _("已转为诉求件 %(number)s。") % {"number": case.number})
+    else:
+        messages.info(request, _("该问题已转为诉求件 %(number)s，未重复创建。") % {"number": case.number})
+    return redirect("walkthroughs:detail", pk=pk)
+
+
+@login_required
+@require_GET
+def photo_download(request, photo_id):
+    try:
+        photo = FindingPhoto.objects.select_related("finding").get(pk=photo_id)
+    except FindingPhoto.DoesNotExist:
+        raise Http404 from None
+    # Visible to whoever may see the walkthrough; 404 otherwise.
+    selectors.walkthrough_get_for_user(user=request.user, pk=photo.finding.walkthrough_id)
+    response = FileResponse(
+        photo.file.open("rb"), as_attachment=True, filename=photo.original_name, content_type=photo.content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
