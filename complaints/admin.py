@@ -3,18 +3,23 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from complaints import services
+from complaints import services, walkthrough_services
 from complaints.models import (
     Case,
     CaseAttachment,
     CaseEvent,
     CaseTask,
     Channel,
+    Checklist,
+    ChecklistQuestion,
+    ExperienceOfficer,
     NonAcceptanceReason,
     ProblemCategory,
     ProblemClass,
     SlaPolicy,
     TypicalCase,
+    Walkthrough,
+    WalkthroughTheme,
 )
 
 
@@ -259,3 +264,96 @@ class CaseAdmin(admin.ModelAdmin):
 
     def has_triage_permission(self, request):
         return request.user.has_perm("complaints.triage_case")
+
+
+# --- Walkthroughs ------------------------------------------------------------------
+
+
+@admin.register(ExperienceOfficer)
+class ExperienceOfficerAdmin(admin.ModelAdmin):
+    list_display = ["user", "affiliation", "appointed_from", "appointed_until", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["user__username", "user__full_name", "affiliation"]
+    autocomplete_fields = ["user", "enterprise"]
+    list_select_related = ["user"]
+    actions = ["retire"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        walkthrough_services.officer_sync_role(officer=obj)
+
+    @admin.action(description=_("卸任所选体验官"))
+    def retire(self, request, queryset):
+        for officer in queryset:
+            walkthrough_services.officer_retire(officer=officer)
+        self.message_user(request, _("已卸任 %(count)d 名体验官。") % {"count": queryset.count()}, messages.SUCCESS)
+
+
+@admin.register(WalkthroughTheme)
+class WalkthroughThemeAdmin(admin.ModelAdmin):
+    list_display = ["name", "sort_order", "is_active"]
+    list_editable = ["sort_order", "is_active"]
+    search_fields = ["name"]
+
+
+class ChecklistQuestionInline(admin.TabularInline):
+    model = ChecklistQuestion
+    extra = 0
+    fields = ["order", "text", "problem_answer"]
+
+    # A version that has answers is frozen: past answers must keep meaning what they meant.
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and not (obj and obj.is_in_use)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not (obj and obj.is_in_use)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not (obj and obj.is_in_use)
+
+
+@admin.register(Checklist)
+class ChecklistAdmin(admin.ModelAdmin):
+    list_display = ["version", "title", "is_published", "published_at", "in_use"]
+    inlines = [ChecklistQuestionInline]
+    readonly_fields = ["published_at"]
+    actions = ["copy_as_new_version", "publish"]
+
+    @admin.display(description=_("已有回答"), boolean=True)
+    def in_use(self, obj):
+        return obj.is_in_use
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.is_in_use:
+            return ["version", "title", "published_at"]
+        return self.readonly_fields
+
+    @admin.action(description=_("复制为新版本（未发布）"))
+    def copy_as_new_version(self, request, queryset):
+        for checklist in queryset:
+            copy = walkthrough_services.checklist_new_version(source=checklist)
+            self.message_user(request, _("已创建第%(version)d版，修改后发布即可。") % {"version": copy.version})
+
+    @admin.action(description=_("发布所选版本"))
+    def publish(self, request, queryset):
+        for checklist in queryset:
+            walkthrough_services.checklist_publish(checklist=checklist)
+        self.message_user(request, _("已发布。新的体验记录将使用最新发布的版本。"), messages.SUCCESS)
+
+
+@admin.register(Walkthrough)
+class WalkthroughAdmin(admin.ModelAdmin):
+    list_display = ["service_item", "officer", "walked_on", "theme", "department", "outcome", "status"]
+    list_filter = ["status", "theme", "outcome", "form"]
+    search_fields = ["service_item", "officer__full_name", "officer__username"]
+    list_select_related = ["officer", "theme", "department"]
+    date_hierarchy = "walked_on"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).exclude(status=Walkthrough.Status.DRAFT)

@@ -150,6 +150,13 @@ def _move_back(case_ids, delta):
 
 @transaction.atomic
 def seed(stdout=None) -> None:
+    from complaints import walkthrough_demo
+
+    _seed_cases(stdout)
+    walkthrough_demo.seed(stdout)
+
+
+def _seed_cases(stdout=None) -> None:
     if Case.objects.filter(idempotency_key__startswith=MARKER).exists():
         if stdout:
             stdout.write("Demo cases already present.")

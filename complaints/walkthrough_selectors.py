@@ -15,9 +15,13 @@ def can_view_all(user) -> bool:
 def walkthrough_list(*, user) -> QuerySet[Walkthrough]:
     if not user.is_authenticated:
         return Walkthrough.objects.none()
-    queryset = Walkthrough.objects.select_related("officer", "theme", "department").annotate(
-        finding_count=Count("findings", distinct=True),
-        promoted_count=Count("findings", filter=Q(findings__case__isnull=False), distinct=True),
+    queryset = (
+        Walkthrough.objects.select_related("officer", "theme", "department")
+        .order_by("-updated_at", "-id")
+        .annotate(
+            finding_count=Count("findings", distinct=True),
+            promoted_count=Count("findings", filter=Q(findings__case__isnull=False), distinct=True),
+        )
     )
     if can_view_all(user):
         # Officials review what was submitted; drafts stay their officer's.

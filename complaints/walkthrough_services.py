@@ -245,7 +245,7 @@ def finding_promote(
     if not actor.has_perm("complaints.promote_finding"):
         raise PermissionDenied
     finding = (
-        Finding.objects.select_for_update()
+        Finding.objects.select_for_update(of=("self",))
         .select_related("walkthrough__officer", "walkthrough__theme")
         .get(pk=finding.pk)
     )
@@ -311,3 +311,53 @@ def finding_photo_add(*, finding: Finding, actor: User, upload) -> FindingPhoto:
     return FindingPhoto.objects.create(
         finding=finding, file=upload, original_name=upload.name[:200], content_type=content_type, size=upload.size
     )
+
+
+# --- Officers and checklists (admin) ---------------------------------------------------
+
+
+@transaction.atomic
+def officer_sync_role(*, officer) -> None:
+    """An active officer is in the experience officers' group; a retired one is not."""
+    from django.contrib.auth.models import Group
+
+    group = Group.objects.get(name=roles.EXPERIENCE_OFFICER)
+    if officer.is_active:
+        officer.user.groups.add(group)
+    else:
+        officer.user.groups.remove(group)
+
+
+@transaction.atomic
+def officer_retire(*, officer) -> None:
+    officer.is_active = False
+    officer.appointed_until = officer.appointed_until or max(timezone.localdate(), officer.appointed_from)
+    officer.save(update_fields=["is_active", "appointed_until"])
+    officer_sync_role(officer=officer)
+
+
+@transaction.atomic
+def checklist_new_version(*, source: Checklist) -> Checklist:
+    """Copy a checklist into the next version, unpublished, for officials to edit.
+    Past answers keep pointing at the questions of their own version."""
+    from django.db.models import Max
+
+    from complaints.models import ChecklistQuestion
+
+    version = (Checklist.objects.aggregate(latest=Max("version"))["latest"] or 0) + 1
+    copy = Checklist.objects.create(version=version, title=source.title)
+    ChecklistQuestion.objects.bulk_create(
+        ChecklistQuestion(checklist=copy, order=q.order, text=q.text, problem_answer=q.problem_answer)
+        for q in source.questions.all()
+    )
+    return copy
+
+
+@transaction.atomic
+def checklist_publish(*, checklist: Checklist) -> Checklist:
+    if not checklist.questions.exists():
+        raise ValidationError(_("检查清单没有检查项，不能发布。"), code="empty")
+    checklist.is_published = True
+    checklist.published_at = checklist.published_at or timezone.now()
+    checklist.save(update_fields=["is_published", "published_at"])
+    return checklist
