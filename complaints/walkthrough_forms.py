@@ -219,6 +219,14 @@ class PromoteForm(forms.Form):
     """Department and category, prefilled from the walkthrough and the finding."""
 
     department = forms.ModelChoiceField(
-        label=_("承办单位"), queryset=Department.objects.filter(is_active=True), required=False
+        label=_("承办单位"),
+        queryset=Department.objects.filter(is_active=True),
+        required=False,
+        help_text=_("选择后直接交办；不选则只受理，稍后在诉求件页面交办。"),
     )
-    category = forms.ModelChoiceField(label=_("问题分类"), queryset=ProblemCategory.objects.filter(is_active=True))
+    category = forms.ModelChoiceField(
+        label=_("问题分类"),
+        queryset=ProblemCategory.objects.filter(is_active=True),
+        required=False,
+        help_text=_("不选则按“审批服务”登记。"),
+    )
