@@ -8,4 +8,5 @@ app_name = "walkthrough_reports"
 
 urlpatterns = [
     path("monthly/", views.monthly, name="monthly"),
+    path("monthly.xlsx", views.monthly_export, name="monthly_export"),
 ]
