@@ -191,7 +191,13 @@ def submission_problems(walkthrough: Walkthrough) -> list[str]:
             problems.append(
                 _("检查清单第%(items)s项尚未回答。") % {"items": "、".join(str(order) for order in unanswered)}
             )
-    if walkthrough.outcome == Walkthrough.Outcome.NOT_DONE and not walkthrough.findings.exists():
+    findings = list(walkthrough.findings.all())
+    problems.extend(
+        _("第%(index)d个发现的问题未填写描述。") % {"index": index}
+        for index, finding in enumerate(findings, start=1)
+        if not finding.description.strip()
+    )
+    if walkthrough.outcome == Walkthrough.Outcome.NOT_DONE and not findings:
         problems.append(_("办不成的事项请至少记录一个发现的问题。"))
     return problems
 
@@ -271,7 +277,7 @@ def finding_promote(
         actor=actor,
         channel=Channel.WALKTHROUGH,
         title=_("【走流程】%(item)s：%(problem)s")
-        % {"item": walkthrough.service_item[:60], "problem": finding.description.splitlines()[0][:80]},
+        % {"item": walkthrough.service_item[:60], "problem": (finding.description.strip() or "—").splitlines()[0][:80]},
         description=f"{finding.description}\n\n{context}",
         category=category,
         region=department.region if department else None,

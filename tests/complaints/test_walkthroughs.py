@@ -315,9 +315,7 @@ def test_officials_appoint_and_retire_officers_in_the_admin(client):
     assert response.status_code == 302, response.content.decode()[:2000]
     assert roles.has_role(volunteer, roles.EXPERIENCE_OFFICER)
     officer = ExperienceOfficer.objects.get(user=volunteer)
-    client.post(
-        "/admin/complaints/experienceofficer/", {"action": "retire", "_selected_action": [officer.pk]}
-    )
+    client.post("/admin/complaints/experienceofficer/", {"action": "retire", "_selected_action": [officer.pk]})
     officer.refresh_from_db()
     volunteer = type(volunteer).objects.get(pk=volunteer.pk)
     assert not officer.is_active and officer.appointed_until is not None
@@ -358,3 +356,14 @@ def test_list_and_record_pages_keep_a_constant_number_of_queries(client, officer
     with CaptureQueriesContext(connection) as large:
         client.get(f"/walkthroughs/{walkthrough.pk}/")
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_a_finding_emptied_after_saving_blocks_submission(client, officer):
+    walkthrough = _start(client, officer)
+    data = _post_data(walkthrough)
+    client.post(f"/walkthroughs/{walkthrough.pk}/edit/", {**data, "save": "1"})
+    data["findings-0-id"] = str(walkthrough.findings.get().pk)
+    data["findings-0-description"] = ""
+    page = client.post(f"/walkthroughs/{walkthrough.pk}/edit/", {**data, "submit": "1"}).content.decode()
+    assert "第1个发现的问题未填写描述" in page
+    assert Walkthrough.objects.get(pk=walkthrough.pk).status == Walkthrough.Status.DRAFT
