@@ -104,9 +104,15 @@ def case_list(request):
             "page": page,
             "filter": case_filter,
             "can_export": request.user.has_perm("complaints.export_cases"),
-            "query": request.GET.urlencode(),
+            "query": _without_page(request.GET),
         },
     )
+
+
+def _without_page(params) -> str:
+    params = params.copy()
+    params.pop("page", None)
+    return params.urlencode()
 
 
 def _detail_context(request, case, **bound_forms):

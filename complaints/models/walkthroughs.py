@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from complaints.models.cases import Case, ProblemCategory
 from portal.models import Department, Enterprise, history
@@ -256,9 +257,10 @@ class Finding(models.Model):
     """A problem found on a walkthrough. Officials promote it to one case."""
 
     class Severity(models.TextChoices):
-        LOW = "low", _("一般")
-        MEDIUM = "medium", _("较重")
-        HIGH = "high", _("严重")
+        # 一般 is also a case tier (Ordinary); as a severity it reads "Minor".
+        LOW = "low", pgettext_lazy("severity", "一般")
+        MEDIUM = "medium", pgettext_lazy("severity", "较重")
+        HIGH = "high", pgettext_lazy("severity", "严重")
 
     walkthrough = models.ForeignKey(
         Walkthrough, verbose_name=_("换位体验记录"), on_delete=models.CASCADE, related_name="findings"

@@ -1,11 +1,6 @@
 """The overdue sweep: one set-based statement, idempotent, one event per case and stage."""
 
 import datetime as dt
-import os
-import signal
-import subprocess
-import sys
-import time
 
 import pytest
 from django.db import connection
@@ -17,7 +12,7 @@ from complaints import services
 from complaints.models import Case, CaseEvent, EventKind, Stage
 from complaints.tasks import sweep_overdue_cases
 from portal.models import Notification
-from tests.portal.test_qcluster import BASE_DIR, _database_url
+from tests.cluster import run_cluster_until
 
 pytestmark = pytest.mark.django_db
 
@@ -110,28 +105,11 @@ def test_a_real_cluster_runs_the_scheduled_sweep(people, case_at):
     Schedule.objects.filter(func="complaints.tasks.sweep_overdue_cases").update(
         next_run=timezone.now() - dt.timedelta(minutes=1)
     )
-    env = {**os.environ, "DATABASE_URL": _database_url(), "Q_WORKERS": "1"}
-    cluster = subprocess.Popen(
-        [sys.executable, "manage.py", "qcluster"],
-        cwd=BASE_DIR,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline and cluster.poll() is None:
-            case.refresh_from_db()
-            if case.stage_overdue_at:
-                break
-            time.sleep(0.5)
-    finally:
-        cluster.send_signal(signal.SIGTERM)
-        try:
-            output, _ = cluster.communicate(timeout=30)
-        except subprocess.TimeoutExpired:
-            cluster.kill()
-            output, _ = cluster.communicate()
-    assert case.stage_overdue_at is not None, output
+
+    def swept():
+        case.refresh_from_db()
+        return case.stage_overdue_at is not None
+
+    done, output = run_cluster_until(swept, timeout=90)
+    assert done, output
     assert CaseEvent.objects.filter(case=case, kind=EventKind.OVERDUE).count() == 1

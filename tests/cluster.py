@@ -1,0 +1,55 @@
+"""Run a real django-q2 cluster (``manage.py qcluster``) against the test database."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from urllib.parse import quote
+
+from django.db import connection
+
+BASE_DIR = Path(__file__).resolve().parents[1]
+
+
+def database_url_of_test_db() -> str:
+    """The URL of the test database, for a process started by the test."""
+    params = connection.settings_dict
+    host = quote(params["HOST"], safe="") if params["HOST"].startswith("/") else params["HOST"]
+    password = f":{quote(params['PASSWORD'], safe='')}" if params.get("PASSWORD") else ""
+    port = f":{params['PORT']}" if params.get("PORT") else ""
+    return f"postgres://{params['USER']}{password}@{host}{port}/{params['NAME']}"
+
+
+def run_cluster_until(done: Callable[[], bool], *, timeout: float, env: dict | None = None) -> tuple[bool, str]:
+    """Start a one-worker cluster, poll ``done`` until it is true or ``timeout`` seconds
+    pass, stop the cluster. Returns (done, the cluster's output) for the assertion."""
+    environment = {**os.environ, "DATABASE_URL": database_url_of_test_db(), "Q_WORKERS": "1", **(env or {})}
+    cluster = subprocess.Popen(
+        [sys.executable, "manage.py", "qcluster"],
+        cwd=BASE_DIR,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    finished = False
+    try:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and cluster.poll() is None:
+            if done():
+                finished = True
+                break
+            time.sleep(0.5)
+    finally:
+        cluster.send_signal(signal.SIGTERM)
+        try:
+            output, _ = cluster.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            cluster.kill()
+            output, _ = cluster.communicate()
+    return finished, output
