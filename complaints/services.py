@@ -183,6 +183,17 @@ def _require_triage(actor: User) -> None:
 def case_accept(*, case: Case, actor: User, note: str = "") -> Case:
     """Accept a received case (受理); the clock for assignment starts."""
     _require_triage(actor)
+    return _accept(case, actor=actor, note=note)
+
+
+@transaction.atomic
+def case_accept_on_intake(*, case: Case, note: str) -> Case:
+    """Accept a case the moment it is filed, for channels whose appeals are accepted
+    by rule (a roundtable appeal: the 1-2-3 clock starts at once). No acting user."""
+    return _accept(case, actor=None, note=note)
+
+
+def _accept(case: Case, *, actor: User | None, note: str) -> Case:
     case = _lock(case)
     if case.status != Status.RECEIVED:
         raise _refuse_state(case, _("受理"))

@@ -28,6 +28,8 @@ urlpatterns = [
     path("cases/", include("complaints.urls")),
     path("reports/", include("complaints.report_urls")),
     path("walkthroughs/report/", include("complaints.walkthrough_report_urls")),
+    path("roundtables/reports/", include("roundtables.report_urls")),
+    path("roundtables/", include("roundtables.urls")),
     path("walkthroughs/", include("complaints.walkthrough_urls")),
     # API
     path("api/v1/", include("portal.api.urls")),

@@ -1,0 +1,290 @@
+"""Government–enterprise roundtables (政商恳谈会): series held on a rule, sessions with
+a theme, enterprises signing up or invited, and the appeals they raise."""
+
+from __future__ import annotations
+
+import secrets
+
+from dateutil.rrule import rrulestr
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from complaints.models import Case
+from portal.fields import MobileField
+from portal.models import Department, Enterprise, Industry, Region, history
+
+
+def validate_rrule(value: str) -> None:
+    try:
+        rrulestr(value)
+    except (ValueError, TypeError) as error:
+        raise ValidationError(
+            _("重复规则无效（RFC 5545 RRULE，如“FREQ=MONTHLY;BYDAY=1SA”表示每月第一个周六）：%(error)s"),
+            params={"error": error},
+            code="rrule",
+        ) from None
+
+
+class Series(models.Model):
+    """A recurring roundtable, e.g. 宣城市政商恳谈会 (first Saturday of each month)."""
+
+    name = models.CharField(_("名称"), max_length=100, unique=True)
+    region = models.ForeignKey(Region, verbose_name=_("区划"), on_delete=models.PROTECT, related_name="+")
+    host_department = models.ForeignKey(
+        Department, verbose_name=_("主办单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    rrule = models.CharField(
+        _("重复规则"),
+        max_length=200,
+        validators=[validate_rrule],
+        help_text=_("RFC 5545 RRULE，如 FREQ=MONTHLY;BYDAY=1SA（每月第一个周六）、FREQ=WEEKLY;BYDAY=WE（每周三）"),
+    )
+    default_start_time = models.TimeField(_("默认开始时间"), default="09:00")
+    default_duration_minutes = models.PositiveSmallIntegerField(_("默认时长（分钟）"), default=180)
+    default_venue = models.CharField(_("默认地点"), max_length=200, blank=True)
+    default_capacity = models.PositiveSmallIntegerField(_("默认名额"), default=30, validators=[MinValueValidator(1)])
+    default_reserved_seats = models.PositiveSmallIntegerField(_("默认点名预留名额"), default=10)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("恳谈会系列")
+        verbose_name_plural = _("恳谈会系列")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(default_reserved_seats__lte=F("default_capacity")), name="series_reserved_within_capacity"
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+@history()
+class Session(models.Model):
+    """第N期: one sitting of a series (or a county's synchronised sub-session)."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        ANNOUNCED = "announced", _("已发布")
+        REGISTRATION_CLOSED = "closed_signup", _("报名截止")
+        HELD = "held", _("已召开")
+        FOLLOWING_UP = "following_up", _("跟踪办理")
+        CLOSED = "closed", _("已结束")
+        CANCELLED = "cancelled", _("已取消")
+
+    series = models.ForeignKey(Series, verbose_name=_("系列"), on_delete=models.PROTECT, related_name="sessions")
+    # 市县同步: a county sub-session runs at the same time as its city session.
+    parent = models.ForeignKey(
+        "self", verbose_name=_("市级会议"), null=True, blank=True, on_delete=models.CASCADE, related_name="sub_sessions"
+    )
+    region = models.ForeignKey(Region, verbose_name=_("区划"), on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField(_("年度"))
+    number = models.PositiveSmallIntegerField(_("期次"))
+    theme = models.CharField(_("主题"), max_length=200, blank=True)
+    description = models.TextField(_("说明"), blank=True)
+    chairs = models.TextField(_("主持人"), blank=True, help_text=_("每行一人：姓名、职务"))
+    starts_at = models.DateTimeField(_("开始时间"), db_index=True)
+    ends_at = models.DateTimeField(_("结束时间"))
+    venue = models.CharField(_("地点"), max_length=200, blank=True)
+    online_link = models.URLField(_("线上链接"), blank=True)
+    capacity = models.PositiveSmallIntegerField(_("现场名额"), validators=[MinValueValidator(1)])
+    reserved_seats = models.PositiveSmallIntegerField(_("点名预留名额"), default=0)
+    departments = models.ManyToManyField(Department, verbose_name=_("参会部门"), blank=True, related_name="+")
+    industries = models.ManyToManyField(
+        Industry, verbose_name=_("主题相关行业"), blank=True, related_name="+", help_text=_("发布时通知这些行业的企业")
+    )
+    state = models.CharField(_("状态"), max_length=20, choices=State.choices, default=State.DRAFT)
+    registration_closes_at = models.DateTimeField(_("报名截止时间"), null=True, blank=True)
+    calendar_note = models.CharField(
+        _("日历提示"), max_length=100, blank=True, help_text=_("生成时发现的节假日或调休情况，请确认是否调整日期。")
+    )
+    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
+    early_publish_reason = models.CharField(_("提前不足7天发布的理由"), max_length=200, blank=True)
+    minutes = models.TextField(_("会议纪要"), blank=True)
+    video_url = models.URLField(_("专题片链接"), blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("恳谈会")
+        verbose_name_plural = _("恳谈会")
+        ordering = ["-starts_at"]
+        permissions = [
+            ("manage_sessions", _("可以组织恳谈会（发布、点名、签到、登记诉求）")),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["series", "year", "number"], condition=Q(parent__isnull=True), name="session_number_per_year"
+            ),
+            models.UniqueConstraint(fields=["parent", "region"], name="one_sub_session_per_region"),
+            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="session_ends_after_start"),
+            models.CheckConstraint(
+                condition=Q(reserved_seats__lte=F("capacity")), name="session_reserved_within_capacity"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.series.name} {self.year}年第{self.number}期" + (
+            f"（{self.region.name}）" if self.parent_id else ""
+        )
+
+    @property
+    def open_seats(self) -> int:
+        return self.capacity - self.reserved_seats
+
+    @property
+    def is_open_for_registration(self) -> bool:
+        from django.utils import timezone
+
+        return self.state == self.State.ANNOUNCED and (
+            self.registration_closes_at is None or timezone.now() < self.registration_closes_at
+        )
+
+
+def session_attachment_path(instance, filename):
+    import uuid
+
+    return f"roundtables/{instance.session_id}/{uuid.uuid4().hex}"
+
+
+class SessionAttachment(models.Model):
+    """The topic video (专题片) and other materials."""
+
+    class Kind(models.TextChoices):
+        VIDEO = "video", _("专题片")
+        MATERIAL = "material", _("会议材料")
+
+    session = models.ForeignKey(Session, verbose_name=_("恳谈会"), on_delete=models.CASCADE, related_name="attachments")
+    kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices, default=Kind.MATERIAL)
+    title = models.CharField(_("标题"), max_length=200)
+    file = models.FileField(_("文件"), upload_to=session_attachment_path, blank=True, max_length=200)
+    link = models.URLField(_("链接"), blank=True)
+
+    class Meta:
+        verbose_name = _("会议附件")
+        verbose_name_plural = _("会议附件")
+
+    def __str__(self):
+        return self.title
+
+
+def registration_code() -> str:
+    return "".join(secrets.choice("ABCDEFGHJKLMNPQRSTUVWXYZ23456789") for _ in range(6))
+
+
+ACTIVE_REGISTRATION = Q(status__in=["confirmed", "waitlisted"])
+
+
+@history()
+class Registration(models.Model):
+    """An enterprise's sign-up (报名) for a session."""
+
+    class Mode(models.TextChoices):
+        IN_PERSON = "in_person", _("现场参会")
+        WRITTEN = "written", _("仅书面反映")
+
+    class Status(models.TextChoices):
+        CONFIRMED = "confirmed", _("已确认")
+        WAITLISTED = "waitlisted", _("候补")
+        CANCELLED = "cancelled", _("已取消")
+
+    class Pool(models.TextChoices):
+        OPEN = "open", _("公开报名")
+        RESERVED = "reserved", _("点名预留")
+
+    session = models.ForeignKey(
+        Session, verbose_name=_("恳谈会"), on_delete=models.CASCADE, related_name="registrations"
+    )
+    enterprise = models.ForeignKey(Enterprise, verbose_name=_("企业"), on_delete=models.PROTECT, related_name="+")
+    signed_up_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("报名人"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    attendee_name = models.CharField(_("参会人"), max_length=50)
+    attendee_title = models.CharField(_("职务"), max_length=50, blank=True)
+    attendee_mobile = MobileField(_("手机号码"))
+    mode = models.CharField(_("参会方式"), max_length=20, choices=Mode.choices, default=Mode.IN_PERSON)
+    pool = models.CharField(_("名额类型"), max_length=20, choices=Pool.choices, default=Pool.OPEN)
+    intended_problems = models.TextField(_("拟反映的问题"), blank=True)
+    status = models.CharField(_("状态"), max_length=20, choices=Status.choices)
+    code = models.CharField(_("签到码"), max_length=8, unique=True, default=registration_code, editable=False)
+    created_at = models.DateTimeField(_("报名时间"), auto_now_add=True)
+    cancelled_at = models.DateTimeField(_("取消时间"), null=True, blank=True)
+    checked_in_at = models.DateTimeField(_("签到时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("报名")
+        verbose_name_plural = _("报名")
+        ordering = ["session", "created_at", "id"]
+        constraints = [
+            # One active registration per enterprise per session.
+            models.UniqueConstraint(
+                fields=["session", "enterprise"], condition=ACTIVE_REGISTRATION, name="one_active_registration"
+            ),
+        ]
+        indexes = [models.Index(fields=["session", "status", "mode", "pool"], name="registration_seat_count_idx")]
+
+    def __str__(self):
+        return f"{self.enterprise} @ {self.session}"
+
+    @property
+    def takes_a_seat(self) -> bool:
+        return self.mode == self.Mode.IN_PERSON and self.status == self.Status.CONFIRMED
+
+
+class Invitation(models.Model):
+    """点名: an official invites an enterprise, which may take a reserved seat."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待回复")
+        ACCEPTED = "accepted", _("已接受")
+        DECLINED = "declined", _("已谢绝")
+
+    session = models.ForeignKey(Session, verbose_name=_("恳谈会"), on_delete=models.CASCADE, related_name="invitations")
+    enterprise = models.ForeignKey(Enterprise, verbose_name=_("企业"), on_delete=models.PROTECT, related_name="+")
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("邀请人"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    invited_at = models.DateTimeField(_("邀请时间"), auto_now_add=True)
+    status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.PENDING)
+    responded_at = models.DateTimeField(_("回复时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("点名邀请")
+        verbose_name_plural = _("点名邀请")
+        ordering = ["session", "status", "invited_at"]
+        constraints = [models.UniqueConstraint(fields=["session", "enterprise"], name="one_invitation_per_enterprise")]
+
+    def __str__(self):
+        return f"{self.enterprise} ← {self.session}"
+
+
+class Appeal(models.Model):
+    """An appeal (诉求) raised at a session; each is a case from the moment it is recorded."""
+
+    class Source(models.TextChoices):
+        SIGN_UP = "sign_up", _("报名时提出")
+        WRITTEN = "written", _("书面反映")
+        ON_SITE = "on_site", _("现场提出")
+
+    session = models.ForeignKey(Session, verbose_name=_("恳谈会"), on_delete=models.PROTECT, related_name="appeals")
+    case = models.OneToOneField(
+        Case, verbose_name=_("诉求件"), on_delete=models.PROTECT, related_name="roundtable_appeal"
+    )
+    registration = models.ForeignKey(
+        Registration, verbose_name=_("报名"), null=True, blank=True, on_delete=models.SET_NULL, related_name="appeals"
+    )
+    source = models.CharField(_("来源"), max_length=20, choices=Source.choices)
+    on_site_answer = models.TextField(_("现场答复"), blank=True)
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("恳谈会诉求")
+        verbose_name_plural = _("恳谈会诉求")
+        ordering = ["session", "created_at", "id"]
+
+    def __str__(self):
+        return self.case.number

@@ -1,0 +1,557 @@
+"""Operations on roundtables: generate and publish sessions, sign up and cancel
+(without ever overbooking), invite, check in, and file appeals as cases."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from dateutil.relativedelta import relativedelta
+from dateutil.rrule import rrulestr
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_q.tasks import async_task
+
+from complaints import services as case_services
+from complaints.models import Channel, ProblemCategory
+from portal import roles
+from portal.models import Enterprise, EnterpriseMembership, Region, User
+from portal.services import notification_send
+from portal.workdays import WorkCalendar
+from roundtables.models import Appeal, Invitation, Registration, Series, Session
+
+ANNOUNCE_DAYS_AHEAD = 7  # 提前一周发布政商恳谈会公告
+CAPACITY_THRESHOLDS = (50, 80, 100)
+
+
+class RegistrationExists(ValidationError):
+    """The enterprise already has an active registration; ``registration`` is it."""
+
+    def __init__(self, registration: Registration):
+        super().__init__(
+            _("该企业已报名本期恳谈会（%(status)s）。") % {"status": registration.get_status_display()},
+            code="already_registered",
+        )
+        self.registration = registration
+
+
+def can_manage(user) -> bool:
+    return bool(user and user.is_authenticated and user.has_perm("roundtables.manage_sessions"))
+
+
+def _require_manager(actor: User) -> None:
+    if not can_manage(actor):
+        raise PermissionDenied
+
+
+def _represents(user: User, enterprise: Enterprise) -> bool:
+    return EnterpriseMembership.objects.filter(
+        user=user, enterprise=enterprise, status=EnterpriseMembership.Status.APPROVED
+    ).exists()
+
+
+def _lock(session: Session) -> Session:
+    """Take the session's row lock: sign-ups and cancellations of one session queue up
+    here, so the seat count read next cannot change until this transaction ends."""
+    return Session.objects.select_for_update().get(pk=session.pk)
+
+
+# --- Series and sessions ------------------------------------------------------------
+
+
+@transaction.atomic
+def series_generate_sessions(*, series: Series, months: int, actor: User) -> tuple[list[Session], int]:
+    """Draft sessions for the series' dates in the next ``months`` months.
+
+    Dates that already have a session are skipped. A date that is a public holiday or
+    an adjusted working day is flagged in ``calendar_note`` for the official to decide.
+    Returns (created sessions, number of dates skipped).
+    """
+    _require_manager(actor)
+    Series.objects.select_for_update().get(pk=series.pk)
+    now = timezone.localtime()
+    start = now.replace(hour=0, minute=0, second=0, microsecond=0, tzinfo=None)
+    until = start + relativedelta(months=months)
+    dates = [moment.date() for moment in rrulestr(series.rrule, dtstart=start).between(start, until, inc=True)]
+    existing = set(
+        Session.objects.filter(series=series, parent__isnull=True, starts_at__date__in=dates).values_list(
+            "starts_at__date", flat=True
+        )
+    )
+    calendar = WorkCalendar()
+    created, skipped = [], 0
+    for day in dates:
+        if day in existing:
+            skipped += 1
+            continue
+        starts = timezone.make_aware(dt.datetime.combine(day, series.default_start_time))
+        info = calendar.day(day)
+        note = ""
+        if not info.is_working_day and info.name:
+            note = _("%(name)s假期") % {"name": info.name}
+        elif info.is_working_day and day.weekday() >= 5:
+            note = _("调休上班日")
+        elif not info.is_working_day and day.weekday() < 5:
+            note = _("非工作日")
+        created.append(
+            Session.objects.create(
+                series=series,
+                region=series.region,
+                year=day.year,
+                number=_next_number(series, day.year),
+                starts_at=starts,
+                ends_at=starts + dt.timedelta(minutes=series.default_duration_minutes),
+                venue=series.default_venue,
+                capacity=series.default_capacity,
+                reserved_seats=series.default_reserved_seats,
+                calendar_note=note,
+            )
+        )
+    return created, skipped
+
+
+def _next_number(series: Series, year: int) -> int:
+    count = Session.objects.filter(series=series, year=year, parent__isnull=True).count()
+    return count + 1
+
+
+@transaction.atomic
+def session_create_county_sessions(*, session: Session, actor: User) -> list[Session]:
+    """市县同步: a sub-session per county of the city, same time, own region and sign-up."""
+    _require_manager(actor)
+    if session.parent_id:
+        raise ValidationError(_("县级分会场不能再设分会场。"), code="nested")
+    counties = Region.objects.filter(parent=session.region, level=Region.Level.COUNTY)
+    have = set(session.sub_sessions.values_list("region_id", flat=True))
+    created = [
+        Session.objects.create(
+            series=session.series,
+            parent=session,
+            region=county,
+            year=session.year,
+            number=session.number,
+            theme=session.theme,
+            description=session.description,
+            starts_at=session.starts_at,
+            ends_at=session.ends_at,
+            venue="",
+            capacity=session.capacity,
+            reserved_seats=session.reserved_seats,
+            registration_closes_at=session.registration_closes_at,
+        )
+        for county in counties
+        if county.pk not in have
+    ]
+    return created
+
+
+def _transition(session: Session, *, allowed: Iterable[str], to: str, action: str) -> Session:
+    session = _lock(session)
+    if session.state not in allowed:
+        raise ValidationError(
+            _("“%(session)s”当前状态为“%(state)s”，不能%(action)s。")
+            % {"session": session, "state": session.get_state_display(), "action": action},
+            code="invalid_state",
+        )
+    session.state = to
+    return session
+
+
+@transaction.atomic
+def session_publish(*, session: Session, actor: User, reason: str = "") -> Session:
+    """Announce (发布) a session; sign-up opens. A session less than seven days away
+    needs a reason, which is kept."""
+    _require_manager(actor)
+    session = _transition(session, allowed=[Session.State.DRAFT], to=Session.State.ANNOUNCED, action=_("发布"))
+    if not session.theme.strip():
+        raise ValidationError({"theme": _("发布前请填写本期主题。")}, code="theme_required")
+    now = timezone.now()
+    if session.starts_at < now + dt.timedelta(days=ANNOUNCE_DAYS_AHEAD) and not reason.strip():
+        raise ValidationError(
+            {"reason": _("距开会不足7天，按规定应提前一周发布公告；如确需发布，请填写理由。")}, code="too_late"
+        )
+    if session.starts_at <= now:
+        raise ValidationError(_("会议开始时间已过，不能发布。"), code="past")
+    session.published_at = now
+    session.early_publish_reason = reason.strip()
+    if session.registration_closes_at is None:
+        day_before = timezone.localtime(session.starts_at).date() - dt.timedelta(days=1)
+        session.registration_closes_at = timezone.make_aware(dt.datetime.combine(day_before, dt.time(17, 0)))
+    session.save()
+    transaction.on_commit(
+        lambda: async_task("roundtables.tasks.notify_announcement", session.pk, task_name=f"announce-{session.pk}")
+    )
+    return session
+
+
+@transaction.atomic
+def session_close_registration(*, session: Session, actor: User) -> Session:
+    _require_manager(actor)
+    session = _transition(
+        session, allowed=[Session.State.ANNOUNCED], to=Session.State.REGISTRATION_CLOSED, action=_("截止报名")
+    )
+    session.save(update_fields=["state"])
+    return session
+
+
+@transaction.atomic
+def session_mark_held(*, session: Session, actor: User) -> Session:
+    """The session took place; appeals' enterprises are told their case numbers."""
+    _require_manager(actor)
+    session = _transition(
+        session,
+        allowed=[Session.State.ANNOUNCED, Session.State.REGISTRATION_CLOSED],
+        to=Session.State.HELD,
+        action=_("标记为已召开"),
+    )
+    session.save(update_fields=["state"])
+    transaction.on_commit(
+        lambda: async_task("roundtables.tasks.notify_case_numbers", session.pk, task_name=f"case-numbers-{session.pk}")
+    )
+    return session
+
+
+@transaction.atomic
+def session_start_follow_up(*, session: Session, actor: User) -> Session:
+    _require_manager(actor)
+    session = _transition(
+        session, allowed=[Session.State.HELD], to=Session.State.FOLLOWING_UP, action=_("转入跟踪办理")
+    )
+    session.save(update_fields=["state"])
+    return session
+
+
+@transaction.atomic
+def session_close(*, session: Session, actor: User) -> Session:
+    _require_manager(actor)
+    session = _transition(
+        session, allowed=[Session.State.HELD, Session.State.FOLLOWING_UP], to=Session.State.CLOSED, action=_("结束")
+    )
+    session.save(update_fields=["state"])
+    return session
+
+
+@transaction.atomic
+def session_cancel(*, session: Session, actor: User, reason: str) -> Session:
+    """Cancel a session that has not been held; everyone registered is told."""
+    _require_manager(actor)
+    if not reason.strip():
+        raise ValidationError({"reason": _("请填写取消原因。")}, code="reason_required")
+    session = _transition(
+        session,
+        allowed=[Session.State.DRAFT, Session.State.ANNOUNCED, Session.State.REGISTRATION_CLOSED],
+        to=Session.State.CANCELLED,
+        action=_("取消"),
+    )
+    session.save(update_fields=["state"])
+    registrants = User.objects.filter(
+        pk__in=session.registrations.filter(status__in=["confirmed", "waitlisted"]).values("signed_up_by")
+    )
+    for user in registrants:
+        notification_send(
+            recipient=user,
+            kind="roundtable.cancelled",
+            title=_("“%(session)s”已取消：%(reason)s") % {"session": session, "reason": reason},
+            link=reverse("roundtables:my_registrations"),
+            dedup_key=f"roundtable.cancelled:{session.pk}",
+            email=True,
+            sms=True,
+        )
+    return session
+
+
+# --- Sign-up -----------------------------------------------------------------------
+
+
+def seats_taken(session: Session) -> dict[str, int]:
+    """Confirmed in-person registrations per pool."""
+    counts = session.registrations.filter(
+        status=Registration.Status.CONFIRMED, mode=Registration.Mode.IN_PERSON
+    ).aggregate(
+        open=Count("id", filter=Q(pool=Registration.Pool.OPEN)),
+        reserved=Count("id", filter=Q(pool=Registration.Pool.RESERVED)),
+    )
+    return counts
+
+
+def _pool_capacity(session: Session, pool: str) -> int:
+    return session.reserved_seats if pool == Registration.Pool.RESERVED else session.open_seats
+
+
+@transaction.atomic
+def registration_create(
+    *,
+    session: Session,
+    actor: User,
+    enterprise: Enterprise,
+    attendee_name: str,
+    attendee_mobile: str,
+    attendee_title: str = "",
+    mode: str = Registration.Mode.IN_PERSON,
+    intended_problems: str = "",
+    category: ProblemCategory | None = None,
+) -> Registration:
+    """Sign an enterprise up (报名). In person: confirmed while seats last in its pool
+    (reserved seats for invited enterprises, open seats for everyone), else waitlisted.
+    Only written: confirmed without a seat. Problems raised become cases at once.
+
+    The seat count is read under the session's row lock, so simultaneous sign-ups
+    can never overbook, whatever the number of processes.
+    """
+    if not (_represents(actor, enterprise) or can_manage(actor)):
+        raise PermissionDenied
+    session = _lock(session)
+    if not session.is_open_for_registration:
+        raise ValidationError(_registration_window_message(session), code="closed")
+    existing = session.registrations.filter(
+        enterprise=enterprise, status__in=[Registration.Status.CONFIRMED, Registration.Status.WAITLISTED]
+    ).first()
+    if existing is not None:
+        raise RegistrationExists(existing)
+    invited = session.invitations.filter(enterprise=enterprise).exclude(status=Invitation.Status.DECLINED).exists()
+    registration = Registration(
+        session=session,
+        enterprise=enterprise,
+        signed_up_by=actor,
+        attendee_name=attendee_name,
+        attendee_title=attendee_title,
+        attendee_mobile=attendee_mobile,
+        mode=mode,
+        intended_problems=intended_problems,
+    )
+    if mode == Registration.Mode.WRITTEN:
+        registration.status = Registration.Status.CONFIRMED
+    else:
+        taken = seats_taken(session)
+        pools = [Registration.Pool.RESERVED, Registration.Pool.OPEN] if invited else [Registration.Pool.OPEN]
+        free = [pool for pool in pools if taken[pool] < _pool_capacity(session, pool)]
+        registration.pool = free[0] if free else Registration.Pool.OPEN
+        registration.status = Registration.Status.CONFIRMED if free else Registration.Status.WAITLISTED
+    registration.full_clean(exclude=["code", "signed_up_by"])
+    try:
+        with transaction.atomic():
+            registration.save()
+    except IntegrityError:
+        # The constraint caught a concurrent sign-up of the same enterprise.
+        existing = session.registrations.get(enterprise=enterprise, status__in=["confirmed", "waitlisted"])
+        raise RegistrationExists(existing) from None
+    if invited:
+        session.invitations.filter(enterprise=enterprise).update(
+            status=Invitation.Status.ACCEPTED, responded_at=timezone.now()
+        )
+    if intended_problems.strip():
+        appeal_file(
+            session=session,
+            actor=actor,
+            enterprise=enterprise,
+            title=_("%(session)s诉求：%(text)s") % {"session": session, "text": intended_problems.strip()[:40]},
+            description=intended_problems,
+            category=category,
+            source=Appeal.Source.WRITTEN if mode == Registration.Mode.WRITTEN else Appeal.Source.SIGN_UP,
+            registration=registration,
+            complainant_name=attendee_name,
+            complainant_phone=attendee_mobile,
+        )
+    if registration.status == Registration.Status.CONFIRMED and mode == Registration.Mode.IN_PERSON:
+        _notify_capacity(session)
+    return registration
+
+
+def _registration_window_message(session: Session) -> str:
+    if session.state == Session.State.DRAFT:
+        return _("本期恳谈会尚未发布，发布后即可报名。")
+    if session.state == Session.State.ANNOUNCED and session.registration_closes_at:
+        return _("报名已于%(time)s截止。") % {
+            "time": timezone.localtime(session.registration_closes_at).strftime("%Y-%m-%d %H:%M")
+        }
+    return _("本期恳谈会%(state)s，不能报名。") % {"state": session.get_state_display()}
+
+
+def _notify_capacity(session: Session) -> None:
+    """Tell officials when confirmed seats reach 50%, 80% and 100% of capacity (once each)."""
+    taken = sum(seats_taken(session).values())
+    percent = taken * 100 // session.capacity
+    reached = [threshold for threshold in CAPACITY_THRESHOLDS if percent >= threshold]
+    if not reached:
+        return
+    threshold = reached[-1]
+    for official in User.objects.filter(groups__name=roles.OFFICIAL, is_active=True):
+        notification_send(
+            recipient=official,
+            kind="roundtable.capacity",
+            title=_("“%(session)s”报名已达%(threshold)d%%（%(taken)d/%(capacity)d）")
+            % {"session": session, "threshold": threshold, "taken": taken, "capacity": session.capacity},
+            link=reverse("admin:roundtables_session_change", args=[session.pk]),
+            dedup_key=f"roundtable.capacity:{session.pk}:{threshold}",
+        )
+
+
+@transaction.atomic
+def registration_cancel(*, registration: Registration, actor: User) -> Registration:
+    """Cancel a registration. A freed seat goes at once to the first on the waiting list."""
+    if not (
+        registration.signed_up_by_id == actor.pk or _represents(actor, registration.enterprise) or can_manage(actor)
+    ):
+        raise PermissionDenied
+    session = _lock(registration.session)
+    registration = Registration.objects.select_for_update().get(pk=registration.pk)
+    if registration.status == Registration.Status.CANCELLED:
+        return registration
+    if session.state not in (Session.State.ANNOUNCED, Session.State.REGISTRATION_CLOSED):
+        raise ValidationError(_("会议已召开或已取消，不能再取消报名。"), code="too_late")
+    freed = registration.takes_a_seat
+    registration.status = Registration.Status.CANCELLED
+    registration.cancelled_at = timezone.now()
+    registration.save(update_fields=["status", "cancelled_at"])
+    if freed:
+        _promote_from_waitlist(session, pool=registration.pool)
+    return registration
+
+
+def _promote_from_waitlist(session: Session, *, pool: str) -> Registration | None:
+    taken = seats_taken(session)
+    # A freed reserved seat stays reserved for invited enterprises; a freed open seat
+    # goes to the first waiting.
+    if taken[pool] >= _pool_capacity(session, pool) or pool != Registration.Pool.OPEN:
+        return None
+    first = (
+        session.registrations.select_for_update()
+        .filter(status=Registration.Status.WAITLISTED)
+        .order_by("created_at", "id")
+        .first()
+    )
+    if first is None:
+        return None
+    first.status = Registration.Status.CONFIRMED
+    first.pool = Registration.Pool.OPEN
+    first.save(update_fields=["status", "pool"])
+    if first.signed_up_by_id:
+        notification_send(
+            recipient=first.signed_up_by,
+            kind="roundtable.promoted",
+            title=_("有名额空出，您在“%(session)s”的候补报名已确认") % {"session": session},
+            link=reverse("roundtables:my_registrations"),
+            dedup_key=f"roundtable.promoted:{first.pk}",
+            email=True,
+            sms=True,
+        )
+    return first
+
+
+def waitlist_position(registration: Registration) -> int | None:
+    if registration.status != Registration.Status.WAITLISTED:
+        return None
+    ahead = registration.session.registrations.filter(
+        status=Registration.Status.WAITLISTED, created_at__lt=registration.created_at
+    ).count()
+    return ahead + 1
+
+
+@transaction.atomic
+def registration_check_in(*, registration: Registration, actor: User) -> Registration:
+    """Staff mark an attendee as arrived (签到)."""
+    _require_manager(actor)
+    registration = Registration.objects.select_for_update().get(pk=registration.pk)
+    if registration.status != Registration.Status.CONFIRMED:
+        raise ValidationError(
+            _("该报名状态为“%(status)s”，不能签到。") % {"status": registration.get_status_display()},
+            code="not_confirmed",
+        )
+    if registration.checked_in_at is None:
+        registration.checked_in_at = timezone.now()
+        registration.save(update_fields=["checked_in_at"])
+    return registration
+
+
+# --- Invitations (点名) ------------------------------------------------------------
+
+
+@transaction.atomic
+def invitations_send(*, session: Session, enterprises: Iterable[Enterprise], actor: User) -> int:
+    """Invite enterprises; each is invited once. Their members are notified."""
+    _require_manager(actor)
+    if session.state in (Session.State.HELD, Session.State.FOLLOWING_UP, Session.State.CLOSED, Session.State.CANCELLED):
+        raise ValidationError(_("会议已召开或已取消，不能再点名邀请。"), code="too_late")
+    enterprises = list(enterprises)
+    already = set(session.invitations.values_list("enterprise_id", flat=True))
+    new = [Invitation(session=session, enterprise=e, invited_by=actor) for e in enterprises if e.pk not in already]
+    Invitation.objects.bulk_create(new)
+    members = User.objects.filter(
+        memberships__enterprise__in=[invitation.enterprise for invitation in new],
+        memberships__status=EnterpriseMembership.Status.APPROVED,
+        is_active=True,
+    ).distinct()
+    for member in members:
+        notification_send(
+            recipient=member,
+            kind="roundtable.invited",
+            title=_("诚邀贵企业参加“%(session)s”：%(theme)s") % {"session": session, "theme": session.theme},
+            link=reverse("roundtables:session_detail", args=[session.pk]),
+            dedup_key=f"roundtable.invited:{session.pk}",
+            email=True,
+            sms=True,
+        )
+    return len(new)
+
+
+@transaction.atomic
+def invitation_decline(*, invitation: Invitation, actor: User) -> Invitation:
+    if not (_represents(actor, invitation.enterprise) or can_manage(actor)):
+        raise PermissionDenied
+    invitation.status = Invitation.Status.DECLINED
+    invitation.responded_at = timezone.now()
+    invitation.save(update_fields=["status", "responded_at"])
+    return invitation
+
+
+# --- Appeals ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def appeal_file(
+    *,
+    session: Session,
+    actor: User,
+    enterprise: Enterprise | None,
+    title: str,
+    description: str,
+    source: str,
+    category: ProblemCategory | None = None,
+    registration: Registration | None = None,
+    complainant_name: str = "",
+    complainant_phone: str = "",
+    on_site_answer: str = "",
+) -> Appeal:
+    """File an appeal as a case (channel 政商恳谈会), accepted at once so the 1-2-3 clock
+    starts, and link it to the session. The enterprise side may file for its own
+    enterprise while sign-up is open; officials at any time, for on-site appeals too."""
+    manager = can_manage(actor)
+    if not manager:
+        if enterprise is None or not _represents(actor, enterprise):
+            raise PermissionDenied
+        if source == Appeal.Source.ON_SITE:
+            raise PermissionDenied
+        if session.state not in (Session.State.ANNOUNCED, Session.State.REGISTRATION_CLOSED, Session.State.HELD):
+            raise ValidationError(_("本期恳谈会不再接收书面诉求。"), code="closed")
+    if source == Appeal.Source.ON_SITE and not manager:
+        raise PermissionDenied
+    case = case_services.case_file(
+        actor=actor,
+        channel=Channel.ROUNDTABLE,
+        title=title[:200],
+        description=description,
+        category=category or ProblemCategory.objects.get(name="其他"),
+        enterprise=enterprise,
+        region=session.region,
+        complainant_name=complainant_name or actor.get_full_name(),
+        complainant_phone=complainant_phone or actor.mobile,
+        complainant_email=actor.email if not manager else "",
+    )
+    case = case_services.case_accept_on_intake(case=case, note=_("政商恳谈会诉求，登记即受理。"))
+    return Appeal.objects.create(
+        session=session, case=case, registration=registration, source=source, on_site_answer=on_site_answer
+    )
