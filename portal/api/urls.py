@@ -14,4 +14,5 @@ urlpatterns = [
     path("auth/token/", obtain_auth_token, name="api_token"),
     path("", include(router.urls)),
     path("", include("complaints.api.urls")),
+    path("", include("roundtables.api.urls")),
 ]

@@ -1,0 +1,27 @@
+import django_filters
+from django.db.models import F
+from django.utils.translation import gettext_lazy as _
+
+from roundtables.models import Series, Session
+
+
+class SessionFilter(django_filters.FilterSet):
+    state = django_filters.MultipleChoiceFilter(choices=Session.State.choices, label=_("状态"))
+    series = django_filters.ModelChoiceFilter(queryset=Series.objects.all(), label=_("系列"))
+    region = django_filters.CharFilter(method="filter_region", label=_("区划代码（含下级）"))
+    starts_after = django_filters.DateFilter(field_name="starts_at", lookup_expr="date__gte", label=_("开始日期起"))
+    starts_before = django_filters.DateFilter(field_name="starts_at", lookup_expr="date__lte", label=_("开始日期止"))
+    has_seats = django_filters.BooleanFilter(method="filter_has_seats", label=_("尚有名额"))
+
+    class Meta:
+        model = Session
+        fields = ["state", "series", "region", "starts_after", "starts_before", "has_seats"]
+
+    def filter_region(self, queryset, name, value):
+        return queryset.filter(region__path__contains=f"/{value}/")
+
+    def filter_has_seats(self, queryset, name, value):
+        # Needs the confirmed_seats annotation of selectors.session_list.
+        if value:
+            return queryset.filter(confirmed_seats__lt=F("capacity"))
+        return queryset.filter(confirmed_seats__gte=F("capacity"))

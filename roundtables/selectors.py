@@ -1,0 +1,122 @@
+"""Reads of roundtables shared by pages, the API and the admin."""
+
+from __future__ import annotations
+
+from django.db.models import Count, F, IntegerField, Q, QuerySet, Value
+from django.db.models.functions import Greatest
+from django.http import Http404
+from django.utils import timezone
+
+from portal.models import EnterpriseMembership
+from roundtables.models import Appeal, Registration, Session
+from roundtables.services import can_manage
+
+PUBLIC_STATES = [
+    Session.State.ANNOUNCED,
+    Session.State.REGISTRATION_CLOSED,
+    Session.State.HELD,
+    Session.State.FOLLOWING_UP,
+    Session.State.CLOSED,
+    Session.State.CANCELLED,
+]
+
+
+def session_list(*, user=None, filters: dict | None = None) -> QuerySet[Session]:
+    """Sessions with their seat counts. The public sees published ones; managers all."""
+    queryset = (
+        Session.objects.select_related("series", "region", "parent")
+        .annotate(
+            confirmed_seats=Count(
+                "registrations",
+                filter=Q(registrations__status=Registration.Status.CONFIRMED, registrations__mode="in_person"),
+                distinct=True,
+            ),
+            waitlisted=Count(
+                "registrations", filter=Q(registrations__status=Registration.Status.WAITLISTED), distinct=True
+            ),
+        )
+        .annotate(seats_left=Greatest(F("capacity") - F("confirmed_seats"), Value(0), output_field=IntegerField()))
+        .order_by("-starts_at", "id")
+    )
+    if not (user is not None and can_manage(user)):
+        queryset = queryset.filter(state__in=PUBLIC_STATES)
+    if filters is not None:
+        from roundtables.filters import SessionFilter
+
+        queryset = SessionFilter(filters, queryset=queryset).qs
+    return queryset
+
+
+def upcoming(*, user=None) -> QuerySet[Session]:
+    return session_list(user=user).filter(starts_at__gte=timezone.now()).order_by("starts_at", "id")
+
+
+def past(*, user=None) -> QuerySet[Session]:
+    return session_list(user=user).filter(starts_at__lt=timezone.now())
+
+
+def session_get(*, user, pk: int) -> Session:
+    try:
+        return session_list(user=user).prefetch_related("departments", "attachments").get(pk=pk)
+    except Session.DoesNotExist:
+        raise Http404 from None
+
+
+def registrations_for_user(*, user) -> QuerySet[Registration]:
+    """Registrations of the enterprises the user represents (and ones they made)."""
+    if not user.is_authenticated:
+        return Registration.objects.none()
+    enterprises = EnterpriseMembership.objects.filter(user=user, status=EnterpriseMembership.Status.APPROVED).values(
+        "enterprise_id"
+    )
+    return (
+        Registration.objects.filter(Q(enterprise_id__in=enterprises) | Q(signed_up_by=user))
+        .select_related("session__series", "session__region", "enterprise")
+        .order_by("-session__starts_at", "-created_at")
+    )
+
+
+def registration_get_for_user(*, user, pk: int) -> Registration:
+    queryset = (
+        Registration.objects.select_related("session", "enterprise")
+        if can_manage(user)
+        else registrations_for_user(user=user)
+    )
+    try:
+        return queryset.get(pk=pk)
+    except Registration.DoesNotExist:
+        raise Http404 from None
+
+
+def with_waitlist_positions(registrations) -> list[Registration]:
+    """Set ``waitlist_position`` on each waitlisted registration with one query per session."""
+    registrations = list(registrations)
+    waiting_sessions = {r.session_id for r in registrations if r.status == Registration.Status.WAITLISTED}
+    order: dict[int, list[int]] = {}
+    if waiting_sessions:
+        for session_id, registration_id in (
+            Registration.objects.filter(session_id__in=waiting_sessions, status=Registration.Status.WAITLISTED)
+            .order_by("created_at", "id")
+            .values_list("session_id", "id")
+        ):
+            order.setdefault(session_id, []).append(registration_id)
+    for registration in registrations:
+        queue = order.get(registration.session_id, [])
+        registration.waitlist_position = queue.index(registration.pk) + 1 if registration.pk in queue else None
+    return registrations
+
+
+def session_appeals(*, session: Session) -> QuerySet[Appeal]:
+    """A session's appeals with their cases' live state and flag (for officials)."""
+    from complaints import sla
+
+    return (
+        Appeal.objects.filter(Q(session=session) | Q(session__parent=session))
+        .select_related("case", "case__lead_department", "case__enterprise", "registration")
+        .annotate(case_flag=sla.flag_expression(sla.yellow_threshold()))
+        .order_by("created_at", "id")
+    )
+
+
+def invited_without_answer(*, session: Session):
+    return session.invitations.filter(status="pending").select_related("enterprise")
