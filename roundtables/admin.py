@@ -1,0 +1,365 @@
+"""The officials' main tool for roundtables: series, sessions and their actions."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+
+from portal.models import Enterprise, EnterpriseTag, Industry, Region
+from roundtables import services
+from roundtables.models import Appeal, Invitation, Registration, Series, Session, SessionAttachment
+
+
+class GenerateForm(forms.Form):
+    months = forms.IntegerField(label=_("生成未来几个月的会议"), min_value=1, max_value=12, initial=3)
+
+
+class PublishForm(forms.Form):
+    reason = forms.CharField(
+        label=_("提前不足7天发布的理由"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("按规定应提前一周发布公告；距开会不足7天时必须填写。"),
+    )
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(label=_("取消原因"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class InviteForm(forms.Form):
+    """点名: choose the enterprises to invite by their profile."""
+
+    industry = forms.ModelChoiceField(
+        label=_("行业"), queryset=Industry.objects.filter(level__in=["section", "division"]), required=False
+    )
+    region = forms.ModelChoiceField(label=_("区划"), queryset=Region.objects.all(), required=False)
+    tags = forms.ModelMultipleChoiceField(
+        label=_("企业标签（须全部具备）"), queryset=EnterpriseTag.objects.filter(is_active=True), required=False
+    )
+    scale = forms.MultipleChoiceField(
+        label=_("企业规模"), choices=Enterprise.Scale.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def enterprises(self):
+        data = self.cleaned_data
+        queryset = Enterprise.objects.all()
+        if data.get("industry"):
+            queryset = queryset.filter(industry__path__startswith=data["industry"].path)
+        if data.get("region"):
+            queryset = queryset.filter(region__path__startswith=data["region"].path)
+        for tag in data.get("tags") or []:
+            queryset = queryset.filter(tags=tag)
+        if data.get("scale"):
+            queryset = queryset.filter(scale__in=data["scale"])
+        return queryset.order_by("name")
+
+
+@admin.register(Series)
+class SeriesAdmin(admin.ModelAdmin):
+    list_display = ["name", "region", "rrule", "default_capacity", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["name"]
+    autocomplete_fields = ["region", "host_department"]
+    actions = ["generate_sessions"]
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/generate/",
+                self.admin_site.admin_view(self.generate_view),
+                name="roundtables_series_generate",
+            ),
+            *super().get_urls(),
+        ]
+
+    @admin.action(description=_("生成未来几个月的会议草稿"))
+    def generate_sessions(self, request, queryset):
+        series = queryset.first()
+        return HttpResponseRedirect(reverse("admin:roundtables_series_generate", args=[series.pk]))
+
+    def generate_view(self, request, pk):
+        series = get_object_or_404(Series, pk=pk)
+        if not services.can_manage(request.user):
+            raise PermissionDenied
+        form = GenerateForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            created, skipped = services.series_generate_sessions(
+                series=series, months=form.cleaned_data["months"], actor=request.user
+            )
+            self.message_user(
+                request,
+                _("已生成 %(created)d 期会议草稿，跳过已有会议的日期 %(skipped)d 个。")
+                % {"created": len(created), "skipped": skipped},
+                messages.SUCCESS,
+            )
+            for session in created:
+                if session.calendar_note:
+                    self.message_user(
+                        request,
+                        _("%(date)s 为%(note)s，请确认是否保留或调整日期。")
+                        % {"date": session.starts_at.date(), "note": session.calendar_note},
+                        messages.WARNING,
+                    )
+            return HttpResponseRedirect(reverse("admin:roundtables_session_changelist") + f"?series__id__exact={pk}")
+        context = {**self.admin_site.each_context(request), "title": _("生成会议"), "form": form, "object": series}
+        return render(request, "admin/roundtables/form_page.html", context)
+
+
+class RegistrationInline(admin.TabularInline):
+    model = Registration
+    extra = 0
+    fields = ["enterprise", "attendee_name", "attendee_title", "mode", "pool", "status", "code", "checked_in_at"]
+    readonly_fields = fields
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class InvitationInline(admin.TabularInline):
+    model = Invitation
+    extra = 0
+    fields = ["enterprise", "status", "invited_at", "responded_at"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class AppealInline(admin.TabularInline):
+    model = Appeal
+    extra = 0
+    fields = ["case_link", "source", "case_status", "on_site_answer"]
+    readonly_fields = ["case_link", "source", "case_status", "on_site_answer"]
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("诉求件"))
+    def case_link(self, obj):
+        return format_html(
+            '<a href="{}">{}</a> {}',
+            reverse("complaints:case_detail", args=[obj.case.number]),
+            obj.case.number,
+            obj.case.title,
+        )
+
+    @admin.display(description=_("办理状态"))
+    def case_status(self, obj):
+        return obj.case.get_status_display()
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("case")
+
+
+class AttachmentInline(admin.TabularInline):
+    model = SessionAttachment
+    extra = 0
+
+
+@admin.register(Session)
+class SessionAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "theme", "starts_at", "state", "seats", "calendar_note"]
+    list_filter = ["state", "series", "region"]
+    search_fields = ["theme", "venue"]
+    date_hierarchy = "starts_at"
+    list_select_related = ["series", "region", "parent"]
+    autocomplete_fields = ["region", "departments", "industries"]
+    readonly_fields = ["year", "number", "published_at", "early_publish_reason", "calendar_note", "tools"]
+    inlines = [AttachmentInline, InvitationInline, RegistrationInline, AppealInline]
+    actions = [
+        "publish",
+        "close_registration",
+        "mark_held",
+        "start_follow_up",
+        "close",
+        "cancel",
+        "create_county_sessions",
+        "invite",
+        "export_registrations",
+        "follow_up_report",
+    ]
+    fieldsets = [
+        (None, {"fields": ["series", "parent", "region", "year", "number", "state", "theme", "description", "chairs"]}),
+        (_("时间地点"), {"fields": ["starts_at", "ends_at", "venue", "online_link", "calendar_note"]}),
+        (_("报名"), {"fields": ["capacity", "reserved_seats", "registration_closes_at", "departments", "industries"]}),
+        (_("发布"), {"fields": ["published_at", "early_publish_reason"]}),
+        (_("会后"), {"fields": ["minutes", "video_url", "tools"]}),
+    ]
+
+    def get_queryset(self, request):
+        from django.db.models import Count, Q
+
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                _seats=Count(
+                    "registrations",
+                    filter=Q(registrations__status="confirmed", registrations__mode="in_person"),
+                )
+            )
+        )
+
+    def get_readonly_fields(self, request, obj=None):
+        # The state changes through the actions (services), never by editing it.
+        return [*self.readonly_fields, "state", "series", "parent"] if obj else ["state", "tools"]
+
+    @admin.display(description=_("已确认/名额"))
+    def seats(self, obj):
+        return f"{obj._seats}/{obj.capacity}"
+
+    @admin.display(description=_("会务"))
+    def tools(self, obj):
+        if not obj.pk:
+            return "—"
+        links = [
+            (reverse("roundtables:check_in", args=[obj.pk]), _("现场签到")),
+            (reverse("roundtables:sign_in_sheet", args=[obj.pk]), _("签到表")),
+            (reverse("roundtables:session_appeals", args=[obj.pk]), _("诉求与现场答复")),
+            (reverse("roundtable_reports:follow_up") + f"?session={obj.pk}", _("回头看报告")),
+        ]
+        return format_html_join(" · ", '<a href="{}">{}</a>', links)
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/publish/", self.admin_site.admin_view(self.publish_view), name="roundtables_session_publish"
+            ),
+            path("<int:pk>/cancel/", self.admin_site.admin_view(self.cancel_view), name="roundtables_session_cancel"),
+            path("<int:pk>/invite/", self.admin_site.admin_view(self.invite_view), name="roundtables_session_invite"),
+            *super().get_urls(),
+        ]
+
+    def _apply(self, request, queryset, service, done):
+        count = 0
+        for session in queryset:
+            try:
+                service(session=session, actor=request.user)
+                count += 1
+            except ValidationError as error:
+                self.message_user(request, " ".join(error.messages), messages.WARNING)
+        if count:
+            self.message_user(request, done % {"count": count}, messages.SUCCESS)
+
+    @admin.action(description=_("发布（开始报名）"))
+    def publish(self, request, queryset):
+        return HttpResponseRedirect(reverse("admin:roundtables_session_publish", args=[queryset.first().pk]))
+
+    def publish_view(self, request, pk):
+        session = get_object_or_404(Session, pk=pk)
+        form = PublishForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.session_publish(session=session, actor=request.user, reason=form.cleaned_data["reason"])
+            except ValidationError as error:
+                for message in error.messages:
+                    form.add_error(None, message)
+            else:
+                self.message_user(request, _("已发布，报名已开放。"), messages.SUCCESS)
+                return HttpResponseRedirect(reverse("admin:roundtables_session_change", args=[pk]))
+        context = {**self.admin_site.each_context(request), "title": _("发布会议"), "form": form, "object": session}
+        return render(request, "admin/roundtables/form_page.html", context)
+
+    @admin.action(description=_("截止报名"))
+    def close_registration(self, request, queryset):
+        self._apply(request, queryset, services.session_close_registration, _("已截止 %(count)d 期会议的报名。"))
+
+    @admin.action(description=_("标记为已召开"))
+    def mark_held(self, request, queryset):
+        self._apply(request, queryset, services.session_mark_held, _("已标记 %(count)d 期会议为已召开。"))
+
+    @admin.action(description=_("转入跟踪办理"))
+    def start_follow_up(self, request, queryset):
+        self._apply(request, queryset, services.session_start_follow_up, _("%(count)d 期会议转入跟踪办理。"))
+
+    @admin.action(description=_("结束"))
+    def close(self, request, queryset):
+        self._apply(request, queryset, services.session_close, _("已结束 %(count)d 期会议。"))
+
+    @admin.action(description=_("取消会议"))
+    def cancel(self, request, queryset):
+        return HttpResponseRedirect(reverse("admin:roundtables_session_cancel", args=[queryset.first().pk]))
+
+    def cancel_view(self, request, pk):
+        session = get_object_or_404(Session, pk=pk)
+        form = CancelForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.session_cancel(session=session, actor=request.user, reason=form.cleaned_data["reason"])
+            except ValidationError as error:
+                for message in error.messages:
+                    form.add_error(None, message)
+            else:
+                self.message_user(request, _("会议已取消，已报名企业将收到通知。"), messages.SUCCESS)
+                return HttpResponseRedirect(reverse("admin:roundtables_session_change", args=[pk]))
+        context = {**self.admin_site.each_context(request), "title": _("取消会议"), "form": form, "object": session}
+        return render(request, "admin/roundtables/form_page.html", context)
+
+    @admin.action(description=_("创建县级同步分会场"))
+    def create_county_sessions(self, request, queryset):
+        for session in queryset:
+            try:
+                created = services.session_create_county_sessions(session=session, actor=request.user)
+            except ValidationError as error:
+                self.message_user(request, " ".join(error.messages), messages.WARNING)
+                continue
+            self.message_user(
+                request,
+                _("“%(session)s”已创建 %(count)d 个县级分会场。") % {"session": session, "count": len(created)},
+                messages.SUCCESS,
+            )
+
+    @admin.action(description=_("点名邀请企业"))
+    def invite(self, request, queryset):
+        return HttpResponseRedirect(reverse("admin:roundtables_session_invite", args=[queryset.first().pk]))
+
+    def invite_view(self, request, pk):
+        session = get_object_or_404(Session, pk=pk)
+        if not services.can_manage(request.user):
+            raise PermissionDenied
+        # The filters travel in the query string; the POST only confirms them.
+        form = InviteForm(request.GET or None)
+        matches = None
+        if form.is_bound and form.is_valid():
+            matches = form.enterprises()
+            if request.method == "POST" and request.POST.get("confirm"):
+                try:
+                    count = services.invitations_send(session=session, enterprises=matches, actor=request.user)
+                except ValidationError as error:
+                    self.message_user(request, " ".join(error.messages), messages.ERROR)
+                else:
+                    self.message_user(request, _("已邀请 %(count)d 家企业。") % {"count": count}, messages.SUCCESS)
+                    return HttpResponseRedirect(reverse("admin:roundtables_session_change", args=[pk]))
+        pending = session.invitations.filter(status=Invitation.Status.PENDING).select_related("enterprise")
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("点名邀请"),
+            "form": form,
+            "object": session,
+            "matches": matches[:50] if matches is not None else None,
+            "match_count": matches.count() if matches is not None else None,
+            "pending": pending,
+        }
+        return render(request, "admin/roundtables/invite.html", context)
+
+    @admin.action(description=_("导出报名名单（Excel）"))
+    def export_registrations(self, request, queryset):
+        session = queryset.first()
+        return HttpResponseRedirect(reverse("roundtable_reports:registrations_export") + f"?session={session.pk}")
+
+    @admin.action(description=_("生成回头看报告"))
+    def follow_up_report(self, request, queryset):
+        session = queryset.first()
+        return HttpResponseRedirect(reverse("roundtable_reports:follow_up") + f"?session={session.pk}")
