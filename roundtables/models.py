@@ -3,6 +3,7 @@ a theme, enterprises signing up or invited, and the appeals they raise."""
 
 from __future__ import annotations
 
+import datetime
 import secrets
 
 from dateutil.rrule import rrulestr
@@ -43,7 +44,7 @@ class Series(models.Model):
         validators=[validate_rrule],
         help_text=_("RFC 5545 RRULE，如 FREQ=MONTHLY;BYDAY=1SA（每月第一个周六）、FREQ=WEEKLY;BYDAY=WE（每周三）"),
     )
-    default_start_time = models.TimeField(_("默认开始时间"), default="09:00")
+    default_start_time = models.TimeField(_("默认开始时间"), default=datetime.time(9, 0))
     default_duration_minutes = models.PositiveSmallIntegerField(_("默认时长（分钟）"), default=180)
     default_venue = models.CharField(_("默认地点"), max_length=200, blank=True)
     default_capacity = models.PositiveSmallIntegerField(_("默认名额"), default=30, validators=[MinValueValidator(1)])

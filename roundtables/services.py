@@ -376,10 +376,9 @@ def _notify_capacity(session: Session) -> None:
     taken = sum(seats_taken(session).values())
     percent = taken * 100 // session.capacity
     reached = [threshold for threshold in CAPACITY_THRESHOLDS if percent >= threshold]
-    if not reached:
-        return
-    threshold = reached[-1]
-    for official in User.objects.filter(groups__name=roles.OFFICIAL, is_active=True):
+    officials = list(User.objects.filter(groups__name=roles.OFFICIAL, is_active=True)) if reached else []
+    # Every threshold reached is announced once (the dedup key), even one jumped over.
+    for threshold, official in ((t, o) for t in reached for o in officials):
         notification_send(
             recipient=official,
             kind="roundtable.capacity",
