@@ -1,0 +1,182 @@
+"""Demo roundtables: the 宣城 series with twelve held sessions in the past year
+(attendance, appeals as cases in various states) and two announced upcoming ones
+with seats left. Idempotent: nothing is added once the series has sessions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+from dateutil.relativedelta import relativedelta
+from django.db import transaction
+from django.utils import timezone
+
+from complaints import services as case_services
+from complaints.demo import _move_back
+from complaints.models import ProblemCategory, Rating
+from portal.models import Department, Enterprise, Region, User
+from roundtables import services
+from roundtables.models import Appeal, Registration, Series, Session
+
+THEMES = [
+    "优化营商环境 助力民营经济发展",
+    "破解企业融资难题",
+    "工业用地保障与标准地改革",
+    "惠企政策直达快享",
+    "人才引育与稳岗就业",
+    "科技创新与成果转化",
+    "政务服务“一件事一次办”",
+    "外贸企业稳订单拓市场",
+    "专精特新企业培育",
+    "园区基础设施配套",
+    "涉企执法检查规范",
+    "产业链协同发展",
+]
+CHAIRS = "市委书记\n市长\n常务副市长"
+APPEALS = [
+    ("厂房扩建用地审批进度慢", "用地"),
+    ("技改补贴兑现周期长", "政策兑现"),
+    ("中小企业贷款抵押物不足", "融资"),
+    ("熟练技工招聘困难", "人才招工"),
+    ("园区道路破损影响物流", "基础设施"),
+    ("同一事项多部门重复检查", "执法监管"),
+    ("研发费用加计扣除政策不清楚", "科技创新"),
+    ("施工许可材料反复退回", "审批服务"),
+]
+
+
+def _first_saturday(month_start: dt.date) -> dt.date:
+    return month_start + dt.timedelta(days=(5 - month_start.weekday()) % 7)
+
+
+@transaction.atomic
+def seed(stdout=None) -> None:
+    city = Region.objects.get(code="341800")
+    series, _ = Series.objects.get_or_create(
+        name="宣城市政商恳谈会",
+        defaults={
+            "region": city,
+            "host_department": Department.objects.filter(short_name="发改委").first(),
+            "rrule": "FREQ=MONTHLY;BYDAY=1SA",
+            "default_venue": "宣城市行政中心第一会议室",
+            "default_capacity": 30,
+            "default_reserved_seats": 10,
+        },
+    )
+    if series.sessions.exists():
+        return
+    rng = random.Random(20261121)
+    official = User.objects.get(username="official")
+    handler = User.objects.get(username="handler")
+    enterprise_user = User.objects.get(username="enterprise")
+    demo_enterprise = enterprise_user.memberships.get().enterprise
+    enterprises = list(Enterprise.objects.order_by("id")[2:160])
+    categories = {category.name: category for category in ProblemCategory.objects.all()}
+    today = timezone.localdate()
+    first_of_month = today.replace(day=1)
+
+    for index in range(12, 0, -1):
+        day = _first_saturday(first_of_month - relativedelta(months=index))
+        starts = timezone.make_aware(dt.datetime.combine(day, dt.time(9, 0)))
+        session = Session.objects.create(
+            series=series,
+            region=city,
+            year=day.year,
+            number=Session.objects.filter(series=series, year=day.year, parent__isnull=True).count() + 1,
+            theme=THEMES[index - 1],
+            chairs=CHAIRS,
+            starts_at=starts,
+            ends_at=starts + dt.timedelta(hours=3),
+            venue=series.default_venue,
+            capacity=30,
+            reserved_seats=10,
+            state=Session.State.CLOSED if index > 2 else Session.State.FOLLOWING_UP,
+            published_at=starts - dt.timedelta(days=7),
+            registration_closes_at=starts - dt.timedelta(days=1),
+            minutes="会议听取企业诉求，逐条明确承办单位和办理时限。",
+        )
+        attendees = rng.sample(enterprises, rng.randint(10, 18))
+        if index == 1:
+            attendees.append(demo_enterprise)
+        Registration.objects.bulk_create(
+            Registration(
+                session=session,
+                enterprise=enterprise,
+                attendee_name=rng.choice(["张总", "李董", "王经理", "陈总"]),
+                attendee_title="总经理",
+                attendee_mobile=f"139{rng.randint(0, 99_999_999):08d}",
+                status=Registration.Status.CONFIRMED,
+                checked_in_at=starts + dt.timedelta(minutes=rng.randint(-20, 5)) if rng.random() < 0.9 else None,
+            )
+            for enterprise in attendees
+        )
+        for enterprise in rng.sample(attendees, min(len(attendees), rng.randint(2, 4))):
+            title, category = rng.choice(APPEALS)
+            appeal = services.appeal_file(
+                session=session,
+                actor=official,
+                enterprise=enterprise,
+                title=title,
+                description=f"{enterprise.name}在{session}上反映：{title}。",
+                category=categories[category],
+                source=Appeal.Source.ON_SITE,
+                on_site_answer="相关部门现场表态，会后按1-2-3机制办理。",
+                complainant_name="企业负责人",
+            )
+            _progress(appeal.case, official=official, handler=handler, rng=rng, recent=index <= 1)
+            _move_back([appeal.case.pk], timezone.now() - starts)
+
+    for days, theme in ((10, "民营企业高质量发展"), (40, "新春开局稳增长")):
+        day = _first_saturday(today + dt.timedelta(days=days) - dt.timedelta(days=6))
+        starts = timezone.make_aware(dt.datetime.combine(day, dt.time(9, 0)))
+        session = Session.objects.create(
+            series=series,
+            region=city,
+            year=day.year,
+            number=Session.objects.filter(series=series, year=day.year, parent__isnull=True).count() + 1,
+            theme=theme,
+            chairs=CHAIRS,
+            starts_at=starts,
+            ends_at=starts + dt.timedelta(hours=3),
+            venue=series.default_venue,
+            capacity=30,
+            reserved_seats=10,
+        )
+        services.session_publish(session=session, actor=official, reason="演示数据")
+        for enterprise in rng.sample(enterprises, 6):
+            Registration.objects.create(
+                session=session,
+                enterprise=enterprise,
+                attendee_name="刘总",
+                attendee_mobile="13900005678",
+                status=Registration.Status.CONFIRMED,
+            )
+    if stdout:
+        stdout.write("Demo roundtables: 12 held sessions with appeals as cases, 2 announced.")
+
+
+def _progress(case, *, official, handler, rng, recent):
+    """Most appeals of past sessions are resolved and rated; recent ones are still open."""
+    outcome = rng.choices(["assigned", "resolved", "closed"], weights=[1, 1, 6] if not recent else [4, 2, 1])[0]
+    department = handler.department
+    case = case_services.case_assign(case=case, actor=official, lead_department=department)
+    if outcome == "assigned":
+        return case
+    case = case_services.case_set_measures(
+        case=case,
+        actor=handler,
+        tasks=[
+            {
+                "task": "研究解决方案",
+                "measure": "牵头单位会同相关部门现场办公",
+                "deadline": timezone.localdate() + dt.timedelta(days=10),
+                "department": department,
+                "responsible_person": "分管负责人",
+            }
+        ],
+    )
+    case = case_services.case_give_feedback(case=case, actor=handler, feedback="已向企业反馈办理方案。")
+    case = case_services.case_resolve(case=case, actor=handler, resolution="问题已解决。")
+    if outcome == "closed":
+        case = case_services.case_rate(case=case, actor=official, rating=Rating.SATISFIED, method="phone")
+    return case
