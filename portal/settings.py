@@ -209,8 +209,6 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Forms ------------------------------------------------------------------
-# Links typed without a scheme become https:// (Django 6's default, adopted now).
-FORMS_URLFIELD_ASSUME_HTTPS = True
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
@@ -163,9 +164,14 @@ class AppealInline(admin.TabularInline):
         return super().get_queryset(request).select_related("case")
 
 
+# Links typed without a scheme become https:// (Django 6's default, adopted now).
+HTTPS_LINKS = {models.URLField: {"assume_scheme": "https"}}
+
+
 class AttachmentInline(admin.TabularInline):
     model = SessionAttachment
     extra = 0
+    formfield_overrides = HTTPS_LINKS
 
 
 @admin.register(Session)
@@ -176,6 +182,7 @@ class SessionAdmin(admin.ModelAdmin):
     date_hierarchy = "starts_at"
     list_select_related = ["series", "region", "parent"]
     autocomplete_fields = ["region", "departments", "industries"]
+    formfield_overrides = HTTPS_LINKS
     readonly_fields = ["year", "number", "published_at", "early_publish_reason", "calendar_note", "tools"]
     inlines = [AttachmentInline, InvitationInline, RegistrationInline, AppealInline]
     actions = [
