@@ -1,5 +1,4 @@
 import django_filters
-from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from roundtables.models import Series, Session
@@ -21,7 +20,5 @@ class SessionFilter(django_filters.FilterSet):
         return queryset.filter(region__path__contains=f"/{value}/")
 
     def filter_has_seats(self, queryset, name, value):
-        # Needs the confirmed_seats annotation of selectors.session_list.
-        if value:
-            return queryset.filter(confirmed_seats__lt=F("capacity"))
-        return queryset.filter(confirmed_seats__gte=F("capacity"))
+        # Needs the seats_left annotation of selectors.session_list (open seats).
+        return queryset.filter(seats_left__gt=0) if value else queryset.filter(seats_left=0)

@@ -31,11 +31,30 @@ def session_list(*, user=None, filters: dict | None = None) -> QuerySet[Session]
                 filter=Q(registrations__status=Registration.Status.CONFIRMED, registrations__mode="in_person"),
                 distinct=True,
             ),
+            confirmed_open=Count(
+                "registrations",
+                filter=Q(
+                    registrations__status=Registration.Status.CONFIRMED,
+                    registrations__mode="in_person",
+                    registrations__pool=Registration.Pool.OPEN,
+                ),
+                distinct=True,
+            ),
             waitlisted=Count(
                 "registrations", filter=Q(registrations__status=Registration.Status.WAITLISTED), distinct=True
             ),
         )
-        .annotate(seats_left=Greatest(F("capacity") - F("confirmed_seats"), Value(0), output_field=IntegerField()))
+        .annotate(
+            # Seats open to everyone; the reserved ones wait for invited enterprises.
+            seats_left=Greatest(
+                F("capacity") - F("reserved_seats") - F("confirmed_open"), Value(0), output_field=IntegerField()
+            ),
+            reserved_left=Greatest(
+                F("reserved_seats") - (F("confirmed_seats") - F("confirmed_open")),
+                Value(0),
+                output_field=IntegerField(),
+            ),
+        )
         .order_by("-starts_at", "id")
     )
     if not (user is not None and can_manage(user)):

@@ -444,9 +444,13 @@ def _promote_from_waitlist(session: Session, *, pool: str) -> Registration | Non
 def waitlist_position(registration: Registration) -> int | None:
     if registration.status != Registration.Status.WAITLISTED:
         return None
-    ahead = registration.session.registrations.filter(
-        status=Registration.Status.WAITLISTED, created_at__lt=registration.created_at
-    ).count()
+    ahead = (
+        registration.session.registrations.filter(status=Registration.Status.WAITLISTED)
+        .filter(
+            Q(created_at__lt=registration.created_at) | Q(created_at=registration.created_at, id__lt=registration.pk)
+        )
+        .count()
+    )
     return ahead + 1
 
 
