@@ -1,3 +1,5 @@
+"""Roundtable reports (mounted at /roundtables/reports/)."""
+
 from django.urls import path
 
 from roundtables import report_views as views
@@ -6,4 +8,7 @@ app_name = "roundtable_reports"
 
 urlpatterns = [
     path("follow-up/", views.follow_up, name="follow_up"),
+    path("follow-up.xlsx", views.follow_up_export, name="follow_up_export"),
+    path("figures/", views.figures, name="figures"),
+    path("registrations.xlsx", views.registrations_export, name="registrations_export"),
 ]

@@ -1,0 +1,643 @@
+"""Reports about roundtables: the follow-up report (回头看) on the appeals raised at
+sessions, the year's summary figures in the words the portal's reports use, and the
+registration list as a workbook.
+
+The rows of a report come from one query each; figures are SQL aggregates, so a page
+costs the same few queries whatever the number of sessions, registrations or appeals.
+The follow-up report works out working days in Python (the holiday calendar is not in
+SQL) over rows it has already fetched, with one :class:`~portal.workdays.WorkCalendar`
+for the whole page.
+
+Follow-up report (回头看) definitions, per appeal (诉求) and its case (诉求件):
+
+* resolved (已解决): the case is 已办结 or 已销单; resolution rate (解决率) = resolved
+  over all the appeals of the report (the seeds' "收集问题 251 个，已解决 248 个");
+* working days taken (办理用时): working days after the day the case was accepted
+  (受理) up to and including the day it was resolved (办结; 销单 when no 办结 time
+  was recorded), or today while it is open; "—" for a case never accepted;
+* on time (是否按时): a resolved case is 按时 when resolved by its resolution deadline
+  (办结期限) and 超期 after it; an open case is 超期 once its deadline has passed
+  (unless its clock is suspended, as the overdue sweep does) and 办理中 before;
+  a case without a deadline, or not accepted (不予受理), is not judged ("—");
+  on-time rate (按时率) = 按时 over 按时 and 超期;
+* satisfaction (满意度): the case's latest rating (the last round's); satisfaction
+  rate (满意率) = appeals whose latest rating is 满意 or 基本满意 over appeals rated.
+
+A report covers one session (a city session together with its county sub-sessions,
+市县同步) or a period: a month (``2026-11``) or a year (``2026``), taking sessions that
+start in it and the county sub-sessions of city sessions that start in it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.encoding import force_str
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font
+
+from complaints.models import OPEN_STATUSES, CaseRating, Rating, Status
+from complaints.models.cases import CONFIDENTIAL_MASK
+from complaints.reports import Rate
+from portal.workdays import WorkCalendar
+from roundtables.models import Appeal, Registration, Session
+
+DONE_STATUSES = (Status.RESOLVED, Status.CLOSED)
+SATISFIED_RATINGS = (Rating.SATISFIED, Rating.BASICALLY_SATISFIED)
+# Sessions that took place (已召开, 跟踪办理, 已结束).
+HELD_STATES = (Session.State.HELD, Session.State.FOLLOWING_UP, Session.State.CLOSED)
+# Years outside these are refused as typing mistakes (and keep date arithmetic safe).
+FIRST_YEAR, LAST_YEAR = 2000, 2099
+PERIOD_RE = re.compile(r"([0-9]{4})(?:-([0-9]{1,2}))?")
+SESSION_ID_RE = re.compile(r"[0-9]{1,18}")
+RECENT_SESSIONS_LIMIT = 50
+NONE = "—"
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
+
+ON_TIME = "on_time"
+LATE = "late"
+IN_PROGRESS = "in_progress"
+TIMELINESS_LABELS = {ON_TIME: _("按时"), LATE: _("超期"), IN_PROGRESS: _("办理中")}
+
+
+# --- Periods and selections ----------------------------------------------------
+
+
+def _start_of(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+@dataclass(frozen=True)
+class Period:
+    """A month (``month`` set) or a whole year, in the portal's time zone."""
+
+    year: int
+    month: int | None = None
+
+    @property
+    def first_day(self) -> dt.date:
+        return dt.date(self.year, self.month or 1, 1)
+
+    @property
+    def end_day(self) -> dt.date:
+        """The first day after the period."""
+        if self.month is None or self.month == 12:
+            return dt.date(self.year + 1, 1, 1)
+        return dt.date(self.year, self.month + 1, 1)
+
+    @property
+    def bounds(self) -> tuple[dt.datetime, dt.datetime]:
+        return _start_of(self.first_day), _start_of(self.end_day)
+
+    @property
+    def param(self) -> str:
+        return f"{self.year}" if self.month is None else f"{self.year}-{self.month:02d}"
+
+    @property
+    def label(self) -> str:
+        if self.month is None:
+            return force_str(_("%(year)s年")) % {"year": self.year}
+        return force_str(_("%(year)s年%(month)s月")) % {"year": self.year, "month": self.month}
+
+
+def parse_period(value: str | None) -> Period | None:
+    """``"2026-11"`` → November 2026, ``"2026"`` → the year 2026; anything else → None."""
+    match = PERIOD_RE.fullmatch((value or "").strip())
+    if not match:
+        return None
+    year = int(match[1])
+    month = int(match[2]) if match[2] else None
+    if not FIRST_YEAR <= year <= LAST_YEAR or (month is not None and not 1 <= month <= 12):
+        return None
+    return Period(year, month)
+
+
+def parse_year(value: str | None, today: dt.date | None = None) -> tuple[int, bool]:
+    """``"2026"`` → (2026, True). Missing or blank → this year, True; anything else →
+    this year, False (the caller says it was not understood)."""
+    this_year = (today or timezone.localdate()).year
+    value = (value or "").strip()
+    if not value:
+        return this_year, True
+    if re.fullmatch(r"[0-9]{4}", value) and FIRST_YEAR <= int(value) <= LAST_YEAR:
+        return int(value), True
+    return this_year, False
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What a follow-up report covers: one session (with its county sub-sessions) or a period."""
+
+    session: Session | None = None
+    period: Period | None = None
+
+    def session_q(self, prefix: str = "") -> Q:
+        """Sessions covered, seen from a related model through ``prefix``."""
+        if self.session is not None:
+            return Q(**{f"{prefix}pk": self.session.pk}) | Q(**{f"{prefix}parent_id": self.session.pk})
+        start, end = self.period.bounds
+        return Q(**{f"{prefix}starts_at__gte": start, f"{prefix}starts_at__lt": end}) | Q(
+            **{f"{prefix}parent__starts_at__gte": start, f"{prefix}parent__starts_at__lt": end}
+        )
+
+    @property
+    def params(self) -> dict[str, str]:
+        """The query parameters that select this again."""
+        if self.session is not None:
+            return {"session": str(self.session.pk)}
+        return {"period": self.period.param}
+
+    @property
+    def label(self) -> str:
+        return str(self.session) if self.session is not None else self.period.label
+
+    @property
+    def file_part(self) -> str:
+        """For file names: the period as given (``2026-11``), or the session without spaces."""
+        if self.session is not None:
+            return re.sub(r"\s+", "", str(self.session))
+        return self.period.param
+
+
+def resolve_selection(params) -> tuple[Selection | None, str | None]:
+    """The selection asked for by ``session`` or ``period`` in ``params`` (a QueryDict
+    or dict), or (None, None) when neither is given, or (None, message) when the
+    parameters cannot be used. One query for a session."""
+    session_value = (params.get("session") or "").strip()
+    period_value = (params.get("period") or "").strip()
+    if not session_value and not period_value:
+        return None, None
+    if session_value and period_value:
+        return None, force_str(_("请只选择一期恳谈会或一个期间，不能同时选择。"))
+    if session_value:
+        if not SESSION_ID_RE.fullmatch(session_value):
+            return None, force_str(_("找不到所选的恳谈会，请从列表中选择。"))
+        session = Session.objects.select_related("series", "region").filter(pk=int(session_value)).first()
+        if session is None:
+            return None, force_str(_("找不到所选的恳谈会，请从列表中选择。"))
+        return Selection(session=session), None
+    period = parse_period(period_value)
+    if period is None:
+        return None, force_str(_("无法识别所选期间。期间格式为“年-月”（如 2026-11）或“年”（如 2026）。"))
+    return Selection(period=period), None
+
+
+def recent_sessions(limit: int = RECENT_SESSIONS_LIMIT) -> list[Session]:
+    """The latest published sessions (city and county), for choosing one. One query."""
+    return list(
+        Session.objects.exclude(state=Session.State.DRAFT)
+        .select_related("series", "region")
+        .order_by("-starts_at", F("parent_id").asc(nulls_first=True), "region__code", "id")[:limit]
+    )
+
+
+# --- The follow-up report (回头看) -----------------------------------------------
+
+
+@dataclass
+class FollowUpRow:
+    session_id: int
+    session: str
+    case_number: str
+    case_url: str
+    enterprise: str
+    title: str
+    lead_department: str
+    status: str
+    accepted_at: dt.datetime | None
+    resolve_due_at: dt.datetime | None
+    finished_at: dt.datetime | None
+    working_days: int | None
+    timeliness: str | None
+    rating: str | None
+    is_resolved: bool
+
+    @property
+    def timeliness_label(self) -> str:
+        return force_str(TIMELINESS_LABELS[self.timeliness]) if self.timeliness else NONE
+
+    @property
+    def rating_label(self) -> str:
+        return force_str(Rating(self.rating).label) if self.rating else NONE
+
+    @property
+    def working_days_display(self) -> int | str:
+        return NONE if self.working_days is None else self.working_days
+
+
+@dataclass
+class SessionLine:
+    """A session the report covers, with how many appeals were raised at it."""
+
+    id: int
+    name: str
+    starts_at: dt.datetime
+    state: str
+    is_sub_session: bool
+    appeals: int
+
+
+@dataclass
+class FollowUpReport:
+    selection: Selection
+    now: dt.datetime
+    rows: list[FollowUpRow] = field(default_factory=list)
+    sessions: list[SessionLine] = field(default_factory=list)
+
+    @property
+    def appeals(self) -> int:
+        return len(self.rows)
+
+    @property
+    def resolved(self) -> int:
+        return sum(row.is_resolved for row in self.rows)
+
+    @property
+    def resolution(self) -> Rate:
+        return Rate(self.resolved, self.appeals)
+
+    @property
+    def on_time(self) -> Rate:
+        on_time = sum(row.timeliness == ON_TIME for row in self.rows)
+        late = sum(row.timeliness == LATE for row in self.rows)
+        return Rate(on_time, on_time + late)
+
+    @property
+    def satisfaction(self) -> Rate:
+        rated = [row.rating for row in self.rows if row.rating]
+        return Rate(sum(rating in SATISFIED_RATINGS for rating in rated), len(rated))
+
+    @property
+    def in_progress(self) -> int:
+        return sum(row.timeliness == IN_PROGRESS for row in self.rows)
+
+    @property
+    def late(self) -> int:
+        return sum(row.timeliness == LATE for row in self.rows)
+
+
+def _timeliness(case, finished_at: dt.datetime | None, now: dt.datetime) -> str | None:
+    if case.status in DONE_STATUSES:
+        if case.resolve_due_at is None or finished_at is None:
+            return None
+        return ON_TIME if finished_at <= case.resolve_due_at else LATE
+    if case.status in OPEN_STATUSES:
+        if case.resolve_due_at is not None and case.suspended_at is None and now > case.resolve_due_at:
+            return LATE
+        return IN_PROGRESS
+    return None  # 不予受理
+
+
+def _working_days(case, finished_at, now, calendar: WorkCalendar) -> int | None:
+    if case.accepted_at is None:
+        return None
+    if case.status in DONE_STATUSES:
+        end = finished_at
+    elif case.status in OPEN_STATUSES:
+        end = now
+    else:
+        return None
+    if end is None:
+        return None
+    return calendar.working_days_between(timezone.localdate(case.accepted_at), timezone.localdate(end))
+
+
+def follow_up_report(
+    selection: Selection,
+    *,
+    calendar: WorkCalendar | None = None,
+    now: dt.datetime | None = None,
+    show_confidential: bool = True,
+) -> FollowUpReport:
+    """The follow-up report of the selection. Two queries (the sessions covered and the
+    appeals with their cases), plus the calendar's one query per year it looks at.
+
+    ``show_confidential`` false masks the enterprise of a confidential case as （保密）."""
+    calendar = calendar or WorkCalendar()
+    now = now or timezone.now()
+
+    sessions = (
+        Session.objects.filter(selection.session_q())
+        .select_related("series", "region")
+        .annotate(appeal_count=Count("appeals"))
+        .order_by("starts_at", F("parent_id").asc(nulls_first=True), "region__code", "id")
+    )
+    latest_rating = (
+        CaseRating.objects.filter(case_id=OuterRef("case_id")).order_by("-round", "-created_at", "-id").values("rating")
+    )
+    appeals = (
+        Appeal.objects.filter(selection.session_q("session__"))
+        .select_related(
+            "session__series",
+            "session__region",
+            "case__lead_department",
+            "case__enterprise",
+            "registration__enterprise",
+        )
+        .annotate(latest_rating=Subquery(latest_rating[:1]))
+        .order_by(
+            "session__starts_at",
+            F("session__parent_id").asc(nulls_first=True),
+            "session__region__code",
+            "session_id",
+            "created_at",
+            "id",
+        )
+    )
+
+    report = FollowUpReport(selection=selection, now=now)
+    report.sessions = [
+        SessionLine(
+            id=session.pk,
+            name=str(session),
+            starts_at=session.starts_at,
+            state=force_str(session.get_state_display()),
+            is_sub_session=session.parent_id is not None,
+            appeals=session.appeal_count,
+        )
+        for session in sessions
+    ]
+    for appeal in appeals:
+        case = appeal.case
+        if case.enterprise_id is not None:
+            enterprise = case.enterprise.name
+        elif appeal.registration_id is not None:
+            enterprise = appeal.registration.enterprise.name
+        else:
+            enterprise = ""
+        if case.is_confidential and not show_confidential and enterprise:
+            enterprise = force_str(CONFIDENTIAL_MASK)
+        finished_at = (case.resolved_at or case.closed_at) if case.status in DONE_STATUSES else None
+        report.rows.append(
+            FollowUpRow(
+                session_id=appeal.session_id,
+                session=str(appeal.session),
+                case_number=case.number,
+                case_url=reverse("complaints:case_detail", args=[case.number]),
+                enterprise=enterprise,
+                title=case.title,
+                lead_department=case.lead_department.name if case.lead_department_id else "",
+                status=force_str(case.get_status_display()),
+                accepted_at=case.accepted_at,
+                resolve_due_at=case.resolve_due_at,
+                finished_at=finished_at,
+                working_days=_working_days(case, finished_at, now, calendar),
+                timeliness=_timeliness(case, finished_at, now),
+                rating=appeal.latest_rating,
+                is_resolved=case.status in DONE_STATUSES,
+            )
+        )
+    return report
+
+
+# --- The year's figures ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class YearFigures:
+    year: int
+    sessions: int
+    sub_sessions: int
+    enterprises: int
+    appeals: int
+    resolved: int
+
+    @property
+    def resolution(self) -> Rate:
+        return Rate(self.resolved, self.appeals)
+
+
+def year_figures(year: int) -> YearFigures:
+    """The year's summary figures. Three queries (aggregates).
+
+    * sessions (召开恳谈会): city sessions (no parent) held (已召开, 跟踪办理 or 已结束)
+      that started in the year; county sub-sessions (县级分会场) are counted apart;
+    * enterprises (参会企业): distinct enterprises that attended any of those sessions
+      or their sub-sessions. An enterprise attended when its registration was checked
+      in (签到). Where a held session recorded no check-in at all (sign-in kept on
+      paper), its confirmed in-person registrations (已确认, 现场参会) count instead:
+      otherwise such a session would report nobody, and those were the seats given;
+      a session that did record check-ins counts only those checked in;
+    * appeals (收集问题): appeals raised at those sessions and sub-sessions;
+    * resolved (已解决): those appeals whose case is 已办结 or 已销单;
+      resolution rate (解决率) = resolved ÷ appeals.
+    """
+    start, end = Period(year).bounds
+    held = Session.objects.filter(state__in=HELD_STATES, starts_at__gte=start, starts_at__lt=end)
+
+    session_counts = held.aggregate(
+        sessions=Count("id", filter=Q(parent__isnull=True)),
+        sub_sessions=Count("id", filter=Q(parent__isnull=False)),
+    )
+
+    any_check_in = Registration.objects.filter(session_id=OuterRef("session_id"), checked_in_at__isnull=False)
+    attended = Q(checked_in_at__isnull=False) | Q(
+        session_has_check_ins=False,
+        status=Registration.Status.CONFIRMED,
+        mode=Registration.Mode.IN_PERSON,
+    )
+    enterprises = (
+        Registration.objects.filter(session__in=held)
+        .annotate(session_has_check_ins=Exists(any_check_in))
+        .filter(attended)
+        .aggregate(n=Count("enterprise_id", distinct=True))["n"]
+    )
+
+    appeal_counts = Appeal.objects.filter(session__in=held).aggregate(
+        appeals=Count("id"), resolved=Count("id", filter=Q(case__status__in=DONE_STATUSES))
+    )
+    return YearFigures(
+        year=year,
+        sessions=session_counts["sessions"],
+        sub_sessions=session_counts["sub_sessions"],
+        enterprises=enterprises,
+        appeals=appeal_counts["appeals"],
+        resolved=appeal_counts["resolved"],
+    )
+
+
+# --- Workbooks -------------------------------------------------------------------
+
+
+def _local(moment: dt.datetime | None) -> dt.datetime | None:
+    """Excel has no time zones: write the local (China Standard) time."""
+    return timezone.localtime(moment).replace(tzinfo=None) if moment else None
+
+
+def _clean(value):
+    if isinstance(value, str):
+        return ILLEGAL_CHARACTERS_RE.sub("", value)
+    return value
+
+
+def _write_only_cell(sheet, value):
+    value = _clean(force_str(value) if isinstance(value, Promise) else value)
+    cell = WriteOnlyCell(sheet, value=value)
+    if isinstance(value, str) and value.startswith("="):
+        # Text typed by enterprises and officials stays text, never becomes a formula.
+        cell.data_type = "s"
+    elif isinstance(value, dt.datetime):
+        cell.number_format = DATETIME_FORMAT
+    return cell
+
+
+def _append_sheet(workbook: Workbook, title: str, headers: list, rows: list[list]) -> None:
+    sheet = workbook.create_sheet(title=title[:31])
+    sheet.freeze_panes = "A2"
+    bold = Font(bold=True)
+    header = []
+    for name in headers:
+        cell = WriteOnlyCell(sheet, value=force_str(name))
+        cell.font = bold
+        header.append(cell)
+    sheet.append(header)
+    for row in rows:
+        sheet.append([_write_only_cell(sheet, value) for value in row])
+
+
+FOLLOW_UP_HEADERS = (
+    _("恳谈会"),
+    _("诉求编号"),
+    _("企业"),
+    _("诉求标题"),
+    _("牵头单位"),
+    _("办理状态"),
+    _("受理时间"),
+    _("办结期限"),
+    _("办结时间"),
+    _("办理用时（工作日）"),
+    _("是否按时"),
+    _("满意度"),
+)
+
+
+def follow_up_workbook(report: FollowUpReport) -> bytes:
+    """The follow-up report as .xlsx bytes: the appeals sheet, then the summary sheet."""
+    workbook = Workbook(write_only=True)
+    _append_sheet(
+        workbook,
+        force_str(_("诉求办理情况")),
+        list(FOLLOW_UP_HEADERS),
+        [
+            [
+                row.session,
+                row.case_number,
+                row.enterprise,
+                row.title,
+                row.lead_department,
+                row.status,
+                _local(row.accepted_at),
+                _local(row.resolve_due_at),
+                _local(row.finished_at),
+                row.working_days,
+                row.timeliness_label,
+                row.rating_label,
+            ]
+            for row in report.rows
+        ],
+    )
+    _append_sheet(
+        workbook,
+        force_str(_("汇总")),
+        [_("指标"), _("数值")],
+        [
+            [_("统计范围"), report.selection.label],
+            [_("诉求数"), report.appeals],
+            [_("已解决"), report.resolved],
+            [_("解决率"), str(report.resolution)],
+            [_("按时率"), str(report.on_time)],
+            [_("满意率"), str(report.satisfaction)],
+        ],
+    )
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+REGISTRATION_HEADERS = (
+    _("企业"),
+    _("统一社会信用代码"),
+    _("参会人"),
+    _("职务"),
+    _("手机号码"),
+    _("参会方式"),
+    _("名额类型"),
+    _("状态"),
+    _("候补顺序"),
+    _("是否签到"),
+    _("签到时间"),
+    _("报名时间"),
+)
+
+
+def registration_rows(session: Session) -> list[list]:
+    """The session's registrations (cancelled ones too), in sign-up order, as the
+    workbook's rows. The waitlist order is the place in the queue of those waiting
+    (first signed up, first promoted). One query."""
+    registrations = (
+        Registration.objects.filter(session=session).select_related("enterprise").order_by("created_at", "id")
+    )
+    rows, waiting = [], 0
+    for registration in registrations:
+        position = None
+        if registration.status == Registration.Status.WAITLISTED:
+            waiting += 1
+            position = waiting
+        rows.append(
+            [
+                registration.enterprise.name,
+                registration.enterprise.credit_code,
+                registration.attendee_name,
+                registration.attendee_title,
+                registration.attendee_mobile,
+                force_str(registration.get_mode_display()),
+                force_str(registration.get_pool_display()),
+                force_str(registration.get_status_display()),
+                position,
+                force_str(_("是") if registration.checked_in_at else _("否")),
+                _local(registration.checked_in_at),
+                _local(registration.created_at),
+            ]
+        )
+    return rows
+
+
+def registrations_workbook(session: Session) -> Workbook:
+    """The session's registrations as a workbook (one sheet, bold frozen header row),
+    for the admin's "export to Excel" action and the report page's download. Save it
+    with :func:`workbook_bytes`. One query."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = force_str(_("报名名单"))
+    sheet.freeze_panes = "A2"
+    bold = Font(bold=True)
+    sheet.append([force_str(name) for name in REGISTRATION_HEADERS])
+    for cell in sheet[1]:
+        cell.font = bold
+    for row_number, row in enumerate(registration_rows(session), start=2):
+        for column, value in enumerate(row, start=1):
+            cell = sheet.cell(row=row_number, column=column, value=_clean(value))
+            if isinstance(value, str) and value.startswith("="):
+                cell.data_type = "s"
+            elif isinstance(value, dt.datetime):
+                cell.number_format = DATETIME_FORMAT
+    widths = (30, 22, 12, 14, 14, 12, 10, 8, 8, 8, 17, 17)
+    for column, width in enumerate(widths, start=1):
+        sheet.column_dimensions[sheet.cell(row=1, column=column).column_letter].width = width
+    return workbook
+
+
+def workbook_bytes(workbook: Workbook) -> bytes:
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
