@@ -76,11 +76,13 @@ def yellow_threshold(now: dt.datetime | None = None, calendar: WorkCalendar | No
     return (calendar or WorkCalendar()).deadline(now or timezone.now(), 1)
 
 
-def flag_expression(threshold: dt.datetime):
-    """SQL for a case's flag, so lists can show and sort by it without Python loops."""
+def flag_expression(threshold: dt.datetime, *, prefix: str = ""):
+    """SQL for a case's flag, so lists can show and sort by it without Python loops.
+    ``prefix`` reaches the case through a relation, e.g. ``"case__"`` from an appeal."""
+    due, suspended = f"{prefix}stage_due_at", f"{prefix}suspended_at"
     return SqlCase(
-        When(Q(stage_due_at__isnull=True) | Q(suspended_at__isnull=False), then=Value("")),
-        When(stage_due_at__lt=Now(), then=Value(RED)),
-        When(stage_due_at__lte=threshold, then=Value(YELLOW)),
+        When(Q(**{f"{due}__isnull": True}) | Q(**{f"{suspended}__isnull": False}), then=Value("")),
+        When(**{f"{due}__lt": Now()}, then=Value(RED)),
+        When(**{f"{due}__lte": threshold}, then=Value(YELLOW)),
         default=Value(GREEN),
     )

@@ -132,7 +132,7 @@ def session_appeals(*, session: Session) -> QuerySet[Appeal]:
     return (
         Appeal.objects.filter(Q(session=session) | Q(session__parent=session))
         .select_related("case", "case__lead_department", "case__enterprise", "registration")
-        .annotate(case_flag=sla.flag_expression(sla.yellow_threshold()))
+        .annotate(case_flag=sla.flag_expression(sla.yellow_threshold(), prefix="case__"))
         .order_by("created_at", "id")
     )
 

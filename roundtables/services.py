@@ -306,7 +306,7 @@ def registration_create(
         raise PermissionDenied
     session = _lock(session)
     if not session.is_open_for_registration:
-        raise ValidationError(_registration_window_message(session), code="closed")
+        raise ValidationError(registration_window_message(session), code="closed")
     existing = session.registrations.filter(
         enterprise=enterprise, status__in=[Registration.Status.CONFIRMED, Registration.Status.WAITLISTED]
     ).first()
@@ -361,7 +361,7 @@ def registration_create(
     return registration
 
 
-def _registration_window_message(session: Session) -> str:
+def registration_window_message(session: Session) -> str:
     if session.state == Session.State.DRAFT:
         return _("本期恳谈会尚未发布，发布后即可报名。")
     if session.state == Session.State.ANNOUNCED and session.registration_closes_at:
@@ -483,6 +483,9 @@ def invitations_send(*, session: Session, enterprises: Iterable[Enterprise], act
     already = set(session.invitations.values_list("enterprise_id", flat=True))
     new = [Invitation(session=session, enterprise=e, invited_by=actor) for e in enterprises if e.pk not in already]
     Invitation.objects.bulk_create(new)
+    if session.state == Session.State.DRAFT:
+        # They hear when the session is published (tasks.notify_announcement).
+        return len(new)
     members = User.objects.filter(
         memberships__enterprise__in=[invitation.enterprise for invitation in new],
         memberships__status=EnterpriseMembership.Status.APPROVED,
@@ -505,6 +508,18 @@ def invitations_send(*, session: Session, enterprises: Iterable[Enterprise], act
 def invitation_decline(*, invitation: Invitation, actor: User) -> Invitation:
     if not (_represents(actor, invitation.enterprise) or can_manage(actor)):
         raise PermissionDenied
+    invitation = Invitation.objects.select_for_update().select_related("session").get(pk=invitation.pk)
+    if invitation.status != Invitation.Status.PENDING:
+        raise ValidationError(
+            _("该邀请已%(status)s；如不能参会，请取消报名。") % {"status": invitation.get_status_display()},
+            code="answered",
+        )
+    if invitation.session.state not in (
+        Session.State.DRAFT,
+        Session.State.ANNOUNCED,
+        Session.State.REGISTRATION_CLOSED,
+    ):
+        raise ValidationError(_("会议已召开或已取消。"), code="too_late")
     invitation.status = Invitation.Status.DECLINED
     invitation.responded_at = timezone.now()
     invitation.save(update_fields=["status", "responded_at"])
@@ -528,6 +543,7 @@ def appeal_file(
     complainant_name: str = "",
     complainant_phone: str = "",
     on_site_answer: str = "",
+    idempotency_key: str | None = None,
 ) -> Appeal:
     """File an appeal as a case (channel 政商恳谈会), accepted at once so the 1-2-3 clock
     starts, and link it to the session. The enterprise side may file for its own
@@ -542,7 +558,12 @@ def appeal_file(
             raise ValidationError(_("本期恳谈会不再接收书面诉求。"), code="closed")
     if source == Appeal.Source.ON_SITE and not manager:
         raise PermissionDenied
+    if idempotency_key:
+        repeated = Appeal.objects.filter(case__idempotency_key=idempotency_key, session=session).first()
+        if repeated is not None:
+            return repeated
     case = case_services.case_file(
+        idempotency_key=idempotency_key,
         actor=actor,
         channel=Channel.ROUNDTABLE,
         title=title[:200],

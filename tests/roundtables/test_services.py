@@ -308,3 +308,46 @@ def test_a_session_needs_a_theme_to_be_published(make_session, official):
     session = make_session(Session.State.DRAFT, theme="")
     with pytest.raises(ValidationError, match="主题"):
         services.session_publish(session=session, actor=official)
+
+
+def test_a_written_appeal_posted_twice_files_one_case(make_session, member):
+    session = make_session()
+    user, enterprise = member()
+    first = services.appeal_file(
+        session=session,
+        actor=user,
+        enterprise=enterprise,
+        title="t",
+        description="d",
+        source="written",
+        idempotency_key="k1",
+    )
+    again = services.appeal_file(
+        session=session,
+        actor=user,
+        enterprise=enterprise,
+        title="t",
+        description="d",
+        source="written",
+        idempotency_key="k1",
+    )
+    assert first.pk == again.pk and Appeal.objects.count() == 1
+
+
+def test_an_answered_invitation_cannot_be_declined(make_session, member, official):
+    session = make_session()
+    user, enterprise = member()
+    services.invitations_send(session=session, enterprises=[enterprise], actor=official)
+    sign_up(session, user, enterprise)
+    with pytest.raises(ValidationError, match="已接受"):
+        services.invitation_decline(invitation=Invitation.objects.get(), actor=user)
+
+
+def test_invitations_to_a_draft_are_told_on_publication(make_session, member, official):
+    session = make_session(Session.State.DRAFT)
+    user, enterprise = member()
+    services.invitations_send(session=session, enterprises=[enterprise], actor=official)
+    assert not Notification.objects.filter(recipient=user).exists()
+    services.session_publish(session=session, actor=official)
+    tasks.notify_announcement(session.pk)
+    assert Notification.objects.filter(recipient=user, kind="roundtable.announced").exists()
