@@ -126,8 +126,13 @@ def seed(stdout=None) -> None:
             _progress(appeal.case, official=official, handler=handler, rng=rng, recent=index <= 1)
             _move_back([appeal.case.pk], timezone.now() - starts)
 
-    for days, theme in ((10, "民营企业高质量发展"), (40, "新春开局稳增长")):
-        day = _first_saturday(today + dt.timedelta(days=days) - dt.timedelta(days=6))
+    # The next two first Saturdays at least a week away, as the rule would have it.
+    upcoming = [
+        day
+        for day in (_first_saturday(first_of_month + relativedelta(months=n)) for n in range(0, 4))
+        if day >= today + dt.timedelta(days=7)
+    ][:2]
+    for day, theme in zip(upcoming, ("民营企业高质量发展", "新春开局稳增长"), strict=True):
         starts = timezone.make_aware(dt.datetime.combine(day, dt.time(9, 0)))
         session = Session.objects.create(
             series=series,
