@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from complaints import forms, permissions, selectors, services
 from complaints.filters import CaseFilter
 from complaints.models import Channel, Status
+from portal.forms import add_service_errors
 
 
 @require_http_methods(["GET", "POST"])
@@ -45,7 +46,7 @@ def case_new(request):
                     attachments=data["attachments"],
                 )
             except ValidationError as error:
-                _add_errors(form, error)
+                add_service_errors(form, error)
             else:
                 request.session.setdefault("filed_cases", {})[case.number] = case.lookup_code
                 request.session.modified = True
@@ -168,14 +169,6 @@ def case_detail(request, number):
     return render(request, "complaints/case_detail.html", _detail_context(request, case))
 
 
-def _add_errors(form, error: ValidationError):
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 # action name -> (form class, how to call the service with the cleaned data)
 ACTIONS = {
     "accept": (forms.AcceptForm, lambda case, user, data: services.case_accept(case=case, actor=user, **data)),
@@ -246,7 +239,7 @@ def case_action(request, number, action):
             if action == "measures":
                 form._non_form_errors = form.error_class(error.messages)
             else:
-                _add_errors(form, error)
+                add_service_errors(form, error)
         else:
             messages.success(request, DONE_MESSAGES[action])
             return redirect("complaints:case_detail", number=number)

@@ -1,9 +1,20 @@
 from django import forms
 from django.contrib.auth.forms import UserCreationForm
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import Enterprise, EnterpriseTag, User
 from portal.validators import normalize_credit_code, validate_credit_code, validate_mobile
+
+
+def add_service_errors(form, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form: on its field when the form has
+    it, at the top otherwise, so the page keeps what was typed and says why."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
 
 
 class SignUpForm(UserCreationForm):

@@ -13,7 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal import selectors, services
-from portal.forms import EnterpriseProfileForm, MembershipRequestForm, SignUpForm
+from portal.forms import EnterpriseProfileForm, MembershipRequestForm, SignUpForm, add_service_errors
 
 
 def home(request):
@@ -60,11 +60,7 @@ def my_enterprises(request):
         try:
             membership = services.membership_request(user=request.user, **form.cleaned_data)
         except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                for field, errors in error.error_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from complaints.models import Case
@@ -129,9 +130,14 @@ class Session(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.series.name} {self.year}年第{self.number}期" + (
-            f"（{self.region.name}）" if self.parent_id else ""
-        )
+        name = gettext("%(series)s %(year)s年第%(number)s期") % {
+            "series": self.series.name,
+            "year": self.year,
+            "number": self.number,
+        }
+        if self.parent_id:
+            name += gettext("（%(region)s分会场）") % {"region": self.region.name}
+        return name
 
     @property
     def open_seats(self) -> int:

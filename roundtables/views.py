@@ -20,6 +20,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from portal.forms import add_service_errors
 from portal.models import Enterprise, EnterpriseMembership
 from roundtables import calendar, forms, selectors, services
 from roundtables.models import Appeal, Invitation, Registration, Series, Session
@@ -47,14 +48,6 @@ def _represented(user):
 
 def _enterprises_in(enterprises):
     return Enterprise.objects.filter(pk__in=[enterprise.pk for enterprise in enterprises]).order_by("name", "id")
-
-
-def _add_errors(form, error: ValidationError):
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _next_url(request, default: str) -> str:
@@ -218,7 +211,7 @@ def sign_up(request, pk):
             )
             return redirect(_detail_url(session, f"registration-{existing.pk}"))
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _signed_up_message(registration))
             return redirect(_detail_url(session, f"registration-{registration.pk}"))
@@ -266,7 +259,7 @@ def written_appeal(request, pk):
                 idempotency_key=data["idempotency_key"] or None,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -486,7 +479,7 @@ def session_appeals(request, pk):
                     on_site_answer=data["on_site_answer"],
                 )
             except ValidationError as error:
-                _add_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("现场诉求已登记，诉求编号 %(number)s。") % {"number": appeal.case.number})
                 return redirect("roundtables:session_appeals", pk=session.pk)

@@ -327,14 +327,3 @@ class CaseResumeSerializer(serializers.Serializer):
 class CaseEscalateSerializer(serializers.Serializer):
     chief_officer = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
     note = serializers.CharField(default="", allow_blank=True)
-
-
-class CaseErrorItemSerializer(serializers.Serializer):
-    field = serializers.CharField(allow_null=True)
-    message = serializers.CharField()
-
-
-class CaseErrorSerializer(serializers.Serializer):
-    """Every error answer of the cases API."""
-
-    errors = CaseErrorItemSerializer(many=True)

@@ -13,8 +13,6 @@ case they may not see is 404, so its existence does not leak.
 
 from __future__ import annotations
 
-from django.core.exceptions import NON_FIELD_ERRORS
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch, prefetch_related_objects
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -31,14 +29,13 @@ from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
-from rest_framework.views import exception_handler, set_rollback
 
 from complaints import permissions, selectors, services
 from complaints.api import serializers
 from complaints.filters import CaseFilter
 from complaints.models import Case, CaseTask, Channel
 from portal import roles
+from portal.api.errors import api_exception_handler, error_responses
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 IDEMPOTENCY_MAX_LENGTH = 64  # Case.idempotency_key
@@ -47,60 +44,7 @@ IDEMPOTENCY_MAX_LENGTH = 64  # Case.idempotency_key
 # --- Errors ----------------------------------------------------------------------
 
 
-def _flatten(detail, field: str | None = None) -> list[dict]:
-    """DRF error detail (nested dicts and lists) as a flat list of {field, message}."""
-    if isinstance(detail, dict):
-        errors = []
-        for key, value in detail.items():
-            if key in (api_settings.NON_FIELD_ERRORS_KEY, NON_FIELD_ERRORS):
-                errors += _flatten(value, field)
-            else:
-                errors += _flatten(value, f"{field}.{key}" if field else str(key))
-        return errors
-    if isinstance(detail, list):
-        errors = []
-        for index, item in enumerate(detail):
-            # A list of dicts is a list serializer's per-item errors.
-            nested = isinstance(item, dict | list)
-            errors += _flatten(item, (f"{field}.{index}" if field else str(index)) if nested else field)
-        return errors
-    return [{"field": field, "message": str(detail)}]
-
-
-def _django_errors(error: DjangoValidationError) -> list[dict]:
-    if hasattr(error, "error_dict"):
-        return [
-            {"field": None if field == NON_FIELD_ERRORS else field, "message": message}
-            for field, errors in error.error_dict.items()
-            for message in DjangoValidationError(errors).messages
-        ]
-    return [{"field": None, "message": message} for message in error.messages]
-
-
-def case_exception_handler(exc, context):
-    """DRF's handler, plus ``CaseError`` (and any Django ValidationError) as 400, with
-    every answer reshaped to ``{"errors": [...]}``. Used by the cases views only."""
-    if isinstance(exc, DjangoValidationError):
-        set_rollback()
-        return Response({"errors": _django_errors(exc)}, status=status.HTTP_400_BAD_REQUEST)
-    response = exception_handler(exc, context)
-    if response is None:
-        return None
-    if isinstance(exc, exceptions.ValidationError):
-        errors = _flatten(exc.detail)
-    elif isinstance(response.data, dict) and "detail" in response.data:
-        errors = [{"field": None, "message": str(response.data["detail"])}]
-    else:
-        errors = _flatten(response.data)
-    response.data = {"errors": errors}
-    return response
-
-
-ERROR_RESPONSES = {
-    400: OpenApiResponse(serializers.CaseErrorSerializer, description=gettext_lazy("输入有误，或当前状态不允许此操作")),
-    403: OpenApiResponse(serializers.CaseErrorSerializer, description=gettext_lazy("无权进行此操作")),
-    404: OpenApiResponse(serializers.CaseErrorSerializer, description=gettext_lazy("诉求件不存在或无权查看")),
-}
+ERROR_RESPONSES = error_responses(gettext_lazy("诉求件不存在或无权查看"))
 
 
 def _transition_schema(request_serializer, summary):
@@ -136,7 +80,7 @@ class CaseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     ordering_fields = ["received_at", "stage_due_at", "resolve_due_at", "number"]
 
     def get_exception_handler(self):
-        return case_exception_handler
+        return api_exception_handler
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):

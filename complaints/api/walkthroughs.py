@@ -30,14 +30,13 @@ from django.utils.translation import gettext_lazy
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, extend_schema_view
-from rest_framework import exceptions, mixins, serializers, status, viewsets
+from rest_framework import exceptions, mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from complaints import walkthrough_selectors as selectors
 from complaints import walkthrough_services as services
-from complaints.api.serializers import CaseErrorSerializer, CaseUserSerializer
-from complaints.api.views import case_exception_handler
+from complaints.api.serializers import CaseUserSerializer
 from complaints.models import (
     Case,
     Checklist,
@@ -50,6 +49,7 @@ from complaints.models import (
     WalkthroughStep,
     WalkthroughTheme,
 )
+from portal.api.errors import ApiViewSet, error_responses
 from portal.models import Department
 
 MAX_STEPS = 50
@@ -302,29 +302,8 @@ class FindingPromoteSerializer(serializers.Serializer):
 # --- Views -----------------------------------------------------------------------
 
 
-def _errors(description: str) -> dict:
-    """The error answers, in the cases API's shape."""
-    return {
-        400: OpenApiResponse(CaseErrorSerializer, description=gettext_lazy("输入有误，或当前状态不允许此操作")),
-        403: OpenApiResponse(CaseErrorSerializer, description=gettext_lazy("无权进行此操作")),
-        404: OpenApiResponse(CaseErrorSerializer, description=description),
-    }
-
-
-WALKTHROUGH_ERRORS = _errors(gettext_lazy("体验记录不存在或无权查看"))
-FINDING_ERRORS = _errors(gettext_lazy("发现的问题不存在或无权查看"))
-
-
-class _ApiViewSet(viewsets.GenericViewSet):
-    def get_exception_handler(self):
-        return case_exception_handler
-
-    def _pk(self) -> int:
-        """The id in the URL; anything but digits does not exist."""
-        value = str(self.kwargs.get("pk", ""))
-        if not (value.isascii() and value.isdigit()):
-            raise exceptions.NotFound
-        return int(value)
+WALKTHROUGH_ERRORS = error_responses(gettext_lazy("体验记录不存在或无权查看"))
+FINDING_ERRORS = error_responses(gettext_lazy("发现的问题不存在或无权查看"))
 
 
 @extend_schema_view(
@@ -333,7 +312,7 @@ class _ApiViewSet(viewsets.GenericViewSet):
         description=gettext_lazy("体验官看到自己的记录；营商办工作人员还看到所有人已提交的记录（草稿只有本人可见）。"),
     ),
 )
-class WalkthroughViewSet(mixins.ListModelMixin, _ApiViewSet):
+class WalkthroughViewSet(mixins.ListModelMixin, ApiViewSet):
     """换位体验记录 (walkthroughs), read and written as one nested document."""
 
     serializer_class = WalkthroughSerializer
@@ -489,7 +468,7 @@ class WalkthroughViewSet(mixins.ListModelMixin, _ApiViewSet):
         return Response(self._detail(walkthrough.pk))
 
 
-class ChecklistViewSet(_ApiViewSet):
+class ChecklistViewSet(ApiViewSet):
     """检查清单."""
 
     queryset = Checklist.objects.none()
@@ -507,7 +486,7 @@ class ChecklistViewSet(_ApiViewSet):
         return Response(ChecklistSerializer(checklist, context=self.get_serializer_context()).data)
 
 
-class FindingViewSet(_ApiViewSet):
+class FindingViewSet(ApiViewSet):
     """体验发现的问题."""
 
     queryset = Finding.objects.all()

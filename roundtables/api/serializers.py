@@ -12,8 +12,8 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from complaints.api.serializers import CaseErrorItemSerializer
 from complaints.models import Case, ProblemCategory
+from portal.api.errors import ApiErrorItemSerializer
 from portal.models import Enterprise, Region
 from portal.validators import normalize_mobile, validate_mobile
 from roundtables.models import Appeal, Registration, Series, Session
@@ -138,7 +138,7 @@ class RoundtableRegistrationSerializer(serializers.ModelSerializer):
 class RoundtableRegistrationConflictSerializer(serializers.Serializer):
     """409: the enterprise already has an active registration for the session."""
 
-    errors = CaseErrorItemSerializer(many=True)
+    errors = ApiErrorItemSerializer(many=True)
     registration_id = serializers.IntegerField(help_text=_("该企业已有的报名ID"))
 
 

@@ -17,42 +17,19 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import exceptions, mixins, status, viewsets
+from rest_framework import exceptions, mixins, status
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
-from complaints.api.serializers import CaseErrorSerializer
-from complaints.api.views import case_exception_handler
+from portal.api.errors import ApiViewSet, error_responses
 from roundtables import selectors, services
 from roundtables.api import serializers
 from roundtables.filters import SessionFilter
 from roundtables.models import Appeal, Registration, Session
 
-
-def _errors(not_found: str) -> dict:
-    """The error answers, in the cases API's shape."""
-    return {
-        400: OpenApiResponse(CaseErrorSerializer, description=gettext_lazy("输入有误，或当前状态不允许此操作")),
-        403: OpenApiResponse(CaseErrorSerializer, description=gettext_lazy("未登录，或无权进行此操作")),
-        404: OpenApiResponse(CaseErrorSerializer, description=not_found),
-    }
-
-
-SESSION_ERRORS = _errors(gettext_lazy("恳谈会不存在或尚未发布"))
-REGISTRATION_ERRORS = _errors(gettext_lazy("报名不存在或无权查看"))
-
-
-class _ApiViewSet(viewsets.GenericViewSet):
-    def get_exception_handler(self):
-        return case_exception_handler
-
-    def _pk(self) -> int:
-        """The id in the URL; anything but digits does not exist."""
-        value = str(self.kwargs.get("pk", ""))
-        if not (value.isascii() and value.isdigit()):
-            raise exceptions.NotFound
-        return int(value)
+SESSION_ERRORS = error_responses(gettext_lazy("恳谈会不存在或尚未发布"), gettext_lazy("未登录，或无权进行此操作"))
+REGISTRATION_ERRORS = error_responses(gettext_lazy("报名不存在或无权查看"), gettext_lazy("未登录，或无权进行此操作"))
 
 
 def _registration_data(registration: Registration, context: dict) -> dict:
@@ -73,7 +50,7 @@ def _registration_data(registration: Registration, context: dict) -> dict:
         ),
     ),
 )
-class SessionViewSet(mixins.ListModelMixin, _ApiViewSet):
+class SessionViewSet(mixins.ListModelMixin, ApiViewSet):
     """政商恳谈会: sessions, signing up for one, and filing appeals to it."""
 
     serializer_class = serializers.RoundtableSessionSerializer
@@ -185,7 +162,7 @@ class SessionViewSet(mixins.ListModelMixin, _ApiViewSet):
         description=gettext_lazy("当前用户所代表企业的报名（以及本人提交的报名），含已取消的；候补中的带候补位次。"),
     ),
 )
-class RegistrationViewSet(mixins.ListModelMixin, _ApiViewSet):
+class RegistrationViewSet(mixins.ListModelMixin, ApiViewSet):
     """恳谈会报名: the user's enterprises' registrations."""
 
     serializer_class = serializers.RoundtableRegistrationSerializer

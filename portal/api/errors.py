@@ -1,0 +1,102 @@
+"""One error shape for every API endpoint of the portal::
+
+    {"errors": [{"field": "lead_department", "message": "…"}, {"field": null, "message": "…"}]}
+
+``field`` is the input field (``tasks.0.deadline`` inside lists) or null for an error
+about the request as a whole. Django ``ValidationError`` raised by a service (a refused
+transition, a closed sign-up) answers 400 like a serializer's.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import exceptions, serializers, status, viewsets
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.views import exception_handler, set_rollback
+
+
+class ApiErrorItemSerializer(serializers.Serializer):
+    field = serializers.CharField(allow_null=True)
+    message = serializers.CharField()
+
+
+class ApiErrorSerializer(serializers.Serializer):
+    """Every error answer of the API."""
+
+    errors = ApiErrorItemSerializer(many=True)
+
+
+def _flatten(detail, field: str | None = None) -> list[dict]:
+    """DRF error detail (nested dicts and lists) as a flat list of {field, message}."""
+    if isinstance(detail, dict):
+        errors = []
+        for key, value in detail.items():
+            if key in (api_settings.NON_FIELD_ERRORS_KEY, NON_FIELD_ERRORS):
+                errors += _flatten(value, field)
+            else:
+                errors += _flatten(value, f"{field}.{key}" if field else str(key))
+        return errors
+    if isinstance(detail, list):
+        errors = []
+        for index, item in enumerate(detail):
+            # A list of dicts is a list serializer's per-item errors.
+            nested = isinstance(item, dict | list)
+            errors += _flatten(item, (f"{field}.{index}" if field else str(index)) if nested else field)
+        return errors
+    return [{"field": field, "message": str(detail)}]
+
+
+def _django_errors(error: DjangoValidationError) -> list[dict]:
+    if hasattr(error, "error_dict"):
+        return [
+            {"field": None if field == NON_FIELD_ERRORS else field, "message": message}
+            for field, errors in error.error_dict.items()
+            for message in DjangoValidationError(errors).messages
+        ]
+    return [{"field": None, "message": message} for message in error.messages]
+
+
+def api_exception_handler(exc, context):
+    """DRF's handler, plus any Django ValidationError as 400, with every answer
+    reshaped to ``{"errors": [...]}``."""
+    if isinstance(exc, DjangoValidationError):
+        set_rollback()
+        return Response({"errors": _django_errors(exc)}, status=status.HTTP_400_BAD_REQUEST)
+    response = exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        errors = _flatten(exc.detail)
+    elif isinstance(response.data, dict) and "detail" in response.data:
+        errors = [{"field": None, "message": str(response.data["detail"])}]
+    else:
+        errors = _flatten(response.data)
+    response.data = {"errors": errors}
+    return response
+
+
+def error_responses(not_found: str, forbidden: str | None = None) -> dict:
+    """The schema's error answers for a view, with its own words for 404 (and 403)."""
+    return {
+        400: OpenApiResponse(ApiErrorSerializer, description=gettext_lazy("输入有误，或当前状态不允许此操作")),
+        403: OpenApiResponse(ApiErrorSerializer, description=forbidden or gettext_lazy("无权进行此操作")),
+        404: OpenApiResponse(ApiErrorSerializer, description=not_found),
+    }
+
+
+class ApiViewSet(viewsets.GenericViewSet):
+    """Base for the portal's viewsets: the common error shape, and ids that are not
+    plain digits answer 404 rather than reaching the database."""
+
+    def get_exception_handler(self):
+        return api_exception_handler
+
+    def _pk(self) -> int:
+        value = str(self.kwargs.get("pk", ""))
+        if not (value.isascii() and value.isdigit()):
+            raise exceptions.NotFound
+        return int(value)
