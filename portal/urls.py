@@ -30,6 +30,7 @@ urlpatterns = [
     path("walkthroughs/report/", include("complaints.walkthrough_report_urls")),
     path("roundtables/reports/", include("roundtables.report_urls")),
     path("roundtables/", include("roundtables.urls")),
+    path("policies/", include("policies.urls")),
     path("walkthroughs/", include("complaints.walkthrough_urls")),
     # API
     path("api/v1/", include("portal.api.urls")),

@@ -15,4 +15,5 @@ urlpatterns = [
     path("", include(router.urls)),
     path("", include("complaints.api.urls")),
     path("", include("roundtables.api.urls")),
+    path("", include("policies.api.urls")),
 ]

@@ -1,0 +1,453 @@
+"""Matching policies and enterprises (智能匹配), in both directions and in SQL.
+
+Every condition of a policy is *met*, *not met* or *unknown* (the enterprise has not
+filled in the field it needs). A policy is, for an enterprise:
+
+- eligible: every condition met;
+- almost: exactly one condition not met, none unknown ("还差：…");
+- unknown: none not met, some unknown (naming the fields to fill in);
+- not eligible: otherwise.
+
+``evaluate`` does this in Python for one policy and one profile (the calculator, and
+the reference the SQL is tested against). ``matches_for_enterprise`` classifies the
+whole catalogue for one enterprise in one query; ``eligible_enterprises`` is the set
+of enterprises a policy reaches, as one query.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db import connection
+from django.db.models import DecimalField, ExpressionWrapper, F, Func, IntegerField, Q, QuerySet, Value
+from django.db.models.functions import Cast, NullIf, Round
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from policies.conditions import evaluate_tree, tree_to_q
+from policies.models import ENTERPRISE_FIELDS, AmountRule, Policy
+from portal.models import Enterprise
+
+ELIGIBLE, ALMOST, UNKNOWN, NOT_ELIGIBLE = "eligible", "almost", "unknown", "not_eligible"
+RD_PLACES = Decimal("0.000001")
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What matching reads of an enterprise; also built from a form for the calculator."""
+
+    region_path: str | None = None
+    industry_path: str | None = None
+    scale: str = ""
+    ownership: str = ""
+    tag_ids: frozenset[int] = frozenset()
+    tag_names: frozenset[str] = frozenset()
+    employees: int | None = None
+    annual_revenue: Decimal | None = None
+    tax_paid: Decimal | None = None
+    rd_spend: Decimal | None = None
+    founded_on: dt.date | None = None
+    today: dt.date = field(default_factory=timezone.localdate)
+
+    @classmethod
+    def of(cls, enterprise: Enterprise) -> Profile:
+        tags = list(enterprise.tags.all())
+        return cls(
+            region_path=enterprise.region.path if enterprise.region_id else None,
+            industry_path=enterprise.industry.path if enterprise.industry_id else None,
+            scale=enterprise.scale,
+            ownership=enterprise.ownership,
+            tag_ids=frozenset(tag.pk for tag in tags),
+            tag_names=frozenset(tag.name for tag in tags),
+            employees=enterprise.employees,
+            annual_revenue=enterprise.annual_revenue,
+            tax_paid=enterprise.tax_paid,
+            rd_spend=enterprise.rd_spend,
+            founded_on=enterprise.founded_on,
+        )
+
+    @property
+    def rd_intensity(self) -> Decimal | None:
+        if self.rd_spend is None or not self.annual_revenue:
+            return None
+        return (Decimal(self.rd_spend) / Decimal(self.annual_revenue)).quantize(RD_PLACES, ROUND_HALF_UP)
+
+    @property
+    def years_since_founding(self) -> int | None:
+        if self.founded_on is None:
+            return None
+        before_birthday = (self.today.month, self.today.day) < (self.founded_on.month, self.founded_on.day)
+        return self.today.year - self.founded_on.year - before_birthday
+
+
+@dataclass
+class ConditionResult:
+    key: str
+    met: bool | None
+    text: str  # what the condition asks, e.g. 须具备标签：高新技术企业
+    missing: str = ""  # the enterprise field to fill in when unknown
+
+
+@dataclass
+class Evaluation:
+    policy: Policy
+    klass: str
+    conditions: list[ConditionResult]
+    amount: Decimal | None
+    amount_explanation: str
+
+    @property
+    def unmet(self) -> list[ConditionResult]:
+        return [c for c in self.conditions if c.met is False]
+
+    @property
+    def unknown(self) -> list[ConditionResult]:
+        return [c for c in self.conditions if c.met is None]
+
+
+def classify(results: list[bool | None]) -> str:
+    failed = sum(1 for r in results if r is False)
+    unknown = sum(1 for r in results if r is None)
+    if failed == 0 and unknown == 0:
+        return ELIGIBLE
+    if failed == 1 and unknown == 0:
+        return ALMOST
+    if failed == 0:
+        return UNKNOWN
+    return NOT_ELIGIBLE
+
+
+def _within(path: str | None, roots: list[str]) -> bool | None:
+    if not roots:
+        return True
+    if path is None:
+        return None
+    return any(path.startswith(root) for root in roots)
+
+
+def _between(value, low, high) -> bool | None:
+    if low is None and high is None:
+        return True
+    if value is None:
+        return None
+    return (low is None or value >= low) and (high is None or value <= high)
+
+
+def evaluate(policy: Policy, profile: Profile) -> Evaluation:
+    """Every condition of the policy against the profile, the class and the amount.
+
+    Reads the policy's regions, industries and tag sets: prefetch them when evaluating
+    many policies (``Policy.objects.prefetch_related(*CONDITION_PREFETCH)``)."""
+    region_paths = [r.path for r in policy.regions.all()]
+    industry_paths = [i.path for i in policy.industries.all()]
+    tags_all = {t.pk: t.name for t in policy.tags_all.all()}
+    tags_any = {t.pk: t.name for t in policy.tags_any.all()}
+    tags_excluded = {t.pk: t.name for t in policy.tags_excluded.all()}
+    results = []
+
+    def add(key, met, text, missing=""):
+        results.append(ConditionResult(key, met, text, missing if met is None else ""))
+
+    if region_paths:
+        add("region", _within(profile.region_path, region_paths), _("企业注册地在适用区域内"), _("所在区划"))
+    if industry_paths:
+        names = "、".join(i.name for i in policy.industries.all())
+        add("industry", _within(profile.industry_path, industry_paths), _("所属行业：%(names)s") % {"names": names}, _("所属行业"))
+    if policy.scales:
+        labels = "、".join(str(Enterprise.Scale(s).label) for s in policy.scales)
+        met = None if not profile.scale else profile.scale in policy.scales
+        add("scale", met, _("企业规模：%(labels)s") % {"labels": labels}, _("企业规模"))
+    if policy.ownerships:
+        labels = "、".join(str(Enterprise.Ownership(o).label) for o in policy.ownerships)
+        met = None if not profile.ownership else profile.ownership in policy.ownerships
+        add("ownership", met, _("所有制类型：%(labels)s") % {"labels": labels}, _("所有制类型"))
+    for tag_id, name in tags_all.items():
+        add(f"tag:{tag_id}", tag_id in profile.tag_ids, _("须具备：%(tag)s") % {"tag": name})
+    if tags_any:
+        names = "、".join(tags_any.values())
+        add("tags_any", bool(profile.tag_ids & set(tags_any)), _("具备其一：%(tags)s") % {"tags": names})
+    if tags_excluded:
+        names = "、".join(tags_excluded.values())
+        add("tags_excluded", not (profile.tag_ids & set(tags_excluded)), _("不属于：%(tags)s") % {"tags": names})
+    bounds = [
+        ("employees", profile.employees, policy.min_employees, policy.max_employees),
+        ("annual_revenue", profile.annual_revenue, policy.min_annual_revenue, policy.max_annual_revenue),
+        ("tax_paid", profile.tax_paid, policy.min_tax_paid, None),
+        ("rd_intensity", profile.rd_intensity, policy.min_rd_intensity, None),
+        ("years_since_founding", profile.years_since_founding, policy.min_years_since_founding, policy.max_years_since_founding),
+    ]
+    for key, value, low, high in bounds:
+        if low is None and high is None:
+            continue
+        add(key, _between(value, low, high), _bound_text(key, low, high), str(ENTERPRISE_FIELDS[key]))
+    if policy.advanced_condition:
+        add("advanced", evaluate_tree(policy.advanced_condition, profile), _("满足政策规定的其他条件"), _("企业经营数据"))
+    amount, explanation = estimate_amount(policy, profile)
+    return Evaluation(policy, classify([r.met for r in results]), results, amount, explanation)
+
+
+def _bound_text(key, low, high) -> str:
+    label = ENTERPRISE_FIELDS[key]
+    if low is not None and high is not None:
+        return _("%(label)s在%(low)s至%(high)s之间") % {"label": label, "low": _num(low), "high": _num(high)}
+    if low is not None:
+        return _("%(label)s不低于%(low)s") % {"label": label, "low": _num(low)}
+    return _("%(label)s不高于%(high)s") % {"label": label, "high": _num(high)}
+
+
+def _num(value) -> str:
+    value = Decimal(value)
+    return f"{value:,.0f}" if value == value.to_integral() else f"{value.normalize():,}"
+
+
+def estimate_amount(policy: Policy, profile: Profile) -> tuple[Decimal | None, str]:
+    """政策计算器: the amount the enterprise could receive, with its arithmetic."""
+    if policy.amount_rule == AmountRule.FIXED:
+        return policy.amount_fixed, _("固定金额 %(amount)s 元") % {"amount": _num(policy.amount_fixed)}
+    if policy.amount_rule not in (AmountRule.PERCENTAGE, AmountRule.PER_UNIT):
+        return None, ""
+    base = getattr(profile, policy.amount_field or "", None)
+    label = ENTERPRISE_FIELDS.get(policy.amount_field, "")
+    if base is None:
+        return None, _("需填写%(label)s后才能测算") % {"label": label}
+    raw = (Decimal(base) * Decimal(policy.amount_rate)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    if policy.amount_rule == AmountRule.PERCENTAGE:
+        text = _("%(label)s %(base)s × %(rate)s%%") % {
+            "label": label,
+            "base": _num(base),
+            "rate": _num(Decimal(policy.amount_rate) * 100),
+        }
+    else:
+        text = _("%(label)s %(base)s × 每单位 %(rate)s 元") % {"label": label, "base": _num(base), "rate": _num(policy.amount_rate)}
+    text += _(" = %(amount)s 元") % {"amount": _num(raw)}
+    if policy.amount_cap is not None and raw > policy.amount_cap:
+        text += _("，超过上限，按上限 %(cap)s 元") % {"cap": _num(policy.amount_cap)}
+        raw = policy.amount_cap
+    return raw, text
+
+
+CONDITION_PREFETCH = ["regions", "industries", "tags_all", "tags_any", "tags_excluded"]
+
+
+def open_policies() -> QuerySet[Policy]:
+    """Published policies open for application or auto-grant today."""
+    today = timezone.localdate()
+    return Policy.objects.filter(state=Policy.State.PUBLISHED).filter(
+        Q(application_closes__isnull=True) | Q(application_closes__gte=today),
+        Q(effective_until__isnull=True) | Q(effective_until__gte=today),
+    )
+
+
+# --- SQL: one enterprise against the catalogue -------------------------------------------
+
+# One query classifies every open policy for one enterprise. Each condition is a
+# three-valued SQL expression (NULL = unknown) with the enterprise's values as
+# parameters; the class is computed from how many are false and how many unknown.
+MATCH_SQL = """
+WITH profile AS (
+    SELECT %(region_path)s::text AS region_path, %(industry_path)s::text AS industry_path,
+           %(scale)s::text AS scale, %(ownership)s::text AS ownership, %(tag_ids)s::bigint[] AS tag_ids,
+           %(employees)s::numeric AS employees, %(annual_revenue)s::numeric AS annual_revenue,
+           %(tax_paid)s::numeric AS tax_paid, %(rd_intensity)s::numeric AS rd_intensity,
+           %(years)s::numeric AS years, %(profile_json)s::jsonb AS json
+), checks AS (
+    SELECT p.id,
+      CASE WHEN NOT EXISTS (SELECT 1 FROM policies_policy_regions pr WHERE pr.policy_id = p.id) THEN TRUE
+           WHEN pf.region_path IS NULL THEN NULL
+           ELSE EXISTS (SELECT 1 FROM policies_policy_regions pr JOIN portal_region r ON r.id = pr.region_id
+                        WHERE pr.policy_id = p.id AND pf.region_path LIKE r.path || '%%') END AS c_region,
+      CASE WHEN NOT EXISTS (SELECT 1 FROM policies_policy_industries pi WHERE pi.policy_id = p.id) THEN TRUE
+           WHEN pf.industry_path IS NULL THEN NULL
+           ELSE EXISTS (SELECT 1 FROM policies_policy_industries pi JOIN portal_industry i ON i.id = pi.industry_id
+                        WHERE pi.policy_id = p.id AND pf.industry_path LIKE i.path || '%%') END AS c_industry,
+      CASE WHEN cardinality(p.scales) = 0 THEN TRUE WHEN pf.scale = '' THEN NULL
+           ELSE pf.scale = ANY(p.scales) END AS c_scale,
+      CASE WHEN cardinality(p.ownerships) = 0 THEN TRUE WHEN pf.ownership = '' THEN NULL
+           ELSE pf.ownership = ANY(p.ownerships) END AS c_ownership,
+      ARRAY(SELECT t.name FROM policies_policy_tags_all pt JOIN portal_enterprisetag t ON t.id = pt.enterprisetag_id
+            WHERE pt.policy_id = p.id AND NOT (pt.enterprisetag_id = ANY(pf.tag_ids)) ORDER BY t.name) AS missing_tags,
+      CASE WHEN NOT EXISTS (SELECT 1 FROM policies_policy_tags_any pt WHERE pt.policy_id = p.id) THEN TRUE
+           ELSE EXISTS (SELECT 1 FROM policies_policy_tags_any pt
+                        WHERE pt.policy_id = p.id AND pt.enterprisetag_id = ANY(pf.tag_ids)) END AS c_tags_any,
+      NOT EXISTS (SELECT 1 FROM policies_policy_tags_excluded pt
+                  WHERE pt.policy_id = p.id AND pt.enterprisetag_id = ANY(pf.tag_ids)) AS c_tags_excluded,
+      CASE WHEN p.min_employees IS NULL AND p.max_employees IS NULL THEN TRUE
+           ELSE (p.min_employees IS NULL OR pf.employees >= p.min_employees)
+            AND (p.max_employees IS NULL OR pf.employees <= p.max_employees) END AS c_employees,
+      CASE WHEN p.min_annual_revenue IS NULL AND p.max_annual_revenue IS NULL THEN TRUE
+           ELSE (p.min_annual_revenue IS NULL OR pf.annual_revenue >= p.min_annual_revenue)
+            AND (p.max_annual_revenue IS NULL OR pf.annual_revenue <= p.max_annual_revenue) END AS c_annual_revenue,
+      CASE WHEN p.min_tax_paid IS NULL THEN TRUE ELSE pf.tax_paid >= p.min_tax_paid END AS c_tax_paid,
+      CASE WHEN p.min_rd_intensity IS NULL THEN TRUE ELSE pf.rd_intensity >= p.min_rd_intensity END AS c_rd_intensity,
+      CASE WHEN p.min_years_since_founding IS NULL AND p.max_years_since_founding IS NULL THEN TRUE
+           ELSE (p.min_years_since_founding IS NULL OR pf.years >= p.min_years_since_founding)
+            AND (p.max_years_since_founding IS NULL OR pf.years <= p.max_years_since_founding) END AS c_years,
+      CASE WHEN p.advanced_condition IS NULL OR p.advanced_condition = 'null'::jsonb THEN TRUE
+           ELSE policy_condition(p.advanced_condition, pf.json) END AS c_advanced
+    FROM policies_policy p CROSS JOIN profile pf
+    WHERE p.id = ANY(%(policy_ids)s)
+)
+SELECT c.*,
+  (c.c_region IS FALSE)::int + (c.c_industry IS FALSE)::int + (c.c_scale IS FALSE)::int
+  + (c.c_ownership IS FALSE)::int + cardinality(c.missing_tags) + (c.c_tags_any IS FALSE)::int
+  + (c.c_tags_excluded IS FALSE)::int + (c.c_employees IS FALSE)::int + (c.c_annual_revenue IS FALSE)::int
+  + (c.c_tax_paid IS FALSE)::int + (c.c_rd_intensity IS FALSE)::int + (c.c_years IS FALSE)::int
+  + (c.c_advanced IS FALSE)::int AS failed,
+  (c.c_region IS NULL)::int + (c.c_industry IS NULL)::int + (c.c_scale IS NULL)::int + (c.c_ownership IS NULL)::int
+  + (c.c_employees IS NULL)::int + (c.c_annual_revenue IS NULL)::int + (c.c_tax_paid IS NULL)::int
+  + (c.c_rd_intensity IS NULL)::int + (c.c_years IS NULL)::int + (c.c_advanced IS NULL)::int AS unknown
+FROM checks c
+"""
+
+
+def profile_json(profile: Profile) -> dict:
+    """The profile as the SQL function ``policy_condition`` reads it."""
+
+    def number(value):
+        return None if value is None else str(value)
+
+    return {
+        "employees": number(profile.employees),
+        "annual_revenue": number(profile.annual_revenue),
+        "tax_paid": number(profile.tax_paid),
+        "rd_spend": number(profile.rd_spend),
+        "rd_intensity": number(profile.rd_intensity),
+        "years_since_founding": number(profile.years_since_founding),
+        "scale": profile.scale,
+        "ownership": profile.ownership,
+        "tags": sorted(profile.tag_names),
+    }
+
+
+def classify_in_sql(profile: Profile, policy_ids: list[int]) -> dict[int, dict]:
+    """{policy id: {"klass", "failed", "unknown", per-condition columns}} in one query."""
+    import json
+
+    if not policy_ids:
+        return {}
+    params = {
+        "region_path": profile.region_path,
+        "industry_path": profile.industry_path,
+        "scale": profile.scale,
+        "ownership": profile.ownership,
+        "tag_ids": sorted(profile.tag_ids),
+        "employees": profile.employees,
+        "annual_revenue": profile.annual_revenue,
+        "tax_paid": profile.tax_paid,
+        "rd_intensity": profile.rd_intensity,
+        "years": profile.years_since_founding,
+        "profile_json": json.dumps(profile_json(profile), ensure_ascii=False),
+        "policy_ids": list(policy_ids),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(MATCH_SQL, params)
+        columns = [column.name for column in cursor.description]
+        rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+    for row in rows:
+        failed, unknown = row["failed"], row["unknown"]
+        row["klass"] = (
+            ELIGIBLE
+            if failed == 0 and unknown == 0
+            else ALMOST
+            if failed == 1 and unknown == 0
+            else UNKNOWN
+            if failed == 0
+            else NOT_ELIGIBLE
+        )
+    return {row["id"]: row for row in rows}
+
+
+def matches_for_enterprise(enterprise: Enterprise, *, include_not_eligible: bool = False) -> list[Evaluation]:
+    """The open catalogue classified for one enterprise, with reasons and amounts.
+
+    Queries: the enterprise's tags, the open policies with their condition sets
+    (prefetched: a fixed handful), and one classifying query — whatever the number
+    of policies. The SQL class is authoritative; the explanations come from the
+    same rules in Python over the prefetched sets, and a test proves they agree."""
+    profile = Profile.of(enterprise)
+    policies = list(
+        open_policies().select_related("issuer", "category", "region").prefetch_related(*CONDITION_PREFETCH)
+    )
+    classes = classify_in_sql(profile, [p.pk for p in policies])
+    evaluations = []
+    for policy in policies:
+        evaluation = evaluate(policy, profile)
+        evaluation.klass = classes[policy.pk]["klass"]
+        if include_not_eligible or evaluation.klass != NOT_ELIGIBLE:
+            evaluations.append(evaluation)
+    order = {ELIGIBLE: 0, ALMOST: 1, UNKNOWN: 2, NOT_ELIGIBLE: 3}
+    evaluations.sort(key=lambda e: (order[e.klass], -(e.amount or 0), e.policy.application_closes or dt.date.max))
+    return evaluations
+
+
+# --- SQL: one policy against every enterprise ---------------------------------------------
+
+
+def enterprise_profiles(today: dt.date | None = None) -> QuerySet[Enterprise]:
+    """Enterprises annotated with the derived fields conditions read, computed as the
+    Python ``Profile`` computes them (R&D intensity to six places; whole years)."""
+    today = today or timezone.localdate()
+    decimal = DecimalField(max_digits=24, decimal_places=6)
+    return Enterprise.objects.annotate(
+        p_rd_intensity=Round(
+            ExpressionWrapper(F("rd_spend") / NullIf(Cast(F("annual_revenue"), decimal), Value(0)), output_field=decimal),
+            6,
+        ),
+        p_years=Cast(
+            Func(Func(Value(today), F("founded_on"), function="age"), template="date_part('year', %(expressions)s)"),
+            IntegerField(),
+        ),
+    )
+
+
+def eligibility_q(policy: Policy) -> Q:
+    """The policy's conditions as a filter on ``enterprise_profiles()`` (TRUE only)."""
+    q = Q()
+    regions = [r.path for r in policy.regions.all()]
+    if regions:
+        region_q = Q()
+        for path in regions:
+            region_q |= Q(region__path__startswith=path)
+        q &= region_q
+    industries = [i.path for i in policy.industries.all()]
+    if industries:
+        industry_q = Q()
+        for path in industries:
+            industry_q |= Q(industry__path__startswith=path)
+        q &= industry_q
+    if policy.scales:
+        q &= Q(scale__in=policy.scales)
+    if policy.ownerships:
+        q &= Q(ownership__in=policy.ownerships)
+    from django.db.models import Exists, OuterRef
+
+    through = Enterprise.tags.through
+    for tag in policy.tags_all.all():
+        q &= Q(Exists(through.objects.filter(enterprise_id=OuterRef("pk"), enterprisetag_id=tag.pk)))
+    any_ids = [t.pk for t in policy.tags_any.all()]
+    if any_ids:
+        q &= Q(Exists(through.objects.filter(enterprise_id=OuterRef("pk"), enterprisetag_id__in=any_ids)))
+    excluded_ids = [t.pk for t in policy.tags_excluded.all()]
+    if excluded_ids:
+        q &= ~Q(Exists(through.objects.filter(enterprise_id=OuterRef("pk"), enterprisetag_id__in=excluded_ids)))
+    for column, low, high in [
+        ("employees", policy.min_employees, policy.max_employees),
+        ("annual_revenue", policy.min_annual_revenue, policy.max_annual_revenue),
+        ("tax_paid", policy.min_tax_paid, None),
+        ("p_rd_intensity", policy.min_rd_intensity, None),
+        ("p_years", policy.min_years_since_founding, policy.max_years_since_founding),
+    ]:
+        if low is not None:
+            q &= Q(**{f"{column}__gte": low})
+        if high is not None:
+            q &= Q(**{f"{column}__lte": high})
+    if policy.advanced_condition:
+        q &= tree_to_q(policy.advanced_condition)
+    return q
+
+
+def eligible_enterprises(policy: Policy) -> QuerySet[Enterprise]:
+    """Every enterprise the policy reaches, as one query."""
+    return enterprise_profiles().filter(eligibility_q(policy))

@@ -1,0 +1,269 @@
+"""Enterprise-support policies (惠企政策): the catalogue, stored as structured key
+elements (关键要素) so that policies can be searched, matched to enterprises in SQL,
+and supervised."""
+
+from __future__ import annotations
+
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from portal.models import Department, Enterprise, EnterpriseTag, Industry, Region, history
+
+
+class PolicyCategory(models.Model):
+    """政策类别, e.g. 资金奖补, 税收优惠, 融资支持."""
+
+    name = models.CharField(_("名称"), max_length=50, unique=True)
+    sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("政策类别")
+        verbose_name_plural = _("政策类别")
+        ordering = ["sort_order", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Level(models.TextChoices):
+    NATIONAL = "national", _("国家级")
+    PROVINCIAL = "provincial", _("省级")
+    MUNICIPAL = "municipal", _("市级")
+    COUNTY = "county", _("县级")
+
+
+class SupportType(models.TextChoices):
+    CASH_AWARD = "cash", _("资金奖励")
+    INTEREST_SUBSIDY = "interest", _("贷款贴息")
+    TAX_RELIEF = "tax", _("税收减免")
+    FEE_REDUCTION = "fee", _("费用减免")
+    VOUCHER = "voucher", _("服务券")
+    QUALIFICATION = "qualification", _("资格认定")
+    SERVICE = "service", _("服务支持")
+
+
+class ApplicationMethod(models.TextChoices):
+    ONLINE = "online", _("网上申报")
+    AUTO_GRANT = "auto", _("免申即享")
+    OFFLINE = "offline", _("线下申报")
+
+
+class AmountRule(models.TextChoices):
+    NONE = "none", _("不涉及金额")
+    FIXED = "fixed", _("固定金额")
+    PERCENTAGE = "percentage", _("按比例")
+    PER_UNIT = "per_unit", _("按单位")
+
+
+# Enterprise fields the conditions and amount rules may use, with their labels.
+# ``rd_intensity`` and ``years_since_founding`` are derived (see policies.matching).
+ENTERPRISE_FIELDS = {
+    "employees": _("从业人数"),
+    "annual_revenue": _("年营业收入"),
+    "tax_paid": _("年纳税额"),
+    "rd_spend": _("年研发投入"),
+    "rd_intensity": _("研发投入强度"),
+    "years_since_founding": _("成立年限"),
+}
+
+
+@history()
+class Policy(models.Model):
+    """One policy and its key elements (关键要素)."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        PUBLISHED = "published", _("已发布")
+        EXPIRED = "expired", _("已过期")
+        WITHDRAWN = "withdrawn", _("已撤回")
+
+    # What it is.
+    title = models.CharField(_("政策名称"), max_length=200)
+    short_title = models.CharField(_("简称"), max_length=60, blank=True)
+    document_number = models.CharField(_("文号"), max_length=100, blank=True)
+    issuer = models.ForeignKey(
+        Department, verbose_name=_("发布部门"), on_delete=models.PROTECT, related_name="issued_policies"
+    )
+    co_issuers = models.ManyToManyField(Department, verbose_name=_("联合发布部门"), blank=True, related_name="+")
+    level = models.CharField(_("政策层级"), max_length=20, choices=Level.choices)
+    region = models.ForeignKey(
+        Region, verbose_name=_("适用区域"), on_delete=models.PROTECT, related_name="+", help_text=_("含下级区划")
+    )
+    category = models.ForeignKey(PolicyCategory, verbose_name=_("政策类别"), on_delete=models.PROTECT)
+    keywords = models.CharField(_("关键词"), max_length=200, blank=True, help_text=_("以空格或逗号分隔"))
+    summary = models.TextField(_("政策摘要"))
+    full_text = models.TextField(_("政策原文"), blank=True)
+    interpretation = models.TextField(_("政策解读"), blank=True)
+    source_url = models.URLField(_("原文链接"), blank=True)
+    published_on = models.DateField(_("发布日期"), null=True, blank=True)
+    effective_from = models.DateField(_("生效日期"), null=True, blank=True)
+    effective_until = models.DateField(_("失效日期"), null=True, blank=True)
+    state = models.CharField(_("状态"), max_length=20, choices=State.choices, default=State.DRAFT)
+
+    # What it gives.
+    support_type = models.CharField(_("支持方式"), max_length=20, choices=SupportType.choices)
+    amount_rule = models.CharField(_("金额计算方式"), max_length=20, choices=AmountRule.choices, default=AmountRule.NONE)
+    amount_fixed = models.DecimalField(_("固定金额（元）"), max_digits=14, decimal_places=2, null=True, blank=True)
+    amount_field = models.CharField(
+        _("计算依据"),
+        max_length=30,
+        blank=True,
+        choices=[(key, label) for key, label in ENTERPRISE_FIELDS.items()],
+        help_text=_("按比例或按单位计算时依据的企业数据"),
+    )
+    amount_rate = models.DecimalField(
+        _("比例或单价"),
+        max_digits=14,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text=_("按比例时填小数（如 0.1 表示10%）；按单位时填每单位金额（元）"),
+    )
+    amount_cap = models.DecimalField(_("单个企业上限（元）"), max_digits=14, decimal_places=2, null=True, blank=True)
+    total_budget = models.DecimalField(_("资金总额（元）"), max_digits=16, decimal_places=2, null=True, blank=True)
+
+    # How to get it.
+    application_method = models.CharField(_("申报方式"), max_length=20, choices=ApplicationMethod.choices)
+    application_opens = models.DateField(_("申报开始"), null=True, blank=True)
+    application_closes = models.DateField(_("申报截止"), null=True, blank=True)
+    contact_department = models.CharField(_("咨询部门"), max_length=100, blank=True)
+    contact_person = models.CharField(_("联系人"), max_length=50, blank=True)
+    contact_phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+
+    # Who qualifies (structured conditions; empty means "no condition").
+    regions = models.ManyToManyField(
+        Region, verbose_name=_("企业所在区划"), blank=True, related_name="+", help_text=_("含下级区划；不选表示不限")
+    )
+    industries = models.ManyToManyField(
+        Industry, verbose_name=_("所属行业"), blank=True, related_name="+", help_text=_("含下级行业；不选表示不限")
+    )
+    scales = ArrayField(
+        models.CharField(max_length=10, choices=Enterprise.Scale.choices), verbose_name=_("企业规模"), blank=True, default=list
+    )
+    ownerships = ArrayField(
+        models.CharField(max_length=10, choices=Enterprise.Ownership.choices),
+        verbose_name=_("所有制类型"),
+        blank=True,
+        default=list,
+    )
+    tags_all = models.ManyToManyField(
+        EnterpriseTag, verbose_name=_("须全部具备的标签"), blank=True, related_name="+"
+    )
+    tags_any = models.ManyToManyField(EnterpriseTag, verbose_name=_("具备其一的标签"), blank=True, related_name="+")
+    tags_excluded = models.ManyToManyField(EnterpriseTag, verbose_name=_("排除的标签"), blank=True, related_name="+")
+    min_employees = models.PositiveIntegerField(_("从业人数不少于"), null=True, blank=True)
+    max_employees = models.PositiveIntegerField(_("从业人数不多于"), null=True, blank=True)
+    min_annual_revenue = models.DecimalField(_("年营业收入不低于（元）"), max_digits=16, decimal_places=2, null=True, blank=True)
+    max_annual_revenue = models.DecimalField(_("年营业收入不高于（元）"), max_digits=16, decimal_places=2, null=True, blank=True)
+    min_tax_paid = models.DecimalField(_("年纳税额不低于（元）"), max_digits=16, decimal_places=2, null=True, blank=True)
+    min_rd_intensity = models.DecimalField(
+        _("研发投入强度不低于"),
+        max_digits=6,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text=_("研发投入÷营业收入，如 0.03 表示3%"),
+    )
+    min_years_since_founding = models.PositiveSmallIntegerField(_("成立年限不少于（年）"), null=True, blank=True)
+    max_years_since_founding = models.PositiveSmallIntegerField(_("成立年限不多于（年）"), null=True, blank=True)
+    advanced_condition = models.JSONField(
+        _("高级条件"),
+        null=True,
+        blank=True,
+        help_text=_(
+            '条件树：{"all": [...]}、{"any": [...]}、{"not": ...}，叶子如 '
+            '{"field": "annual_revenue", "op": ">=", "value": 20000000}'
+        ),
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("惠企政策")
+        verbose_name_plural = _("惠企政策")
+        ordering = ["-published_on", "-id"]
+        permissions = [("publish_policy", _("可以发布和撤回政策"))]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(min_employees__isnull=True)
+                | Q(max_employees__isnull=True)
+                | Q(max_employees__gte=F("min_employees")),
+                name="policy_employee_bounds_in_order",
+            ),
+            models.CheckConstraint(
+                condition=Q(application_opens__isnull=True)
+                | Q(application_closes__isnull=True)
+                | Q(application_closes__gte=F("application_opens")),
+                name="policy_window_in_order",
+            ),
+        ]
+        indexes = [
+            GinIndex(fields=["title"], opclasses=["gin_trgm_ops"], name="policy_title_trgm_idx"),
+            GinIndex(fields=["keywords"], opclasses=["gin_trgm_ops"], name="policy_keywords_trgm_idx"),
+            models.Index(fields=["state", "application_closes"], name="policy_state_window_idx"),
+        ]
+
+    def __str__(self):
+        return self.short_title or self.title
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        from policies.conditions import ConditionError, validate_tree
+
+        errors = {}
+        if self.advanced_condition not in (None, "", {}):
+            try:
+                validate_tree(self.advanced_condition)
+            except ConditionError as error:
+                errors["advanced_condition"] = str(error)
+        if self.amount_rule == AmountRule.FIXED and self.amount_fixed is None:
+            errors["amount_fixed"] = _("固定金额方式请填写金额。")
+        if self.amount_rule in (AmountRule.PERCENTAGE, AmountRule.PER_UNIT):
+            if not self.amount_field:
+                errors["amount_field"] = _("请选择计算依据。")
+            if self.amount_rate is None:
+                errors["amount_rate"] = _("请填写比例或单价。")
+        if errors:
+            raise ValidationError(errors)
+
+
+class PolicyMaterial(models.Model):
+    """申报材料; ``zero_material`` marks those the portal's data already proves (零材料)."""
+
+    policy = models.ForeignKey(Policy, verbose_name=_("政策"), on_delete=models.CASCADE, related_name="materials")
+    name = models.CharField(_("材料名称"), max_length=200)
+    zero_material = models.BooleanField(_("零材料（数据核验，无需上传）"), default=False)
+    sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("申报材料")
+        verbose_name_plural = _("申报材料")
+        ordering = ["policy", "sort_order", "id"]
+
+    def __str__(self):
+        return self.name
+
+
+class PolicyQuestion(models.Model):
+    """问政策: a question and, once the issuing department answers, its public answer (FAQ)."""
+
+    policy = models.ForeignKey(Policy, verbose_name=_("政策"), on_delete=models.CASCADE, related_name="questions")
+    question = models.TextField(_("问题"))
+    answer = models.TextField(_("解答"), blank=True)
+    is_published = models.BooleanField(_("公开"), default=False)
+    sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("政策问答")
+        verbose_name_plural = _("政策问答")
+        ordering = ["policy", "sort_order", "id"]
+
+    def __str__(self):
+        return self.question[:50]
