@@ -50,7 +50,9 @@ def validate_tree(tree, path: str = "$", depth: int = 0) -> None:
     field, op, value = tree["field"], tree["op"], tree["value"]
     if field in NUMERIC_FIELDS:
         if op not in NUMERIC_OPS:
-            raise ConditionError(_("%(path)s：字段 %(field)s 不支持运算符“%(op)s”。") % {"path": path, "field": field, "op": op})
+            raise ConditionError(
+                _("%(path)s：字段 %(field)s 不支持运算符“%(op)s”。") % {"path": path, "field": field, "op": op}
+            )
         if isinstance(value, bool) or not isinstance(value, int | float | str):
             raise ConditionError(_("%(path)s：value 应为数值。") % {"path": path})
         try:
@@ -59,14 +61,18 @@ def validate_tree(tree, path: str = "$", depth: int = 0) -> None:
             raise ConditionError(_("%(path)s：value 应为数值。") % {"path": path}) from None
     elif field in CHOICE_FIELDS:
         if op not in {"in", "==", "!="}:
-            raise ConditionError(_("%(path)s：字段 %(field)s 不支持运算符“%(op)s”。") % {"path": path, "field": field, "op": op})
+            raise ConditionError(
+                _("%(path)s：字段 %(field)s 不支持运算符“%(op)s”。") % {"path": path, "field": field, "op": op}
+            )
         if op == "in" and not (isinstance(value, list) and value and all(isinstance(v, str) for v in value)):
             raise ConditionError(_("%(path)s：“in”的 value 应为非空的字符串列表。") % {"path": path})
         if op != "in" and not isinstance(value, str):
             raise ConditionError(_("%(path)s：value 应为字符串。") % {"path": path})
     elif field == "tags":
         if op != "has" or not isinstance(value, str) or not value:
-            raise ConditionError(_("%(path)s：标签条件应为 {\"field\": \"tags\", \"op\": \"has\", \"value\": 标签名}。") % {"path": path})
+            raise ConditionError(
+                _('%(path)s：标签条件应为 {"field": "tags", "op": "has", "value": 标签名}。') % {"path": path}
+            )
     else:
         raise ConditionError(_("%(path)s：不支持的字段“%(field)s”。") % {"path": path, "field": field})
 

@@ -154,7 +154,12 @@ def evaluate(policy: Policy, profile: Profile) -> Evaluation:
         add("region", _within(profile.region_path, region_paths), _("企业注册地在适用区域内"), _("所在区划"))
     if industry_paths:
         names = "、".join(i.name for i in policy.industries.all())
-        add("industry", _within(profile.industry_path, industry_paths), _("所属行业：%(names)s") % {"names": names}, _("所属行业"))
+        add(
+            "industry",
+            _within(profile.industry_path, industry_paths),
+            _("所属行业：%(names)s") % {"names": names},
+            _("所属行业"),
+        )
     if policy.scales:
         labels = "、".join(str(Enterprise.Scale(s).label) for s in policy.scales)
         met = None if not profile.scale else profile.scale in policy.scales
@@ -176,14 +181,24 @@ def evaluate(policy: Policy, profile: Profile) -> Evaluation:
         ("annual_revenue", profile.annual_revenue, policy.min_annual_revenue, policy.max_annual_revenue),
         ("tax_paid", profile.tax_paid, policy.min_tax_paid, None),
         ("rd_intensity", profile.rd_intensity, policy.min_rd_intensity, None),
-        ("years_since_founding", profile.years_since_founding, policy.min_years_since_founding, policy.max_years_since_founding),
+        (
+            "years_since_founding",
+            profile.years_since_founding,
+            policy.min_years_since_founding,
+            policy.max_years_since_founding,
+        ),
     ]
     for key, value, low, high in bounds:
         if low is None and high is None:
             continue
         add(key, _between(value, low, high), _bound_text(key, low, high), str(ENTERPRISE_FIELDS[key]))
     if policy.advanced_condition:
-        add("advanced", evaluate_tree(policy.advanced_condition, profile), _("满足政策规定的其他条件"), _("企业经营数据"))
+        add(
+            "advanced",
+            evaluate_tree(policy.advanced_condition, profile),
+            _("满足政策规定的其他条件"),
+            _("企业经营数据"),
+        )
     amount, explanation = estimate_amount(policy, profile)
     return Evaluation(policy, classify([r.met for r in results]), results, amount, explanation)
 
@@ -220,7 +235,11 @@ def estimate_amount(policy: Policy, profile: Profile) -> tuple[Decimal | None, s
             "rate": _num(Decimal(policy.amount_rate) * 100),
         }
     else:
-        text = _("%(label)s %(base)s × 每单位 %(rate)s 元") % {"label": label, "base": _num(base), "rate": _num(policy.amount_rate)}
+        text = _("%(label)s %(base)s × 每单位 %(rate)s 元") % {
+            "label": label,
+            "base": _num(base),
+            "rate": _num(policy.amount_rate),
+        }
     text += _(" = %(amount)s 元") % {"amount": _num(raw)}
     if policy.amount_cap is not None and raw > policy.amount_cap:
         text += _("，超过上限，按上限 %(cap)s 元") % {"cap": _num(policy.amount_cap)}
@@ -392,7 +411,9 @@ def enterprise_profiles(today: dt.date | None = None) -> QuerySet[Enterprise]:
     decimal = DecimalField(max_digits=24, decimal_places=6)
     return Enterprise.objects.annotate(
         p_rd_intensity=Round(
-            ExpressionWrapper(F("rd_spend") / NullIf(Cast(F("annual_revenue"), decimal), Value(0)), output_field=decimal),
+            ExpressionWrapper(
+                F("rd_spend") / NullIf(Cast(F("annual_revenue"), decimal), Value(0)), output_field=decimal
+            ),
             6,
         ),
         p_years=Cast(

@@ -107,7 +107,9 @@ class Policy(models.Model):
 
     # What it gives.
     support_type = models.CharField(_("支持方式"), max_length=20, choices=SupportType.choices)
-    amount_rule = models.CharField(_("金额计算方式"), max_length=20, choices=AmountRule.choices, default=AmountRule.NONE)
+    amount_rule = models.CharField(
+        _("金额计算方式"), max_length=20, choices=AmountRule.choices, default=AmountRule.NONE
+    )
     amount_fixed = models.DecimalField(_("固定金额（元）"), max_digits=14, decimal_places=2, null=True, blank=True)
     amount_field = models.CharField(
         _("计算依据"),
@@ -143,7 +145,10 @@ class Policy(models.Model):
         Industry, verbose_name=_("所属行业"), blank=True, related_name="+", help_text=_("含下级行业；不选表示不限")
     )
     scales = ArrayField(
-        models.CharField(max_length=10, choices=Enterprise.Scale.choices), verbose_name=_("企业规模"), blank=True, default=list
+        models.CharField(max_length=10, choices=Enterprise.Scale.choices),
+        verbose_name=_("企业规模"),
+        blank=True,
+        default=list,
     )
     ownerships = ArrayField(
         models.CharField(max_length=10, choices=Enterprise.Ownership.choices),
@@ -151,16 +156,20 @@ class Policy(models.Model):
         blank=True,
         default=list,
     )
-    tags_all = models.ManyToManyField(
-        EnterpriseTag, verbose_name=_("须全部具备的标签"), blank=True, related_name="+"
-    )
+    tags_all = models.ManyToManyField(EnterpriseTag, verbose_name=_("须全部具备的标签"), blank=True, related_name="+")
     tags_any = models.ManyToManyField(EnterpriseTag, verbose_name=_("具备其一的标签"), blank=True, related_name="+")
     tags_excluded = models.ManyToManyField(EnterpriseTag, verbose_name=_("排除的标签"), blank=True, related_name="+")
     min_employees = models.PositiveIntegerField(_("从业人数不少于"), null=True, blank=True)
     max_employees = models.PositiveIntegerField(_("从业人数不多于"), null=True, blank=True)
-    min_annual_revenue = models.DecimalField(_("年营业收入不低于（元）"), max_digits=16, decimal_places=2, null=True, blank=True)
-    max_annual_revenue = models.DecimalField(_("年营业收入不高于（元）"), max_digits=16, decimal_places=2, null=True, blank=True)
-    min_tax_paid = models.DecimalField(_("年纳税额不低于（元）"), max_digits=16, decimal_places=2, null=True, blank=True)
+    min_annual_revenue = models.DecimalField(
+        _("年营业收入不低于（元）"), max_digits=16, decimal_places=2, null=True, blank=True
+    )
+    max_annual_revenue = models.DecimalField(
+        _("年营业收入不高于（元）"), max_digits=16, decimal_places=2, null=True, blank=True
+    )
+    min_tax_paid = models.DecimalField(
+        _("年纳税额不低于（元）"), max_digits=16, decimal_places=2, null=True, blank=True
+    )
     min_rd_intensity = models.DecimalField(
         _("研发投入强度不低于"),
         max_digits=6,

@@ -10,208 +10,720 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
         # pg_trgm (the title and keyword indexes) is created by complaints' first migration.
         ("complaints", "0001_initial"),
-        ('pghistory', '0007_auto_20250421_0444'),
-        ('portal', '0004_department_lead'),
+        ("pghistory", "0007_auto_20250421_0444"),
+        ("portal", "0004_department_lead"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PolicyCategory',
+            name="PolicyCategory",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=50, unique=True, verbose_name='名称')),
-                ('sort_order', models.PositiveSmallIntegerField(default=0, verbose_name='排序')),
-                ('is_active', models.BooleanField(default=True, verbose_name='启用')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=50, unique=True, verbose_name="名称")),
+                ("sort_order", models.PositiveSmallIntegerField(default=0, verbose_name="排序")),
+                ("is_active", models.BooleanField(default=True, verbose_name="启用")),
             ],
             options={
-                'verbose_name': '政策类别',
-                'verbose_name_plural': '政策类别',
-                'ordering': ['sort_order', 'name'],
+                "verbose_name": "政策类别",
+                "verbose_name_plural": "政策类别",
+                "ordering": ["sort_order", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Policy',
+            name="Policy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='政策名称')),
-                ('short_title', models.CharField(blank=True, max_length=60, verbose_name='简称')),
-                ('document_number', models.CharField(blank=True, max_length=100, verbose_name='文号')),
-                ('level', models.CharField(choices=[('national', '国家级'), ('provincial', '省级'), ('municipal', '市级'), ('county', '县级')], max_length=20, verbose_name='政策层级')),
-                ('keywords', models.CharField(blank=True, help_text='以空格或逗号分隔', max_length=200, verbose_name='关键词')),
-                ('summary', models.TextField(verbose_name='政策摘要')),
-                ('full_text', models.TextField(blank=True, verbose_name='政策原文')),
-                ('interpretation', models.TextField(blank=True, verbose_name='政策解读')),
-                ('source_url', models.URLField(blank=True, verbose_name='原文链接')),
-                ('published_on', models.DateField(blank=True, null=True, verbose_name='发布日期')),
-                ('effective_from', models.DateField(blank=True, null=True, verbose_name='生效日期')),
-                ('effective_until', models.DateField(blank=True, null=True, verbose_name='失效日期')),
-                ('state', models.CharField(choices=[('draft', '草稿'), ('published', '已发布'), ('expired', '已过期'), ('withdrawn', '已撤回')], default='draft', max_length=20, verbose_name='状态')),
-                ('support_type', models.CharField(choices=[('cash', '资金奖励'), ('interest', '贷款贴息'), ('tax', '税收减免'), ('fee', '费用减免'), ('voucher', '服务券'), ('qualification', '资格认定'), ('service', '服务支持')], max_length=20, verbose_name='支持方式')),
-                ('amount_rule', models.CharField(choices=[('none', '不涉及金额'), ('fixed', '固定金额'), ('percentage', '按比例'), ('per_unit', '按单位')], default='none', max_length=20, verbose_name='金额计算方式')),
-                ('amount_fixed', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True, verbose_name='固定金额（元）')),
-                ('amount_field', models.CharField(blank=True, choices=[('employees', '从业人数'), ('annual_revenue', '年营业收入'), ('tax_paid', '年纳税额'), ('rd_spend', '年研发投入'), ('rd_intensity', '研发投入强度'), ('years_since_founding', '成立年限')], help_text='按比例或按单位计算时依据的企业数据', max_length=30, verbose_name='计算依据')),
-                ('amount_rate', models.DecimalField(blank=True, decimal_places=4, help_text='按比例时填小数（如 0.1 表示10%）；按单位时填每单位金额（元）', max_digits=14, null=True, verbose_name='比例或单价')),
-                ('amount_cap', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True, verbose_name='单个企业上限（元）')),
-                ('total_budget', models.DecimalField(blank=True, decimal_places=2, max_digits=16, null=True, verbose_name='资金总额（元）')),
-                ('application_method', models.CharField(choices=[('online', '网上申报'), ('auto', '免申即享'), ('offline', '线下申报')], max_length=20, verbose_name='申报方式')),
-                ('application_opens', models.DateField(blank=True, null=True, verbose_name='申报开始')),
-                ('application_closes', models.DateField(blank=True, null=True, verbose_name='申报截止')),
-                ('contact_department', models.CharField(blank=True, max_length=100, verbose_name='咨询部门')),
-                ('contact_person', models.CharField(blank=True, max_length=50, verbose_name='联系人')),
-                ('contact_phone', models.CharField(blank=True, max_length=30, verbose_name='联系电话')),
-                ('scales', django.contrib.postgres.fields.ArrayField(base_field=models.CharField(choices=[('large', '大型'), ('medium', '中型'), ('small', '小型'), ('micro', '微型')], max_length=10), blank=True, default=list, size=None, verbose_name='企业规模')),
-                ('ownerships', django.contrib.postgres.fields.ArrayField(base_field=models.CharField(choices=[('private', '民营'), ('state', '国有'), ('foreign', '外资'), ('hmt', '港澳台')], max_length=10), blank=True, default=list, size=None, verbose_name='所有制类型')),
-                ('min_employees', models.PositiveIntegerField(blank=True, null=True, verbose_name='从业人数不少于')),
-                ('max_employees', models.PositiveIntegerField(blank=True, null=True, verbose_name='从业人数不多于')),
-                ('min_annual_revenue', models.DecimalField(blank=True, decimal_places=2, max_digits=16, null=True, verbose_name='年营业收入不低于（元）')),
-                ('max_annual_revenue', models.DecimalField(blank=True, decimal_places=2, max_digits=16, null=True, verbose_name='年营业收入不高于（元）')),
-                ('min_tax_paid', models.DecimalField(blank=True, decimal_places=2, max_digits=16, null=True, verbose_name='年纳税额不低于（元）')),
-                ('min_rd_intensity', models.DecimalField(blank=True, decimal_places=4, help_text='研发投入÷营业收入，如 0.03 表示3%', max_digits=6, null=True, validators=[django.core.validators.MinValueValidator(0)], verbose_name='研发投入强度不低于')),
-                ('min_years_since_founding', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='成立年限不少于（年）')),
-                ('max_years_since_founding', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='成立年限不多于（年）')),
-                ('advanced_condition', models.JSONField(blank=True, help_text='条件树：{"all": [...]}、{"any": [...]}、{"not": ...}，叶子如 {"field": "annual_revenue", "op": ">=", "value": 20000000}', null=True, verbose_name='高级条件')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('co_issuers', models.ManyToManyField(blank=True, related_name='+', to='portal.department', verbose_name='联合发布部门')),
-                ('industries', models.ManyToManyField(blank=True, help_text='含下级行业；不选表示不限', related_name='+', to='portal.industry', verbose_name='所属行业')),
-                ('issuer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='issued_policies', to='portal.department', verbose_name='发布部门')),
-                ('region', models.ForeignKey(help_text='含下级区划', on_delete=django.db.models.deletion.PROTECT, related_name='+', to='portal.region', verbose_name='适用区域')),
-                ('regions', models.ManyToManyField(blank=True, help_text='含下级区划；不选表示不限', related_name='+', to='portal.region', verbose_name='企业所在区划')),
-                ('tags_all', models.ManyToManyField(blank=True, related_name='+', to='portal.enterprisetag', verbose_name='须全部具备的标签')),
-                ('tags_any', models.ManyToManyField(blank=True, related_name='+', to='portal.enterprisetag', verbose_name='具备其一的标签')),
-                ('tags_excluded', models.ManyToManyField(blank=True, related_name='+', to='portal.enterprisetag', verbose_name='排除的标签')),
-                ('category', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='policies.policycategory', verbose_name='政策类别')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("title", models.CharField(max_length=200, verbose_name="政策名称")),
+                ("short_title", models.CharField(blank=True, max_length=60, verbose_name="简称")),
+                ("document_number", models.CharField(blank=True, max_length=100, verbose_name="文号")),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("national", "国家级"),
+                            ("provincial", "省级"),
+                            ("municipal", "市级"),
+                            ("county", "县级"),
+                        ],
+                        max_length=20,
+                        verbose_name="政策层级",
+                    ),
+                ),
+                (
+                    "keywords",
+                    models.CharField(blank=True, help_text="以空格或逗号分隔", max_length=200, verbose_name="关键词"),
+                ),
+                ("summary", models.TextField(verbose_name="政策摘要")),
+                ("full_text", models.TextField(blank=True, verbose_name="政策原文")),
+                ("interpretation", models.TextField(blank=True, verbose_name="政策解读")),
+                ("source_url", models.URLField(blank=True, verbose_name="原文链接")),
+                ("published_on", models.DateField(blank=True, null=True, verbose_name="发布日期")),
+                ("effective_from", models.DateField(blank=True, null=True, verbose_name="生效日期")),
+                ("effective_until", models.DateField(blank=True, null=True, verbose_name="失效日期")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("draft", "草稿"),
+                            ("published", "已发布"),
+                            ("expired", "已过期"),
+                            ("withdrawn", "已撤回"),
+                        ],
+                        default="draft",
+                        max_length=20,
+                        verbose_name="状态",
+                    ),
+                ),
+                (
+                    "support_type",
+                    models.CharField(
+                        choices=[
+                            ("cash", "资金奖励"),
+                            ("interest", "贷款贴息"),
+                            ("tax", "税收减免"),
+                            ("fee", "费用减免"),
+                            ("voucher", "服务券"),
+                            ("qualification", "资格认定"),
+                            ("service", "服务支持"),
+                        ],
+                        max_length=20,
+                        verbose_name="支持方式",
+                    ),
+                ),
+                (
+                    "amount_rule",
+                    models.CharField(
+                        choices=[
+                            ("none", "不涉及金额"),
+                            ("fixed", "固定金额"),
+                            ("percentage", "按比例"),
+                            ("per_unit", "按单位"),
+                        ],
+                        default="none",
+                        max_length=20,
+                        verbose_name="金额计算方式",
+                    ),
+                ),
+                (
+                    "amount_fixed",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=14, null=True, verbose_name="固定金额（元）"
+                    ),
+                ),
+                (
+                    "amount_field",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("employees", "从业人数"),
+                            ("annual_revenue", "年营业收入"),
+                            ("tax_paid", "年纳税额"),
+                            ("rd_spend", "年研发投入"),
+                            ("rd_intensity", "研发投入强度"),
+                            ("years_since_founding", "成立年限"),
+                        ],
+                        help_text="按比例或按单位计算时依据的企业数据",
+                        max_length=30,
+                        verbose_name="计算依据",
+                    ),
+                ),
+                (
+                    "amount_rate",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=4,
+                        help_text="按比例时填小数（如 0.1 表示10%）；按单位时填每单位金额（元）",
+                        max_digits=14,
+                        null=True,
+                        verbose_name="比例或单价",
+                    ),
+                ),
+                (
+                    "amount_cap",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=14, null=True, verbose_name="单个企业上限（元）"
+                    ),
+                ),
+                (
+                    "total_budget",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=16, null=True, verbose_name="资金总额（元）"
+                    ),
+                ),
+                (
+                    "application_method",
+                    models.CharField(
+                        choices=[("online", "网上申报"), ("auto", "免申即享"), ("offline", "线下申报")],
+                        max_length=20,
+                        verbose_name="申报方式",
+                    ),
+                ),
+                ("application_opens", models.DateField(blank=True, null=True, verbose_name="申报开始")),
+                ("application_closes", models.DateField(blank=True, null=True, verbose_name="申报截止")),
+                ("contact_department", models.CharField(blank=True, max_length=100, verbose_name="咨询部门")),
+                ("contact_person", models.CharField(blank=True, max_length=50, verbose_name="联系人")),
+                ("contact_phone", models.CharField(blank=True, max_length=30, verbose_name="联系电话")),
+                (
+                    "scales",
+                    django.contrib.postgres.fields.ArrayField(
+                        base_field=models.CharField(
+                            choices=[("large", "大型"), ("medium", "中型"), ("small", "小型"), ("micro", "微型")],
+                            max_length=10,
+                        ),
+                        blank=True,
+                        default=list,
+                        size=None,
+                        verbose_name="企业规模",
+                    ),
+                ),
+                (
+                    "ownerships",
+                    django.contrib.postgres.fields.ArrayField(
+                        base_field=models.CharField(
+                            choices=[("private", "民营"), ("state", "国有"), ("foreign", "外资"), ("hmt", "港澳台")],
+                            max_length=10,
+                        ),
+                        blank=True,
+                        default=list,
+                        size=None,
+                        verbose_name="所有制类型",
+                    ),
+                ),
+                ("min_employees", models.PositiveIntegerField(blank=True, null=True, verbose_name="从业人数不少于")),
+                ("max_employees", models.PositiveIntegerField(blank=True, null=True, verbose_name="从业人数不多于")),
+                (
+                    "min_annual_revenue",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=16, null=True, verbose_name="年营业收入不低于（元）"
+                    ),
+                ),
+                (
+                    "max_annual_revenue",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=16, null=True, verbose_name="年营业收入不高于（元）"
+                    ),
+                ),
+                (
+                    "min_tax_paid",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=16, null=True, verbose_name="年纳税额不低于（元）"
+                    ),
+                ),
+                (
+                    "min_rd_intensity",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=4,
+                        help_text="研发投入÷营业收入，如 0.03 表示3%",
+                        max_digits=6,
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="研发投入强度不低于",
+                    ),
+                ),
+                (
+                    "min_years_since_founding",
+                    models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="成立年限不少于（年）"),
+                ),
+                (
+                    "max_years_since_founding",
+                    models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="成立年限不多于（年）"),
+                ),
+                (
+                    "advanced_condition",
+                    models.JSONField(
+                        blank=True,
+                        help_text='条件树：{"all": [...]}、{"any": [...]}、{"not": ...}，叶子如 {"field": "annual_revenue", "op": ">=", "value": 20000000}',
+                        null=True,
+                        verbose_name="高级条件",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                (
+                    "co_issuers",
+                    models.ManyToManyField(
+                        blank=True, related_name="+", to="portal.department", verbose_name="联合发布部门"
+                    ),
+                ),
+                (
+                    "industries",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="含下级行业；不选表示不限",
+                        related_name="+",
+                        to="portal.industry",
+                        verbose_name="所属行业",
+                    ),
+                ),
+                (
+                    "issuer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="issued_policies",
+                        to="portal.department",
+                        verbose_name="发布部门",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        help_text="含下级区划",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="portal.region",
+                        verbose_name="适用区域",
+                    ),
+                ),
+                (
+                    "regions",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="含下级区划；不选表示不限",
+                        related_name="+",
+                        to="portal.region",
+                        verbose_name="企业所在区划",
+                    ),
+                ),
+                (
+                    "tags_all",
+                    models.ManyToManyField(
+                        blank=True, related_name="+", to="portal.enterprisetag", verbose_name="须全部具备的标签"
+                    ),
+                ),
+                (
+                    "tags_any",
+                    models.ManyToManyField(
+                        blank=True, related_name="+", to="portal.enterprisetag", verbose_name="具备其一的标签"
+                    ),
+                ),
+                (
+                    "tags_excluded",
+                    models.ManyToManyField(
+                        blank=True, related_name="+", to="portal.enterprisetag", verbose_name="排除的标签"
+                    ),
+                ),
+                (
+                    "category",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="policies.policycategory",
+                        verbose_name="政策类别",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '惠企政策',
-                'verbose_name_plural': '惠企政策',
-                'ordering': ['-published_on', '-id'],
-                'permissions': [('publish_policy', '可以发布和撤回政策')],
+                "verbose_name": "惠企政策",
+                "verbose_name_plural": "惠企政策",
+                "ordering": ["-published_on", "-id"],
+                "permissions": [("publish_policy", "可以发布和撤回政策")],
             },
         ),
         migrations.CreateModel(
-            name='PolicyEvent',
+            name="PolicyEvent",
             fields=[
-                ('pgh_id', models.AutoField(primary_key=True, serialize=False)),
-                ('pgh_created_at', models.DateTimeField(auto_now_add=True)),
-                ('pgh_label', models.TextField(help_text='The event label.')),
-                ('id', models.BigIntegerField()),
-                ('title', models.CharField(max_length=200, verbose_name='政策名称')),
-                ('short_title', models.CharField(blank=True, max_length=60, verbose_name='简称')),
-                ('document_number', models.CharField(blank=True, max_length=100, verbose_name='文号')),
-                ('level', models.CharField(choices=[('national', '国家级'), ('provincial', '省级'), ('municipal', '市级'), ('county', '县级')], max_length=20, verbose_name='政策层级')),
-                ('keywords', models.CharField(blank=True, help_text='以空格或逗号分隔', max_length=200, verbose_name='关键词')),
-                ('summary', models.TextField(verbose_name='政策摘要')),
-                ('full_text', models.TextField(blank=True, verbose_name='政策原文')),
-                ('interpretation', models.TextField(blank=True, verbose_name='政策解读')),
-                ('source_url', models.URLField(blank=True, verbose_name='原文链接')),
-                ('published_on', models.DateField(blank=True, null=True, verbose_name='发布日期')),
-                ('effective_from', models.DateField(blank=True, null=True, verbose_name='生效日期')),
-                ('effective_until', models.DateField(blank=True, null=True, verbose_name='失效日期')),
-                ('state', models.CharField(choices=[('draft', '草稿'), ('published', '已发布'), ('expired', '已过期'), ('withdrawn', '已撤回')], default='draft', max_length=20, verbose_name='状态')),
-                ('support_type', models.CharField(choices=[('cash', '资金奖励'), ('interest', '贷款贴息'), ('tax', '税收减免'), ('fee', '费用减免'), ('voucher', '服务券'), ('qualification', '资格认定'), ('service', '服务支持')], max_length=20, verbose_name='支持方式')),
-                ('amount_rule', models.CharField(choices=[('none', '不涉及金额'), ('fixed', '固定金额'), ('percentage', '按比例'), ('per_unit', '按单位')], default='none', max_length=20, verbose_name='金额计算方式')),
-                ('amount_fixed', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True, verbose_name='固定金额（元）')),
-                ('amount_field', models.CharField(blank=True, choices=[('employees', '从业人数'), ('annual_revenue', '年营业收入'), ('tax_paid', '年纳税额'), ('rd_spend', '年研发投入'), ('rd_intensity', '研发投入强度'), ('years_since_founding', '成立年限')], help_text='按比例或按单位计算时依据的企业数据', max_length=30, verbose_name='计算依据')),
-                ('amount_rate', models.DecimalField(blank=True, decimal_places=4, help_text='按比例时填小数（如 0.1 表示10%）；按单位时填每单位金额（元）', max_digits=14, null=True, verbose_name='比例或单价')),
-                ('amount_cap', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True, verbose_name='单个企业上限（元）')),
-                ('total_budget', models.DecimalField(blank=True, decimal_places=2, max_digits=16, null=True, verbose_name='资金总额（元）')),
-                ('application_method', models.CharField(choices=[('online', '网上申报'), ('auto', '免申即享'), ('offline', '线下申报')], max_length=20, verbose_name='申报方式')),
-                ('application_opens', models.DateField(blank=True, null=True, verbose_name='申报开始')),
-                ('application_closes', models.DateField(blank=True, null=True, verbose_name='申报截止')),
-                ('contact_department', models.CharField(blank=True, max_length=100, verbose_name='咨询部门')),
-                ('contact_person', models.CharField(blank=True, max_length=50, verbose_name='联系人')),
-                ('contact_phone', models.CharField(blank=True, max_length=30, verbose_name='联系电话')),
-                ('scales', django.contrib.postgres.fields.ArrayField(base_field=models.CharField(choices=[('large', '大型'), ('medium', '中型'), ('small', '小型'), ('micro', '微型')], max_length=10), blank=True, default=list, size=None, verbose_name='企业规模')),
-                ('ownerships', django.contrib.postgres.fields.ArrayField(base_field=models.CharField(choices=[('private', '民营'), ('state', '国有'), ('foreign', '外资'), ('hmt', '港澳台')], max_length=10), blank=True, default=list, size=None, verbose_name='所有制类型')),
-                ('min_employees', models.PositiveIntegerField(blank=True, null=True, verbose_name='从业人数不少于')),
-                ('max_employees', models.PositiveIntegerField(blank=True, null=True, verbose_name='从业人数不多于')),
-                ('min_annual_revenue', models.DecimalField(blank=True, decimal_places=2, max_digits=16, null=True, verbose_name='年营业收入不低于（元）')),
-                ('max_annual_revenue', models.DecimalField(blank=True, decimal_places=2, max_digits=16, null=True, verbose_name='年营业收入不高于（元）')),
-                ('min_tax_paid', models.DecimalField(blank=True, decimal_places=2, max_digits=16, null=True, verbose_name='年纳税额不低于（元）')),
-                ('min_rd_intensity', models.DecimalField(blank=True, decimal_places=4, help_text='研发投入÷营业收入，如 0.03 表示3%', max_digits=6, null=True, validators=[django.core.validators.MinValueValidator(0)], verbose_name='研发投入强度不低于')),
-                ('min_years_since_founding', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='成立年限不少于（年）')),
-                ('max_years_since_founding', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='成立年限不多于（年）')),
-                ('advanced_condition', models.JSONField(blank=True, help_text='条件树：{"all": [...]}、{"any": [...]}、{"not": ...}，叶子如 {"field": "annual_revenue", "op": ">=", "value": 20000000}', null=True, verbose_name='高级条件')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('category', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='policies.policycategory', verbose_name='政策类别')),
-                ('issuer', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='portal.department', verbose_name='发布部门')),
-                ('pgh_context', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='pghistory.context')),
-                ('pgh_obj', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='events', to='policies.policy')),
-                ('region', models.ForeignKey(db_constraint=False, help_text='含下级区划', on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='portal.region', verbose_name='适用区域')),
+                ("pgh_id", models.AutoField(primary_key=True, serialize=False)),
+                ("pgh_created_at", models.DateTimeField(auto_now_add=True)),
+                ("pgh_label", models.TextField(help_text="The event label.")),
+                ("id", models.BigIntegerField()),
+                ("title", models.CharField(max_length=200, verbose_name="政策名称")),
+                ("short_title", models.CharField(blank=True, max_length=60, verbose_name="简称")),
+                ("document_number", models.CharField(blank=True, max_length=100, verbose_name="文号")),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("national", "国家级"),
+                            ("provincial", "省级"),
+                            ("municipal", "市级"),
+                            ("county", "县级"),
+                        ],
+                        max_length=20,
+                        verbose_name="政策层级",
+                    ),
+                ),
+                (
+                    "keywords",
+                    models.CharField(blank=True, help_text="以空格或逗号分隔", max_length=200, verbose_name="关键词"),
+                ),
+                ("summary", models.TextField(verbose_name="政策摘要")),
+                ("full_text", models.TextField(blank=True, verbose_name="政策原文")),
+                ("interpretation", models.TextField(blank=True, verbose_name="政策解读")),
+                ("source_url", models.URLField(blank=True, verbose_name="原文链接")),
+                ("published_on", models.DateField(blank=True, null=True, verbose_name="发布日期")),
+                ("effective_from", models.DateField(blank=True, null=True, verbose_name="生效日期")),
+                ("effective_until", models.DateField(blank=True, null=True, verbose_name="失效日期")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("draft", "草稿"),
+                            ("published", "已发布"),
+                            ("expired", "已过期"),
+                            ("withdrawn", "已撤回"),
+                        ],
+                        default="draft",
+                        max_length=20,
+                        verbose_name="状态",
+                    ),
+                ),
+                (
+                    "support_type",
+                    models.CharField(
+                        choices=[
+                            ("cash", "资金奖励"),
+                            ("interest", "贷款贴息"),
+                            ("tax", "税收减免"),
+                            ("fee", "费用减免"),
+                            ("voucher", "服务券"),
+                            ("qualification", "资格认定"),
+                            ("service", "服务支持"),
+                        ],
+                        max_length=20,
+                        verbose_name="支持方式",
+                    ),
+                ),
+                (
+                    "amount_rule",
+                    models.CharField(
+                        choices=[
+                            ("none", "不涉及金额"),
+                            ("fixed", "固定金额"),
+                            ("percentage", "按比例"),
+                            ("per_unit", "按单位"),
+                        ],
+                        default="none",
+                        max_length=20,
+                        verbose_name="金额计算方式",
+                    ),
+                ),
+                (
+                    "amount_fixed",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=14, null=True, verbose_name="固定金额（元）"
+                    ),
+                ),
+                (
+                    "amount_field",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("employees", "从业人数"),
+                            ("annual_revenue", "年营业收入"),
+                            ("tax_paid", "年纳税额"),
+                            ("rd_spend", "年研发投入"),
+                            ("rd_intensity", "研发投入强度"),
+                            ("years_since_founding", "成立年限"),
+                        ],
+                        help_text="按比例或按单位计算时依据的企业数据",
+                        max_length=30,
+                        verbose_name="计算依据",
+                    ),
+                ),
+                (
+                    "amount_rate",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=4,
+                        help_text="按比例时填小数（如 0.1 表示10%）；按单位时填每单位金额（元）",
+                        max_digits=14,
+                        null=True,
+                        verbose_name="比例或单价",
+                    ),
+                ),
+                (
+                    "amount_cap",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=14, null=True, verbose_name="单个企业上限（元）"
+                    ),
+                ),
+                (
+                    "total_budget",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=16, null=True, verbose_name="资金总额（元）"
+                    ),
+                ),
+                (
+                    "application_method",
+                    models.CharField(
+                        choices=[("online", "网上申报"), ("auto", "免申即享"), ("offline", "线下申报")],
+                        max_length=20,
+                        verbose_name="申报方式",
+                    ),
+                ),
+                ("application_opens", models.DateField(blank=True, null=True, verbose_name="申报开始")),
+                ("application_closes", models.DateField(blank=True, null=True, verbose_name="申报截止")),
+                ("contact_department", models.CharField(blank=True, max_length=100, verbose_name="咨询部门")),
+                ("contact_person", models.CharField(blank=True, max_length=50, verbose_name="联系人")),
+                ("contact_phone", models.CharField(blank=True, max_length=30, verbose_name="联系电话")),
+                (
+                    "scales",
+                    django.contrib.postgres.fields.ArrayField(
+                        base_field=models.CharField(
+                            choices=[("large", "大型"), ("medium", "中型"), ("small", "小型"), ("micro", "微型")],
+                            max_length=10,
+                        ),
+                        blank=True,
+                        default=list,
+                        size=None,
+                        verbose_name="企业规模",
+                    ),
+                ),
+                (
+                    "ownerships",
+                    django.contrib.postgres.fields.ArrayField(
+                        base_field=models.CharField(
+                            choices=[("private", "民营"), ("state", "国有"), ("foreign", "外资"), ("hmt", "港澳台")],
+                            max_length=10,
+                        ),
+                        blank=True,
+                        default=list,
+                        size=None,
+                        verbose_name="所有制类型",
+                    ),
+                ),
+                ("min_employees", models.PositiveIntegerField(blank=True, null=True, verbose_name="从业人数不少于")),
+                ("max_employees", models.PositiveIntegerField(blank=True, null=True, verbose_name="从业人数不多于")),
+                (
+                    "min_annual_revenue",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=16, null=True, verbose_name="年营业收入不低于（元）"
+                    ),
+                ),
+                (
+                    "max_annual_revenue",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=16, null=True, verbose_name="年营业收入不高于（元）"
+                    ),
+                ),
+                (
+                    "min_tax_paid",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=16, null=True, verbose_name="年纳税额不低于（元）"
+                    ),
+                ),
+                (
+                    "min_rd_intensity",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=4,
+                        help_text="研发投入÷营业收入，如 0.03 表示3%",
+                        max_digits=6,
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="研发投入强度不低于",
+                    ),
+                ),
+                (
+                    "min_years_since_founding",
+                    models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="成立年限不少于（年）"),
+                ),
+                (
+                    "max_years_since_founding",
+                    models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="成立年限不多于（年）"),
+                ),
+                (
+                    "advanced_condition",
+                    models.JSONField(
+                        blank=True,
+                        help_text='条件树：{"all": [...]}、{"any": [...]}、{"not": ...}，叶子如 {"field": "annual_revenue", "op": ">=", "value": 20000000}',
+                        null=True,
+                        verbose_name="高级条件",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                (
+                    "category",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="policies.policycategory",
+                        verbose_name="政策类别",
+                    ),
+                ),
+                (
+                    "issuer",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="portal.department",
+                        verbose_name="发布部门",
+                    ),
+                ),
+                (
+                    "pgh_context",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="pghistory.context",
+                    ),
+                ),
+                (
+                    "pgh_obj",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="events",
+                        to="policies.policy",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        help_text="含下级区划",
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="portal.region",
+                        verbose_name="适用区域",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='PolicyMaterial',
+            name="PolicyMaterial",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='材料名称')),
-                ('zero_material', models.BooleanField(default=False, verbose_name='零材料（数据核验，无需上传）')),
-                ('sort_order', models.PositiveSmallIntegerField(default=0, verbose_name='排序')),
-                ('policy', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='materials', to='policies.policy', verbose_name='政策')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=200, verbose_name="材料名称")),
+                ("zero_material", models.BooleanField(default=False, verbose_name="零材料（数据核验，无需上传）")),
+                ("sort_order", models.PositiveSmallIntegerField(default=0, verbose_name="排序")),
+                (
+                    "policy",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="materials",
+                        to="policies.policy",
+                        verbose_name="政策",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '申报材料',
-                'verbose_name_plural': '申报材料',
-                'ordering': ['policy', 'sort_order', 'id'],
+                "verbose_name": "申报材料",
+                "verbose_name_plural": "申报材料",
+                "ordering": ["policy", "sort_order", "id"],
             },
         ),
         migrations.CreateModel(
-            name='PolicyQuestion',
+            name="PolicyQuestion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('question', models.TextField(verbose_name='问题')),
-                ('answer', models.TextField(blank=True, verbose_name='解答')),
-                ('is_published', models.BooleanField(default=False, verbose_name='公开')),
-                ('sort_order', models.PositiveSmallIntegerField(default=0, verbose_name='排序')),
-                ('policy', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='questions', to='policies.policy', verbose_name='政策')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("question", models.TextField(verbose_name="问题")),
+                ("answer", models.TextField(blank=True, verbose_name="解答")),
+                ("is_published", models.BooleanField(default=False, verbose_name="公开")),
+                ("sort_order", models.PositiveSmallIntegerField(default=0, verbose_name="排序")),
+                (
+                    "policy",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="questions",
+                        to="policies.policy",
+                        verbose_name="政策",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '政策问答',
-                'verbose_name_plural': '政策问答',
-                'ordering': ['policy', 'sort_order', 'id'],
+                "verbose_name": "政策问答",
+                "verbose_name_plural": "政策问答",
+                "ordering": ["policy", "sort_order", "id"],
             },
         ),
         migrations.AddIndex(
-            model_name='policy',
-            index=django.contrib.postgres.indexes.GinIndex(fields=['title'], name='policy_title_trgm_idx', opclasses=['gin_trgm_ops']),
+            model_name="policy",
+            index=django.contrib.postgres.indexes.GinIndex(
+                fields=["title"], name="policy_title_trgm_idx", opclasses=["gin_trgm_ops"]
+            ),
         ),
         migrations.AddIndex(
-            model_name='policy',
-            index=django.contrib.postgres.indexes.GinIndex(fields=['keywords'], name='policy_keywords_trgm_idx', opclasses=['gin_trgm_ops']),
+            model_name="policy",
+            index=django.contrib.postgres.indexes.GinIndex(
+                fields=["keywords"], name="policy_keywords_trgm_idx", opclasses=["gin_trgm_ops"]
+            ),
         ),
         migrations.AddIndex(
-            model_name='policy',
-            index=models.Index(fields=['state', 'application_closes'], name='policy_state_window_idx'),
+            model_name="policy",
+            index=models.Index(fields=["state", "application_closes"], name="policy_state_window_idx"),
         ),
         migrations.AddConstraint(
-            model_name='policy',
-            constraint=models.CheckConstraint(condition=models.Q(('min_employees__isnull', True), ('max_employees__isnull', True), ('max_employees__gte', models.F('min_employees')), _connector='OR'), name='policy_employee_bounds_in_order'),
+            model_name="policy",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("min_employees__isnull", True),
+                    ("max_employees__isnull", True),
+                    ("max_employees__gte", models.F("min_employees")),
+                    _connector="OR",
+                ),
+                name="policy_employee_bounds_in_order",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='policy',
-            constraint=models.CheckConstraint(condition=models.Q(('application_opens__isnull', True), ('application_closes__isnull', True), ('application_closes__gte', models.F('application_opens')), _connector='OR'), name='policy_window_in_order'),
+            model_name="policy",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("application_opens__isnull", True),
+                    ("application_closes__isnull", True),
+                    ("application_closes__gte", models.F("application_opens")),
+                    _connector="OR",
+                ),
+                name="policy_window_in_order",
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='policy',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "policies_policyevent" ("advanced_condition", "amount_cap", "amount_field", "amount_fixed", "amount_rate", "amount_rule", "application_closes", "application_method", "application_opens", "category_id", "contact_department", "contact_person", "contact_phone", "created_at", "document_number", "effective_from", "effective_until", "full_text", "id", "interpretation", "issuer_id", "keywords", "level", "max_annual_revenue", "max_employees", "max_years_since_founding", "min_annual_revenue", "min_employees", "min_rd_intensity", "min_tax_paid", "min_years_since_founding", "ownerships", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "published_on", "region_id", "scales", "short_title", "source_url", "state", "summary", "support_type", "title", "total_budget", "updated_at") VALUES (NEW."advanced_condition", NEW."amount_cap", NEW."amount_field", NEW."amount_fixed", NEW."amount_rate", NEW."amount_rule", NEW."application_closes", NEW."application_method", NEW."application_opens", NEW."category_id", NEW."contact_department", NEW."contact_person", NEW."contact_phone", NEW."created_at", NEW."document_number", NEW."effective_from", NEW."effective_until", NEW."full_text", NEW."id", NEW."interpretation", NEW."issuer_id", NEW."keywords", NEW."level", NEW."max_annual_revenue", NEW."max_employees", NEW."max_years_since_founding", NEW."min_annual_revenue", NEW."min_employees", NEW."min_rd_intensity", NEW."min_tax_paid", NEW."min_years_since_founding", NEW."ownerships", _pgh_attach_context(), clock_timestamp(), \'insert\', NEW."id", NEW."published_on", NEW."region_id", NEW."scales", NEW."short_title", NEW."source_url", NEW."state", NEW."summary", NEW."support_type", NEW."title", NEW."total_budget", NEW."updated_at"); RETURN NULL;', hash='400e9e68815bb27448a2c9f409f62b01c4a57a02', operation='INSERT', pgid='pgtrigger_insert_insert_810b9', table='policies_policy', when='AFTER')),
+            model_name="policy",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "policies_policyevent" ("advanced_condition", "amount_cap", "amount_field", "amount_fixed", "amount_rate", "amount_rule", "application_closes", "application_method", "application_opens", "category_id", "contact_department", "contact_person", "contact_phone", "created_at", "document_number", "effective_from", "effective_until", "full_text", "id", "interpretation", "issuer_id", "keywords", "level", "max_annual_revenue", "max_employees", "max_years_since_founding", "min_annual_revenue", "min_employees", "min_rd_intensity", "min_tax_paid", "min_years_since_founding", "ownerships", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "published_on", "region_id", "scales", "short_title", "source_url", "state", "summary", "support_type", "title", "total_budget", "updated_at") VALUES (NEW."advanced_condition", NEW."amount_cap", NEW."amount_field", NEW."amount_fixed", NEW."amount_rate", NEW."amount_rule", NEW."application_closes", NEW."application_method", NEW."application_opens", NEW."category_id", NEW."contact_department", NEW."contact_person", NEW."contact_phone", NEW."created_at", NEW."document_number", NEW."effective_from", NEW."effective_until", NEW."full_text", NEW."id", NEW."interpretation", NEW."issuer_id", NEW."keywords", NEW."level", NEW."max_annual_revenue", NEW."max_employees", NEW."max_years_since_founding", NEW."min_annual_revenue", NEW."min_employees", NEW."min_rd_intensity", NEW."min_tax_paid", NEW."min_years_since_founding", NEW."ownerships", _pgh_attach_context(), clock_timestamp(), \'insert\', NEW."id", NEW."published_on", NEW."region_id", NEW."scales", NEW."short_title", NEW."source_url", NEW."state", NEW."summary", NEW."support_type", NEW."title", NEW."total_budget", NEW."updated_at"); RETURN NULL;',
+                    hash="400e9e68815bb27448a2c9f409f62b01c4a57a02",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_810b9",
+                    table="policies_policy",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='policy',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.* IS DISTINCT FROM NEW.*)', func='INSERT INTO "policies_policyevent" ("advanced_condition", "amount_cap", "amount_field", "amount_fixed", "amount_rate", "amount_rule", "application_closes", "application_method", "application_opens", "category_id", "contact_department", "contact_person", "contact_phone", "created_at", "document_number", "effective_from", "effective_until", "full_text", "id", "interpretation", "issuer_id", "keywords", "level", "max_annual_revenue", "max_employees", "max_years_since_founding", "min_annual_revenue", "min_employees", "min_rd_intensity", "min_tax_paid", "min_years_since_founding", "ownerships", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "published_on", "region_id", "scales", "short_title", "source_url", "state", "summary", "support_type", "title", "total_budget", "updated_at") VALUES (NEW."advanced_condition", NEW."amount_cap", NEW."amount_field", NEW."amount_fixed", NEW."amount_rate", NEW."amount_rule", NEW."application_closes", NEW."application_method", NEW."application_opens", NEW."category_id", NEW."contact_department", NEW."contact_person", NEW."contact_phone", NEW."created_at", NEW."document_number", NEW."effective_from", NEW."effective_until", NEW."full_text", NEW."id", NEW."interpretation", NEW."issuer_id", NEW."keywords", NEW."level", NEW."max_annual_revenue", NEW."max_employees", NEW."max_years_since_founding", NEW."min_annual_revenue", NEW."min_employees", NEW."min_rd_intensity", NEW."min_tax_paid", NEW."min_years_since_founding", NEW."ownerships", _pgh_attach_context(), clock_timestamp(), \'update\', NEW."id", NEW."published_on", NEW."region_id", NEW."scales", NEW."short_title", NEW."source_url", NEW."state", NEW."summary", NEW."support_type", NEW."title", NEW."total_budget", NEW."updated_at"); RETURN NULL;', hash='c173cd821ff9ef4a7110a6d62c3a2181ae7bc173', operation='UPDATE', pgid='pgtrigger_update_update_e3937', table='policies_policy', when='AFTER')),
+            model_name="policy",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (OLD.* IS DISTINCT FROM NEW.*)",
+                    func='INSERT INTO "policies_policyevent" ("advanced_condition", "amount_cap", "amount_field", "amount_fixed", "amount_rate", "amount_rule", "application_closes", "application_method", "application_opens", "category_id", "contact_department", "contact_person", "contact_phone", "created_at", "document_number", "effective_from", "effective_until", "full_text", "id", "interpretation", "issuer_id", "keywords", "level", "max_annual_revenue", "max_employees", "max_years_since_founding", "min_annual_revenue", "min_employees", "min_rd_intensity", "min_tax_paid", "min_years_since_founding", "ownerships", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "published_on", "region_id", "scales", "short_title", "source_url", "state", "summary", "support_type", "title", "total_budget", "updated_at") VALUES (NEW."advanced_condition", NEW."amount_cap", NEW."amount_field", NEW."amount_fixed", NEW."amount_rate", NEW."amount_rule", NEW."application_closes", NEW."application_method", NEW."application_opens", NEW."category_id", NEW."contact_department", NEW."contact_person", NEW."contact_phone", NEW."created_at", NEW."document_number", NEW."effective_from", NEW."effective_until", NEW."full_text", NEW."id", NEW."interpretation", NEW."issuer_id", NEW."keywords", NEW."level", NEW."max_annual_revenue", NEW."max_employees", NEW."max_years_since_founding", NEW."min_annual_revenue", NEW."min_employees", NEW."min_rd_intensity", NEW."min_tax_paid", NEW."min_years_since_founding", NEW."ownerships", _pgh_attach_context(), clock_timestamp(), \'update\', NEW."id", NEW."published_on", NEW."region_id", NEW."scales", NEW."short_title", NEW."source_url", NEW."state", NEW."summary", NEW."support_type", NEW."title", NEW."total_budget", NEW."updated_at"); RETURN NULL;',
+                    hash="c173cd821ff9ef4a7110a6d62c3a2181ae7bc173",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_e3937",
+                    table="policies_policy",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='policy',
-            trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "policies_policyevent" ("advanced_condition", "amount_cap", "amount_field", "amount_fixed", "amount_rate", "amount_rule", "application_closes", "application_method", "application_opens", "category_id", "contact_department", "contact_person", "contact_phone", "created_at", "document_number", "effective_from", "effective_until", "full_text", "id", "interpretation", "issuer_id", "keywords", "level", "max_annual_revenue", "max_employees", "max_years_since_founding", "min_annual_revenue", "min_employees", "min_rd_intensity", "min_tax_paid", "min_years_since_founding", "ownerships", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "published_on", "region_id", "scales", "short_title", "source_url", "state", "summary", "support_type", "title", "total_budget", "updated_at") VALUES (OLD."advanced_condition", OLD."amount_cap", OLD."amount_field", OLD."amount_fixed", OLD."amount_rate", OLD."amount_rule", OLD."application_closes", OLD."application_method", OLD."application_opens", OLD."category_id", OLD."contact_department", OLD."contact_person", OLD."contact_phone", OLD."created_at", OLD."document_number", OLD."effective_from", OLD."effective_until", OLD."full_text", OLD."id", OLD."interpretation", OLD."issuer_id", OLD."keywords", OLD."level", OLD."max_annual_revenue", OLD."max_employees", OLD."max_years_since_founding", OLD."min_annual_revenue", OLD."min_employees", OLD."min_rd_intensity", OLD."min_tax_paid", OLD."min_years_since_founding", OLD."ownerships", _pgh_attach_context(), clock_timestamp(), \'delete\', OLD."id", OLD."published_on", OLD."region_id", OLD."scales", OLD."short_title", OLD."source_url", OLD."state", OLD."summary", OLD."support_type", OLD."title", OLD."total_budget", OLD."updated_at"); RETURN NULL;', hash='d408107ac4ed0ddcf5248f710b70355a05317ae3', operation='DELETE', pgid='pgtrigger_delete_delete_18950', table='policies_policy', when='AFTER')),
+            model_name="policy",
+            trigger=pgtrigger.compiler.Trigger(
+                name="delete_delete",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "policies_policyevent" ("advanced_condition", "amount_cap", "amount_field", "amount_fixed", "amount_rate", "amount_rule", "application_closes", "application_method", "application_opens", "category_id", "contact_department", "contact_person", "contact_phone", "created_at", "document_number", "effective_from", "effective_until", "full_text", "id", "interpretation", "issuer_id", "keywords", "level", "max_annual_revenue", "max_employees", "max_years_since_founding", "min_annual_revenue", "min_employees", "min_rd_intensity", "min_tax_paid", "min_years_since_founding", "ownerships", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "published_on", "region_id", "scales", "short_title", "source_url", "state", "summary", "support_type", "title", "total_budget", "updated_at") VALUES (OLD."advanced_condition", OLD."amount_cap", OLD."amount_field", OLD."amount_fixed", OLD."amount_rate", OLD."amount_rule", OLD."application_closes", OLD."application_method", OLD."application_opens", OLD."category_id", OLD."contact_department", OLD."contact_person", OLD."contact_phone", OLD."created_at", OLD."document_number", OLD."effective_from", OLD."effective_until", OLD."full_text", OLD."id", OLD."interpretation", OLD."issuer_id", OLD."keywords", OLD."level", OLD."max_annual_revenue", OLD."max_employees", OLD."max_years_since_founding", OLD."min_annual_revenue", OLD."min_employees", OLD."min_rd_intensity", OLD."min_tax_paid", OLD."min_years_since_founding", OLD."ownerships", _pgh_attach_context(), clock_timestamp(), \'delete\', OLD."id", OLD."published_on", OLD."region_id", OLD."scales", OLD."short_title", OLD."source_url", OLD."state", OLD."summary", OLD."support_type", OLD."title", OLD."total_budget", OLD."updated_at"); RETURN NULL;',
+                    hash="d408107ac4ed0ddcf5248f710b70355a05317ae3",
+                    operation="DELETE",
+                    pgid="pgtrigger_delete_delete_18950",
+                    table="policies_policy",
+                    when="AFTER",
+                ),
+            ),
         ),
     ]

@@ -20,7 +20,9 @@ def regions(db):
 
 @pytest.fixture
 def tags(db):
-    return {name: EnterpriseTag.objects.get_or_create(name=name)[0] for name in ["高新技术企业", "专精特新", "规上工业企业"]}
+    return {
+        name: EnterpriseTag.objects.get_or_create(name=name)[0] for name in ["高新技术企业", "专精特新", "规上工业企业"]
+    }
 
 
 @pytest.fixture
@@ -29,7 +31,11 @@ def make_policy(regions):
     category = PolicyCategory.objects.get(name="资金奖补")
 
     def make(**fields):
-        m2m = {key: fields.pop(key) for key in ["regions", "industries", "tags_all", "tags_any", "tags_excluded"] if key in fields}
+        m2m = {
+            key: fields.pop(key)
+            for key in ["regions", "industries", "tags_all", "tags_any", "tags_excluded"]
+            if key in fields
+        }
         defaults = {
             "title": "技术改造项目奖补",
             "issuer": issuer,

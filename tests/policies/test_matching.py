@@ -1,0 +1,200 @@
+"""Matching: the Python and SQL evaluators agree, hierarchies cover their children,
+the almost and unknown classes name what is missing, amounts show their arithmetic."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from policies import matching
+from policies.conditions import ConditionError, validate_tree
+from portal.models import Enterprise, Industry
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def _enterprise(regions, **fields):
+    fields.setdefault("region", regions["xuanzhou"])
+    tags = fields.pop("tags", [])
+    enterprise = factories.enterprise(**fields)
+    enterprise.tags.set(tags)
+    return Enterprise.objects.get(pk=enterprise.pk)
+
+
+def _sql_class(policy, enterprise):
+    return matching.classify_in_sql(matching.Profile.of(enterprise), [policy.pk])[policy.pk]["klass"]
+
+
+def _reaches(policy, enterprise):
+    return matching.eligible_enterprises(policy).filter(pk=enterprise.pk).exists()
+
+
+def test_a_region_covers_its_children_and_an_industry_its_sub_codes(make_policy, regions):
+    policy = make_policy(regions=[regions["city"]], industries=[Industry.objects.get(code="C")])
+    inside = _enterprise(regions, industry=Industry.objects.get(code="36"))
+    elsewhere = _enterprise(regions, region=regions["hefei"], industry=Industry.objects.get(code="36"))
+    other_trade = _enterprise(regions, industry=Industry.objects.get(code="65"))
+    assert matching.evaluate(policy, matching.Profile.of(inside)).klass == matching.ELIGIBLE
+    assert _sql_class(policy, inside) == matching.ELIGIBLE
+    assert _reaches(policy, inside) and not _reaches(policy, elsewhere) and not _reaches(policy, other_trade)
+    assert _sql_class(policy, elsewhere) == matching.ALMOST
+
+
+def test_almost_names_the_one_unmet_condition(make_policy, regions, tags):
+    policy = make_policy(tags_all=[tags["高新技术企业"]], min_employees=10)
+    enterprise = _enterprise(regions, employees=50, tags=[tags["专精特新"]])
+    evaluation = matching.evaluate(policy, matching.Profile.of(enterprise))
+    assert evaluation.klass == matching.ALMOST == _sql_class(policy, enterprise)
+    assert [c.text for c in evaluation.unmet] == ["须具备：高新技术企业"]
+    row = matching.classify_in_sql(matching.Profile.of(enterprise), [policy.pk])[policy.pk]
+    assert row["missing_tags"] == ["高新技术企业"]
+
+
+def test_unknown_names_the_field_to_fill_in(make_policy, regions):
+    policy = make_policy(min_annual_revenue=Decimal("20000000"), min_rd_intensity=Decimal("0.03"))
+    enterprise = _enterprise(regions, annual_revenue=None, rd_spend=Decimal("100"))
+    evaluation = matching.evaluate(policy, matching.Profile.of(enterprise))
+    assert evaluation.klass == matching.UNKNOWN == _sql_class(policy, enterprise)
+    assert {c.missing for c in evaluation.unknown} == {"年营业收入", "研发投入强度"}
+    assert not _reaches(policy, enterprise)
+
+
+def test_amount_rules_show_their_arithmetic(make_policy, regions):
+    enterprise = matching.Profile(employees=120, rd_spend=Decimal("3000000"), annual_revenue=Decimal("50000000"))
+    fixed = make_policy(amount_rule="fixed", amount_fixed=Decimal("200000"))
+    assert matching.estimate_amount(fixed, enterprise) == (Decimal("200000"), "固定金额 200,000 元")
+    share = make_policy(
+        amount_rule="percentage", amount_field="rd_spend", amount_rate=Decimal("0.1"), amount_cap=Decimal("250000")
+    )
+    amount, text = matching.estimate_amount(share, enterprise)
+    assert amount == Decimal("250000")
+    assert text == "年研发投入 3,000,000 × 10% = 300,000 元，超过上限，按上限 250,000 元"
+    per_head = make_policy(amount_rule="per_unit", amount_field="employees", amount_rate=Decimal("1000"))
+    assert matching.estimate_amount(per_head, enterprise)[0] == Decimal("120000")
+    assert matching.estimate_amount(per_head, matching.Profile())[1] == "需填写从业人数后才能测算"
+
+
+def test_a_bad_tree_is_refused_naming_the_node(make_policy):
+    with pytest.raises(ConditionError, match=r"\$\.all\[1\]"):
+        validate_tree(
+            {"all": [{"field": "employees", "op": ">=", "value": 10}, {"field": "salary", "op": ">", "value": 1}]}
+        )
+    with pytest.raises(ConditionError, match=r"\$\.any\[0\]\.not"):
+        validate_tree({"any": [{"not": {"field": "scale", "op": ">=", "value": "small"}}]})
+    policy = make_policy()
+    policy.advanced_condition = {"all": []}
+    with pytest.raises(ValidationError) as refused:
+        policy.full_clean()
+    assert "advanced_condition" in refused.value.message_dict
+
+
+def test_matching_one_enterprise_costs_a_fixed_number_of_queries(make_policy, regions, tags):
+    enterprise = _enterprise(regions, employees=30, tags=[tags["高新技术企业"]])
+
+    def add(count):
+        for index in range(count):
+            make_policy(
+                title=f"政策{index}",
+                tags_all=[tags["高新技术企业"]],
+                regions=[regions["city"]],
+                advanced_condition={"field": "employees", "op": ">=", "value": index},
+            )
+
+    add(3)
+    with CaptureQueriesContext(connection) as few:
+        matching.matches_for_enterprise(Enterprise.objects.get(pk=enterprise.pk))
+    add(15)
+    with CaptureQueriesContext(connection) as many:
+        results = matching.matches_for_enterprise(Enterprise.objects.get(pk=enterprise.pk))
+    assert len(many.captured_queries) == len(few.captured_queries)
+    assert len(results) == 18
+
+
+# --- The two evaluators agree ----------------------------------------------------------
+
+TREES = [
+    {"field": "annual_revenue", "op": ">=", "value": 20000000},
+    {
+        "any": [
+            {"field": "scale", "op": "in", "value": ["small", "micro"]},
+            {"field": "tags", "op": "has", "value": "专精特新"},
+        ]
+    },
+    {"not": {"field": "employees", "op": "<", "value": 50}},
+    {
+        "all": [
+            {"field": "rd_intensity", "op": ">=", "value": "0.03"},
+            {"not": {"field": "ownership", "op": "==", "value": "foreign"}},
+        ]
+    },
+    {"field": "years_since_founding", "op": "!=", "value": 3},
+]
+
+
+@pytest.fixture
+def catalogue(make_policy, regions, tags):
+    c, it = Industry.objects.get(code="C"), Industry.objects.get(code="I")
+    return [
+        make_policy(title="区域", regions=[regions["xuanzhou"]]),
+        make_policy(title="行业", industries=[c]),
+        make_policy(title="规模", scales=["small", "micro"], ownerships=["private"]),
+        make_policy(title="标签", tags_all=[tags["高新技术企业"]], tags_excluded=[tags["规上工业企业"]]),
+        make_policy(title="其一", tags_any=[tags["专精特新"], tags["高新技术企业"]]),
+        make_policy(title="人数收入", min_employees=20, max_employees=500, min_annual_revenue=Decimal("1000000")),
+        make_policy(title="纳税强度", min_tax_paid=Decimal("50000"), min_rd_intensity=Decimal("0.02")),
+        make_policy(title="年限", min_years_since_founding=2, max_years_since_founding=10, industries=[it]),
+        *[make_policy(title=f"高级{index}", advanced_condition=tree) for index, tree in enumerate(TREES)],
+    ]
+
+
+profiles = st.fixed_dictionaries(
+    {
+        "region": st.sampled_from(["xuanzhou", "ningguo", "hefei", None]),
+        "industry": st.sampled_from(["36", "13", "65", None]),
+        "scale": st.sampled_from(["", "large", "small", "micro"]),
+        "ownership": st.sampled_from(["", "private", "foreign"]),
+        "tags": st.sets(st.sampled_from(["高新技术企业", "专精特新", "规上工业企业"])),
+        "employees": st.one_of(st.none(), st.integers(0, 1000)),
+        "annual_revenue": st.one_of(st.none(), st.integers(0, 60_000_000).map(Decimal)),
+        "tax_paid": st.one_of(st.none(), st.integers(0, 200_000).map(Decimal)),
+        "rd_spend": st.one_of(st.none(), st.integers(0, 3_000_000).map(Decimal)),
+        "founded_years_ago": st.one_of(st.none(), st.integers(0, 20)),
+    }
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=profiles)
+def test_the_python_and_sql_evaluators_agree(catalogue, regions, tags, data):
+    founded = None
+    if data["founded_years_ago"] is not None:
+        founded = dt.date.today() - dt.timedelta(days=365 * data["founded_years_ago"] + 40)
+    enterprise = _enterprise(
+        regions,
+        region=regions[data["region"]] if data["region"] else None,
+        industry=Industry.objects.get(code=data["industry"]) if data["industry"] else None,
+        scale=data["scale"],
+        ownership=data["ownership"],
+        tags=[tags[name] for name in data["tags"]],
+        employees=data["employees"],
+        annual_revenue=data["annual_revenue"],
+        tax_paid=data["tax_paid"],
+        rd_spend=data["rd_spend"],
+        founded_on=founded,
+    )
+    profile = matching.Profile.of(enterprise)
+    sql = matching.classify_in_sql(profile, [p.pk for p in catalogue])
+    reached = set(
+        policy.pk for policy in catalogue if matching.eligible_enterprises(policy).filter(pk=enterprise.pk).exists()
+    )
+    for policy in catalogue:
+        python = matching.evaluate(policy, profile).klass
+        assert sql[policy.pk]["klass"] == python, (policy.title, data)
+        assert (policy.pk in reached) == (python == matching.ELIGIBLE), (policy.title, data)
+    enterprise.delete()
