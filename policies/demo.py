@@ -1,0 +1,160 @@
+"""Demo policies: about a hundred across levels and categories, with titles and
+elements modelled on the seeds (技改奖补, 上市挂牌奖补, 人才子女就学, 绿税贷 …), several
+免申即享. The demo enterprise sees eligible, almost and unknown matches."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from policies.models import AmountRule, ApplicationMethod, Level, Policy, PolicyCategory, PolicyMaterial
+from portal.models import Department, EnterpriseMembership, EnterpriseTag, Industry, Region, User
+
+MARKER = "宣政演示"
+
+# title, category, support type, amount rule, (fixed | rate, field, cap), conditions
+TEMPLATES = [
+    (
+        "工业企业技术改造项目奖补",
+        "资金奖补",
+        "cash",
+        ("percentage", "0.08", "rd_spend", "2000000"),
+        {"tags_all": ["规上工业企业"], "industry": "C"},
+    ),
+    ("企业上市挂牌奖励", "资金奖补", "cash", ("fixed", "1000000"), {"tags_all": ["上市后备企业"]}),
+    ("高新技术企业认定奖励", "科技创新", "cash", ("fixed", "200000"), {"tags_all": ["高新技术企业"]}),
+    ("专精特新中小企业奖励", "资金奖补", "cash", ("fixed", "300000"), {"tags_any": ["专精特新", "专精特新“小巨人”"]}),
+    (
+        "企业研发费用投入补助",
+        "科技创新",
+        "cash",
+        ("percentage", "0.1", "rd_spend", "500000"),
+        {"min_rd_intensity": "0.03"},
+    ),
+    ("人才子女就学服务", "人才支持", "service", ("none",), {"min_employees": 50}),
+    (
+        "“绿税贷”纳税信用贷款贴息",
+        "融资支持",
+        "interest",
+        ("percentage", "0.01", "tax_paid", "100000"),
+        {"min_tax_paid": "200000"},
+    ),
+    ("稳岗就业补贴", "人才支持", "cash", ("per_unit", "300", "employees", "300000"), {"max_years_since_founding": 30}),
+    ("小微企业房租减免", "税收优惠", "fee", ("fixed", "20000"), {"scales": ["small", "micro"]}),
+    ("外贸企业出口信用保险补贴", "市场开拓", "cash", ("fixed", "50000"), {"tags_all": ["外贸企业"]}),
+    ("首台套重大技术装备保险补偿", "科技创新", "cash", ("fixed", "800000"), {"industry": "34"}),
+    (
+        "标准地工业项目用地保障",
+        "用地保障",
+        "qualification",
+        ("none",),
+        {"min_annual_revenue": "20000000", "industry": "C"},
+    ),
+    ("科技型中小企业研发加计扣除辅导", "税收优惠", "service", ("none",), {"tags_all": ["科技型中小企业"]}),
+    ("农业产业化龙头企业贷款贴息", "融资支持", "interest", ("fixed", "100000"), {"tags_all": ["农业产业化龙头企业"]}),
+    (
+        "链主企业产业链协同奖励",
+        "资金奖补",
+        "cash",
+        ("fixed", "500000"),
+        {"tags_all": ["链主企业"], "scales": ["large", "medium"]},
+    ),
+    ("新办企业开办费用补助", "资金奖补", "cash", ("fixed", "5000"), {"max_years_since_founding": 1}),
+]
+AUTO_GRANT = {"稳岗就业补贴", "小微企业房租减免", "高新技术企业认定奖励"}
+LEVELS = [Level.MUNICIPAL, Level.COUNTY, Level.PROVINCIAL]
+
+
+@transaction.atomic
+def seed(stdout=None) -> None:
+    if Policy.objects.filter(document_number__startswith=MARKER).exists():
+        return
+    rng = random.Random(20261121)
+    city = Region.objects.get(code="341800")
+    counties = list(Region.objects.filter(parent=city))
+    departments = {d.short_name: d for d in Department.objects.all()}
+    issuers = [
+        departments[name]
+        for name in ["经信局", "发改委", "科技局", "人社局", "商务局", "税务局", "金融监管局"]
+        if name in departments
+    ]
+    categories = {c.name: c for c in PolicyCategory.objects.all()}
+    tags = {t.name: t for t in EnterpriseTag.objects.all()}
+    industries = {i.code: i for i in Industry.objects.filter(code__in=["C", "34"])}
+    today = timezone.localdate()
+    count = 0
+    for index in range(96):
+        title, category, support, amount, conditions = TEMPLATES[index % len(TEMPLATES)]
+        level = LEVELS[index % len(LEVELS)]
+        region = city if level != Level.COUNTY else rng.choice(counties)
+        year = 2026 - (index // len(TEMPLATES)) % 3
+        place = region.name.replace("市", "").replace("县", "").replace("区", "") if level == Level.COUNTY else ""
+        policy = Policy(
+            title=f"{year}年度{place}{title}" if place else f"{year}年度{title}",
+            short_title=title[:20],
+            document_number=f"{MARKER}〔{year}〕{index + 1}号",
+            issuer=rng.choice(issuers),
+            level=level,
+            region=region,
+            category=categories[category],
+            keywords=" ".join(conditions.get("tags_all", []) + conditions.get("tags_any", []) + [category]),
+            summary=f"对符合条件的企业给予{title.replace('奖补', '奖励补助')}支持。",
+            interpretation="本政策面向宣城市内符合条件的企业，具体以政策原文为准。",
+            support_type=support,
+            application_method=ApplicationMethod.AUTO_GRANT if title in AUTO_GRANT else ApplicationMethod.ONLINE,
+            published_on=today - dt.timedelta(days=rng.randint(10, 300)),
+            application_opens=today - dt.timedelta(days=rng.randint(40, 90)),
+            application_closes=today + dt.timedelta(days=rng.randint(-30, 120)) if index % 5 else None,
+            contact_department="政策咨询窗口",
+            contact_phone="0563-2020000",
+            state=Policy.State.PUBLISHED if index % 12 else Policy.State.DRAFT,
+        )
+        rule = amount[0]
+        policy.amount_rule = rule
+        if rule == AmountRule.FIXED:
+            policy.amount_fixed = Decimal(amount[1])
+        elif rule in (AmountRule.PERCENTAGE, AmountRule.PER_UNIT):
+            policy.amount_rate, policy.amount_field, policy.amount_cap = (
+                Decimal(amount[1]),
+                amount[2],
+                Decimal(amount[3]),
+            )
+        for key in ["min_employees", "max_years_since_founding", "scales"]:
+            if key in conditions:
+                setattr(policy, key, conditions[key])
+        for key in ["min_rd_intensity", "min_tax_paid", "min_annual_revenue"]:
+            if key in conditions:
+                setattr(policy, key, Decimal(conditions[key]))
+        policy.save()
+        policy.regions.set([region])
+        if "industry" in conditions:
+            policy.industries.set([industries[conditions["industry"]]])
+        for key in ["tags_all", "tags_any"]:
+            getattr(policy, key).set([tags[name] for name in conditions.get(key, []) if name in tags])
+        PolicyMaterial.objects.bulk_create(
+            [
+                PolicyMaterial(policy=policy, name="申请表", sort_order=1),
+                PolicyMaterial(policy=policy, name="营业执照", zero_material=True, sort_order=2),
+                PolicyMaterial(policy=policy, name="上年度财务报表", zero_material=index % 2 == 0, sort_order=3),
+            ]
+        )
+        count += 1
+    _shape_demo_enterprise()
+    if stdout:
+        stdout.write(f"Demo policies: {count}, several 免申即享.")
+
+
+def _shape_demo_enterprise() -> None:
+    """The demo enterprise lacks its R&D figure, so R&D-based policies are 'unknown'."""
+    user = User.objects.filter(username="enterprise").first()
+    if user is None:
+        return
+    membership = EnterpriseMembership.objects.filter(user=user).select_related("enterprise").first()
+    if membership is not None:
+        enterprise = membership.enterprise
+        enterprise.rd_spend = None
+        enterprise.save(update_fields=["rd_spend"])

@@ -1,0 +1,35 @@
+"""Officials curate the catalogue in the admin and see whom a policy reaches before publishing."""
+
+import pytest
+
+from policies.models import Policy
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_admin_shows_the_reach_and_publishes(client, make_policy, regions, tags):
+    policy = make_policy(state=Policy.State.DRAFT, tags_all=[tags["高新技术企业"]])
+    for _ in range(3):
+        factories.enterprise().tags.add(tags["高新技术企业"])
+    factories.enterprise()
+    client.force_login(factories.official())
+    page = client.get(f"/admin/policies/policy/{policy.pk}/change/").content.decode()
+    assert "将覆盖 3 家企业" in page
+    client.post("/admin/policies/policy/", {"action": "publish", "_selected_action": [policy.pk]})
+    policy.refresh_from_db()
+    assert policy.state == Policy.State.PUBLISHED and policy.published_on
+
+
+def test_a_bad_advanced_condition_is_refused_in_the_admin(client, make_policy):
+    policy = make_policy(state=Policy.State.DRAFT)
+    policy.advanced_condition = {"field": "salary", "op": ">", "value": 1}
+    with pytest.raises(Exception, match=r"\$"):
+        policy.full_clean()
+
+
+def test_handlers_and_enterprise_users_cannot_reach_the_catalogue_admin(client, make_policy):
+    policy = make_policy()
+    for person in (factories.handler(), factories.enterprise_user()):
+        client.force_login(person)
+        assert client.get(f"/admin/policies/policy/{policy.pk}/change/").status_code == 302
