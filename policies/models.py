@@ -276,3 +276,144 @@ class PolicyQuestion(models.Model):
 
     def __str__(self):
         return self.question[:50]
+
+
+class PolicyPush(models.Model):
+    """精准推送: a policy was pushed to an enterprise. The unique constraint makes the push
+    happen once per policy and enterprise, however often the task runs or restarts."""
+
+    policy = models.ForeignKey(Policy, verbose_name=_("政策"), on_delete=models.CASCADE, related_name="pushes")
+    enterprise = models.ForeignKey(Enterprise, verbose_name=_("企业"), on_delete=models.CASCADE, related_name="+")
+    pushed_at = models.DateTimeField(_("推送时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("政策推送")
+        verbose_name_plural = _("政策推送")
+        constraints = [models.UniqueConstraint(fields=["policy", "enterprise"], name="push_once_per_enterprise")]
+
+    def __str__(self):
+        return f"{self.policy} → {self.enterprise}"
+
+
+class PushRun(models.Model):
+    """Progress of a policy's push, for the admin (N of M)."""
+
+    policy = models.OneToOneField(Policy, verbose_name=_("政策"), on_delete=models.CASCADE, related_name="push_run")
+    total = models.PositiveIntegerField(_("应推送企业数"), default=0)
+    started_at = models.DateTimeField(_("开始时间"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("推送进度")
+        verbose_name_plural = _("推送进度")
+
+    def __str__(self):
+        return str(self.policy)
+
+
+ACTIVE_APPLICATION = ~Q(status="rejected")
+
+
+@history()
+class Application(models.Model):
+    """报: an enterprise's application to a policy, or a grant made without one (免申即享)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        SUBMITTED = "submitted", _("已提交")
+        UNDER_REVIEW = "under_review", _("审核中")
+        RETURNED = "returned", _("退回补正")
+        APPROVED = "approved", _("已核准")
+        PAID = "paid", _("已兑付")
+        REJECTED = "rejected", _("未通过")
+
+    policy = models.ForeignKey(Policy, verbose_name=_("政策"), on_delete=models.PROTECT, related_name="applications")
+    enterprise = models.ForeignKey(
+        Enterprise, verbose_name=_("企业"), on_delete=models.PROTECT, related_name="policy_applications"
+    )
+    applicant = models.ForeignKey(
+        "portal.User", verbose_name=_("申报人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # A policy that repeats every year takes one application per year.
+    year = models.PositiveSmallIntegerField(_("申报年度"))
+    status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    is_auto_grant = models.BooleanField(_("免申即享"), default=False)
+    declared = models.JSONField(_("申报数据"), default=dict, blank=True)
+    confirmed = models.BooleanField(_("已承诺所填信息真实"), default=False)
+    eligibility = models.JSONField(_("提交时的资格判断"), default=dict, blank=True)
+    estimated_amount = models.DecimalField(_("测算金额（元）"), max_digits=14, decimal_places=2, null=True, blank=True)
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+    review_due_at = models.DateTimeField(_("审核期限"), null=True, blank=True)
+    correction_request = models.TextField(_("补正要求"), blank=True)
+    rejection_reason = models.TextField(_("不予通过理由"), blank=True)
+    approved_amount = models.DecimalField(_("核准金额（元）"), max_digits=14, decimal_places=2, null=True, blank=True)
+    approved_at = models.DateTimeField(_("核准时间"), null=True, blank=True)
+    paid_amount = models.DecimalField(_("兑付金额（元）"), max_digits=14, decimal_places=2, null=True, blank=True)
+    paid_on = models.DateField(_("兑付日期"), null=True, blank=True)
+    voucher_number = models.CharField(_("凭证号"), max_length=50, blank=True)
+    reviewer = models.ForeignKey(
+        "portal.User", verbose_name=_("审核人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("政策申报")
+        verbose_name_plural = _("政策申报")
+        ordering = ["-created_at", "-id"]
+        permissions = [("review_application", _("可以审核政策申报")), ("grant_policy", _("可以办理免申即享"))]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["policy", "enterprise", "year"], condition=ACTIVE_APPLICATION, name="one_active_application"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.enterprise} · {self.policy}"
+
+
+def application_file_path(instance, filename):
+    import uuid
+
+    return f"applications/{instance.application_id}/{uuid.uuid4().hex}"
+
+
+class ApplicationFile(models.Model):
+    application = models.ForeignKey(
+        Application, verbose_name=_("政策申报"), on_delete=models.CASCADE, related_name="files"
+    )
+    material = models.ForeignKey(
+        PolicyMaterial, verbose_name=_("对应材料"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    file = models.FileField(_("文件"), upload_to=application_file_path, max_length=200)
+    original_name = models.CharField(_("原文件名"), max_length=200)
+    content_type = models.CharField(_("文件类型"), max_length=100)
+    size = models.PositiveIntegerField(_("大小（字节）"))
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("申报材料文件")
+        verbose_name_plural = _("申报材料文件")
+        ordering = ["application", "id"]
+
+    def __str__(self):
+        return self.original_name
+
+
+class ApplicationRating(models.Model):
+    """评政策: after an application concludes, the enterprise rates the policy and its handling."""
+
+    application = models.OneToOneField(
+        Application, verbose_name=_("政策申报"), on_delete=models.CASCADE, related_name="rating"
+    )
+    score = models.PositiveSmallIntegerField(_("评分"), validators=[MinValueValidator(1)])
+    comment = models.TextField(_("评价"), blank=True)
+    created_at = models.DateTimeField(_("评价时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("政策评价")
+        verbose_name_plural = _("政策评价")
+        constraints = [models.CheckConstraint(condition=Q(score__gte=1, score__lte=5), name="rating_score_1_to_5")]
+
+    def __str__(self):
+        return f"{self.application} {self.score}"
