@@ -30,6 +30,7 @@ urlpatterns = [
     path("walkthroughs/report/", include("complaints.walkthrough_report_urls")),
     path("roundtables/reports/", include("roundtables.report_urls")),
     path("roundtables/", include("roundtables.urls")),
+    path("policies/applications/", include("policies.application_urls")),
     path("policies/", include("policies.urls")),
     path("walkthroughs/", include("complaints.walkthrough_urls")),
     # API
