@@ -219,9 +219,9 @@ def _num(value) -> str:
 
 def estimate_amount(policy: Policy, profile: Profile) -> tuple[Decimal | None, str]:
     """政策计算器: the amount the enterprise could receive, with its arithmetic."""
-    if policy.amount_rule == AmountRule.FIXED:
+    if policy.amount_rule == AmountRule.FIXED and policy.amount_fixed is not None:
         return policy.amount_fixed, _("固定金额 %(amount)s 元") % {"amount": _num(policy.amount_fixed)}
-    if policy.amount_rule not in (AmountRule.PERCENTAGE, AmountRule.PER_UNIT):
+    if policy.amount_rule not in (AmountRule.PERCENTAGE, AmountRule.PER_UNIT) or policy.amount_rate is None:
         return None, ""
     base = getattr(profile, policy.amount_field or "", None)
     label = ENTERPRISE_FIELDS.get(policy.amount_field, "")
@@ -251,11 +251,18 @@ CONDITION_PREFETCH = ["regions", "industries", "tags_all", "tags_any", "tags_exc
 
 
 def open_policies() -> QuerySet[Policy]:
-    """Published policies open for application or auto-grant today."""
+    """Published policies in effect and open today: for application within their window,
+    or granted without one (免申即享) whatever the window."""
+    from policies.models import ApplicationMethod
+
     today = timezone.localdate()
-    return Policy.objects.filter(state=Policy.State.PUBLISHED).filter(
-        Q(application_closes__isnull=True) | Q(application_closes__gte=today),
+    window_open = (Q(application_opens__isnull=True) | Q(application_opens__lte=today)) & (
+        Q(application_closes__isnull=True) | Q(application_closes__gte=today)
+    )
+    return Policy.objects.filter(
+        Q(state=Policy.State.PUBLISHED),
         Q(effective_until__isnull=True) | Q(effective_until__gte=today),
+        Q(application_method=ApplicationMethod.AUTO_GRANT) | window_open,
     )
 
 
@@ -303,7 +310,7 @@ WITH profile AS (
       CASE WHEN p.min_years_since_founding IS NULL AND p.max_years_since_founding IS NULL THEN TRUE
            ELSE (p.min_years_since_founding IS NULL OR pf.years >= p.min_years_since_founding)
             AND (p.max_years_since_founding IS NULL OR pf.years <= p.max_years_since_founding) END AS c_years,
-      CASE WHEN p.advanced_condition IS NULL OR p.advanced_condition = 'null'::jsonb THEN TRUE
+      CASE WHEN p.advanced_condition IS NULL OR p.advanced_condition IN ('null'::jsonb, '{}'::jsonb) THEN TRUE
            ELSE policy_condition(p.advanced_condition, pf.json) END AS c_advanced
     FROM policies_policy p CROSS JOIN profile pf
     WHERE p.id = ANY(%(policy_ids)s)

@@ -227,7 +227,9 @@ class Policy(models.Model):
         from policies.conditions import ConditionError, validate_tree
 
         errors = {}
-        if self.advanced_condition not in (None, "", {}):
+        if self.advanced_condition in ("", {}, []):
+            self.advanced_condition = None  # an empty tree is no condition
+        if self.advanced_condition is not None:
             try:
                 validate_tree(self.advanced_condition)
             except ConditionError as error:

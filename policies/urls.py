@@ -1,5 +1,12 @@
 from django.urls import path
 
+from policies import views
+
 app_name = "policies"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.catalogue, name="catalogue"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("matches/", views.my_matches, name="my_matches"),
+    path("matches/report/", views.enterprise_report, name="enterprise_report"),
+]

@@ -1,1 +1,13 @@
-urlpatterns: list = []
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from policies.api import views
+
+router = SimpleRouter()
+router.register("policies", views.PolicyViewSet, basename="policy")
+
+urlpatterns = [
+    # The core router owns "enterprises/"; it has no such route, so this one resolves.
+    path("enterprises/<int:pk>/matches/", views.EnterpriseMatchesView.as_view(), name="enterprise-policy-matches"),
+    *router.urls,
+]

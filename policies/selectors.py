@@ -1,0 +1,57 @@
+"""Reads of the policy catalogue that pages and the API share, with visibility built in:
+the public sees published policies; officials who may change policies also see drafts
+and withdrawn ones (on their own page, never in the catalogue)."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404
+
+from policies.matching import CONDITION_PREFETCH
+from policies.models import Policy, PolicyMaterial, PolicyQuestion
+from portal import selectors as portal_selectors
+from portal.models import Enterprise, EnterpriseMembership, User
+
+# States anyone may read on the policy's own page (an expired policy stays readable).
+PUBLIC_STATES = [Policy.State.PUBLISHED, Policy.State.EXPIRED]
+
+
+def can_manage(user: User) -> bool:
+    return user.is_authenticated and user.has_perm("policies.change_policy")
+
+
+def policy_list() -> QuerySet[Policy]:
+    """The public catalogue: published policies with what a list row shows."""
+    return Policy.objects.filter(state=Policy.State.PUBLISHED).select_related("issuer", "category")
+
+
+def policy_get_for_user(*, user: User, pk: int) -> Policy:
+    """One policy with everything its page shows, or 404 when the user may not see it."""
+    queryset = Policy.objects.select_related("issuer", "category", "region").prefetch_related(
+        *CONDITION_PREFETCH,
+        "co_issuers",
+        Prefetch("materials", queryset=PolicyMaterial.objects.order_by("sort_order", "id")),
+        Prefetch(
+            "questions",
+            queryset=PolicyQuestion.objects.filter(is_published=True).order_by("sort_order", "id"),
+            to_attr="published_questions",
+        ),
+    )
+    if not can_manage(user):
+        queryset = queryset.filter(state__in=PUBLIC_STATES)
+    try:
+        return queryset.get(pk=pk)
+    except Policy.DoesNotExist:
+        raise Http404 from None
+
+
+def represented_enterprises(*, user: User) -> QuerySet[Enterprise]:
+    """The enterprises the user represents (approved membership), whoever they are:
+    an official sees every enterprise but represents none."""
+    if not user.is_authenticated:
+        return Enterprise.objects.none()
+    return (
+        portal_selectors.enterprise_list(user=user)
+        .filter(memberships__user=user, memberships__status=EnterpriseMembership.Status.APPROVED)
+        .order_by("name", "id")
+    )

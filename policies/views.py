@@ -1,0 +1,219 @@
+"""Policy pages: the public catalogue and a policy's page (with, for an enterprise user,
+how each represented enterprise stands against it), an enterprise's matched policies
+and its printable 一企一策 report. Thin: filters in, selectors and matching called."""
+
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
+
+from policies import matching, selectors
+from policies.filters import PolicyFilter
+from policies.matching import ALMOST, ELIGIBLE, NOT_ELIGIBLE, UNKNOWN
+from policies.models import AmountRule, ApplicationMethod, PolicyMaterial
+
+PER_PAGE = 20
+
+CLASS_LABELS = {
+    ELIGIBLE: gettext_lazy("符合"),
+    ALMOST: gettext_lazy("差一项"),
+    UNKNOWN: gettext_lazy("待补充信息"),
+    NOT_ELIGIBLE: gettext_lazy("不符合"),
+}
+CLASS_STYLES = {ELIGIBLE: "success", ALMOST: "warning", UNKNOWN: "info", NOT_ELIGIBLE: "secondary"}
+CLASS_ORDER = [ELIGIBLE, ALMOST, UNKNOWN, NOT_ELIGIBLE]
+
+
+def _money(value) -> str:
+    return matching._num(value)
+
+
+def amount_summary(policy) -> str:
+    """What a list row says about the money: the fixed amount, or the cap."""
+    if policy.amount_rule == AmountRule.FIXED and policy.amount_fixed is not None:
+        return _("%(amount)s 元") % {"amount": _money(policy.amount_fixed)}
+    if policy.amount_cap is not None:
+        return _("最高 %(amount)s 元") % {"amount": _money(policy.amount_cap)}
+    if policy.amount_rule in (AmountRule.PERCENTAGE, AmountRule.PER_UNIT):
+        return str(policy.get_amount_rule_display())
+    return ""
+
+
+def _decorate(evaluation: matching.Evaluation, enterprise) -> matching.Evaluation:
+    """The labels and lists a template shows for one evaluation."""
+    evaluation.klass_label = CLASS_LABELS[evaluation.klass]
+    evaluation.klass_style = CLASS_STYLES[evaluation.klass]
+    evaluation.unmet_text = "；".join(c.text for c in evaluation.unmet)
+    evaluation.missing_text = "、".join(dict.fromkeys(c.missing for c in evaluation.unknown if c.missing))
+    evaluation.amount_text = "" if evaluation.amount is None else _money(evaluation.amount)
+    evaluation.enterprise = enterprise
+    return evaluation
+
+
+# --- Public pages ---------------------------------------------------------------------
+
+
+@require_GET
+def catalogue(request):
+    """Published policies, searchable and filterable, 20 a page."""
+    policy_filter = PolicyFilter(request.GET or None, queryset=selectors.policy_list())
+    for name in ("level", "issuer", "category", "support_type"):
+        policy_filter.form.fields[name].widget.attrs["class"] = "form-select"
+    policies = policy_filter.qs if policy_filter.is_bound and policy_filter.is_valid() else selectors.policy_list()
+    page = Paginator(policies, PER_PAGE).get_page(request.GET.get("page"))
+    for policy in page.object_list:
+        policy.amount_summary = amount_summary(policy)
+    query = urlencode([(key, value) for key, value in request.GET.items() if key != "page" and value])
+    return render(
+        request,
+        "policies/catalogue.html",
+        {"filter": policy_filter, "form": policy_filter.form, "page": page, "query": query},
+    )
+
+
+@require_GET
+def detail(request, pk):
+    """Every key element of the policy; for an enterprise user, each represented
+    enterprise's standing (class, what is missing, the estimated amount)."""
+    policy = selectors.policy_get_for_user(user=request.user, pk=pk)
+    conditions = matching.evaluate(policy, matching.Profile()).conditions
+    standings = [
+        _decorate(matching.evaluate(policy, matching.Profile.of(enterprise)), enterprise)
+        for enterprise in selectors.represented_enterprises(user=request.user)
+    ]
+    return render(
+        request,
+        "policies/detail.html",
+        {
+            "policy": policy,
+            "amount_summary": amount_summary(policy),
+            "conditions": conditions,
+            "materials": policy.materials.all(),
+            "questions": policy.published_questions,
+            "standings": standings,
+            "is_auto_grant": policy.application_method == ApplicationMethod.AUTO_GRANT,
+            "can_manage": selectors.can_manage(request.user),
+        },
+    )
+
+
+# --- An enterprise's matches --------------------------------------------------------------
+
+
+def _chosen_enterprise(request):
+    """The represented enterprise the page is about (``?enterprise=<id>``, else the
+    first); 404 for an id the user does not represent; None when they represent none."""
+    enterprises = list(selectors.represented_enterprises(user=request.user))
+    wanted = request.GET.get("enterprise", "")
+    if wanted:
+        chosen = next((e for e in enterprises if str(e.pk) == wanted), None)
+        if chosen is None:
+            raise Http404
+        return chosen, enterprises
+    return (enterprises[0] if enterprises else None), enterprises
+
+
+def _sort(evaluations, sort: str):
+    if sort == "amount":
+        return sorted(evaluations, key=lambda e: -(e.amount or 0))
+    if sort == "deadline":
+        return sorted(evaluations, key=lambda e: e.policy.application_closes or dt.date.max)
+    return evaluations
+
+
+@login_required
+@require_GET
+def my_matches(request):
+    """The open catalogue classified for one represented enterprise, by class."""
+    enterprise, enterprises = _chosen_enterprise(request)
+    show_all = request.GET.get("show") == "all"
+    sort = request.GET.get("sort", "")
+    if sort not in ("amount", "deadline"):
+        sort = ""
+    groups = []
+    if enterprise is not None:
+        evaluations = [
+            _decorate(evaluation, enterprise)
+            for evaluation in matching.matches_for_enterprise(enterprise, include_not_eligible=show_all)
+        ]
+        for klass in CLASS_ORDER:
+            members = _sort([e for e in evaluations if e.klass == klass], sort)
+            if members or klass != NOT_ELIGIBLE:
+                groups.append({"klass": klass, "label": CLASS_LABELS[klass], "evaluations": members})
+        if not show_all:
+            groups = [group for group in groups if group["klass"] != NOT_ELIGIBLE]
+    base = {"enterprise": enterprise.pk} if enterprise is not None and len(enterprises) > 1 else {}
+    return render(
+        request,
+        "policies/my_matches.html",
+        {
+            "enterprise": enterprise,
+            "enterprises": enterprises,
+            "groups": groups,
+            "show_all": show_all,
+            "sort": sort,
+            "base_query": urlencode(base),
+            "sort_query": urlencode({**base, **({"show": "all"} if show_all else {})}),
+            "show_query": urlencode({**base, **({"sort": sort} if sort else {})}),
+        },
+    )
+
+
+def _next_step(evaluation) -> str:
+    policy = evaluation.policy
+    if evaluation.klass == ALMOST:
+        return _("还差：%(missing)s。补齐后可申报。") % {"missing": evaluation.unmet_text}
+    if policy.application_method == ApplicationMethod.AUTO_GRANT:
+        return _("免申即享：无需申报，符合条件即直接兑现。")
+    if policy.application_method == ApplicationMethod.ONLINE:
+        return _("在线申报：在申报期内通过本平台提交申请。")
+    contact = "，".join(v for v in [policy.contact_department, policy.contact_phone] if v)
+    if contact:
+        return _("线下申报：请联系%(contact)s。") % {"contact": contact}
+    return _("线下申报：请向发布部门咨询。")
+
+
+@login_required
+@require_GET
+def enterprise_report(request):
+    """一企一策: the enterprise's eligible and almost-eligible policies, printable."""
+    enterprise, enterprises = _chosen_enterprise(request)
+    eligible, almost = [], []
+    total = 0
+    if enterprise is not None:
+        evaluations = [
+            _decorate(e, enterprise)
+            for e in matching.matches_for_enterprise(enterprise)
+            if e.klass in (ELIGIBLE, ALMOST)
+        ]
+        materials: dict[int, list] = {}
+        for material in PolicyMaterial.objects.filter(policy__in=[e.policy.pk for e in evaluations]).order_by(
+            "sort_order", "id"
+        ):
+            materials.setdefault(material.policy_id, []).append(material)
+        for evaluation in evaluations:
+            evaluation.next_step = _next_step(evaluation)
+            evaluation.materials = materials.get(evaluation.policy.pk, [])
+        eligible = [e for e in evaluations if e.klass == ELIGIBLE]
+        almost = [e for e in evaluations if e.klass == ALMOST]
+        total = sum((e.amount or 0) for e in eligible)
+    return render(
+        request,
+        "policies/enterprise_report.html",
+        {
+            "enterprise": enterprise,
+            "enterprises": enterprises,
+            "eligible": eligible,
+            "almost": almost,
+            "total": _money(total) if total else "",
+            "ELIGIBLE": ELIGIBLE,
+        },
+    )
