@@ -63,7 +63,7 @@ class PolicyAdmin(admin.ModelAdmin):
         "tags_excluded",
     ]
     list_select_related = ["issuer", "category"]
-    readonly_fields = ["state", "reach"]
+    readonly_fields = ["state", "version", "reach"]
     inlines = [MaterialInline, QuestionInline]
     actions = ["publish", "withdraw"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
@@ -82,6 +82,7 @@ class PolicyAdmin(admin.ModelAdmin):
                     "category",
                     "keywords",
                     "state",
+                    "version",
                 ]
             },
         ),
@@ -135,6 +136,9 @@ class PolicyAdmin(admin.ModelAdmin):
             },
         ),
     ]
+
+    def save_model(self, request, obj, form, change):
+        services.policy_save_edit(policy=obj, actor=request.user)
 
     @admin.display(description=_("覆盖企业"))
     def reach(self, obj):

@@ -104,6 +104,9 @@ class Policy(models.Model):
     effective_from = models.DateField(_("生效日期"), null=True, blank=True)
     effective_until = models.DateField(_("失效日期"), null=True, blank=True)
     state = models.CharField(_("状态"), max_length=20, choices=State.choices, default=State.DRAFT)
+    # Editing a published policy makes a new version; applications keep the version
+    # they were decided under, and the history (pghistory) keeps every version's values.
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
 
     # What it gives.
     support_type = models.CharField(_("支持方式"), max_length=20, choices=SupportType.choices)
@@ -344,6 +347,7 @@ class Application(models.Model):
     confirmed = models.BooleanField(_("已承诺所填信息真实"), default=False)
     eligibility = models.JSONField(_("提交时的资格判断"), default=dict, blank=True)
     estimated_amount = models.DecimalField(_("测算金额（元）"), max_digits=14, decimal_places=2, null=True, blank=True)
+    policy_version = models.PositiveIntegerField(_("适用政策版本"), null=True, blank=True)
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
     review_due_at = models.DateTimeField(_("审核期限"), null=True, blank=True)
     correction_request = models.TextField(_("补正要求"), blank=True)

@@ -36,6 +36,18 @@ def policy_publish(*, policy: Policy, actor) -> Policy:
 
 
 @transaction.atomic
+def policy_save_edit(*, policy: Policy, actor) -> Policy:
+    """Save an official's edit. A published policy's edit is a new version: decisions
+    already made keep the version (and, in the history, the values) they were made under."""
+    if not actor.has_perm("policies.change_policy"):
+        raise PermissionDenied
+    if policy.pk and Policy.objects.filter(pk=policy.pk, state=Policy.State.PUBLISHED).exists():
+        policy.version = Policy.objects.get(pk=policy.pk).version + 1
+    policy.save()
+    return policy
+
+
+@transaction.atomic
 def policy_withdraw(*, policy: Policy, actor) -> Policy:
     _require_publisher(actor)
     policy = Policy.objects.select_for_update().get(pk=policy.pk)
@@ -155,6 +167,7 @@ def application_submit(*, application, actor, declared: dict | None = None, conf
         "amount_explanation": evaluation.amount_explanation,
     }
     application.estimated_amount = evaluation.amount
+    application.policy_version = application.policy.version
     application.status = Application.Status.SUBMITTED
     application.submitted_at = now
     application.review_due_at = deadline(now, REVIEW_WORKING_DAYS)
@@ -336,6 +349,7 @@ def grants_confirm(*, policy: Policy, actor) -> int:
             confirmed=True,
             eligibility={"class": "eligible", "unmet": [], "unknown": []},
             estimated_amount=amount,
+            policy_version=policy.version,
             approved_amount=amount,
             approved_at=now,
             reviewer=actor,

@@ -33,3 +33,35 @@ def test_handlers_and_enterprise_users_cannot_reach_the_catalogue_admin(client, 
     for person in (factories.handler(), factories.enterprise_user()):
         client.force_login(person)
         assert client.get(f"/admin/policies/policy/{policy.pk}/change/").status_code == 302
+
+
+def test_editing_a_published_policy_makes_a_new_version_and_decisions_keep_theirs(client, make_policy):
+    from decimal import Decimal
+
+    from policies.models import Application
+
+    policy = make_policy(amount_rule="fixed", amount_fixed=Decimal("100000"))
+    decided = Application.objects.create(policy=policy, enterprise=factories.enterprise(), year=2026, policy_version=1)
+    client.force_login(factories.official())
+    page = client.get(f"/admin/policies/policy/{policy.pk}/change/")
+    form = page.context["adminform"].form
+    data = {}
+    for name, field in form.fields.items():
+        value = form.initial.get(name, field.initial)
+        if value is None:
+            continue
+        if isinstance(value, list | tuple):
+            data[name] = [getattr(v, "pk", v) for v in value]
+        else:
+            data[name] = getattr(value, "pk", value)
+    data.update({"amount_fixed": "150000", "materials-TOTAL_FORMS": "0", "materials-INITIAL_FORMS": "0"})
+    data.update({"questions-TOTAL_FORMS": "0", "questions-INITIAL_FORMS": "0"})
+    response = client.post(f"/admin/policies/policy/{policy.pk}/change/", data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    policy.refresh_from_db()
+    assert (policy.version, policy.amount_fixed) == (2, Decimal("150000"))
+    decided.refresh_from_db()
+    assert decided.policy_version == 1
+    from pghistory.models import Events
+
+    assert Events.objects.filter(pgh_obj_model="policies.Policy", pgh_obj_id=str(policy.pk)).count() >= 2
