@@ -1,5 +1,15 @@
 from django.urls import path
 
+from policies import application_views as views
+
 app_name = "policy_applications"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.mine, name="mine"),
+    path("new/<int:policy_id>/", views.start, name="start"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/files/<int:file_pk>/", views.file_download, name="file"),
+    path("review/", views.review_list, name="review_list"),
+    path("grants/<int:policy_id>/", views.grants, name="grants"),
+    path("supervision/", views.supervision, name="supervision"),
+]

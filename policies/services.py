@@ -146,7 +146,8 @@ def application_submit(*, application, actor, declared: dict | None = None, conf
         raise PermissionDenied
     if application.status not in (Application.Status.DRAFT, Application.Status.RETURNED):
         raise _refuse(application, _("提交"))
-    message = window_message(application.policy)
+    # A correction asked for by the reviewer may be resubmitted after the window closed.
+    message = window_message(application.policy) if application.status == Application.Status.DRAFT else None
     if message:
         raise ValidationError(message, code="closed")
     if not confirmed:
@@ -269,8 +270,17 @@ def application_record_payout(*, application, actor, amount, paid_on, voucher_nu
     _require_reviewer(application, actor)
     if application.status != Application.Status.APPROVED:
         raise _refuse(application, _("登记兑付"))
+    errors = {}
+    if amount is None or amount <= 0:
+        errors["amount"] = _("请填写兑付金额。")
+    elif application.approved_amount is not None and amount > application.approved_amount:
+        errors["amount"] = _("兑付金额不能超过核准金额 %(amount)s 元。") % {"amount": application.approved_amount}
+    if paid_on is None or paid_on > timezone.localdate():
+        errors["paid_on"] = _("请填写实际兑付日期（不晚于今天）。")
     if not voucher_number.strip():
-        raise ValidationError({"voucher_number": _("请填写凭证号。")}, code="required")
+        errors["voucher_number"] = _("请填写凭证号。")
+    if errors:
+        raise ValidationError(errors, code="invalid_payout")
     application.status = Application.Status.PAID
     application.paid_amount = amount
     application.paid_on = paid_on
@@ -298,7 +308,7 @@ def _tell_applicant(application, title: str) -> None:
             recipient=user,
             kind="policy.application",
             title=title[:200],
-            link=reverse("policies:detail", args=[application.policy_id]),
+            link=reverse("policy_applications:detail", args=[application.pk]),
             dedup_key=f"policy.application:{application.pk}:{application.status}:{application.updated_at.isoformat()}",
             email=True,
             sms=application.status in ("approved", "paid"),
@@ -339,11 +349,13 @@ def grants_confirm(*, policy: Policy, actor) -> int:
     if policy.application_method != ApplicationMethod.AUTO_GRANT or policy.state != Policy.State.PUBLISHED:
         raise ValidationError(_("只有已发布的免申即享政策可以直接兑现。"), code="not_auto")
     now = timezone.now()
+    year = timezone.localdate().year  # the same year grants_preview and applications use
     rows = [
         Application(
             policy=policy,
             enterprise=enterprise,
-            year=now.year,
+            year=year,
+            submitted_at=now,
             status=Application.Status.APPROVED,
             is_auto_grant=True,
             confirmed=True,
@@ -356,8 +368,11 @@ def grants_confirm(*, policy: Policy, actor) -> int:
         )
         for enterprise, amount in grants_preview(policy=policy)
     ]
-    created = Application.objects.bulk_create(rows, ignore_conflicts=True)
-    for application in Application.objects.filter(policy=policy, year=now.year, approved_at=now, is_auto_grant=True):
+    # A concurrent confirmation may have granted some already: the constraint skips them,
+    # and only the rows stamped with this run's moment are counted and told.
+    Application.objects.bulk_create(rows, ignore_conflicts=True)
+    granted = list(Application.objects.filter(policy=policy, year=year, approved_at=now, is_auto_grant=True))
+    for application in granted:
         amount = application.approved_amount
         _tell_applicant(
             application,
@@ -367,4 +382,4 @@ def grants_confirm(*, policy: Policy, actor) -> int:
                 "amount": _("，金额 %(amount)s 元") % {"amount": amount} if amount is not None else "",
             },
         )
-    return len(created)
+    return len(granted)

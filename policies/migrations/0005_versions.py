@@ -6,78 +6,139 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('policies', '0004_application_permissions'),
+        ("policies", "0004_application_permissions"),
     ]
 
     operations = [
         pgtrigger.migrations.RemoveTrigger(
-            model_name='application',
-            name='insert_insert',
+            model_name="application",
+            name="insert_insert",
         ),
         pgtrigger.migrations.RemoveTrigger(
-            model_name='application',
-            name='update_update',
+            model_name="application",
+            name="update_update",
         ),
         pgtrigger.migrations.RemoveTrigger(
-            model_name='application',
-            name='delete_delete',
+            model_name="application",
+            name="delete_delete",
         ),
         pgtrigger.migrations.RemoveTrigger(
-            model_name='policy',
-            name='insert_insert',
+            model_name="policy",
+            name="insert_insert",
         ),
         pgtrigger.migrations.RemoveTrigger(
-            model_name='policy',
-            name='update_update',
+            model_name="policy",
+            name="update_update",
         ),
         pgtrigger.migrations.RemoveTrigger(
-            model_name='policy',
-            name='delete_delete',
+            model_name="policy",
+            name="delete_delete",
         ),
         migrations.AddField(
-            model_name='application',
-            name='policy_version',
-            field=models.PositiveIntegerField(blank=True, null=True, verbose_name='适用政策版本'),
+            model_name="application",
+            name="policy_version",
+            field=models.PositiveIntegerField(blank=True, null=True, verbose_name="适用政策版本"),
         ),
         migrations.AddField(
-            model_name='applicationevent',
-            name='policy_version',
-            field=models.PositiveIntegerField(blank=True, null=True, verbose_name='适用政策版本'),
+            model_name="applicationevent",
+            name="policy_version",
+            field=models.PositiveIntegerField(blank=True, null=True, verbose_name="适用政策版本"),
         ),
         migrations.AddField(
-            model_name='policy',
-            name='version',
-            field=models.PositiveIntegerField(default=1, editable=False, verbose_name='版本'),
+            model_name="policy",
+            name="version",
+            field=models.PositiveIntegerField(default=1, editable=False, verbose_name="版本"),
         ),
         migrations.AddField(
-            model_name='policyevent',
-            name='version',
-            field=models.PositiveIntegerField(default=1, editable=False, verbose_name='版本'),
+            model_name="policyevent",
+            name="version",
+            field=models.PositiveIntegerField(default=1, editable=False, verbose_name="版本"),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='application',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "policies_applicationevent" ("applicant_id", "approved_amount", "approved_at", "confirmed", "correction_request", "created_at", "declared", "eligibility", "enterprise_id", "estimated_amount", "id", "is_auto_grant", "paid_amount", "paid_on", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "policy_id", "policy_version", "rejection_reason", "review_due_at", "reviewer_id", "status", "submitted_at", "updated_at", "voucher_number", "year") VALUES (NEW."applicant_id", NEW."approved_amount", NEW."approved_at", NEW."confirmed", NEW."correction_request", NEW."created_at", NEW."declared", NEW."eligibility", NEW."enterprise_id", NEW."estimated_amount", NEW."id", NEW."is_auto_grant", NEW."paid_amount", NEW."paid_on", _pgh_attach_context(), clock_timestamp(), \'insert\', NEW."id", NEW."policy_id", NEW."policy_version", NEW."rejection_reason", NEW."review_due_at", NEW."reviewer_id", NEW."status", NEW."submitted_at", NEW."updated_at", NEW."voucher_number", NEW."year"); RETURN NULL;', hash='0ca1eaeedf394c9d2ed25e3723218d33bb18bf25', operation='INSERT', pgid='pgtrigger_insert_insert_d52e4', table='policies_application', when='AFTER')),
+            model_name="application",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "policies_applicationevent" ("applicant_id", "approved_amount", "approved_at", "confirmed", "correction_request", "created_at", "declared", "eligibility", "enterprise_id", "estimated_amount", "id", "is_auto_grant", "paid_amount", "paid_on", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "policy_id", "policy_version", "rejection_reason", "review_due_at", "reviewer_id", "status", "submitted_at", "updated_at", "voucher_number", "year") VALUES (NEW."applicant_id", NEW."approved_amount", NEW."approved_at", NEW."confirmed", NEW."correction_request", NEW."created_at", NEW."declared", NEW."eligibility", NEW."enterprise_id", NEW."estimated_amount", NEW."id", NEW."is_auto_grant", NEW."paid_amount", NEW."paid_on", _pgh_attach_context(), clock_timestamp(), \'insert\', NEW."id", NEW."policy_id", NEW."policy_version", NEW."rejection_reason", NEW."review_due_at", NEW."reviewer_id", NEW."status", NEW."submitted_at", NEW."updated_at", NEW."voucher_number", NEW."year"); RETURN NULL;',
+                    hash="0ca1eaeedf394c9d2ed25e3723218d33bb18bf25",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_d52e4",
+                    table="policies_application",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='application',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.* IS DISTINCT FROM NEW.*)', func='INSERT INTO "policies_applicationevent" ("applicant_id", "approved_amount", "approved_at", "confirmed", "correction_request", "created_at", "declared", "eligibility", "enterprise_id", "estimated_amount", "id", "is_auto_grant", "paid_amount", "paid_on", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "policy_id", "policy_version", "rejection_reason", "review_due_at", "reviewer_id", "status", "submitted_at", "updated_at", "voucher_number", "year") VALUES (NEW."applicant_id", NEW."approved_amount", NEW."approved_at", NEW."confirmed", NEW."correction_request", NEW."created_at", NEW."declared", NEW."eligibility", NEW."enterprise_id", NEW."estimated_amount", NEW."id", NEW."is_auto_grant", NEW."paid_amount", NEW."paid_on", _pgh_attach_context(), clock_timestamp(), \'update\', NEW."id", NEW."policy_id", NEW."policy_version", NEW."rejection_reason", NEW."review_due_at", NEW."reviewer_id", NEW."status", NEW."submitted_at", NEW."updated_at", NEW."voucher_number", NEW."year"); RETURN NULL;', hash='6c9cb1239d6a2ba52e8834266cbf582a29782c46', operation='UPDATE', pgid='pgtrigger_update_update_5b1e8', table='policies_application', when='AFTER')),
+            model_name="application",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (OLD.* IS DISTINCT FROM NEW.*)",
+                    func='INSERT INTO "policies_applicationevent" ("applicant_id", "approved_amount", "approved_at", "confirmed", "correction_request", "created_at", "declared", "eligibility", "enterprise_id", "estimated_amount", "id", "is_auto_grant", "paid_amount", "paid_on", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "policy_id", "policy_version", "rejection_reason", "review_due_at", "reviewer_id", "status", "submitted_at", "updated_at", "voucher_number", "year") VALUES (NEW."applicant_id", NEW."approved_amount", NEW."approved_at", NEW."confirmed", NEW."correction_request", NEW."created_at", NEW."declared", NEW."eligibility", NEW."enterprise_id", NEW."estimated_amount", NEW."id", NEW."is_auto_grant", NEW."paid_amount", NEW."paid_on", _pgh_attach_context(), clock_timestamp(), \'update\', NEW."id", NEW."policy_id", NEW."policy_version", NEW."rejection_reason", NEW."review_due_at", NEW."reviewer_id", NEW."status", NEW."submitted_at", NEW."updated_at", NEW."voucher_number", NEW."year"); RETURN NULL;',
+                    hash="6c9cb1239d6a2ba52e8834266cbf582a29782c46",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_5b1e8",
+                    table="policies_application",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='application',
-            trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "policies_applicationevent" ("applicant_id", "approved_amount", "approved_at", "confirmed", "correction_request", "created_at", "declared", "eligibility", "enterprise_id", "estimated_amount", "id", "is_auto_grant", "paid_amount", "paid_on", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "policy_id", "policy_version", "rejection_reason", "review_due_at", "reviewer_id", "status", "submitted_at", "updated_at", "voucher_number", "year") VALUES (OLD."applicant_id", OLD."approved_amount", OLD."approved_at", OLD."confirmed", OLD."correction_request", OLD."created_at", OLD."declared", OLD."eligibility", OLD."enterprise_id", OLD."estimated_amount", OLD."id", OLD."is_auto_grant", OLD."paid_amount", OLD."paid_on", _pgh_attach_context(), clock_timestamp(), \'delete\', OLD."id", OLD."policy_id", OLD."policy_version", OLD."rejection_reason", OLD."review_due_at", OLD."reviewer_id", OLD."status", OLD."submitted_at", OLD."updated_at", OLD."voucher_number", OLD."year"); RETURN NULL;', hash='6afa0563fc8148964ae39ac6886709ac83e3747e', operation='DELETE', pgid='pgtrigger_delete_delete_c0063', table='policies_application', when='AFTER')),
+            model_name="application",
+            trigger=pgtrigger.compiler.Trigger(
+                name="delete_delete",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "policies_applicationevent" ("applicant_id", "approved_amount", "approved_at", "confirmed", "correction_request", "created_at", "declared", "eligibility", "enterprise_id", "estimated_amount", "id", "is_auto_grant", "paid_amount", "paid_on", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "policy_id", "policy_version", "rejection_reason", "review_due_at", "reviewer_id", "status", "submitted_at", "updated_at", "voucher_number", "year") VALUES (OLD."applicant_id", OLD."approved_amount", OLD."approved_at", OLD."confirmed", OLD."correction_request", OLD."created_at", OLD."declared", OLD."eligibility", OLD."enterprise_id", OLD."estimated_amount", OLD."id", OLD."is_auto_grant", OLD."paid_amount", OLD."paid_on", _pgh_attach_context(), clock_timestamp(), \'delete\', OLD."id", OLD."policy_id", OLD."policy_version", OLD."rejection_reason", OLD."review_due_at", OLD."reviewer_id", OLD."status", OLD."submitted_at", OLD."updated_at", OLD."voucher_number", OLD."year"); RETURN NULL;',
+                    hash="6afa0563fc8148964ae39ac6886709ac83e3747e",
+                    operation="DELETE",
+                    pgid="pgtrigger_delete_delete_c0063",
+                    table="policies_application",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='policy',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "policies_policyevent" ("advanced_condition", "amount_cap", "amount_field", "amount_fixed", "amount_rate", "amount_rule", "application_closes", "application_method", "application_opens", "category_id", "contact_department", "contact_person", "contact_phone", "created_at", "document_number", "effective_from", "effective_until", "full_text", "id", "interpretation", "issuer_id", "keywords", "level", "max_annual_revenue", "max_employees", "max_years_since_founding", "min_annual_revenue", "min_employees", "min_rd_intensity", "min_tax_paid", "min_years_since_founding", "ownerships", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "published_on", "region_id", "scales", "short_title", "source_url", "state", "summary", "support_type", "title", "total_budget", "updated_at", "version") VALUES (NEW."advanced_condition", NEW."amount_cap", NEW."amount_field", NEW."amount_fixed", NEW."amount_rate", NEW."amount_rule", NEW."application_closes", NEW."application_method", NEW."application_opens", NEW."category_id", NEW."contact_department", NEW."contact_person", NEW."contact_phone", NEW."created_at", NEW."document_number", NEW."effective_from", NEW."effective_until", NEW."full_text", NEW."id", NEW."interpretation", NEW."issuer_id", NEW."keywords", NEW."level", NEW."max_annual_revenue", NEW."max_employees", NEW."max_years_since_founding", NEW."min_annual_revenue", NEW."min_employees", NEW."min_rd_intensity", NEW."min_tax_paid", NEW."min_years_since_founding", NEW."ownerships", _pgh_attach_context(), clock_timestamp(), \'insert\', NEW."id", NEW."published_on", NEW."region_id", NEW."scales", NEW."short_title", NEW."source_url", NEW."state", NEW."summary", NEW."support_type", NEW."title", NEW."total_budget", NEW."updated_at", NEW."version"); RETURN NULL;', hash='1342292300a7cd41033b0116ea8f35896e8970fa', operation='INSERT', pgid='pgtrigger_insert_insert_810b9', table='policies_policy', when='AFTER')),
+            model_name="policy",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "policies_policyevent" ("advanced_condition", "amount_cap", "amount_field", "amount_fixed", "amount_rate", "amount_rule", "application_closes", "application_method", "application_opens", "category_id", "contact_department", "contact_person", "contact_phone", "created_at", "document_number", "effective_from", "effective_until", "full_text", "id", "interpretation", "issuer_id", "keywords", "level", "max_annual_revenue", "max_employees", "max_years_since_founding", "min_annual_revenue", "min_employees", "min_rd_intensity", "min_tax_paid", "min_years_since_founding", "ownerships", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "published_on", "region_id", "scales", "short_title", "source_url", "state", "summary", "support_type", "title", "total_budget", "updated_at", "version") VALUES (NEW."advanced_condition", NEW."amount_cap", NEW."amount_field", NEW."amount_fixed", NEW."amount_rate", NEW."amount_rule", NEW."application_closes", NEW."application_method", NEW."application_opens", NEW."category_id", NEW."contact_department", NEW."contact_person", NEW."contact_phone", NEW."created_at", NEW."document_number", NEW."effective_from", NEW."effective_until", NEW."full_text", NEW."id", NEW."interpretation", NEW."issuer_id", NEW."keywords", NEW."level", NEW."max_annual_revenue", NEW."max_employees", NEW."max_years_since_founding", NEW."min_annual_revenue", NEW."min_employees", NEW."min_rd_intensity", NEW."min_tax_paid", NEW."min_years_since_founding", NEW."ownerships", _pgh_attach_context(), clock_timestamp(), \'insert\', NEW."id", NEW."published_on", NEW."region_id", NEW."scales", NEW."short_title", NEW."source_url", NEW."state", NEW."summary", NEW."support_type", NEW."title", NEW."total_budget", NEW."updated_at", NEW."version"); RETURN NULL;',
+                    hash="1342292300a7cd41033b0116ea8f35896e8970fa",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_810b9",
+                    table="policies_policy",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='policy',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.* IS DISTINCT FROM NEW.*)', func='INSERT INTO "policies_policyevent" ("advanced_condition", "amount_cap", "amount_field", "amount_fixed", "amount_rate", "amount_rule", "application_closes", "application_method", "application_opens", "category_id", "contact_department", "contact_person", "contact_phone", "created_at", "document_number", "effective_from", "effective_until", "full_text", "id", "interpretation", "issuer_id", "keywords", "level", "max_annual_revenue", "max_employees", "max_years_since_founding", "min_annual_revenue", "min_employees", "min_rd_intensity", "min_tax_paid", "min_years_since_founding", "ownerships", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "published_on", "region_id", "scales", "short_title", "source_url", "state", "summary", "support_type", "title", "total_budget", "updated_at", "version") VALUES (NEW."advanced_condition", NEW."amount_cap", NEW."amount_field", NEW."amount_fixed", NEW."amount_rate", NEW."amount_rule", NEW."application_closes", NEW."application_method", NEW."application_opens", NEW."category_id", NEW."contact_department", NEW."contact_person", NEW."contact_phone", NEW."created_at", NEW."document_number", NEW."effective_from", NEW."effective_until", NEW."full_text", NEW."id", NEW."interpretation", NEW."issuer_id", NEW."keywords", NEW."level", NEW."max_annual_revenue", NEW."max_employees", NEW."max_years_since_founding", NEW."min_annual_revenue", NEW."min_employees", NEW."min_rd_intensity", NEW."min_tax_paid", NEW."min_years_since_founding", NEW."ownerships", _pgh_attach_context(), clock_timestamp(), \'update\', NEW."id", NEW."published_on", NEW."region_id", NEW."scales", NEW."short_title", NEW."source_url", NEW."state", NEW."summary", NEW."support_type", NEW."title", NEW."total_budget", NEW."updated_at", NEW."version"); RETURN NULL;', hash='03a71e7b951aa812c48c9f173a3e513e4ed6b3fa', operation='UPDATE', pgid='pgtrigger_update_update_e3937', table='policies_policy', when='AFTER')),
+            model_name="policy",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (OLD.* IS DISTINCT FROM NEW.*)",
+                    func='INSERT INTO "policies_policyevent" ("advanced_condition", "amount_cap", "amount_field", "amount_fixed", "amount_rate", "amount_rule", "application_closes", "application_method", "application_opens", "category_id", "contact_department", "contact_person", "contact_phone", "created_at", "document_number", "effective_from", "effective_until", "full_text", "id", "interpretation", "issuer_id", "keywords", "level", "max_annual_revenue", "max_employees", "max_years_since_founding", "min_annual_revenue", "min_employees", "min_rd_intensity", "min_tax_paid", "min_years_since_founding", "ownerships", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "published_on", "region_id", "scales", "short_title", "source_url", "state", "summary", "support_type", "title", "total_budget", "updated_at", "version") VALUES (NEW."advanced_condition", NEW."amount_cap", NEW."amount_field", NEW."amount_fixed", NEW."amount_rate", NEW."amount_rule", NEW."application_closes", NEW."application_method", NEW."application_opens", NEW."category_id", NEW."contact_department", NEW."contact_person", NEW."contact_phone", NEW."created_at", NEW."document_number", NEW."effective_from", NEW."effective_until", NEW."full_text", NEW."id", NEW."interpretation", NEW."issuer_id", NEW."keywords", NEW."level", NEW."max_annual_revenue", NEW."max_employees", NEW."max_years_since_founding", NEW."min_annual_revenue", NEW."min_employees", NEW."min_rd_intensity", NEW."min_tax_paid", NEW."min_years_since_founding", NEW."ownerships", _pgh_attach_context(), clock_timestamp(), \'update\', NEW."id", NEW."published_on", NEW."region_id", NEW."scales", NEW."short_title", NEW."source_url", NEW."state", NEW."summary", NEW."support_type", NEW."title", NEW."total_budget", NEW."updated_at", NEW."version"); RETURN NULL;',
+                    hash="03a71e7b951aa812c48c9f173a3e513e4ed6b3fa",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_e3937",
+                    table="policies_policy",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='policy',
-            trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "policies_policyevent" ("advanced_condition", "amount_cap", "amount_field", "amount_fixed", "amount_rate", "amount_rule", "application_closes", "application_method", "application_opens", "category_id", "contact_department", "contact_person", "contact_phone", "created_at", "document_number", "effective_from", "effective_until", "full_text", "id", "interpretation", "issuer_id", "keywords", "level", "max_annual_revenue", "max_employees", "max_years_since_founding", "min_annual_revenue", "min_employees", "min_rd_intensity", "min_tax_paid", "min_years_since_founding", "ownerships", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "published_on", "region_id", "scales", "short_title", "source_url", "state", "summary", "support_type", "title", "total_budget", "updated_at", "version") VALUES (OLD."advanced_condition", OLD."amount_cap", OLD."amount_field", OLD."amount_fixed", OLD."amount_rate", OLD."amount_rule", OLD."application_closes", OLD."application_method", OLD."application_opens", OLD."category_id", OLD."contact_department", OLD."contact_person", OLD."contact_phone", OLD."created_at", OLD."document_number", OLD."effective_from", OLD."effective_until", OLD."full_text", OLD."id", OLD."interpretation", OLD."issuer_id", OLD."keywords", OLD."level", OLD."max_annual_revenue", OLD."max_employees", OLD."max_years_since_founding", OLD."min_annual_revenue", OLD."min_employees", OLD."min_rd_intensity", OLD."min_tax_paid", OLD."min_years_since_founding", OLD."ownerships", _pgh_attach_context(), clock_timestamp(), \'delete\', OLD."id", OLD."published_on", OLD."region_id", OLD."scales", OLD."short_title", OLD."source_url", OLD."state", OLD."summary", OLD."support_type", OLD."title", OLD."total_budget", OLD."updated_at", OLD."version"); RETURN NULL;', hash='df9a881e8f787706e5d6297a61e3e254dd2a1d14', operation='DELETE', pgid='pgtrigger_delete_delete_18950', table='policies_policy', when='AFTER')),
+            model_name="policy",
+            trigger=pgtrigger.compiler.Trigger(
+                name="delete_delete",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "policies_policyevent" ("advanced_condition", "amount_cap", "amount_field", "amount_fixed", "amount_rate", "amount_rule", "application_closes", "application_method", "application_opens", "category_id", "contact_department", "contact_person", "contact_phone", "created_at", "document_number", "effective_from", "effective_until", "full_text", "id", "interpretation", "issuer_id", "keywords", "level", "max_annual_revenue", "max_employees", "max_years_since_founding", "min_annual_revenue", "min_employees", "min_rd_intensity", "min_tax_paid", "min_years_since_founding", "ownerships", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "published_on", "region_id", "scales", "short_title", "source_url", "state", "summary", "support_type", "title", "total_budget", "updated_at", "version") VALUES (OLD."advanced_condition", OLD."amount_cap", OLD."amount_field", OLD."amount_fixed", OLD."amount_rate", OLD."amount_rule", OLD."application_closes", OLD."application_method", OLD."application_opens", OLD."category_id", OLD."contact_department", OLD."contact_person", OLD."contact_phone", OLD."created_at", OLD."document_number", OLD."effective_from", OLD."effective_until", OLD."full_text", OLD."id", OLD."interpretation", OLD."issuer_id", OLD."keywords", OLD."level", OLD."max_annual_revenue", OLD."max_employees", OLD."max_years_since_founding", OLD."min_annual_revenue", OLD."min_employees", OLD."min_rd_intensity", OLD."min_tax_paid", OLD."min_years_since_founding", OLD."ownerships", _pgh_attach_context(), clock_timestamp(), \'delete\', OLD."id", OLD."published_on", OLD."region_id", OLD."scales", OLD."short_title", OLD."source_url", OLD."state", OLD."summary", OLD."support_type", OLD."title", OLD."total_budget", OLD."updated_at", OLD."version"); RETURN NULL;',
+                    hash="df9a881e8f787706e5d6297a61e3e254dd2a1d14",
+                    operation="DELETE",
+                    pgid="pgtrigger_delete_delete_18950",
+                    table="policies_policy",
+                    when="AFTER",
+                ),
+            ),
         ),
     ]

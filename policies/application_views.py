@@ -1,0 +1,383 @@
+"""Application pages: apply, the application page for the enterprise (declare, upload,
+submit, rate) and for reviewers (review, return, approve, reject, payout), the
+enterprise's list, the reviewers' workbench, 免申即享 grants and supervision.
+Thin: forms in, services and selectors called."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods
+
+from policies import application_forms as forms
+from policies import application_selectors as selectors
+from policies import services
+from policies.models import Application, ApplicationFile, ApplicationRating, Policy
+from portal import roles
+from portal.forms import add_service_errors
+
+PER_PAGE = 30
+EDITABLE = [Application.Status.DRAFT, Application.Status.RETURNED]
+CONCLUDED = [Application.Status.PAID, Application.Status.REJECTED]
+
+
+# --- Apply --------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def start(request, policy_id):
+    """申报: open (or find) the enterprise's application and go to it."""
+    policy = get_object_or_404(Policy, pk=policy_id)
+    policy_url = reverse("policies:detail", args=[policy.pk])
+    enterprises = selectors.represented(request.user)
+    message = services.window_message(policy)
+    if message:
+        messages.error(request, message)
+        return redirect(policy_url)
+    data = request.POST if request.method == "POST" else None
+    initial = {"enterprise": request.GET.get("enterprise")}
+    if data is None and request.GET.get("enterprise"):
+        data = {"enterprise": request.GET["enterprise"]}
+    if data is None and len(list(enterprises[:2])) == 1:
+        data = {"enterprise": enterprises[0].pk}
+    form = forms.StartForm(data, enterprises=enterprises, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            application = services.application_start(
+                policy=policy, enterprise=form.cleaned_data["enterprise"], actor=request.user
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect(policy_url)
+        return redirect("policy_applications:detail", application.pk)
+    if not enterprises.exists():
+        messages.error(request, _("请先在个人中心绑定您所代表的企业，再申报政策。"))
+        return redirect(policy_url)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "policies/applications/start.html", {"policy": policy, "form": form}, status=status)
+
+
+# --- The application page -----------------------------------------------------------
+
+
+def _detail_context(request, application, is_member, is_reviewer, **bound) -> dict:
+    materials = list(application.policy.materials.all())
+    files = list(application.files.all())
+    by_material: dict = {}
+    for item in files:
+        by_material.setdefault(item.material_id, []).append(item)
+    for material in materials:
+        material.uploaded = by_material.get(material.pk, [])
+    rating = ApplicationRating.objects.filter(application=application).first()
+    editable = is_member and application.status in EDITABLE
+    context = {
+        "application": application,
+        "policy": application.policy,
+        "is_member": is_member,
+        "is_reviewer": is_reviewer,
+        "materials": materials,
+        "other_files": by_material.get(None, []),
+        "editable": editable,
+        "rating": rating,
+        "window_message": services.window_message(application.policy) if editable else None,
+        "statuses": Application.Status,
+    }
+    if editable:
+        context["declare_form"] = bound.get("declare_form") or forms.DeclareForm(
+            initial={"note": (application.declared or {}).get("note", ""), "confirmed": application.confirmed}
+        )
+        if any(not material.zero_material for material in materials):
+            context["upload_form"] = bound.get("upload_form") or forms.UploadForm(policy=application.policy)
+    if is_member and application.status in CONCLUDED and rating is None:
+        context["rating_form"] = bound.get("rating_form") or forms.RatingForm()
+    if is_reviewer:
+        pending = application.status in selectors.PENDING_REVIEW
+        context["can_start_review"] = application.status == Application.Status.SUBMITTED
+        if pending:
+            context["return_form"] = bound.get("return_form") or forms.ReturnForm()
+            context["approve_form"] = bound.get("approve_form") or forms.ApproveForm(
+                initial={"amount": application.estimated_amount}
+            )
+            context["reject_form"] = bound.get("reject_form") or forms.RejectForm()
+        if application.status == Application.Status.APPROVED:
+            context["payout_form"] = bound.get("payout_form") or forms.PayoutForm(
+                initial={"amount": application.approved_amount}
+            )
+    return context
+
+
+def _render_detail(request, application, is_member, is_reviewer, status=200, **bound):
+    context = _detail_context(request, application, is_member, is_reviewer, **bound)
+    return render(request, "policies/applications/detail.html", context, status=status)
+
+
+def _fail(request, application, is_member, is_reviewer, key, form, error):
+    """Show a service's refusal on the form that was posted, keeping what was typed."""
+    add_service_errors(form, error)
+    application.refresh_from_db()
+    return _render_detail(request, application, is_member, is_reviewer, status=400, **{key: form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def detail(request, pk):
+    application, is_member, is_reviewer = selectors.application_for(request.user, pk)
+    if request.method == "GET":
+        return _render_detail(request, application, is_member, is_reviewer)
+    action = request.POST.get("action", "")
+    handlers = MEMBER_ACTIONS if is_member else {}
+    if is_reviewer:
+        handlers = {**handlers, **REVIEWER_ACTIONS}
+    handler = handlers.get(action)
+    if handler is None:
+        messages.error(request, _("无法执行该操作。"))
+        return _render_detail(request, application, is_member, is_reviewer, status=400)
+    try:
+        return handler(request, application, is_member, is_reviewer)
+    except PermissionDenied:
+        raise Http404 from None
+
+
+def _back(application, anchor=""):
+    return redirect(reverse("policy_applications:detail", args=[application.pk]) + (f"#{anchor}" if anchor else ""))
+
+
+def _declare(request, application, is_member, is_reviewer):
+    form = forms.DeclareForm(request.POST)
+    if application.status not in EDITABLE:
+        messages.error(
+            request, _("该申报当前状态为“%(status)s”，不能修改。") % {"status": application.get_status_display()}
+        )
+        return _back(application)
+    if not form.is_valid():
+        return _render_detail(request, application, is_member, is_reviewer, status=400, declare_form=form)
+    declared = {**(application.declared or {}), "note": form.cleaned_data["note"]}
+    if request.POST.get("action") == "save":
+        # No service for a draft's text: only the enterprise's own draft or returned application changes.
+        Application.objects.filter(pk=application.pk, status__in=EDITABLE).update(declared=declared)
+        messages.success(request, _("已保存。"))
+        return _back(application)
+    try:
+        services.application_submit(
+            application=application, actor=request.user, declared=declared, confirmed=form.cleaned_data["confirmed"]
+        )
+    except ValidationError as error:
+        return _fail(request, application, is_member, is_reviewer, "declare_form", form, error)
+    messages.success(
+        request, _("申报已提交，部门将在%(days)s个工作日内审核。") % {"days": services.REVIEW_WORKING_DAYS}
+    )
+    return _back(application)
+
+
+def _upload(request, application, is_member, is_reviewer):
+    form = forms.UploadForm(request.POST, request.FILES, policy=application.policy)
+    if application.status not in EDITABLE:
+        messages.error(
+            request, _("该申报当前状态为“%(status)s”，不能上传材料。") % {"status": application.get_status_display()}
+        )
+        return _back(application)
+    if not form.is_valid():
+        return _render_detail(request, application, is_member, is_reviewer, status=400, upload_form=form)
+    upload = form.cleaned_data["file"]
+    ApplicationFile.objects.create(
+        application=application,
+        material=form.cleaned_data["material"],
+        file=upload,
+        original_name=upload.name[:200],
+        content_type=form.content_type,
+        size=upload.size,
+    )
+    messages.success(request, _("已上传“%(name)s”。") % {"name": upload.name})
+    return _back(application, "materials")
+
+
+def _remove_file(request, application, is_member, is_reviewer):
+    if application.status not in EDITABLE:
+        messages.error(
+            request, _("该申报当前状态为“%(status)s”，不能删除材料。") % {"status": application.get_status_display()}
+        )
+        return _back(application)
+    item = get_object_or_404(ApplicationFile, pk=request.POST.get("file") or 0, application=application)
+    transaction.on_commit(lambda: item.file.delete(save=False))
+    item.delete()
+    messages.success(request, _("已删除“%(name)s”。") % {"name": item.original_name})
+    return _back(application, "materials")
+
+
+def _rate(request, application, is_member, is_reviewer):
+    form = forms.RatingForm(request.POST)
+    if application.status not in CONCLUDED or ApplicationRating.objects.filter(application=application).exists():
+        messages.error(request, _("该申报现在不能评价。"))
+        return _back(application)
+    if not form.is_valid():
+        return _render_detail(request, application, is_member, is_reviewer, status=400, rating_form=form)
+    form.instance.application = application
+    form.save()
+    messages.success(request, _("感谢您的评价。"))
+    return _back(application)
+
+
+def _start_review(request, application, is_member, is_reviewer):
+    try:
+        services.application_start_review(application=application, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        application.refresh_from_db()
+        return _render_detail(request, application, is_member, is_reviewer, status=400)
+    messages.success(request, _("已开始审核。"))
+    return _back(application)
+
+
+def _reviewer_form_action(form_class, key, call, done):
+    def handle(request, application, is_member, is_reviewer):
+        form = form_class(request.POST)
+        if not form.is_valid():
+            return _render_detail(request, application, is_member, is_reviewer, status=400, **{key: form})
+        try:
+            call(application=application, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            return _fail(request, application, is_member, is_reviewer, key, form, error)
+        messages.success(request, done)
+        return _back(application)
+
+    return handle
+
+
+MEMBER_ACTIONS = {
+    "save": _declare,
+    "submit": _declare,
+    "upload": _upload,
+    "remove_file": _remove_file,
+    "rate": _rate,
+}
+REVIEWER_ACTIONS = {
+    "start_review": _start_review,
+    "return": _reviewer_form_action(
+        forms.ReturnForm, "return_form", services.application_return, gettext_lazy("已退回企业补正。")
+    ),
+    "approve": _reviewer_form_action(
+        forms.ApproveForm, "approve_form", services.application_approve, gettext_lazy("已核准。")
+    ),
+    "reject": _reviewer_form_action(
+        forms.RejectForm, "reject_form", services.application_reject, gettext_lazy("已作出不予通过决定。")
+    ),
+    "payout": _reviewer_form_action(
+        forms.PayoutForm, "payout_form", services.application_record_payout, gettext_lazy("已登记兑付。")
+    ),
+}
+
+
+@login_required
+@require_GET
+def file_download(request, pk, file_pk):
+    application, _is_member, _is_reviewer = selectors.application_for(request.user, pk)
+    item = get_object_or_404(ApplicationFile, pk=file_pk, application=application)
+    response = FileResponse(item.file.open("rb"), as_attachment=True, filename=item.original_name)
+    response["Content-Type"] = item.content_type
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# --- Lists --------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def mine(request):
+    page = Paginator(selectors.mine(request.user), PER_PAGE).get_page(request.GET.get("page"))
+    for application in page.object_list:
+        application.next_step = selectors.RATED if application.rated else selectors.NEXT_STEP[application.status]
+    return render(
+        request,
+        "policies/applications/mine.html",
+        {
+            "page": page,
+            "applications": page.object_list,
+            "has_enterprise": selectors.represented(request.user).exists(),
+        },
+    )
+
+
+@login_required
+@require_GET
+def review_list(request):
+    if selectors.reviewable_q(request.user) is None:
+        raise PermissionDenied
+    form = forms.ReviewFilterForm(request.GET or None)
+    status = form.cleaned_data["status"] if form.is_valid() else ""
+    page = Paginator(selectors.review_queue(request.user, status=status), PER_PAGE).get_page(request.GET.get("page"))
+    for application in page.object_list:
+        application.flag_label = selectors.flag_label(application.flag)
+    return render(
+        request,
+        "policies/applications/review_list.html",
+        {
+            "form": form,
+            "page": page,
+            "applications": page.object_list,
+            "query": f"status={status}" if status else "",
+        },
+    )
+
+
+# --- 免申即享 -----------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def grants(request, policy_id):
+    if not request.user.has_perm("policies.grant_policy"):
+        raise PermissionDenied
+    policy = get_object_or_404(Policy, pk=policy_id)
+    status = 200
+    if request.method == "POST":
+        try:
+            count = services.grants_confirm(policy=policy, actor=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            status = 400
+        else:
+            messages.success(request, _("已为%(count)s家企业办理免申即享。") % {"count": count})
+            return redirect("policy_applications:grants", policy.pk)
+    preview = services.grants_preview(policy=policy)
+    amounts = [amount for _enterprise, amount in preview if amount is not None]
+    granted = (
+        Application.objects.filter(policy=policy, is_auto_grant=True)
+        .select_related("enterprise")
+        .order_by("-approved_at", "enterprise__name")[:100]
+    )
+    return render(
+        request,
+        "policies/applications/grants.html",
+        {
+            "policy": policy,
+            "preview": preview,
+            "total": sum(amounts) if amounts else None,
+            "granted": granted,
+            "is_auto": policy.application_method == "auto",
+        },
+        status=status,
+    )
+
+
+# --- Supervision --------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def supervision(request):
+    from policies import supervision as figures
+
+    if not (request.user.has_perm("policies.review_application") and roles.is_official(request.user)):
+        raise PermissionDenied
+    report = figures.report()
+    return render(request, "policies/applications/supervision.html", {"report": report})
