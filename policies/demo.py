@@ -158,3 +158,31 @@ def _shape_demo_enterprise() -> None:
         enterprise = membership.enterprise
         enterprise.rd_spend = None
         enterprise.save(update_fields=["rd_spend"])
+        # One open policy of 发改委 the demo enterprise qualifies for, so `enterprise` can
+        # apply and `handler` (发改委) can take it to payout.
+        issuer = Department.objects.filter(short_name="发改委").first()
+        if issuer is not None and enterprise.region_id:
+            today = timezone.localdate()
+            policy = Policy.objects.create(
+                title=f"{today.year}年度宣城市中小企业服务券",
+                short_title="中小企业服务券",
+                document_number=f"{MARKER}〔{today.year}〕100号",
+                issuer=issuer,
+                level=Level.MUNICIPAL,
+                region=Region.objects.get(code="341800"),
+                category=PolicyCategory.objects.get(name="资金奖补"),
+                keywords="服务券 中小企业",
+                summary="向符合条件的企业发放服务券，用于购买检验检测、知识产权、管理咨询等服务。",
+                support_type="voucher",
+                amount_rule=AmountRule.FIXED,
+                amount_fixed=Decimal("20000"),
+                amount_cap=Decimal("20000"),
+                application_method=ApplicationMethod.ONLINE,
+                published_on=today - dt.timedelta(days=10),
+                application_opens=today - dt.timedelta(days=10),
+                application_closes=today + dt.timedelta(days=60),
+                state=Policy.State.PUBLISHED,
+            )
+            policy.regions.set([Region.objects.get(code="341800")])
+            PolicyMaterial.objects.create(policy=policy, name="服务需求说明", sort_order=1)
+            PolicyMaterial.objects.create(policy=policy, name="营业执照", zero_material=True, sort_order=2)
