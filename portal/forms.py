@@ -76,3 +76,10 @@ class EnterpriseProfileForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["industry"].queryset = self.fields["industry"].queryset.order_by("path")
         self.fields["region"].queryset = self.fields["region"].queryset.order_by("path")
+
+
+class NotificationSettingsForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["email", "mobile", "notify_by_email", "notify_by_sms"]
+        help_texts = {"notify_by_email": _("站内消息始终开启。")}

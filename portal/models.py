@@ -204,6 +204,9 @@ class User(AbstractUser):
     department = models.ForeignKey(
         Department, verbose_name=_("所属部门"), null=True, blank=True, on_delete=models.PROTECT, related_name="staff"
     )
+    # How the user hears besides the in-app inbox, which is always on.
+    notify_by_email = models.BooleanField(_("接收邮件通知"), default=True)
+    notify_by_sms = models.BooleanField(_("接收短信通知"), default=True)
 
     class Meta(AbstractUser.Meta):
         verbose_name = _("用户")

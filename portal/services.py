@@ -205,7 +205,12 @@ def notification_deliver(*, notification_id: int) -> str:
     with transaction.atomic():
         notification = Notification.objects.select_for_update().select_related("recipient").get(pk=notification_id)
         recipient = notification.recipient
-        if notification.send_email and notification.emailed_at is None and recipient.email:
+        if (
+            notification.send_email
+            and notification.emailed_at is None
+            and recipient.email
+            and recipient.notify_by_email
+        ):
             send_mail(
                 subject=notification.title,
                 message=_notification_text(notification),
@@ -218,7 +223,7 @@ def notification_deliver(*, notification_id: int) -> str:
     with transaction.atomic():
         notification = Notification.objects.select_for_update().select_related("recipient").get(pk=notification_id)
         recipient = notification.recipient
-        if notification.send_sms and notification.texted_at is None and recipient.mobile:
+        if notification.send_sms and notification.texted_at is None and recipient.mobile and recipient.notify_by_sms:
             get_sms_backend().send(mobile=recipient.mobile, text=f"【亲清政企服务平台】{notification.title}")
             notification.texted_at = timezone.now()
             notification.save(update_fields=["texted_at"])
@@ -241,3 +246,15 @@ def notification_mark_read(*, user: User, notification_ids: list[int] | None = N
     if notification_ids is not None:
         queryset = queryset.filter(pk__in=notification_ids)
     return queryset.update(read_at=timezone.now())
+
+
+@transaction.atomic
+def user_update_settings(*, user: User, email: str, mobile: str, notify_by_email: bool, notify_by_sms: bool) -> User:
+    """The user's own contact details and how they want to hear (the inbox is always on)."""
+    user.email = email
+    user.mobile = mobile
+    user.notify_by_email = notify_by_email
+    user.notify_by_sms = notify_by_sms
+    user.full_clean(exclude=["password"])
+    user.save(update_fields=["email", "mobile", "notify_by_email", "notify_by_sms"])
+    return user

@@ -25,6 +25,7 @@ urlpatterns = [
     path("enterprises/<int:pk>/", views.enterprise_profile, name="enterprise_profile"),
     path("notifications/", views.notification_inbox, name="notifications"),
     path("notifications/read/", views.notification_mark_read, name="notifications_mark_read"),
+    path("notifications/settings/", views.notification_settings, name="notification_settings"),
     path("cases/", include("complaints.urls")),
     path("reports/", include("complaints.report_urls")),
     path("walkthroughs/report/", include("complaints.walkthrough_report_urls")),

@@ -13,7 +13,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal import selectors, services
-from portal.forms import EnterpriseProfileForm, MembershipRequestForm, SignUpForm, add_service_errors
+from portal.forms import (
+    EnterpriseProfileForm,
+    MembershipRequestForm,
+    NotificationSettingsForm,
+    SignUpForm,
+    add_service_errors,
+)
 
 
 def home(request):
@@ -113,3 +119,18 @@ def notification_mark_read(request):
     ):
         next_url = reverse("notifications")
     return redirect(next_url)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def notification_settings(request):
+    form = NotificationSettingsForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.user_update_settings(user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("通知设置已保存。"))
+            return redirect("notification_settings")
+    return render(request, "portal/notification_settings.html", {"form": form})

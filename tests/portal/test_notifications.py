@@ -118,3 +118,25 @@ def test_inbox_query_count_does_not_grow(client, django_assert_max_num_queries):
         _send(recipient, key=f"k{index}")
     with django_assert_max_num_queries(8):
         assert client.get("/notifications/").status_code == 200
+
+
+def test_users_choose_email_and_sms_but_the_inbox_stays(client, mailoutbox, sms_outbox):
+    recipient = factories.enterprise_user(email="a@example.com", mobile="13800138000")
+    client.force_login(recipient)
+    response = client.post(
+        "/notifications/settings/", {"email": "a@example.com", "mobile": "13800138000", "notify_by_sms": "on"}
+    )
+    assert response.status_code == 302
+    recipient.refresh_from_db()
+    assert not recipient.notify_by_email and recipient.notify_by_sms
+    notification = _send(recipient, email=True, sms=True)
+    assert deliver_notification(notification.pk) == "sms"
+    assert mailoutbox == []
+    assert Notification.objects.filter(recipient=recipient).count() == 1
+
+
+def test_settings_keep_bad_input_and_need_login(client):
+    assert client.get("/notifications/settings/").status_code == 302
+    client.force_login(factories.enterprise_user())
+    page = client.post("/notifications/settings/", {"email": "not-an-email", "mobile": "123"}).content.decode()
+    assert "请输入有效的11位手机号码" in page and 'value="not-an-email"' in page
