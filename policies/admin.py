@@ -3,9 +3,11 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from import_export.admin import ImportExportModelAdmin
 
 from policies import matching, services
 from policies.models import Policy, PolicyCategory, PolicyMaterial, PolicyQuestion
+from policies.resources import PolicyResource
 from portal.models import Enterprise
 
 
@@ -47,8 +49,9 @@ class PolicyForm(forms.ModelForm):
 
 
 @admin.register(Policy)
-class PolicyAdmin(admin.ModelAdmin):
+class PolicyAdmin(ImportExportModelAdmin):
     form = PolicyForm
+    resource_classes = [PolicyResource]
     list_display = ["__str__", "issuer", "level", "category", "application_method", "application_closes", "state"]
     list_filter = ["state", "level", "category", "application_method", "support_type"]
     search_fields = ["title", "short_title", "document_number", "keywords"]

@@ -96,3 +96,10 @@ def rematch_enterprise(enterprise_id: int) -> int:
                 },
             )
     return len(new)
+
+
+def expire_policies() -> int:
+    """Daily: published policies past their effective date become expired."""
+    return Policy.objects.filter(state=Policy.State.PUBLISHED, effective_until__lt=timezone.localdate()).update(
+        state=Policy.State.EXPIRED
+    )

@@ -65,3 +65,45 @@ def test_editing_a_published_policy_makes_a_new_version_and_decisions_keep_their
     from pghistory.models import Events
 
     assert Events.objects.filter(pgh_obj_model="policies.Policy", pgh_obj_id=str(policy.pk)).count() >= 2
+
+
+def test_the_catalogue_goes_to_a_spreadsheet_and_back(make_policy):
+    import tablib
+
+    from policies.resources import PolicyResource
+
+    make_policy(document_number="宣经信〔2026〕1号", title="技改奖补")
+    exported = PolicyResource().export()
+    assert "宣经信〔2026〕1号" in exported.csv and "宣城市经济和信息化局" in exported.csv
+
+    data = tablib.Dataset(headers=exported.headers)
+    row = list(exported[0])
+    row[exported.headers.index("document_number")] = "宣经信〔2026〕2号"
+    row[exported.headers.index("title")] = "数字化改造奖补"
+    data.append(row)
+    result = PolicyResource().import_data(data, dry_run=False, raise_errors=True)
+    assert not result.has_errors()
+    imported = Policy.objects.get(document_number="宣经信〔2026〕2号")
+    assert imported.state == Policy.State.DRAFT and imported.title == "数字化改造奖补"
+
+
+def test_the_admin_offers_import_and_export(client, make_policy):
+    make_policy()
+    client.force_login(factories.user(is_staff=True, is_superuser=True))
+    page = client.get("/admin/policies/policy/").content.decode()
+    assert "/admin/policies/policy/import/" in page and "/admin/policies/policy/export/" in page
+
+
+def test_expired_policies_are_closed_by_the_daily_task(make_policy):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from policies import tasks
+
+    old = make_policy(effective_until=timezone.localdate() - dt.timedelta(days=1))
+    current = make_policy(effective_until=timezone.localdate())
+    assert tasks.expire_policies() == 1
+    old.refresh_from_db()
+    current.refresh_from_db()
+    assert (old.state, current.state) == (Policy.State.EXPIRED, Policy.State.PUBLISHED)
