@@ -55,3 +55,14 @@ def represented_enterprises(*, user: User) -> QuerySet[Enterprise]:
         .filter(memberships__user=user, memberships__status=EnterpriseMembership.Status.APPROVED)
         .order_by("name", "id")
     )
+
+
+def policy_rating(*, policy) -> dict:
+    """评政策: the average score and the number of ratings, in one aggregate."""
+    from django.db.models import Avg, Count
+
+    from policies.models import ApplicationRating
+
+    return ApplicationRating.objects.filter(application__policy=policy).aggregate(
+        average=Avg("score"), count=Count("id")
+    )

@@ -383,3 +383,21 @@ def grants_confirm(*, policy: Policy, actor) -> int:
             },
         )
     return len(granted)
+
+
+# --- 问政策 ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def question_ask(*, policy: Policy, actor, question: str):
+    """A question on a policy; the issuing department answers it in the admin, and it is
+    published on the policy page once answered."""
+    from policies.models import PolicyQuestion
+
+    if not actor.is_authenticated:
+        raise PermissionDenied
+    if policy.state != Policy.State.PUBLISHED:
+        raise ValidationError(_("该政策未在发布状态。"), code="not_published")
+    if not question.strip():
+        raise ValidationError({"question": _("请填写问题。")}, code="required")
+    return PolicyQuestion.objects.create(policy=policy, question=question.strip()[:2000])

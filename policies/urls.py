@@ -7,6 +7,7 @@ app_name = "policies"
 urlpatterns = [
     path("", views.catalogue, name="catalogue"),
     path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/ask/", views.ask, name="ask"),
     path("matches/", views.my_matches, name="my_matches"),
     path("matches/report/", views.enterprise_report, name="enterprise_report"),
 ]

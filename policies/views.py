@@ -7,18 +7,22 @@ from __future__ import annotations
 import datetime as dt
 from urllib.parse import urlencode
 
+from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
-from policies import matching, selectors
+from policies import matching, selectors, services
 from policies.filters import PolicyFilter
 from policies.matching import ALMOST, ELIGIBLE, NOT_ELIGIBLE, UNKNOWN
 from policies.models import AmountRule, ApplicationMethod, PolicyMaterial
+from portal.forms import add_service_errors
 
 PER_PAGE = 20
 
@@ -79,8 +83,16 @@ def catalogue(request):
     )
 
 
+class QuestionForm(forms.Form):
+    question = forms.CharField(label=gettext_lazy("我要问"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
 @require_GET
 def detail(request, pk):
+    return _detail(request, pk)
+
+
+def _detail(request, pk, question_form=None):
     """Every key element of the policy; for an enterprise user, each represented
     enterprise's standing (class, what is missing, the estimated amount)."""
     policy = selectors.policy_get_for_user(user=request.user, pk=pk)
@@ -101,8 +113,28 @@ def detail(request, pk):
             "standings": standings,
             "is_auto_grant": policy.application_method == ApplicationMethod.AUTO_GRANT,
             "can_manage": selectors.can_manage(request.user),
+            "rating": selectors.policy_rating(policy=policy),
+            "question_form": question_form or QuestionForm(),
         },
+        status=400 if question_form is not None else 200,
     )
+
+
+@login_required
+@require_POST
+def ask(request, pk):
+    """问政策: the question goes to the issuing department; answered ones are published."""
+    policy = selectors.policy_get_for_user(user=request.user, pk=pk)
+    form = QuestionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.question_ask(policy=policy, actor=request.user, question=form.cleaned_data["question"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("问题已提交，发布部门答复后将在本页公开。"))
+            return redirect("policies:detail", pk=pk)
+    return _detail(request, pk, question_form=form)
 
 
 # --- An enterprise's matches --------------------------------------------------------------

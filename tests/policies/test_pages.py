@@ -320,3 +320,35 @@ def test_the_report_lists_eligible_and_almost_policies_with_next_steps(client, c
     assert "高新技术企业认定奖励" in almost and "还差：须具备：高新技术企业" in almost
     assert "稳岗就业补贴" not in page and "大型企业总部奖励" not in page
     assert auto.pk
+
+
+@pytest.mark.django_db
+def test_asking_a_question_and_seeing_it_once_answered(client, make_policy):
+    from policies.models import PolicyQuestion
+
+    policy = make_policy()
+    client.force_login(factories.enterprise_user(factories.enterprise()))
+    response = client.post(f"/policies/{policy.pk}/ask/", {"question": "研发费用如何认定？"})
+    assert response.status_code == 302
+    question = PolicyQuestion.objects.get(policy=policy)
+    assert "研发费用如何认定" not in client.get(f"/policies/{policy.pk}/").content.decode()
+    question.answer = "以税务备案为准。"
+    question.is_published = True
+    question.save()
+    page = client.get(f"/policies/{policy.pk}/").content.decode()
+    assert "研发费用如何认定" in page and "以税务备案为准" in page
+    empty = client.post(f"/policies/{policy.pk}/ask/", {"question": ""})
+    assert empty.status_code == 400
+
+
+@pytest.mark.django_db
+def test_ratings_are_shown_aggregated(client, make_policy):
+    from policies.models import Application, ApplicationRating
+
+    policy = make_policy()
+    for score in (5, 4):
+        application = Application.objects.create(
+            policy=policy, enterprise=factories.enterprise(), year=2026, status="paid"
+        )
+        ApplicationRating.objects.create(application=application, score=score)
+    assert "企业评价 4.5 分" in client.get(f"/policies/{policy.pk}/").content.decode()
