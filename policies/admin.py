@@ -66,7 +66,7 @@ class PolicyAdmin(ImportExportModelAdmin):
         "tags_excluded",
     ]
     list_select_related = ["issuer", "category"]
-    readonly_fields = ["state", "version", "reach"]
+    readonly_fields = ["state", "version", "reach", "push_progress"]
     inlines = [MaterialInline, QuestionInline]
     actions = ["publish", "withdraw"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
@@ -86,6 +86,7 @@ class PolicyAdmin(ImportExportModelAdmin):
                     "keywords",
                     "state",
                     "version",
+                    "push_progress",
                 ]
             },
         ),
@@ -149,6 +150,19 @@ class PolicyAdmin(ImportExportModelAdmin):
         if not obj.pk:
             return _("保存后显示符合条件的企业数。")
         return _("按当前条件，将覆盖 %(count)d 家企业。") % {"count": matching.eligible_enterprises(obj).count()}
+
+    @admin.display(description=_("推送进度"))
+    def push_progress(self, obj):
+        run = getattr(obj, "push_run", None) if obj.pk else None
+        if run is None:
+            return _("尚未推送（发布后自动推送给符合条件的企业）")
+        pushed = obj.pushes.count()
+        state = _("已完成") if run.finished_at else _("推送中")
+        return _("%(state)s：已推送 %(pushed)d / %(total)d 家企业") % {
+            "state": state,
+            "pushed": pushed,
+            "total": run.total,
+        }
 
     def _apply(self, request, queryset, service, done):
         count = 0

@@ -107,3 +107,15 @@ def test_expired_policies_are_closed_by_the_daily_task(make_policy):
     old.refresh_from_db()
     current.refresh_from_db()
     assert (old.state, current.state) == (Policy.State.EXPIRED, Policy.State.PUBLISHED)
+
+
+def test_the_admin_shows_push_progress(client, make_policy, tags):
+    from policies import tasks
+
+    policy = make_policy(tags_all=[tags["高新技术企业"]])
+    for _ in range(2):
+        factories.enterprise().tags.add(tags["高新技术企业"])
+    client.force_login(factories.official())
+    assert "尚未推送" in client.get(f"/admin/policies/policy/{policy.pk}/change/").content.decode()
+    tasks.push_policy(policy.pk)
+    assert "已完成：已推送 2 / 2 家企业" in client.get(f"/admin/policies/policy/{policy.pk}/change/").content.decode()
