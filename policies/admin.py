@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 
 from policies import matching, services
-from policies.models import Policy, PolicyCategory, PolicyMaterial, PolicyQuestion
+from policies.models import Policy, PolicyAttachment, PolicyCategory, PolicyMaterial, PolicyQuestion
 from policies.resources import PolicyResource
 from portal.models import Enterprise
 
@@ -20,6 +20,12 @@ class PolicyCategoryAdmin(admin.ModelAdmin):
 class MaterialInline(admin.TabularInline):
     model = PolicyMaterial
     extra = 1
+
+
+class AttachmentInline(admin.TabularInline):
+    model = PolicyAttachment
+    extra = 0
+    fields = ["title", "file"]
 
 
 class QuestionInline(admin.StackedInline):
@@ -67,7 +73,7 @@ class PolicyAdmin(ImportExportModelAdmin):
     ]
     list_select_related = ["issuer", "category"]
     readonly_fields = ["state", "version", "reach", "push_progress"]
-    inlines = [MaterialInline, QuestionInline]
+    inlines = [MaterialInline, AttachmentInline, QuestionInline]
     actions = ["publish", "withdraw"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = [

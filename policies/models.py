@@ -423,3 +423,40 @@ class ApplicationRating(models.Model):
 
     def __str__(self):
         return f"{self.application} {self.score}"
+
+
+def policy_attachment_path(instance, filename):
+    import uuid
+
+    return f"policies/{instance.policy_id}/{uuid.uuid4().hex}"
+
+
+class PolicyAttachment(models.Model):
+    """The policy document and its annexes (附件), served through a view, never by path."""
+
+    policy = models.ForeignKey(Policy, verbose_name=_("政策"), on_delete=models.CASCADE, related_name="attachments")
+    title = models.CharField(_("附件名称"), max_length=200)
+    file = models.FileField(_("文件"), upload_to=policy_attachment_path, max_length=200)
+    content_type = models.CharField(_("文件类型"), max_length=100, editable=False)
+    size = models.PositiveIntegerField(_("大小（字节）"), default=0, editable=False)
+
+    class Meta:
+        verbose_name = _("政策附件")
+        verbose_name_plural = _("政策附件")
+        ordering = ["policy", "id"]
+
+    def __str__(self):
+        return self.title
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        from complaints.uploads import check_upload
+
+        upload = self.file.file if self.file and not getattr(self.file, "_committed", True) else None
+        if upload is not None:
+            try:
+                self.content_type = check_upload(upload)
+            except ValidationError as error:
+                raise ValidationError({"file": error.messages}) from None
+            self.size = upload.size

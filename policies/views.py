@@ -249,3 +249,29 @@ def enterprise_report(request):
             "ELIGIBLE": ELIGIBLE,
         },
     )
+
+
+@require_GET
+def attachment(request, pk, attachment_id):
+    """A policy's attachment, for whoever may read the policy; served as a download."""
+    from django.http import FileResponse
+
+    policy = selectors.policy_get_for_user(user=request.user, pk=pk)
+    try:
+        item = policy.attachments.get(pk=attachment_id)
+    except policy.attachments.model.DoesNotExist:
+        raise Http404 from None
+    response = FileResponse(
+        item.file.open("rb"),
+        as_attachment=True,
+        filename=f"{item.title}{_extension(item.file.name, item.content_type)}",
+        content_type=item.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _extension(name: str, content_type: str) -> str:
+    import mimetypes
+
+    return mimetypes.guess_extension(content_type) or ""

@@ -119,3 +119,34 @@ def test_the_admin_shows_push_progress(client, make_policy, tags):
     assert "尚未推送" in client.get(f"/admin/policies/policy/{policy.pk}/change/").content.decode()
     tasks.push_policy(policy.pk)
     assert "已完成：已推送 2 / 2 家企业" in client.get(f"/admin/policies/policy/{policy.pk}/change/").content.decode()
+
+
+def test_attachments_are_checked_and_downloaded_through_the_portal(client, make_policy):
+    from django.core.exceptions import ValidationError
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from policies.models import PolicyAttachment
+
+    policy = make_policy()
+    document = PolicyAttachment(
+        policy=policy,
+        title="政策原文",
+        file=SimpleUploadedFile("原文.pdf", b"%PDF-1.4\n%x\n", content_type="application/pdf"),
+    )
+    document.full_clean()
+    document.save()
+    assert document.content_type == "application/pdf" and "原文" not in document.file.name
+    bad = PolicyAttachment(
+        policy=policy, title="x", file=SimpleUploadedFile("a.pdf", b"MZ\x90\x00", content_type="application/pdf")
+    )
+    with pytest.raises(ValidationError):
+        bad.full_clean()
+
+    response = client.get(f"/policies/{policy.pk}/attachments/{document.pk}/")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert "政策原文" in client.get(f"/policies/{policy.pk}/").content.decode()
+    policy.state = Policy.State.DRAFT
+    policy.save()
+    assert client.get(f"/policies/{policy.pk}/attachments/{document.pk}/").status_code == 404
