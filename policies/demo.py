@@ -144,6 +144,7 @@ def seed(stdout=None) -> None:
         )
         count += 1
     _shape_demo_enterprise()
+    _seed_applications(rng)
     if stdout:
         stdout.write(f"Demo policies: {count}, several 免申即享.")
 
@@ -186,3 +187,50 @@ def _shape_demo_enterprise() -> None:
             policy.regions.set([Region.objects.get(code="341800")])
             PolicyMaterial.objects.create(policy=policy, name="服务需求说明", sort_order=1)
             PolicyMaterial.objects.create(policy=policy, name="营业执照", zero_material=True, sort_order=2)
+
+
+def _seed_applications(rng) -> None:
+    """Applications in every state, some paid, and one round of 免申即享 grants."""
+    from policies import services
+    from policies.models import Application
+    from portal.models import Enterprise
+    from portal.workdays import deadline
+
+    official = User.objects.filter(username="official").first()
+    online = list(Policy.objects.filter(state=Policy.State.PUBLISHED, application_method=ApplicationMethod.ONLINE)[:14])
+    enterprises = list(Enterprise.objects.order_by("id")[20:90])
+    now = timezone.now()
+    statuses = [status for status, _label in Application.Status.choices]
+    rows = []
+    for index, policy in enumerate(online):
+        for offset, status in enumerate(statuses):
+            enterprise = enterprises[(index * len(statuses) + offset) % len(enterprises)]
+            submitted = now - dt.timedelta(days=rng.randint(3, 40)) if status != "draft" else None
+            amount = policy.amount_fixed or policy.amount_cap or Decimal("50000")
+            rows.append(
+                Application(
+                    policy=policy,
+                    enterprise=enterprise,
+                    year=timezone.localdate().year,
+                    status=status,
+                    confirmed=status != "draft",
+                    declared={"note": "按政策要求申报"},
+                    eligibility={"class": "eligible", "unmet": [], "unknown": []},
+                    estimated_amount=amount,
+                    policy_version=policy.version,
+                    submitted_at=submitted,
+                    review_due_at=deadline(submitted, services.REVIEW_WORKING_DAYS) if submitted else None,
+                    correction_request="请补充加盖公章的申请表。" if status == "returned" else "",
+                    rejection_reason="不符合申报条件。" if status == "rejected" else "",
+                    approved_amount=amount if status in ("approved", "paid") else None,
+                    approved_at=submitted + dt.timedelta(days=2) if status in ("approved", "paid") else None,
+                    paid_amount=amount if status == "paid" else None,
+                    paid_on=(submitted + dt.timedelta(days=10)).date() if status == "paid" else None,
+                    voucher_number=f"PZ-{index:03d}-{offset}" if status == "paid" else "",
+                    reviewer=official if status not in ("draft", "submitted") else None,
+                )
+            )
+    Application.objects.bulk_create(rows, ignore_conflicts=True)
+    auto = Policy.objects.filter(state=Policy.State.PUBLISHED, application_method=ApplicationMethod.AUTO_GRANT).first()
+    if auto is not None and official is not None:
+        services.grants_confirm(policy=auto, actor=official)
