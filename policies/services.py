@@ -401,3 +401,19 @@ def question_ask(*, policy: Policy, actor, question: str):
     if not question.strip():
         raise ValidationError({"question": _("请填写问题。")}, code="required")
     return PolicyQuestion.objects.create(policy=policy, question=question.strip()[:2000])
+
+
+@transaction.atomic
+def question_answer(*, question, actor, answer: str):
+    """The issuing department answers (officials may too); the answer is published."""
+    from policies.models import PolicyQuestion
+
+    question = PolicyQuestion.objects.select_for_update().select_related("policy").get(pk=question.pk)
+    if not can_review(actor, question.policy):
+        raise PermissionDenied
+    if not answer.strip():
+        raise ValidationError({"answer": _("请填写解答。")}, code="required")
+    question.answer = answer.strip()
+    question.is_published = True
+    question.save(update_fields=["answer", "is_published"])
+    return question

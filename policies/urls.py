@@ -10,5 +10,6 @@ urlpatterns = [
     path("<int:pk>/ask/", views.ask, name="ask"),
     path("<int:pk>/attachments/<int:attachment_id>/", views.attachment, name="attachment"),
     path("matches/", views.my_matches, name="my_matches"),
+    path("questions/", views.questions_to_answer, name="questions"),
     path("matches/report/", views.enterprise_report, name="enterprise_report"),
 ]

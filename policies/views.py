@@ -13,7 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
@@ -275,3 +275,36 @@ def _extension(name: str, content_type: str) -> str:
     import mimetypes
 
     return mimetypes.guess_extension(content_type) or ""
+
+
+class AnswerForm(forms.Form):
+    answer = forms.CharField(label=gettext_lazy("解答"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+@login_required
+def questions_to_answer(request):
+    """问政策, the department's side: unanswered questions on the policies it issued."""
+    from django.core.exceptions import PermissionDenied
+
+    from policies.models import PolicyQuestion
+    from portal import roles
+
+    if not request.user.has_perm("policies.review_application"):
+        raise PermissionDenied
+    questions = PolicyQuestion.objects.filter(is_published=False).select_related("policy", "policy__issuer")
+    if not roles.is_official(request.user):
+        questions = questions.filter(policy__issuer_id=request.user.department_id)
+    bound = None
+    if request.method == "POST":
+        question = get_object_or_404(questions, pk=request.POST.get("question"))
+        bound = AnswerForm(request.POST)
+        if bound.is_valid():
+            services.question_answer(question=question, actor=request.user, answer=bound.cleaned_data["answer"])
+            messages.success(request, _("已答复并公开。"))
+            return redirect("policies:questions")
+    return render(
+        request,
+        "policies/questions.html",
+        {"questions": questions.order_by("id")[:100], "form": bound or AnswerForm()},
+        status=400 if bound is not None else 200,
+    )

@@ -352,3 +352,23 @@ def test_ratings_are_shown_aggregated(client, make_policy):
         )
         ApplicationRating.objects.create(application=application, score=score)
     assert "企业评价 4.5 分" in client.get(f"/policies/{policy.pk}/").content.decode()
+
+
+@pytest.mark.django_db
+def test_the_issuing_department_answers_questions(client, make_policy):
+    from policies.models import PolicyQuestion
+
+    policy = make_policy()
+    question = PolicyQuestion.objects.create(policy=policy, question="是否需要审计报告？")
+    other = factories.handler(factories.department("宣城市商务局"))
+    client.force_login(other)
+    assert "是否需要审计报告" not in client.get("/policies/questions/").content.decode()
+    assert client.post("/policies/questions/", {"question": question.pk, "answer": "x"}).status_code == 404
+    client.force_login(factories.handler(policy.issuer))
+    assert "是否需要审计报告" in client.get("/policies/questions/").content.decode()
+    assert client.post("/policies/questions/", {"question": question.pk, "answer": ""}).status_code == 400
+    client.post("/policies/questions/", {"question": question.pk, "answer": "不需要，系统核验。"})
+    question.refresh_from_db()
+    assert question.is_published and "不需要，系统核验" in client.get(f"/policies/{policy.pk}/").content.decode()
+    client.force_login(factories.enterprise_user())
+    assert client.get("/policies/questions/").status_code == 403
