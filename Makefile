@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 ADDRPORT ?= 127.0.0.1:8000
 
-.PHONY: setup run test lint format migrate stop db-status collectstatic messages
+.PHONY: setup run test lint format migrate stop db-status collectstatic messages bench scale-db
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -49,3 +49,17 @@ db-status: setup
 messages: setup
 	$(PY) manage.py makemessages -l en -i ".venv/*" -i "var/*" -i "static/*" -i "tests/*" --no-location
 	$(PY) manage.py compilemessages -l en --ignore ".venv/*"
+
+# Benchmarks (not part of `make test`): a separate database, qinqing_scale, on the
+# project's server (or BENCH_DATABASE_URL), filled once by generate_scale_data; then
+# the suite in bench/ prints its table. BENCH="b1 b2" runs only those rows.
+SCALE_ARGS ?= --enterprises 1000000 --policies 50000 --cases 1000000 --seed 1
+BENCH_ENV = $(if $(BENCH_DATABASE_URL),DATABASE_URL=$(BENCH_DATABASE_URL),EMBEDDED_DATABASE_NAME=qinqing_scale)
+
+scale-db: setup
+	$(BENCH_ENV) $(PY) manage.py migrate --noinput -v0
+	$(BENCH_ENV) $(PY) manage.py shell -c "from portal.models import Enterprise; raise SystemExit(0 if Enterprise.objects.exists() else 1)" \
+		|| $(BENCH_ENV) $(PY) manage.py generate_scale_data $(SCALE_ARGS)
+
+bench: scale-db
+	$(BENCH_ENV) $(PY) bench/run.py $(BENCH)

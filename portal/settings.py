@@ -102,7 +102,9 @@ if env("DATABASE_URL", default=""):
 elif DEBUG or env.bool("EMBEDDED_POSTGRES", default=False):
     from portal import embedded_db
 
-    DATABASES = {"default": {"ENGINE": "django.db.backends.postgresql", **embedded_db.ensure_running()}}
+    # EMBEDDED_DATABASE_NAME picks another database on the same server (make bench).
+    embedded = embedded_db.ensure_running(env("EMBEDDED_DATABASE_NAME", default=embedded_db.DATABASE_NAME))
+    DATABASES = {"default": {"ENGINE": "django.db.backends.postgresql", **embedded}}
 else:
     raise ImproperlyConfigured("Set DATABASE_URL when DEBUG is off.")
 

@@ -1,0 +1,339 @@
+"""Plausible, varied, deterministic data at city and province scale, written with
+COPY so a million enterprises take well under three minutes on two cores.
+
+Generated rows are recognisable: enterprise names start with ``SCALE_PREFIX`` and
+cases and policies carry it in their title, so the command can tell a database of
+generated data from one people work in.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import random
+from collections.abc import Callable, Iterator
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from portal.validators import CREDIT_CODE_ALPHABET, credit_code_check_character
+
+SCALE_PREFIX = "规模"
+BATCH = 100_000
+SCALES = ["large", "medium", "small", "micro"]
+SCALE_WEIGHTS = [2, 10, 40, 48]
+OWNERSHIPS = ["private", "state", "foreign", "hmt"]
+OWNERSHIP_WEIGHTS = [82, 9, 5, 4]
+TRADES = ["科技", "制造", "商贸", "食品", "物流", "材料", "电子", "建设", "医药", "农业"]
+
+
+def _fast_load() -> None:
+    """For the current transaction: skip triggers (history rows for generated data are
+    noise) and foreign-key checks (the generator only writes ids it just read)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL session_replication_role = replica")
+
+
+def _copy(table: str, columns: list[str], rows: Iterator[tuple], progress: Callable[[str], None] | None = None) -> int:
+    """COPY rows into a table in batches; returns the number written."""
+    written = 0
+    batch: list[str] = []
+
+    def flush():
+        nonlocal written
+        if not batch:
+            return
+        buffer = io.StringIO("".join(batch))
+        with connection.cursor() as cursor:
+            cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT text)", buffer)
+        written += len(batch)
+        batch.clear()
+        if progress:
+            progress(f"{table}: {written:,}")
+
+    for row in rows:
+        batch.append("\t".join(r"\N" if value is None else str(value).replace("\t", " ") for value in row) + "\n")
+        if len(batch) >= BATCH:
+            flush()
+    flush()
+    return written
+
+
+def holds_people_data() -> bool:
+    from complaints.models import Case
+    from portal.models import Enterprise
+
+    return (
+        Enterprise.objects.exclude(name__startswith=SCALE_PREFIX).exists()
+        or Case.objects.exclude(title__startswith=SCALE_PREFIX).exists()
+    )
+
+
+def _credit_code(rng: random.Random, region_code: str, serial: int) -> str:
+    # The serial in base 31 keeps codes unique; the rest is plausible noise.
+    digits = []
+    value = serial
+    for _ in range(6):
+        value, remainder = divmod(value, 31)
+        digits.append(CREDIT_CODE_ALPHABET[remainder])
+    organisation = "".join(rng.choice(CREDIT_CODE_ALPHABET) for _ in range(3)) + "".join(reversed(digits))
+    first17 = f"91{region_code}{organisation}"
+    return first17 + credit_code_check_character(first17)
+
+
+def generate_enterprises(count: int, *, seed: int, progress=None) -> int:
+    from portal.models import EnterpriseTag, Industry, Region
+
+    rng = random.Random(seed)
+    regions = list(Region.objects.exclude(level=Region.Level.PROVINCE).values_list("pk", "code"))
+    industries = list(Industry.objects.filter(level__in=["division", "group"]).values_list("pk", flat=True))
+    tags = list(EnterpriseTag.objects.values_list("pk", flat=True))
+    today = timezone.localdate()
+    now = timezone.now().isoformat()
+    start = _next_id("portal_enterprise")
+
+    def rows():
+        for serial in range(count):
+            region_id, region_code = rng.choice(regions)
+            scale = rng.choices(SCALES, SCALE_WEIGHTS)[0]
+            employees = {"large": 1000, "medium": 300, "small": 20, "micro": 1}[scale] * rng.randint(1, 5)
+            revenue = employees * rng.randint(100_000, 1_500_000)
+            known = rng.random() > 0.08  # some profiles are incomplete: "unknown" matches
+            yield (
+                start + serial,
+                f"{SCALE_PREFIX}{rng.choice(TRADES)}{serial:07d}有限公司",
+                _credit_code(rng, region_code[:6].ljust(6, "0"), serial),
+                rng.choice(industries) if rng.random() > 0.03 else None,
+                scale,
+                rng.choices(OWNERSHIPS, OWNERSHIP_WEIGHTS)[0],
+                region_id,
+                (today - dt.timedelta(days=rng.randint(60, 30 * 365))).isoformat(),
+                employees,
+                revenue if known else None,
+                int(revenue * rng.uniform(0.01, 0.06)) if known else None,
+                int(revenue * rng.uniform(0, 0.08)) if known and rng.random() > 0.1 else None,
+                "",
+                "",
+                "",
+                now,
+                now,
+            )
+
+    columns = [
+        "id", "name", "credit_code", "industry_id", "scale", "ownership", "region_id", "founded_on", "employees",
+        "annual_revenue", "tax_paid", "rd_spend", "address", "contact_person", "contact_phone",
+        "created_at", "updated_at",
+    ]  # fmt: skip
+    with transaction.atomic():
+        _fast_load()
+        written = _copy("portal_enterprise", columns, rows(), progress)
+        tag_rows = (
+            (enterprise_id, tag_id)
+            for enterprise_id in range(start, start + count)
+            for tag_id in rng.sample(tags, min(len(tags), rng.choices([0, 1, 2, 3], [40, 35, 18, 7])[0]))
+        )
+        _copy("portal_enterprise_tags", ["enterprise_id", "enterprisetag_id"], tag_rows, progress)
+        _sync_sequence("portal_enterprise")
+    return written
+
+
+def generate_policies(count: int, *, seed: int, progress=None) -> int:
+    from policies.models import PolicyCategory
+    from portal.models import Department, EnterpriseTag, Industry, Region
+
+    rng = random.Random(seed + 1)
+    departments = list(Department.objects.values_list("pk", flat=True))
+    categories = list(PolicyCategory.objects.values_list("pk", flat=True))
+    regions = list(Region.objects.values_list("pk", flat=True))
+    industries = list(Industry.objects.filter(level="division").values_list("pk", flat=True))
+    tags = list(EnterpriseTag.objects.values_list("pk", flat=True))
+    today = timezone.localdate()
+    now = timezone.now().isoformat()
+    start = _next_id("policies_policy")
+    plans = []
+
+    def rows():
+        for serial in range(count):
+            advanced = None
+            if rng.random() < 0.2:
+                advanced = json.dumps(
+                    {"any": [
+                        {"field": "annual_revenue", "op": ">=", "value": rng.choice([5_000_000, 20_000_000])},
+                        {"field": "scale", "op": "in", "value": ["small", "micro"]},
+                    ]},
+                    ensure_ascii=False,
+                )  # fmt: skip
+            plans.append(
+                (
+                    start + serial,
+                    rng.sample(regions, 1) if rng.random() < 0.6 else [],
+                    rng.sample(industries, rng.randint(1, 3)) if rng.random() < 0.4 else [],
+                    rng.sample(tags, 1) if rng.random() < 0.35 else [],
+                )
+            )
+            yield (
+                start + serial,
+                f"{SCALE_PREFIX}政策{serial:06d}",
+                "",
+                f"规模〔{today.year}〕{serial}号",
+                rng.choice(departments),
+                rng.choice(["national", "provincial", "municipal", "county"]),
+                rng.choice(regions),
+                rng.choice(categories),
+                "",
+                "规模测试政策摘要",
+                "",
+                "",
+                "",
+                today.isoformat(),
+                None,
+                None,
+                "published",
+                1,
+                rng.choice(["cash", "interest", "voucher"]),
+                "fixed",
+                rng.choice([20000, 50000, 100000, 500000]),
+                "",
+                None,
+                None,
+                None,
+                "online" if rng.random() < 0.9 else "auto",
+                (today - dt.timedelta(days=30)).isoformat(),
+                (today + dt.timedelta(days=rng.randint(5, 200))).isoformat(),
+                "",
+                "",
+                "",
+                "{" + ",".join(rng.sample(SCALES, rng.randint(1, 3))) + "}" if rng.random() < 0.3 else "{}",
+                "{}",
+                rng.choice([None, 10, 50, 100]),
+                None,
+                rng.choice([None, None, 5_000_000, 20_000_000]),
+                None,
+                None,
+                rng.choice([None, None, "0.03"]),
+                rng.choice([None, None, 2, 3]),
+                None,
+                advanced,
+                now,
+                now,
+            )
+
+    columns = [
+        "id", "title", "short_title", "document_number", "issuer_id", "level", "region_id", "category_id", "keywords",
+        "summary", "full_text", "interpretation", "source_url", "published_on", "effective_from", "effective_until",
+        "state", "version", "support_type", "amount_rule", "amount_fixed", "amount_field", "amount_rate", "amount_cap",
+        "total_budget", "application_method", "application_opens", "application_closes", "contact_department",
+        "contact_person", "contact_phone", "scales", "ownerships", "min_employees", "max_employees",
+        "min_annual_revenue", "max_annual_revenue", "min_tax_paid", "min_rd_intensity", "min_years_since_founding",
+        "max_years_since_founding", "advanced_condition", "created_at", "updated_at",
+    ]  # fmt: skip
+    with transaction.atomic():
+        _fast_load()
+        written = _copy("policies_policy", columns, rows(), progress)
+        _copy("policies_policy_regions", ["policy_id", "region_id"], ((p, r) for p, rs, _, _ in plans for r in rs))
+        _copy(
+            "policies_policy_industries", ["policy_id", "industry_id"], ((p, i) for p, _, ins, _ in plans for i in ins)
+        )
+        _copy(
+            "policies_policy_tags_all", ["policy_id", "enterprisetag_id"], ((p, t) for p, _, _, ts in plans for t in ts)
+        )
+        _sync_sequence("policies_policy")
+    return written
+
+
+def generate_cases(count: int, *, seed: int, progress=None) -> int:
+    from complaints.models import Channel, ProblemCategory, Status
+    from portal.models import Department
+
+    rng = random.Random(seed + 2)
+    categories = list(ProblemCategory.objects.values_list("pk", flat=True))
+    departments = list(Department.objects.values_list("pk", flat=True))
+    channels = [c.value for c in Channel]
+    statuses = [
+        Status.ACCEPTED,
+        Status.ASSIGNED,
+        Status.MEASURES_SET,
+        Status.FEEDBACK_GIVEN,
+        Status.RESOLVED,
+        Status.CLOSED,
+    ]
+    stage_of = {"accepted": "assign", "assigned": "measures", "measures_set": "feedback", "feedback_given": "resolve"}
+    now = timezone.now()
+    year = timezone.localdate().year
+    start = _next_id("complaints_case")
+    first_number = _next_number_start(year)
+
+    def rows():
+        for serial in range(count):
+            status = rng.choice(statuses)
+            received = now - dt.timedelta(hours=rng.randint(1, 24 * 300))
+            due = received + dt.timedelta(days=rng.randint(1, 20))
+            stage = stage_of.get(status, "")
+            yield (
+                start + serial,
+                f"SQ{year}-{first_number + serial:06d}"
+                if first_number + serial < 1_000_000
+                else f"SQ{year}-{first_number + serial}",
+                rng.choice(channels),
+                f"{SCALE_PREFIX}诉求{serial:07d}",
+                "规模测试诉求内容",
+                rng.choice(categories),
+                "规模测试",
+                "",
+                "",
+                "f",
+                "",
+                "".join(rng.choice("ABCDEFGHJKLMNPQRSTUVWXYZ23456789") for _ in range(8)),
+                status,
+                "ordinary",
+                rng.choice(departments) if status != "accepted" else None,
+                "f",
+                "f",
+                1,
+                0,
+                "",
+                stage,
+                due.isoformat() if stage else None,
+                received.isoformat(),
+                received.isoformat(),
+                received.isoformat() if status != "accepted" else None,
+                due.isoformat(),
+                "",
+                "",
+                "",
+            )
+
+    columns = [
+        "id", "number", "channel", "title", "description", "category_id", "complainant_name", "complainant_phone",
+        "complainant_email", "is_confidential", "on_behalf_of_organisation", "lookup_code", "status", "tier",
+        "lead_department_id", "is_escalated", "is_supervised", "round", "unsatisfied_count", "reply", "stage",
+        "stage_due_at", "received_at", "accepted_at", "assigned_at", "resolve_due_at", "suspension_reason",
+        "feedback_text", "resolution",
+    ]  # fmt: skip
+    with transaction.atomic():
+        _fast_load()
+        written = _copy("complaints_case", columns, rows(), progress)
+        _sync_sequence("complaints_case")
+        from complaints.models import CaseNumberCounter
+
+        CaseNumberCounter.objects.update_or_create(year=year, defaults={"last": first_number + count - 1})
+    return written
+
+
+def _next_id(table: str) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {table}")
+        return cursor.fetchone()[0]
+
+
+def _next_number_start(year: int) -> int:
+    from complaints.models import CaseNumberCounter
+
+    counter = CaseNumberCounter.objects.filter(year=year).first()
+    return (counter.last if counter else 0) + 1
+
+
+def _sync_sequence(table: str) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))")
