@@ -140,7 +140,8 @@ def case_file(
         idempotency_key=idempotency_key or None,
     )
     case.number = "pending"
-    case.full_clean(exclude=["number", "lookup_code"])
+    # The idempotency key is guarded by the database (below), not by a racy pre-check.
+    case.full_clean(exclude=["number", "lookup_code"], validate_constraints=False)
     try:
         with transaction.atomic():
             case.number = _next_number(now.year)

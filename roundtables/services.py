@@ -331,7 +331,8 @@ def registration_create(
         free = [pool for pool in pools if taken[pool] < _pool_capacity(session, pool)]
         registration.pool = free[0] if free else Registration.Pool.OPEN
         registration.status = Registration.Status.CONFIRMED if free else Registration.Status.WAITLISTED
-    registration.full_clean(exclude=["code", "signed_up_by"])
+    # One active registration per enterprise is guarded by the database constraint (below).
+    registration.full_clean(exclude=["code", "signed_up_by"], validate_constraints=False)
     try:
         with transaction.atomic():
             registration.save()
