@@ -30,11 +30,9 @@ RATED = _("已评价，办理完毕")
 
 
 def represented(user) -> QuerySet[Enterprise]:
-    if not user.is_authenticated:
-        return Enterprise.objects.none()
-    return Enterprise.objects.filter(
-        memberships__user=user, memberships__status=EnterpriseMembership.Status.APPROVED
-    ).order_by("name", "id")
+    from policies.selectors import represented_enterprises
+
+    return represented_enterprises(user=user)
 
 
 def _member_q(user) -> Q:
