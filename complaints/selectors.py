@@ -101,15 +101,17 @@ def case_events_for_user(*, user, case: Case, public_only: bool | None = None) -
     return events.filter(is_public=True) if public_only else events
 
 
-def workbench(*, user) -> QuerySet[Case]:
-    """A handler's open cases, most urgent first; suspended ones last."""
+URGENCY_ORDER = (F("suspended_at").asc(nulls_first=True), F("stage_due_at").asc(nulls_last=True), "id")
+
+
+def workbench(*, user, filters: dict | None = None) -> QuerySet[Case]:
+    """A handler's cases, most urgent first and suspended ones last: the open ones, or
+    with ``filters`` (CaseFilter parameters) whatever the filters select."""
     from complaints.models import OPEN_STATUSES
 
-    return (
-        case_list(user=user)
-        .filter(status__in=OPEN_STATUSES)
-        .order_by(F("suspended_at").asc(nulls_first=True), F("stage_due_at").asc(nulls_last=True), "id")
-    )
+    if filters:
+        return case_list(user=user, filters=filters).order_by(*URGENCY_ORDER)
+    return case_list(user=user).filter(status__in=OPEN_STATUSES).order_by(*URGENCY_ORDER)
 
 
 def similar_open_cases(*, case: Case, user, limit: int = 5) -> list[Case]:

@@ -90,13 +90,13 @@ def case_lookup(request):
 @require_GET
 def case_list(request):
     """The workbench: a handler's department cases by deadline; everyone else their visible cases."""
-    queryset = selectors.workbench(user=request.user) if not request.GET else selectors.case_list(user=request.user)
-    case_filter = CaseFilter(request.GET or None, queryset=queryset)
-    cases = case_filter.qs if request.GET else queryset
-    if request.GET and not case_filter.is_valid():
-        cases = queryset.none()
-    if request.GET:
-        cases = cases.order_by("stage_due_at", "-received_at", "id")
+    # The page number is not a filter: paging keeps the same list and order.
+    filters = request.GET.copy()
+    filters.pop("page", None)
+    case_filter = CaseFilter(filters or None, queryset=selectors.case_list(user=request.user))
+    cases = selectors.workbench(user=request.user, filters=filters or None)
+    if filters and not case_filter.is_valid():
+        cases = cases.none()
     page = Paginator(cases, 30).get_page(request.GET.get("page"))
     return render(
         request,

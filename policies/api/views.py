@@ -17,7 +17,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins
 from rest_framework.decorators import action
-from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -26,7 +26,7 @@ from policies.api import serializers
 from policies.filters import PolicyApiFilter
 from policies.models import Policy
 from portal import selectors as portal_selectors
-from portal.api.errors import ApiViewSet, api_exception_handler, error_responses
+from portal.api.errors import PublicReadApiViewSet, api_exception_handler, error_responses
 
 POLICY_ERRORS = error_responses(gettext_lazy("政策不存在或尚未发布"), gettext_lazy("未登录，或无权进行此操作"))
 ENTERPRISE_ERRORS = error_responses(gettext_lazy("企业不存在或无权查看"), gettext_lazy("未登录"))
@@ -67,17 +67,12 @@ def _match_data(evaluation: matching.Evaluation) -> dict:
         ),
     ),
 )
-class PolicyViewSet(mixins.ListModelMixin, ApiViewSet):
+class PolicyViewSet(mixins.ListModelMixin, PublicReadApiViewSet):
     """惠企政策: the catalogue, who a policy reaches, and the calculator."""
 
     serializer_class = serializers.PolicyListSerializer
     filter_backends = [DjangoFilterBackend]
     filterset_class = PolicyApiFilter
-
-    def get_permissions(self):
-        if self.action in ("list", "retrieve"):
-            return [AllowAny()]
-        return [IsAuthenticated()]
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):

@@ -100,3 +100,13 @@ class ApiViewSet(viewsets.GenericViewSet):
         if not (value.isascii() and value.isdigit()):
             raise exceptions.NotFound
         return int(value)
+
+
+class PublicReadApiViewSet(ApiViewSet):
+    """Lists and details anyone may read (public information); every other action
+    needs a signed-in user."""
+
+    def get_permissions(self):
+        from rest_framework.permissions import AllowAny, IsAuthenticated
+
+        return [AllowAny()] if self.action in ("list", "retrieve") else [IsAuthenticated()]

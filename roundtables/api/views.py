@@ -19,10 +19,9 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, status
 from rest_framework.decorators import action
-from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
-from portal.api.errors import ApiViewSet, error_responses
+from portal.api.errors import ApiViewSet, PublicReadApiViewSet, error_responses
 from roundtables import selectors, services
 from roundtables.api import serializers
 from roundtables.filters import SessionFilter
@@ -50,17 +49,12 @@ def _registration_data(registration: Registration, context: dict) -> dict:
         ),
     ),
 )
-class SessionViewSet(mixins.ListModelMixin, ApiViewSet):
+class SessionViewSet(mixins.ListModelMixin, PublicReadApiViewSet):
     """政商恳谈会: sessions, signing up for one, and filing appeals to it."""
 
     serializer_class = serializers.RoundtableSessionSerializer
     filter_backends = [DjangoFilterBackend]
     filterset_class = SessionFilter
-
-    def get_permissions(self):
-        if self.action in ("list", "retrieve"):
-            return [AllowAny()]
-        return [IsAuthenticated()]
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):

@@ -334,3 +334,14 @@ def test_official_files_a_case_under_a_class_of_problem(client, people, case_at,
     assert 'data-action="classify"' not in client.get(f"/cases/{case.number}/").content.decode()
     assert client.post(f"/cases/{case.number}/classify/", {"problem_class": ""}).status_code == 403
     assert Case.objects.get(pk=case.pk).problem_class == problem_class
+
+
+def test_paging_the_workbench_keeps_its_list(client, people, case_at):
+    for _ in range(31):
+        case_at("assigned")
+    closed = services.case_rate(case=case_at("resolved"), actor=people.member_a, rating="satisfied")
+    client.force_login(people.handler_x)
+    second = client.get("/cases/", {"page": 2}).content.decode()
+    assert second.count("/cases/SQ") == 1  # 31 open cases: 30 on page one, one on page two
+    assert closed.number not in second
+    assert closed.number in client.get("/cases/", {"status": "closed"}).content.decode()

@@ -46,8 +46,6 @@ def test_push_tells_each_eligible_enterprise_once_even_when_retried(high_tech, t
 def test_a_push_that_died_midway_resumes_without_repeating(high_tech, tags, monkeypatch):
     people = [_member_of_tagged(tags) for _ in range(4)]
     calls = {"n": 0}
-    real_execute = None
-
     from django.db.backends.utils import CursorWrapper
 
     real_execute = CursorWrapper.execute
