@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 
 from policies.conditions import evaluate_tree, tree_to_q
 from policies.models import ENTERPRISE_FIELDS, AmountRule, Policy
-from portal.models import Enterprise
+from portal.models import Enterprise, EnterpriseTag, Industry
 
 ELIGIBLE, ALMOST, UNKNOWN, NOT_ELIGIBLE = "eligible", "almost", "unknown", "not_eligible"
 RD_PLACES = Decimal("0.000001")
@@ -268,37 +268,41 @@ def open_policies() -> QuerySet[Policy]:
 
 # --- SQL: one enterprise against the catalogue -------------------------------------------
 
-# One query classifies every open policy for one enterprise. Each condition is a
-# three-valued SQL expression (NULL = unknown) with the enterprise's values as
-# parameters; the class is computed from how many are false and how many unknown.
+# One query classifies every open policy for one enterprise, ranks each class and
+# returns only the rows asked for. Each condition is a three-valued SQL expression
+# (NULL = unknown) on the policy's own row: the condition sets are copied into id
+# arrays on the policy (``condition_*_ids``, kept by triggers), so a region or
+# industry condition is ``&&`` against the ids of the enterprise's region and its
+# ancestors, and a tag condition ``<@`` / ``&&`` against its tag ids — no subquery per
+# policy. The advanced tree (a PL/pgSQL function, the dearest check) is evaluated only
+# where it can change the class: a policy already failing two conditions is not
+# eligible whatever the tree says.
 MATCH_SQL = """
 WITH profile AS (
-    SELECT %(region_path)s::text AS region_path, %(industry_path)s::text AS industry_path,
+    SELECT %(region_path)s::text AS region_path,
+           ARRAY(SELECT id FROM portal_region WHERE path = ANY(%(region_paths)s::text[])) AS region_ids,
+           %(industry_path)s::text AS industry_path,
+           ARRAY(SELECT id FROM portal_industry WHERE path = ANY(%(industry_paths)s::text[])) AS industry_ids,
            %(scale)s::text AS scale, %(ownership)s::text AS ownership, %(tag_ids)s::bigint[] AS tag_ids,
            %(employees)s::numeric AS employees, %(annual_revenue)s::numeric AS annual_revenue,
-           %(tax_paid)s::numeric AS tax_paid, %(rd_intensity)s::numeric AS rd_intensity,
-           %(years)s::numeric AS years, %(profile_json)s::jsonb AS json
+           %(tax_paid)s::numeric AS tax_paid, %(rd_spend)s::numeric AS rd_spend,
+           %(rd_intensity)s::numeric AS rd_intensity, %(years)s::numeric AS years, %(profile_json)s::jsonb AS json
 ), checks AS (
-    SELECT p.id,
-      CASE WHEN NOT EXISTS (SELECT 1 FROM policies_policy_regions pr WHERE pr.policy_id = p.id) THEN TRUE
-           WHEN pf.region_path IS NULL THEN NULL
-           ELSE EXISTS (SELECT 1 FROM policies_policy_regions pr JOIN portal_region r ON r.id = pr.region_id
-                        WHERE pr.policy_id = p.id AND pf.region_path LIKE r.path || '%%') END AS c_region,
-      CASE WHEN NOT EXISTS (SELECT 1 FROM policies_policy_industries pi WHERE pi.policy_id = p.id) THEN TRUE
-           WHEN pf.industry_path IS NULL THEN NULL
-           ELSE EXISTS (SELECT 1 FROM policies_policy_industries pi JOIN portal_industry i ON i.id = pi.industry_id
-                        WHERE pi.policy_id = p.id AND pf.industry_path LIKE i.path || '%%') END AS c_industry,
+    SELECT p.id, p.advanced_condition, p.application_closes, p.published_on,
+      CASE WHEN cardinality(p.condition_region_ids) = 0 THEN TRUE WHEN pf.region_path IS NULL THEN NULL
+           ELSE p.condition_region_ids && pf.region_ids END AS c_region,
+      CASE WHEN cardinality(p.condition_industry_ids) = 0 THEN TRUE WHEN pf.industry_path IS NULL THEN NULL
+           ELSE p.condition_industry_ids && pf.industry_ids END AS c_industry,
       CASE WHEN cardinality(p.scales) = 0 THEN TRUE WHEN pf.scale = '' THEN NULL
            ELSE pf.scale = ANY(p.scales) END AS c_scale,
       CASE WHEN cardinality(p.ownerships) = 0 THEN TRUE WHEN pf.ownership = '' THEN NULL
            ELSE pf.ownership = ANY(p.ownerships) END AS c_ownership,
-      ARRAY(SELECT t.name FROM policies_policy_tags_all pt JOIN portal_enterprisetag t ON t.id = pt.enterprisetag_id
-            WHERE pt.policy_id = p.id AND NOT (pt.enterprisetag_id = ANY(pf.tag_ids)) ORDER BY t.name) AS missing_tags,
-      CASE WHEN NOT EXISTS (SELECT 1 FROM policies_policy_tags_any pt WHERE pt.policy_id = p.id) THEN TRUE
-           ELSE EXISTS (SELECT 1 FROM policies_policy_tags_any pt
-                        WHERE pt.policy_id = p.id AND pt.enterprisetag_id = ANY(pf.tag_ids)) END AS c_tags_any,
-      NOT EXISTS (SELECT 1 FROM policies_policy_tags_excluded pt
-                  WHERE pt.policy_id = p.id AND pt.enterprisetag_id = ANY(pf.tag_ids)) AS c_tags_excluded,
+      CASE WHEN p.condition_tags_all_ids <@ pf.tag_ids THEN '{}'::bigint[]
+           ELSE ARRAY(SELECT t FROM unnest(p.condition_tags_all_ids) t WHERE t <> ALL(pf.tag_ids)) END
+        AS missing_tag_ids,
+      CASE WHEN cardinality(p.condition_tags_any_ids) = 0 THEN TRUE
+           ELSE p.condition_tags_any_ids && pf.tag_ids END AS c_tags_any,
+      NOT (p.condition_tags_excluded_ids && pf.tag_ids) AS c_tags_excluded,
       CASE WHEN p.min_employees IS NULL AND p.max_employees IS NULL THEN TRUE
            ELSE (p.min_employees IS NULL OR pf.employees >= p.min_employees)
             AND (p.max_employees IS NULL OR pf.employees <= p.max_employees) END AS c_employees,
@@ -310,22 +314,71 @@ WITH profile AS (
       CASE WHEN p.min_years_since_founding IS NULL AND p.max_years_since_founding IS NULL THEN TRUE
            ELSE (p.min_years_since_founding IS NULL OR pf.years >= p.min_years_since_founding)
             AND (p.max_years_since_founding IS NULL OR pf.years <= p.max_years_since_founding) END AS c_years,
-      CASE WHEN p.advanced_condition IS NULL OR p.advanced_condition IN ('null'::jsonb, '{}'::jsonb) THEN TRUE
-           ELSE policy_condition(p.advanced_condition, pf.json) END AS c_advanced
+      -- The amount, as estimate_amount computes it, to rank by.
+      CASE WHEN p.amount_rule = 'fixed' THEN p.amount_fixed
+           WHEN p.amount_rule IN ('percentage', 'per_unit') AND p.amount_rate IS NOT NULL THEN (
+             SELECT CASE WHEN p.amount_cap IS NOT NULL AND raw > p.amount_cap THEN p.amount_cap ELSE raw END
+             FROM (SELECT round(CASE p.amount_field WHEN 'employees' THEN pf.employees
+                                 WHEN 'annual_revenue' THEN pf.annual_revenue WHEN 'tax_paid' THEN pf.tax_paid
+                                 WHEN 'rd_spend' THEN pf.rd_spend WHEN 'rd_intensity' THEN pf.rd_intensity
+                                 WHEN 'years_since_founding' THEN pf.years END * p.amount_rate, 2) AS raw) r)
+      END AS amount,
+      pf.json AS profile_json
     FROM policies_policy p CROSS JOIN profile pf
-    WHERE p.id = ANY(%(policy_ids)s)
+    WHERE {policies}
+), counted AS (
+    SELECT c.*,
+      (c.c_region IS FALSE)::int + (c.c_industry IS FALSE)::int + (c.c_scale IS FALSE)::int
+      + (c.c_ownership IS FALSE)::int + cardinality(c.missing_tag_ids) + (c.c_tags_any IS FALSE)::int
+      + (c.c_tags_excluded IS FALSE)::int + (c.c_employees IS FALSE)::int + (c.c_annual_revenue IS FALSE)::int
+      + (c.c_tax_paid IS FALSE)::int + (c.c_rd_intensity IS FALSE)::int + (c.c_years IS FALSE)::int
+        AS failed_before_advanced,
+      (c.c_region IS NULL)::int + (c.c_industry IS NULL)::int + (c.c_scale IS NULL)::int
+      + (c.c_ownership IS NULL)::int + (c.c_employees IS NULL)::int + (c.c_annual_revenue IS NULL)::int
+      + (c.c_tax_paid IS NULL)::int + (c.c_rd_intensity IS NULL)::int + (c.c_years IS NULL)::int
+        AS unknown_before_advanced
+    FROM checks c
+), judged AS (
+    SELECT c.*,
+      CASE WHEN c.advanced_condition IS NULL OR c.advanced_condition IN ('null'::jsonb, '{}'::jsonb) THEN TRUE
+           WHEN c.failed_before_advanced >= 2 THEN NULL
+           ELSE policy_condition(c.advanced_condition, c.profile_json) END AS c_advanced,
+      c.advanced_condition IS NOT NULL AND c.advanced_condition NOT IN ('null'::jsonb, '{}'::jsonb)
+        AND c.failed_before_advanced >= 2 AS advanced_skipped
+    FROM counted c
+), totalled AS (
+    SELECT j.*, j.failed_before_advanced + (j.c_advanced IS FALSE)::int AS failed,
+      j.unknown_before_advanced + (j.c_advanced IS NULL)::int AS unknown
+    FROM judged j
+), classed AS (
+    SELECT t.*,
+      CASE WHEN t.failed = 0 AND t.unknown = 0 THEN 'eligible' WHEN t.failed = 1 AND t.unknown = 0 THEN 'almost'
+           WHEN t.failed = 0 THEN 'unknown' ELSE 'not_eligible' END AS klass
+    FROM totalled t
+), ranked AS (
+    SELECT c.*, row_number() OVER (PARTITION BY c.klass ORDER BY {order}) AS position,
+      count(*) OVER (PARTITION BY c.klass) AS class_total
+    FROM classed c
+    WHERE %(include_not_eligible)s OR c.klass <> 'not_eligible'
 )
-SELECT c.*,
-  (c.c_region IS FALSE)::int + (c.c_industry IS FALSE)::int + (c.c_scale IS FALSE)::int
-  + (c.c_ownership IS FALSE)::int + cardinality(c.missing_tags) + (c.c_tags_any IS FALSE)::int
-  + (c.c_tags_excluded IS FALSE)::int + (c.c_employees IS FALSE)::int + (c.c_annual_revenue IS FALSE)::int
-  + (c.c_tax_paid IS FALSE)::int + (c.c_rd_intensity IS FALSE)::int + (c.c_years IS FALSE)::int
-  + (c.c_advanced IS FALSE)::int AS failed,
-  (c.c_region IS NULL)::int + (c.c_industry IS NULL)::int + (c.c_scale IS NULL)::int + (c.c_ownership IS NULL)::int
-  + (c.c_employees IS NULL)::int + (c.c_annual_revenue IS NULL)::int + (c.c_tax_paid IS NULL)::int
-  + (c.c_rd_intensity IS NULL)::int + (c.c_years IS NULL)::int + (c.c_advanced IS NULL)::int AS unknown
-FROM checks c
+SELECT r.* FROM ranked r
+WHERE r.position > %(offset)s AND (%(limit)s::int IS NULL OR r.position <= %(offset)s + %(limit)s::int)
 """
+
+OPEN_POLICIES_SQL = """p.state = 'published'
+      AND (p.effective_until IS NULL OR p.effective_until >= %(today)s)
+      AND (p.application_method = 'auto'
+           OR ((p.application_opens IS NULL OR p.application_opens <= %(today)s)
+               AND (p.application_closes IS NULL OR p.application_closes >= %(today)s)))"""
+
+# Within a class: by amount (largest first), then the nearest deadline, then the
+# catalogue's own order (newest first); "deadline" puts the nearest deadline first.
+MATCH_ORDER = {
+    "": "COALESCE(c.amount, 0) DESC, c.application_closes ASC NULLS LAST, c.published_on DESC, c.id DESC",
+    "amount": "COALESCE(c.amount, 0) DESC, c.application_closes ASC NULLS LAST, c.published_on DESC, c.id DESC",
+    "deadline": "c.application_closes ASC NULLS LAST, COALESCE(c.amount, 0) DESC, c.published_on DESC, c.id DESC",
+}
+CLASS_ORDER = [ELIGIBLE, ALMOST, UNKNOWN, NOT_ELIGIBLE]
 
 
 def profile_json(profile: Profile) -> dict:
@@ -347,68 +400,162 @@ def profile_json(profile: Profile) -> dict:
     }
 
 
-def classify_in_sql(profile: Profile, policy_ids: list[int]) -> dict[int, dict]:
-    """{policy id: {"klass", "failed", "unknown", per-condition columns}} in one query."""
+def _path_and_ancestors(path: str | None) -> list[str]:
+    """ "/34/3418/341802/" → the paths of the node and every node above it."""
+    if not path:
+        return []
+    codes = path.strip("/").split("/")
+    return ["/" + "/".join(codes[: depth + 1]) + "/" for depth in range(len(codes))]
+
+
+def _match_rows(
+    profile: Profile,
+    *,
+    policy_ids: list[int] | None = None,
+    include_not_eligible: bool = True,
+    sort: str = "",
+    offset: int = 0,
+    limit: int | None = None,
+) -> list[dict]:
     import json
 
-    if not policy_ids:
-        return {}
     params = {
         "region_path": profile.region_path,
+        "region_paths": _path_and_ancestors(profile.region_path),
         "industry_path": profile.industry_path,
+        "industry_paths": _path_and_ancestors(profile.industry_path),
         "scale": profile.scale,
         "ownership": profile.ownership,
         "tag_ids": sorted(profile.tag_ids),
         "employees": profile.employees,
         "annual_revenue": profile.annual_revenue,
         "tax_paid": profile.tax_paid,
+        "rd_spend": profile.rd_spend,
         "rd_intensity": profile.rd_intensity,
         "years": profile.years_since_founding,
         "profile_json": json.dumps(profile_json(profile), ensure_ascii=False),
-        "policy_ids": list(policy_ids),
+        "policy_ids": list(policy_ids or []),
+        "today": profile.today,
+        "include_not_eligible": include_not_eligible,
+        "offset": offset,
+        "limit": limit,
     }
+    policies = "p.id = ANY(%(policy_ids)s)" if policy_ids is not None else OPEN_POLICIES_SQL
+    sql = MATCH_SQL.replace("{policies}", policies).replace("{order}", MATCH_ORDER.get(sort, MATCH_ORDER[""]))
     with connection.cursor() as cursor:
-        cursor.execute(MATCH_SQL, params)
+        cursor.execute(sql, params)
         columns = [column.name for column in cursor.description]
-        rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+        return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+
+
+def classify_in_sql(profile: Profile, policy_ids: list[int]) -> dict[int, dict]:
+    """{policy id: {"klass", "failed", "unknown", per-condition columns, "missing_tags"}}."""
+    if not policy_ids:
+        return {}
+    rows = _match_rows(profile, policy_ids=policy_ids)
+    tag_names = dict(EnterpriseTag.objects.values_list("pk", "name"))
     for row in rows:
-        failed, unknown = row["failed"], row["unknown"]
-        row["klass"] = (
-            ELIGIBLE
-            if failed == 0 and unknown == 0
-            else ALMOST
-            if failed == 1 and unknown == 0
-            else UNKNOWN
-            if failed == 0
-            else NOT_ELIGIBLE
-        )
+        row["missing_tags"] = sorted(tag_names[pk] for pk in row["missing_tag_ids"])
     return {row["id"]: row for row in rows}
 
 
-def matches_for_enterprise(enterprise: Enterprise, *, include_not_eligible: bool = False) -> list[Evaluation]:
-    """The open catalogue classified for one enterprise, with reasons and amounts.
+@dataclass
+class MatchPage:
+    """Evaluations of one page of each class, and how many policies each class holds."""
 
-    The class of every open policy comes from one SQL query; only the policies shown
-    (not "not eligible", unless asked) are then loaded with their condition sets and
-    explained in Python — a fixed handful of queries whatever the catalogue's size.
-    The SQL class is authoritative, and a test proves the Python rules agree."""
+    evaluations: list[Evaluation]
+    totals: dict[str, int]
+
+
+def match_page(
+    enterprise: Enterprise,
+    *,
+    include_not_eligible: bool = False,
+    klass: str | None = None,
+    sort: str = "",
+    offset: int = 0,
+    per_class: int | None = None,
+) -> MatchPage:
+    """The open catalogue classified for one enterprise: the first ``per_class`` of each
+    class (or of ``klass`` alone) from ``offset``, ranked in SQL, explained with reasons
+    and amounts — four queries whatever the catalogue's size, and only the rows shown
+    are loaded and explained (from the SQL row's per-condition columns)."""
     profile = Profile.of(enterprise)
-    open_ids = list(open_policies().values_list("pk", flat=True))
-    classes = classify_in_sql(profile, open_ids)
-    shown = [pk for pk, row in classes.items() if include_not_eligible or row["klass"] != NOT_ELIGIBLE]
-    policies = (
-        Policy.objects.filter(pk__in=shown)
-        .select_related("issuer", "category", "region")
-        .prefetch_related(*CONDITION_PREFETCH)
+    rows = _match_rows(
+        profile,
+        include_not_eligible=include_not_eligible or klass == NOT_ELIGIBLE,
+        sort=sort,
+        offset=offset,
+        limit=per_class,
     )
-    evaluations = []
-    for policy in policies:
-        evaluation = evaluate(policy, profile)
-        evaluation.klass = classes[policy.pk]["klass"]
-        evaluations.append(evaluation)
-    order = {ELIGIBLE: 0, ALMOST: 1, UNKNOWN: 2, NOT_ELIGIBLE: 3}
-    evaluations.sort(key=lambda e: (order[e.klass], -(e.amount or 0), e.policy.application_closes or dt.date.max))
-    return evaluations
+    totals = {name: 0 for name in CLASS_ORDER}
+    for row in rows:
+        totals[row["klass"]] = row["class_total"]
+    if klass is not None:
+        rows = [row for row in rows if row["klass"] == klass]
+    policies = Policy.objects.select_related("issuer", "category", "region").in_bulk([row["id"] for row in rows])
+    industry_ids = {pk for pk in (policies[row["id"]].condition_industry_ids for row in rows) for pk in pk}
+    industries = {
+        pk: name for pk, name in Industry.objects.filter(pk__in=industry_ids).order_by("path").values_list("pk", "name")
+    }
+    tags = dict(EnterpriseTag.objects.order_by("name").values_list("pk", "name"))
+    evaluations = [_explain(policies[row["id"]], row, profile, industries, tags) for row in rows]
+    evaluations.sort(key=lambda e: (CLASS_ORDER.index(e.klass), e.position))
+    return MatchPage(evaluations, totals)
+
+
+def matches_for_enterprise(enterprise: Enterprise, *, include_not_eligible: bool = False) -> list[Evaluation]:
+    """Every open policy (not "not eligible", unless asked) classified for one
+    enterprise, with reasons and amounts; see ``match_page`` for one page of each class."""
+    return match_page(enterprise, include_not_eligible=include_not_eligible).evaluations
+
+
+def _explain(policy: Policy, row: dict, profile: Profile, industries: dict, tags: dict) -> Evaluation:
+    """The reasons of ``evaluate``, in its order and words, read from the SQL row."""
+    results = []
+
+    def add(key, met, text, missing=""):
+        results.append(ConditionResult(key, met, text, missing if met is None else ""))
+
+    if policy.condition_region_ids:
+        add("region", row["c_region"], _("企业注册地在适用区域内"), _("所在区划"))
+    if policy.condition_industry_ids:
+        names = "、".join(name for pk, name in industries.items() if pk in policy.condition_industry_ids)
+        add("industry", row["c_industry"], _("所属行业：%(names)s") % {"names": names}, _("所属行业"))
+    if policy.scales:
+        labels = "、".join(str(Enterprise.Scale(s).label) for s in policy.scales)
+        add("scale", row["c_scale"], _("企业规模：%(labels)s") % {"labels": labels}, _("企业规模"))
+    if policy.ownerships:
+        labels = "、".join(str(Enterprise.Ownership(o).label) for o in policy.ownerships)
+        add("ownership", row["c_ownership"], _("所有制类型：%(labels)s") % {"labels": labels}, _("所有制类型"))
+    missing_tags = set(row["missing_tag_ids"])
+    for tag_id, name in tags.items():
+        if tag_id in policy.condition_tags_all_ids:
+            add(f"tag:{tag_id}", tag_id not in missing_tags, _("须具备：%(tag)s") % {"tag": name})
+    if policy.condition_tags_any_ids:
+        names = "、".join(name for pk, name in tags.items() if pk in policy.condition_tags_any_ids)
+        add("tags_any", row["c_tags_any"], _("具备其一：%(tags)s") % {"tags": names})
+    if policy.condition_tags_excluded_ids:
+        names = "、".join(name for pk, name in tags.items() if pk in policy.condition_tags_excluded_ids)
+        add("tags_excluded", row["c_tags_excluded"], _("不属于：%(tags)s") % {"tags": names})
+    for key, column, low, high in [
+        ("employees", "c_employees", policy.min_employees, policy.max_employees),
+        ("annual_revenue", "c_annual_revenue", policy.min_annual_revenue, policy.max_annual_revenue),
+        ("tax_paid", "c_tax_paid", policy.min_tax_paid, None),
+        ("rd_intensity", "c_rd_intensity", policy.min_rd_intensity, None),
+        ("years_since_founding", "c_years", policy.min_years_since_founding, policy.max_years_since_founding),
+    ]:
+        if low is None and high is None:
+            continue
+        add(key, row[column], _bound_text(key, low, high), str(ENTERPRISE_FIELDS[key]))
+    if policy.advanced_condition:
+        # Not evaluated in SQL where the class was already settled: evaluated here.
+        met = evaluate_tree(policy.advanced_condition, profile) if row["advanced_skipped"] else row["c_advanced"]
+        add("advanced", met, _("满足政策规定的其他条件"), _("企业经营数据"))
+    amount, explanation = estimate_amount(policy, profile)
+    evaluation = Evaluation(policy, row["klass"], results, amount, explanation)
+    evaluation.position = row["position"]
+    return evaluation
 
 
 # --- SQL: one policy against every enterprise ---------------------------------------------

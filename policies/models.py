@@ -72,7 +72,16 @@ ENTERPRISE_FIELDS = {
 }
 
 
-@history()
+CONDITION_ARRAY_FIELDS = [
+    "condition_region_ids",
+    "condition_industry_ids",
+    "condition_tags_all_ids",
+    "condition_tags_any_ids",
+    "condition_tags_excluded_ids",
+]
+
+
+@history(exclude=CONDITION_ARRAY_FIELDS)
 class Policy(models.Model):
     """One policy and its key elements (关键要素)."""
 
@@ -195,6 +204,16 @@ class Policy(models.Model):
     )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    # The ids of the condition sets above, copied by the database (triggers of migration
+    # 0008) so that matching one enterprise against the whole catalogue is array
+    # arithmetic on one row per policy (``&&``, ``<@``) instead of subqueries. Whatever
+    # Django writes here is replaced on every insert and update: read-only.
+    condition_region_ids = ArrayField(models.BigIntegerField(), default=list, editable=False)
+    condition_industry_ids = ArrayField(models.BigIntegerField(), default=list, editable=False)
+    condition_tags_all_ids = ArrayField(models.BigIntegerField(), default=list, editable=False)
+    condition_tags_any_ids = ArrayField(models.BigIntegerField(), default=list, editable=False)
+    condition_tags_excluded_ids = ArrayField(models.BigIntegerField(), default=list, editable=False)
 
     class Meta:
         verbose_name = _("惠企政策")

@@ -4,7 +4,6 @@ and its printable 一企一策 report. Thin: filters in, selectors and matching 
 
 from __future__ import annotations
 
-import datetime as dt
 from urllib.parse import urlencode
 
 from django import forms
@@ -153,36 +152,54 @@ def _chosen_enterprise(request):
     return (enterprises[0] if enterprises else None), enterprises
 
 
-def _sort(evaluations, sort: str):
-    if sort == "amount":
-        return sorted(evaluations, key=lambda e: -(e.amount or 0))
-    if sort == "deadline":
-        return sorted(evaluations, key=lambda e: e.policy.application_closes or dt.date.max)
-    return evaluations
+MATCHES_PER_CLASS = 20
 
 
 @login_required
 @require_GET
 def my_matches(request):
-    """The open catalogue classified for one represented enterprise, by class."""
+    """The open catalogue classified for one represented enterprise, by class: the first
+    20 of each class (ranked and counted in SQL), or one class page by page."""
     enterprise, enterprises = _chosen_enterprise(request)
     show_all = request.GET.get("show") == "all"
     sort = request.GET.get("sort", "")
     if sort not in ("amount", "deadline"):
         sort = ""
+    only = request.GET.get("klass")
+    if only not in CLASS_ORDER:
+        only = None
+    try:
+        page_number = max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        page_number = 1
     groups = []
     if enterprise is not None:
-        evaluations = [
-            _decorate(evaluation, enterprise)
-            for evaluation in matching.matches_for_enterprise(enterprise, include_not_eligible=show_all)
-        ]
-        for klass in CLASS_ORDER:
-            members = _sort([e for e in evaluations if e.klass == klass], sort)
-            if members or klass != NOT_ELIGIBLE:
-                groups.append({"klass": klass, "label": CLASS_LABELS[klass], "evaluations": members})
-        if not show_all:
-            groups = [group for group in groups if group["klass"] != NOT_ELIGIBLE]
+        matches = matching.match_page(
+            enterprise,
+            include_not_eligible=show_all,
+            klass=only,
+            sort=sort,
+            offset=(page_number - 1) * MATCHES_PER_CLASS if only else 0,
+            per_class=MATCHES_PER_CLASS,
+        )
+        evaluations = [_decorate(evaluation, enterprise) for evaluation in matches.evaluations]
+        for klass in [only] if only else CLASS_ORDER:
+            if klass == NOT_ELIGIBLE and not show_all and only != NOT_ELIGIBLE:
+                continue
+            members = [e for e in evaluations if e.klass == klass]
+            shown_until = (page_number - 1) * MATCHES_PER_CLASS + len(members) if only else len(members)
+            groups.append(
+                {
+                    "klass": klass,
+                    "label": CLASS_LABELS[klass],
+                    "evaluations": members,
+                    "total": matches.totals[klass],
+                    "more": matches.totals[klass] > shown_until,
+                }
+            )
     base = {"enterprise": enterprise.pk} if enterprise is not None and len(enterprises) > 1 else {}
+    shown = {**base, **({"show": "all"} if show_all else {})}
+    shared = {**shown, **({"sort": sort} if sort else {})}
     return render(
         request,
         "policies/my_matches.html",
@@ -192,9 +209,14 @@ def my_matches(request):
             "groups": groups,
             "show_all": show_all,
             "sort": sort,
+            "only": only,
+            "page_number": page_number,
             "base_query": urlencode(base),
-            "sort_query": urlencode({**base, **({"show": "all"} if show_all else {})}),
+            "sort_query": urlencode({**shown, **({"klass": only} if only else {})}),
             "show_query": urlencode({**base, **({"sort": sort} if sort else {})}),
+            "class_query": urlencode(shared),
+            "previous_query": urlencode({**shared, "klass": only, "page": page_number - 1}) if only else "",
+            "next_query": urlencode({**shared, "klass": only, "page": page_number + 1}) if only else "",
         },
     )
 

@@ -239,6 +239,21 @@ def generate_policies(count: int, *, seed: int, progress=None) -> int:
             "policies_policy_tags_all", ["policy_id", "enterprisetag_id"], ((p, t) for p, _, _, ts in plans for t in ts)
         )
         _sync_sequence("policies_policy")
+        # Triggers are off for the load: fill the condition id arrays they would keep.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                """
+                UPDATE policies_policy p SET
+                  condition_region_ids = ARRAY(
+                    SELECT region_id FROM policies_policy_regions WHERE policy_id = p.id ORDER BY 1),
+                  condition_industry_ids = ARRAY(
+                    SELECT industry_id FROM policies_policy_industries WHERE policy_id = p.id ORDER BY 1),
+                  condition_tags_all_ids = ARRAY(
+                    SELECT enterprisetag_id FROM policies_policy_tags_all WHERE policy_id = p.id ORDER BY 1)
+                WHERE p.id >= %s
+                """,
+                [start],
+            )
     return written
 
 

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from policies import matching
 from policies.conditions import ConditionError, validate_tree
+from policies.models import Policy
 from portal.models import Enterprise, Industry
 from tests import factories
 
@@ -114,6 +115,19 @@ def test_matching_one_enterprise_costs_a_fixed_number_of_queries(make_policy, re
         results = matching.matches_for_enterprise(Enterprise.objects.get(pk=enterprise.pk))
     assert len(many.captured_queries) == len(few.captured_queries)
     assert len(results) == 18
+
+
+def test_a_policys_condition_ids_follow_its_condition_sets_whatever_is_saved(make_policy, regions, tags):
+    policy = make_policy(regions=[regions["city"]], tags_all=[tags["专精特新"]])
+    stale = Policy.objects.get(pk=policy.pk)
+    policy.tags_all.add(tags["高新技术企业"])
+    policy.regions.remove(regions["city"])
+    stale.title = "改了标题"
+    stale.save()  # writes the arrays it loaded before the change: the database keeps the truth
+    stale.refresh_from_db()
+    assert stale.condition_region_ids == []
+    assert sorted(stale.condition_tags_all_ids) == sorted([tags["专精特新"].pk, tags["高新技术企业"].pk])
+    assert not stale.events.filter(pgh_label="update").exclude(title="改了标题").exists()
 
 
 # --- The two evaluators agree ----------------------------------------------------------

@@ -300,6 +300,25 @@ def test_my_matches_runs_a_constant_number_of_queries(client, make_policy, compa
     assert count() == few
 
 
+def test_my_matches_shows_twenty_of_a_class_and_pages_through_the_rest(client, make_policy, company):
+    amounts = [Decimal(1000 * (index + 1)) for index in range(23)]
+    policies = [make_policy(title=f"奖补{i:02d}", amount_rule="fixed", amount_fixed=a) for i, a in enumerate(amounts)]
+    largest_first = list(reversed(policies))
+    client.force_login(factories.enterprise_user(company))
+    page = page_of(client, "/policies/matches/")
+    eligible = page[page.index('data-testid="group-eligible"') :].split("</section>")[0]
+    assert eligible.count('data-testid="match"') == 20
+    assert '<span class="badge text-bg-light border">23</span>' in eligible
+    assert f'data-policy="{largest_first[19].pk}"' in eligible and f'data-policy="{largest_first[20].pk}"' not in eligible
+    assert 'data-testid="more-eligible"' in eligible and "查看全部 23 项" in eligible
+
+    second = page_of(client, "/policies/matches/?klass=eligible&page=2")
+    assert second.count('data-testid="match"') == 3
+    assert all(f'data-policy="{policy.pk}"' in second for policy in largest_first[20:])
+    assert 'data-testid="group-almost"' not in second and 'rel="prev"' in second and 'rel="next"' not in second
+    assert page_of(client, "/policies/matches/?klass=nonsense&page=x").count('data-testid="match"') == 20
+
+
 # --- 一企一策 ---------------------------------------------------------------------------------
 
 
