@@ -284,11 +284,48 @@ WITH profile AS (
            %(industry_path)s::text AS industry_path,
            ARRAY(SELECT id FROM portal_industry WHERE path = ANY(%(industry_paths)s::text[])) AS industry_ids,
            %(scale)s::text AS scale, %(ownership)s::text AS ownership, %(tag_ids)s::bigint[] AS tag_ids,
-           %(employees)s::numeric AS employees, %(annual_revenue)s::numeric AS annual_revenue,
+           %(employees)s::bigint AS employees, %(annual_revenue)s::numeric AS annual_revenue,
            %(tax_paid)s::numeric AS tax_paid, %(rd_spend)s::numeric AS rd_spend,
-           %(rd_intensity)s::numeric AS rd_intensity, %(years)s::numeric AS years, %(profile_json)s::jsonb AS json
-), checks AS (
-    SELECT p.id, p.advanced_condition, p.application_closes, p.published_on,
+           %(rd_intensity)s::numeric AS rd_intensity, %(years)s::int AS years
+)
+SELECT r.* FROM (
+  SELECT c.*, row_number() OVER (PARTITION BY c.klass ORDER BY {order}) AS position,
+    count(*) OVER (PARTITION BY c.klass) AS class_total
+  FROM (
+    SELECT j.id, j.application_closes, j.published_on, j.amount, j.c_region, j.c_industry, j.c_scale, j.c_ownership,
+      j.missing_tag_ids, j.c_tags_any, j.c_tags_excluded, j.c_employees, j.c_annual_revenue, j.c_tax_paid,
+      j.c_rd_intensity, j.c_years, j.c_advanced, j.advanced_skipped,
+      j.failed_before_advanced + (j.c_advanced IS FALSE)::int AS failed,
+      j.unknown_before_advanced + (j.c_advanced IS NULL)::int AS unknown,
+      CASE WHEN j.failed_before_advanced + (j.c_advanced IS FALSE)::int = 0
+             THEN CASE WHEN j.unknown_before_advanced + (j.c_advanced IS NULL)::int = 0 THEN 'eligible'
+                       ELSE 'unknown' END
+           WHEN j.failed_before_advanced + (j.c_advanced IS FALSE)::int = 1
+                AND j.unknown_before_advanced + (j.c_advanced IS NULL)::int = 0 THEN 'almost'
+           ELSE 'not_eligible' END AS klass
+    FROM (
+      SELECT k.*,
+        CASE WHEN NOT k.has_advanced THEN TRUE WHEN k.settled THEN NULL
+             ELSE policy_condition(k.advanced_condition, %(profile_json)s::jsonb) END AS c_advanced,
+        k.has_advanced AND k.settled AS advanced_skipped
+      FROM (
+        SELECT c.*,
+          c.failed_before_advanced >= 2 OR (c.failed_before_advanced = 1 AND c.unknown_before_advanced > 0) AS settled
+        FROM (
+          SELECT c.*,
+            (c.c_region IS FALSE)::int + (c.c_industry IS FALSE)::int + (c.c_scale IS FALSE)::int
+            + (c.c_ownership IS FALSE)::int + cardinality(c.missing_tag_ids) + (c.c_tags_any IS FALSE)::int
+            + (c.c_tags_excluded IS FALSE)::int + (c.c_employees IS FALSE)::int
+            + (c.c_annual_revenue IS FALSE)::int + (c.c_tax_paid IS FALSE)::int
+            + (c.c_rd_intensity IS FALSE)::int + (c.c_years IS FALSE)::int AS failed_before_advanced,
+            (c.c_region IS NULL)::int + (c.c_industry IS NULL)::int + (c.c_scale IS NULL)::int
+            + (c.c_ownership IS NULL)::int + (c.c_employees IS NULL)::int + (c.c_annual_revenue IS NULL)::int
+            + (c.c_tax_paid IS NULL)::int + (c.c_rd_intensity IS NULL)::int
+            + (c.c_years IS NULL)::int AS unknown_before_advanced
+          FROM (
+    SELECT p.id,
+      p.advanced_condition IS NOT NULL AND p.advanced_condition NOT IN ('null'::jsonb, '{}'::jsonb) AS has_advanced,
+      p.advanced_condition, p.application_closes, p.published_on,
       CASE WHEN cardinality(p.condition_region_ids) = 0 THEN TRUE WHEN pf.region_path IS NULL THEN NULL
            ELSE p.condition_region_ids && pf.region_ids END AS c_region,
       CASE WHEN cardinality(p.condition_industry_ids) = 0 THEN TRUE WHEN pf.industry_path IS NULL THEN NULL
@@ -322,46 +359,18 @@ WITH profile AS (
                                  WHEN 'annual_revenue' THEN pf.annual_revenue WHEN 'tax_paid' THEN pf.tax_paid
                                  WHEN 'rd_spend' THEN pf.rd_spend WHEN 'rd_intensity' THEN pf.rd_intensity
                                  WHEN 'years_since_founding' THEN pf.years END * p.amount_rate, 2) AS raw) r)
-      END AS amount,
-      pf.json AS profile_json
+      END AS amount
     FROM policies_policy p CROSS JOIN profile pf
     WHERE {policies}
-), counted AS (
-    SELECT c.*,
-      (c.c_region IS FALSE)::int + (c.c_industry IS FALSE)::int + (c.c_scale IS FALSE)::int
-      + (c.c_ownership IS FALSE)::int + cardinality(c.missing_tag_ids) + (c.c_tags_any IS FALSE)::int
-      + (c.c_tags_excluded IS FALSE)::int + (c.c_employees IS FALSE)::int + (c.c_annual_revenue IS FALSE)::int
-      + (c.c_tax_paid IS FALSE)::int + (c.c_rd_intensity IS FALSE)::int + (c.c_years IS FALSE)::int
-        AS failed_before_advanced,
-      (c.c_region IS NULL)::int + (c.c_industry IS NULL)::int + (c.c_scale IS NULL)::int
-      + (c.c_ownership IS NULL)::int + (c.c_employees IS NULL)::int + (c.c_annual_revenue IS NULL)::int
-      + (c.c_tax_paid IS NULL)::int + (c.c_rd_intensity IS NULL)::int + (c.c_years IS NULL)::int
-        AS unknown_before_advanced
-    FROM checks c
-), judged AS (
-    SELECT c.*,
-      CASE WHEN c.advanced_condition IS NULL OR c.advanced_condition IN ('null'::jsonb, '{}'::jsonb) THEN TRUE
-           WHEN c.failed_before_advanced >= 2 THEN NULL
-           ELSE policy_condition(c.advanced_condition, c.profile_json) END AS c_advanced,
-      c.advanced_condition IS NOT NULL AND c.advanced_condition NOT IN ('null'::jsonb, '{}'::jsonb)
-        AND c.failed_before_advanced >= 2 AS advanced_skipped
-    FROM counted c
-), totalled AS (
-    SELECT j.*, j.failed_before_advanced + (j.c_advanced IS FALSE)::int AS failed,
-      j.unknown_before_advanced + (j.c_advanced IS NULL)::int AS unknown
-    FROM judged j
-), classed AS (
-    SELECT t.*,
-      CASE WHEN t.failed = 0 AND t.unknown = 0 THEN 'eligible' WHEN t.failed = 1 AND t.unknown = 0 THEN 'almost'
-           WHEN t.failed = 0 THEN 'unknown' ELSE 'not_eligible' END AS klass
-    FROM totalled t
-), ranked AS (
-    SELECT c.*, row_number() OVER (PARTITION BY c.klass ORDER BY {order}) AS position,
-      count(*) OVER (PARTITION BY c.klass) AS class_total
-    FROM classed c
-    WHERE %(include_not_eligible)s OR c.klass <> 'not_eligible'
-)
-SELECT r.* FROM ranked r
+    OFFSET 0  -- each check computed once, not once per reference above
+          ) c
+        ) c
+      ) k
+      OFFSET 0  -- the advanced tree evaluated once per policy
+    ) j
+  ) c
+  WHERE %(include_not_eligible)s OR c.klass <> 'not_eligible'
+) r
 WHERE r.position > %(offset)s AND (%(limit)s::int IS NULL OR r.position <= %(offset)s + %(limit)s::int)
 """
 
