@@ -288,10 +288,8 @@ WITH profile AS (
            %(tax_paid)s::numeric AS tax_paid, %(rd_spend)s::numeric AS rd_spend,
            %(rd_intensity)s::numeric AS rd_intensity, %(years)s::int AS years
 )
-SELECT r.* FROM (
-  SELECT c.*, row_number() OVER (PARTITION BY c.klass ORDER BY {order}) AS position,
-    count(*) OVER (PARTITION BY c.klass) AS class_total
-  FROM (
+, classed AS MATERIALIZED (
+  SELECT c.* FROM (
     SELECT j.id, j.application_closes, j.published_on, j.amount, j.c_region, j.c_industry, j.c_scale, j.c_ownership,
       j.missing_tag_ids, j.c_tags_any, j.c_tags_excluded, j.c_employees, j.c_annual_revenue, j.c_tax_paid,
       j.c_rd_intensity, j.c_years, j.c_advanced, j.advanced_skipped,
@@ -370,8 +368,21 @@ SELECT r.* FROM (
     ) j
   ) c
   WHERE %(include_not_eligible)s OR c.klass <> 'not_eligible'
-) r
-WHERE r.position > %(offset)s AND (%(limit)s::int IS NULL OR r.position <= %(offset)s + %(limit)s::int)
+), totals AS (
+  SELECT klass, count(*) AS class_total FROM classed GROUP BY klass
+)
+-- The page of each class: a top-N sort per class, not a sort of every classified row.
+SELECT c.*, t.class_total,
+  %(offset)s + row_number() OVER (PARTITION BY c.klass ORDER BY {order}) AS position
+FROM (
+  (SELECT c.* FROM classed c WHERE c.klass = 'eligible' ORDER BY {order} OFFSET %(offset)s LIMIT %(limit)s)
+  UNION ALL
+  (SELECT c.* FROM classed c WHERE c.klass = 'almost' ORDER BY {order} OFFSET %(offset)s LIMIT %(limit)s)
+  UNION ALL
+  (SELECT c.* FROM classed c WHERE c.klass = 'unknown' ORDER BY {order} OFFSET %(offset)s LIMIT %(limit)s)
+  UNION ALL
+  (SELECT c.* FROM classed c WHERE c.klass = 'not_eligible' ORDER BY {order} OFFSET %(offset)s LIMIT %(limit)s)
+) c JOIN totals t USING (klass)
 """
 
 OPEN_POLICIES_SQL = """p.state = 'published'
