@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 ADDRPORT ?= 127.0.0.1:8000
 
-.PHONY: setup run test lint format migrate stop db-status collectstatic messages bench scale-db
+.PHONY: setup run test lint format migrate stop db-status collectstatic messages bench scale-db wrk
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -61,5 +61,11 @@ scale-db: setup
 	$(BENCH_ENV) $(PY) manage.py shell -c "from portal.models import Enterprise; raise SystemExit(0 if Enterprise.objects.exists() else 1)" \
 		|| $(BENCH_ENV) $(PY) manage.py generate_scale_data $(SCALE_ARGS)
 
-bench: scale-db
+# wrk (B3's load tool) comes from Debian; apt may be busy for a moment, so retry.
+wrk:
+	@command -v wrk >/dev/null || for attempt in 1 2 3 4 5; do \
+		(apt-get install -y -qq wrk || (apt-get update -qq && apt-get install -y -qq wrk)) && break; sleep 10; done
+	@command -v wrk >/dev/null
+
+bench: scale-db wrk
 	$(BENCH_ENV) $(PY) bench/run.py $(BENCH)

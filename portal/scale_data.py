@@ -63,10 +63,12 @@ def _copy(table: str, columns: list[str], rows: Iterator[tuple], progress: Calla
 def holds_people_data() -> bool:
     from complaints.models import Case
     from portal.models import Enterprise
+    from roundtables.models import Session
 
     return (
         Enterprise.objects.exclude(name__startswith=SCALE_PREFIX).exists()
         or Case.objects.exclude(title__startswith=SCALE_PREFIX).exists()
+        or Session.objects.exclude(theme__startswith=SCALE_PREFIX).exists()
     )
 
 
@@ -217,6 +219,7 @@ def generate_policies(count: int, *, seed: int, progress=None) -> int:
                 advanced,
                 now,
                 now,
+                *["{}"] * 5,  # the condition id arrays, filled below
             )
 
     columns = [
@@ -226,7 +229,8 @@ def generate_policies(count: int, *, seed: int, progress=None) -> int:
         "total_budget", "application_method", "application_opens", "application_closes", "contact_department",
         "contact_person", "contact_phone", "scales", "ownerships", "min_employees", "max_employees",
         "min_annual_revenue", "max_annual_revenue", "min_tax_paid", "min_rd_intensity", "min_years_since_founding",
-        "max_years_since_founding", "advanced_condition", "created_at", "updated_at",
+        "max_years_since_founding", "advanced_condition", "created_at", "updated_at", "condition_region_ids",
+        "condition_industry_ids", "condition_tags_all_ids", "condition_tags_any_ids", "condition_tags_excluded_ids",
     ]  # fmt: skip
     with transaction.atomic():
         _fast_load()
@@ -334,6 +338,177 @@ def generate_cases(count: int, *, seed: int, progress=None) -> int:
 
         CaseNumberCounter.objects.update_or_create(year=year, defaults={"last": first_number + count - 1})
     return written
+
+
+SESSIONS_PER_SERIES = 24
+REGISTRATION_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def generate_roundtables(count: int, *, seed: int, progress=None) -> int:
+    """``count`` roundtable sessions in monthly series, in every state from draft to
+    closed (by date: the past held, followed up or closed, the future announced), with
+    registrations in every status, and for held sessions appeals tied to generated
+    roundtable cases. Returns the number of sessions."""
+    from complaints.models import Case
+    from portal.models import Department, Enterprise, Region
+
+    rng = random.Random(seed + 3)
+    regions = list(Region.objects.exclude(level=Region.Level.TOWNSHIP).values_list("pk", flat=True))
+    departments = list(Department.objects.values_list("pk", flat=True))
+    generated = Enterprise.objects.filter(name__startswith=SCALE_PREFIX)
+    first_enterprise = generated.order_by("pk").values_list("pk", flat=True).first()
+    last_enterprise = generated.order_by("-pk").values_list("pk", flat=True).first()
+    if first_enterprise is None:
+        raise ValueError("Generate enterprises first: sessions need enterprises to register.")
+    # Cases the appeals become: generated cases not yet tied to a session, oldest first.
+    free_cases = iter(
+        Case.objects.filter(title__startswith=SCALE_PREFIX, roundtable_appeal__isnull=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)[: count * 6]
+    )
+    now = timezone.now()
+    series_count = max(1, -(-count // SESSIONS_PER_SERIES))
+    per_series = -(-count // series_count)
+    series_start = _next_id("roundtables_series")
+    session_start = _next_id("roundtables_session")
+    registration_start = _next_id("roundtables_registration")
+    session_rows, registration_rows, appeal_rows, case_ids = [], [], [], []
+    series_rows = [
+        (
+            series_start + index,
+            f"{SCALE_PREFIX}恳谈会{seed}-{index:04d}",
+            "FREQ=MONTHLY;BYDAY=1SA",
+            "09:00",
+            180,
+            "市政务服务中心会议室",
+            30,
+            10,
+            "t",
+            rng.choice(departments),
+            rng.choice(regions),
+        )
+        for index in range(series_count)
+    ]
+    numbers: dict[tuple[int, int], int] = {}
+    registration_serial = registration_start
+    for serial in range(count):
+        series_id = series_start + serial % series_count
+        months = serial // series_count - (per_series - 4)  # most in the past, the last three ahead
+        starts = (now + dt.timedelta(days=30 * months)).replace(hour=1, minute=0, second=0, microsecond=0)
+        year = timezone.localtime(starts).year
+        numbers[(series_id, year)] = number = numbers.get((series_id, year), 0) + 1
+        if starts > now:
+            state = rng.choices(["draft", "announced", "closed_signup", "cancelled"], [1, 6, 2, 1])[0]
+        else:
+            state = rng.choices(["held", "following_up", "closed", "cancelled"], [2, 3, 6, 1])[0]
+        session_id = session_start + serial
+        session_rows.append(
+            (
+                session_id,
+                year,
+                number,
+                f"{SCALE_PREFIX}主题{serial:05d}",
+                "",
+                "",
+                starts.isoformat(),
+                (starts + dt.timedelta(hours=3)).isoformat(),
+                "市政务服务中心会议室",
+                "",
+                30,
+                10,
+                state,
+                (starts - dt.timedelta(days=2)).isoformat(),
+                "",
+                None if state == "draft" else (starts - dt.timedelta(days=14)).isoformat(),
+                "",
+                "",
+                "",
+                (starts - dt.timedelta(days=20)).isoformat(),
+                None,
+                rng.choice(regions),
+                series_id,
+            )
+        )
+        if state == "draft":
+            continue
+        attendees = rng.sample(range(first_enterprise, last_enterprise + 1), rng.randint(5, 40))
+        session_registrations = []
+        for position, enterprise_id in enumerate(attendees):
+            status = "confirmed" if position < 28 else "waitlisted"
+            if rng.random() < 0.08:
+                status = "cancelled"
+            held = state in ("held", "following_up", "closed")
+            registration_rows.append(
+                (
+                    registration_serial,
+                    f"联系人{registration_serial % 10000:04d}",
+                    "",
+                    f"139{registration_serial % 100_000_000:08d}",
+                    "written" if rng.random() < 0.15 else "in_person",
+                    "reserved" if position < 5 else "open",
+                    "",
+                    status,
+                    _code(registration_serial),
+                    (starts - dt.timedelta(days=rng.randint(3, 13))).isoformat(),
+                    (starts - dt.timedelta(days=2)).isoformat() if status == "cancelled" else None,
+                    starts.isoformat() if held and status == "confirmed" and rng.random() < 0.9 else None,
+                    enterprise_id,
+                    None,
+                    session_id,
+                )
+            )
+            session_registrations.append(registration_serial)
+            registration_serial += 1
+        if state in ("held", "following_up", "closed"):
+            for _ in range(rng.randint(0, 6)):
+                case_id = next(free_cases, None)
+                if case_id is None:
+                    break
+                case_ids.append(case_id)
+                appeal_rows.append(
+                    (
+                        rng.choice(["sign_up", "written", "on_site"]),
+                        "",
+                        starts.isoformat(),
+                        case_id,
+                        rng.choice(session_registrations) if session_registrations else None,
+                        session_id,
+                    )
+                )
+    with transaction.atomic():
+        _fast_load()
+        series_columns = [
+            "id", "name", "rrule", "default_start_time", "default_duration_minutes", "default_venue",
+            "default_capacity", "default_reserved_seats", "is_active", "host_department_id", "region_id",
+        ]  # fmt: skip
+        _copy("roundtables_series", series_columns, iter(series_rows), progress)
+        session_columns = [
+            "id", "year", "number", "theme", "description", "chairs", "starts_at", "ends_at", "venue", "online_link",
+            "capacity", "reserved_seats", "state", "registration_closes_at", "calendar_note", "published_at",
+            "early_publish_reason", "minutes", "video_url", "created_at", "parent_id", "region_id", "series_id",
+        ]  # fmt: skip
+        written = _copy("roundtables_session", session_columns, iter(session_rows), progress)
+        registration_columns = [
+            "id", "attendee_name", "attendee_title", "attendee_mobile", "mode", "pool", "intended_problems", "status",
+            "code", "created_at", "cancelled_at", "checked_in_at", "enterprise_id", "signed_up_by_id", "session_id",
+        ]  # fmt: skip
+        _copy("roundtables_registration", registration_columns, iter(registration_rows), progress)
+        appeal_columns = ["source", "on_site_answer", "created_at", "case_id", "registration_id", "session_id"]
+        _copy("roundtables_appeal", appeal_columns, iter(appeal_rows), progress)
+        if case_ids:
+            Case.objects.filter(pk__in=case_ids).update(channel="roundtable")
+        for table in ("roundtables_series", "roundtables_session", "roundtables_registration"):
+            _sync_sequence(table)
+    return written
+
+
+def _code(serial: int) -> str:
+    """A unique 8-character sign-in code from a serial (base 32)."""
+    digits = []
+    for _ in range(8):
+        serial, remainder = divmod(serial, len(REGISTRATION_ALPHABET))
+        digits.append(REGISTRATION_ALPHABET[remainder])
+    return "".join(reversed(digits))
 
 
 def _next_id(table: str) -> int:

@@ -1,12 +1,16 @@
 """The scale-data generator writes valid, linked, deterministic rows and refuses a
 database people work in."""
 
+import datetime as dt
+
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from complaints.models import Case
 from policies.models import Policy
 from portal.models import Enterprise
+from roundtables.models import Appeal, Registration, Series, Session
 from tests import factories
 
 
@@ -18,6 +22,46 @@ def test_generated_rows_are_valid_and_linked(capsys):
         enterprise.full_clean()
     assert Case.objects.values("number").distinct().count() == 200
     assert "Done in" in capsys.readouterr().out
+    # The generator fills the condition id arrays the triggers would keep (they are off for the load).
+    for policy in Policy.objects.prefetch_related("regions", "tags_all")[:20]:
+        assert policy.condition_region_ids == sorted(r.pk for r in policy.regions.all())
+        assert policy.condition_tags_all_ids == sorted(t.pk for t in policy.tags_all.all())
+
+
+@pytest.mark.django_db
+def test_roundtables_span_every_state_with_registrations_and_appeals():
+    call_command("generate_scale_data", enterprises=200, policies=0, cases=300, roundtables=60, seed=5)
+    assert Session.objects.count() == 60
+    states = set(Session.objects.values_list("state", flat=True))
+    assert {"announced", "held", "closed", "cancelled"} <= states
+    for session in Session.objects.order_by("?")[:10]:
+        session.full_clean()
+    assert set(Registration.objects.values_list("status", flat=True)) == {"confirmed", "waitlisted", "cancelled"}
+    assert not Registration.objects.filter(session__state="draft").exists()
+    appeals = Appeal.objects.select_related("case", "session")
+    assert appeals.exists()
+    assert all(a.case.channel == "roundtable" and a.session.state != "announced" for a in appeals)
+    fingerprint = list(Session.objects.order_by("pk").values_list("state", "starts_at", "region_id"))
+    Appeal.objects.all().delete()
+    Registration.objects.all().delete()
+    Session.objects.all().delete()
+    Series.objects.all().delete()
+    call_command("generate_scale_data", enterprises=0, policies=0, cases=0, roundtables=60, seed=5)
+    again = list(Session.objects.order_by("pk").values_list("state", "starts_at", "region_id"))
+    assert [row[0] for row in again] == [row[0] for row in fingerprint]  # the same draw from the same seed
+
+
+@pytest.mark.django_db
+def test_it_refuses_a_database_with_real_roundtables():
+    city = factories.region()
+    series = Series.objects.create(name="宣城市政商恳谈会", region=city, rrule="FREQ=MONTHLY;BYDAY=1SA")
+    starts = timezone.now() + dt.timedelta(days=30)
+    Session.objects.create(
+        series=series, region=city, year=starts.year, number=1, theme="营商环境", starts_at=starts,
+        ends_at=starts + dt.timedelta(hours=3), capacity=30,
+    )  # fmt: skip
+    with pytest.raises(CommandError, match="not generated"):
+        call_command("generate_scale_data", enterprises=0, policies=0, cases=0, roundtables=5)
 
 
 @pytest.mark.django_db

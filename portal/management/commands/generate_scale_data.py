@@ -14,9 +14,7 @@ class Command(BaseCommand):
         parser.add_argument("--enterprises", type=int, default=100_000)
         parser.add_argument("--policies", type=int, default=5_000)
         parser.add_argument("--cases", type=int, default=100_000)
-        parser.add_argument(
-            "--roundtables", type=int, default=0, help="sessions (not generated yet; kept for the interface)"
-        )
+        parser.add_argument("--roundtables", type=int, default=0, help="roundtable sessions (with registrations)")
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--force", action="store_true", help="also when the database holds non-generated data")
 
@@ -40,6 +38,7 @@ class Command(BaseCommand):
             ("enterprises", scale_data.generate_enterprises, enterprises),
             ("policies", scale_data.generate_policies, policies),
             ("cases", scale_data.generate_cases, cases),
+            ("roundtable sessions", scale_data.generate_roundtables, roundtables),
         ]:
             if count:
                 began = time.monotonic()
