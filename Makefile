@@ -53,7 +53,7 @@ messages: setup
 # Benchmarks (not part of `make test`): a separate database, qinqing_scale, on the
 # project's server (or BENCH_DATABASE_URL), filled once by generate_scale_data; then
 # the suite in bench/ prints its table. BENCH="b1 b2" runs only those rows.
-SCALE_ARGS ?= --enterprises 1000000 --policies 50000 --cases 1000000 --seed 1
+SCALE_ARGS ?= --enterprises 1000000 --policies 50000 --cases 1000000 --roundtables 600 --seed 1
 BENCH_ENV = $(if $(BENCH_DATABASE_URL),DATABASE_URL=$(BENCH_DATABASE_URL),EMBEDDED_DATABASE_NAME=qinqing_scale)
 
 scale-db: setup

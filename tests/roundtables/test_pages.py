@@ -563,3 +563,27 @@ def test_my_registrations_costs_the_same_for_2_or_10_registrations(client, make_
 def test_the_navigation_links_the_roundtables(client):
     page = page_of(client, "/roundtables/")
     assert 'href="/roundtables/"' in page and "政商恳谈会" in page
+
+
+def test_my_registrations_cost_the_same_for_5_or_50_registrations(client, make_session, member):
+    """The enterprise's registrations page, over 5 and over 50 sessions."""
+    user, enterprise = member()
+    client.force_login(user)
+
+    def register(count):
+        for _ in range(count):
+            session = make_session(days=10 + Registration.objects.count())
+            Registration.objects.create(
+                session=session,
+                enterprise=enterprise,
+                signed_up_by=user,
+                attendee_name="王经理",
+                attendee_mobile="13900001234",
+                status=Registration.Status.CONFIRMED,
+            )
+
+    register(5)
+    five = _queries(client, "/roundtables/my/")
+    register(45)
+    assert Registration.objects.filter(enterprise=enterprise).count() == 50
+    assert _queries(client, "/roundtables/my/") == five
