@@ -470,8 +470,19 @@ end
 WORKER_PEAKS: dict[str, int] = {}
 
 
+BENCH_SECRET_KEY = os.environ.get("SECRET_KEY") or "bench-only-" + "x" * 40
+
+
 def _bench_accounts() -> dict[str, str]:
-    """Session cookies of an enterprise user, a department handler and an official."""
+    """Session cookies of an enterprise user, a department handler and an official,
+    signed with the key the benchmark's gunicorn runs with."""
+    from django.test.utils import override_settings
+
+    with override_settings(SECRET_KEY=BENCH_SECRET_KEY):
+        return _make_accounts()
+
+
+def _make_accounts() -> dict[str, str]:
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.auth.models import Group
     from django.contrib.sessions.backends.db import SessionStore
@@ -544,7 +555,7 @@ def b3():
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "bench.settings",
         "DEBUG": "false",
-        "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-only-" + "x" * 40),
+        "SECRET_KEY": BENCH_SECRET_KEY,
         "SECURE_SSL_REDIRECT": "false",
         "EMBEDDED_POSTGRES": "true",
     }

@@ -524,6 +524,12 @@ def match_page(
     return MatchPage(evaluations, totals)
 
 
+def eligible_policy_ids(enterprise: Enterprise) -> list[int]:
+    """The open policies the enterprise is eligible for, unexplained (one query)."""
+    rows = _match_rows(Profile.of(enterprise), include_not_eligible=False)
+    return [row["id"] for row in rows if row["klass"] == ELIGIBLE]
+
+
 def matches_for_enterprise(enterprise: Enterprise, *, include_not_eligible: bool = False) -> list[Evaluation]:
     """Every open policy (not "not eligible", unless asked) classified for one
     enterprise, with reasons and amounts; see ``match_page`` for one page of each class."""

@@ -73,11 +73,7 @@ def rematch_enterprise(enterprise_id: int) -> int:
     """After a profile change: push the open policies the enterprise now qualifies for
     (each once, by the same constraint). Returns how many were new."""
     enterprise = Enterprise.objects.select_related("region", "industry").get(pk=enterprise_id)
-    eligible = [
-        evaluation.policy.pk
-        for evaluation in matching.matches_for_enterprise(enterprise)
-        if evaluation.klass == matching.ELIGIBLE
-    ]
+    eligible = matching.eligible_policy_ids(enterprise)
     already = set(
         PolicyPush.objects.filter(enterprise=enterprise, policy_id__in=eligible).values_list("policy_id", flat=True)
     )
