@@ -670,7 +670,13 @@ def main():
     only = sys.argv[1:] or ALL
     for name in only:
         print(f"running {name}…", flush=True)
-        globals()[name]()
+        try:
+            globals()[name]()
+        except Exception as error:  # one broken row must not lose the others
+            import traceback
+
+            traceback.print_exc()
+            ROWS.append((name.upper(), f"failed: {type(error).__name__}: {error}"[:200], "—", "—", "—", "—", "FAILED"))
     header = ("id", "what", "median", "baseline", "ratio", "goal", "verdict")
     widths = [max(len(str(r[i])) for r in [header, *ROWS]) for i in range(len(header))]
     lines = [" | ".join(str(cell).ljust(width) for cell, width in zip(r, widths, strict=True)) for r in [header, *ROWS]]
