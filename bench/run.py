@@ -651,10 +651,14 @@ def b7():
     environment = {k: v for k, v in os.environ.items() if k not in ("EMBEDDED_DATABASE_NAME", "DATABASE_URL")}
     started = time.perf_counter()
     result = subprocess.run(
-        ["make", "test"], cwd=Path(__file__).resolve().parents[1], env=environment, capture_output=True, text=True
+        ["make", "--no-print-directory", "test"],
+        cwd=Path(__file__).resolve().parents[1],
+        env=environment,
+        capture_output=True,
+        text=True,
     )
     seconds = time.perf_counter() - started
-    summary = (result.stdout.strip().splitlines() or ["?"])[-1].strip("= ")
+    summary = next((line.strip("= ") for line in reversed(result.stdout.splitlines()) if " passed" in line), "?")
     ROWS.append(
         (
             "B7",
