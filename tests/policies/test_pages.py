@@ -392,3 +392,23 @@ def test_the_issuing_department_answers_questions(client, make_policy):
     assert question.is_published and "不需要，系统核验" in client.get(f"/policies/{policy.pk}/").content.decode()
     client.force_login(factories.enterprise_user())
     assert client.get("/policies/questions/").status_code == 403
+
+
+@pytest.mark.parametrize("rows", [5, 50])
+def test_the_questions_to_answer_cost_the_same_for_5_or_50(client, make_policy, rows):
+    from policies.models import PolicyQuestion
+
+    policies = [make_policy(title=f"政策{index}") for index in range(3)]
+    client.force_login(factories.handler(policies[0].issuer))
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            page = page_of(client, "/policies/questions/")
+        return len(captured.captured_queries), page
+
+    PolicyQuestion.objects.create(policy=policies[0], question="问题0")
+    one, _ = queries()
+    for index in range(1, rows):
+        PolicyQuestion.objects.create(policy=policies[index % 3], question=f"问题{index}")
+    count, page = queries()
+    assert count == one and f"问题{rows - 1}" in page
