@@ -15,6 +15,7 @@ from complaints.models import Status as CaseStatus
 from portal.models import Notification
 from roundtables import services
 from roundtables.models import Appeal, Invitation, Registration, Session
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -587,3 +588,25 @@ def test_my_registrations_cost_the_same_for_5_or_50_registrations(client, make_s
     register(45)
     assert Registration.objects.filter(enterprise=enterprise).count() == 50
     assert _queries(client, "/roundtables/my/") == five
+
+
+@pytest.mark.parametrize("rows", [5, 50])
+def test_the_sign_in_sheet_costs_the_same_for_5_or_50_attendees(client, make_session, official, rows):
+    session = make_session(capacity=60, reserved=0)
+    client.force_login(official)
+
+    def register(count):
+        for _ in range(count):
+            Registration.objects.create(
+                session=session,
+                enterprise=factories.enterprise(),
+                attendee_name=f"参会人{Registration.objects.count()}",
+                attendee_mobile="13900001234",
+                status=Registration.Status.CONFIRMED,
+            )
+
+    register(1)
+    one = _queries(client, f"/roundtables/{session.pk}/sign-in-sheet/")
+    register(rows - 1)
+    assert _queries(client, f"/roundtables/{session.pk}/sign-in-sheet/") == one
+    assert f"参会人{rows - 1}" in page_of(client, f"/roundtables/{session.pk}/sign-in-sheet/")
