@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet, Value
+from django.db.models import BooleanField, ExpressionWrapper, F, Q, QuerySet, Value
 from django.http import Http404
 
 from complaints import sla
@@ -19,22 +19,26 @@ def _member_enterprises(user):
 
 
 def _visibility(user) -> Q | None:
-    """The cases the user may see, as a filter; None means every case."""
+    """The cases the user may see, as a filter; None means every case.
+
+    One id query per reason, united: each uses its own index, where an OR of the
+    reasons over a million cases is a sequential scan (the workbench at scale)."""
     if can_view_all(user):
         return None
-    visible = (
-        Q(filed_by=user)
-        | Q(enterprise_id__in=_member_enterprises(user))
-        | Q(chief_officer=user)
+    reasons = [
+        Case.objects.filter(filed_by=user).values("pk"),
+        Case.objects.filter(enterprise_id__in=_member_enterprises(user)).values("pk"),
+        Case.objects.filter(chief_officer=user).values("pk"),
         # An experience officer follows the cases born from their findings.
-        | Q(finding__walkthrough__officer=user)
-    )
+        Case.objects.filter(finding__walkthrough__officer=user).values("pk"),
+    ]
     if user.department_id and roles.has_role(user, roles.HANDLER):
-        co_handled = Case.co_departments.through.objects.filter(
-            case_id=OuterRef("pk"), department_id=user.department_id
-        )
-        visible |= Q(lead_department_id=user.department_id) | Q(Exists(co_handled))
-    return visible
+        reasons += [
+            Case.objects.filter(lead_department_id=user.department_id).values("pk"),
+            Case.co_departments.through.objects.filter(department_id=user.department_id).values("case_id"),
+        ]
+    reasons = [reason.order_by() for reason in reasons]  # no sort inside the union
+    return Q(pk__in=reasons[0].union(*reasons[1:]))
 
 
 def _identity_visible(user):
