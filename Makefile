@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 ADDRPORT ?= 127.0.0.1:8000
 
-.PHONY: setup run test lint format migrate stop db-status collectstatic messages bench scale-db
+.PHONY: setup gettext run test lint format migrate stop db-status collectstatic messages untranslated bench scale-db
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -17,6 +17,14 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 setup: $(STAMP)
 
+# GNU gettext: `make messages` and the suite's catalogue check (tests/test_translations.py)
+# extract messages with Django's makemessages, which runs xgettext and msgmerge. Installed
+# with apt when missing (CI is a fresh Debian machine, as root); the portal itself reads
+# only the committed .mo files.
+gettext:
+	@command -v xgettext >/dev/null 2>&1 && command -v msgmerge >/dev/null 2>&1 || { \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends gettext; }
+
 migrate: setup
 	$(PY) manage.py migrate --noinput
 
@@ -24,7 +32,7 @@ run: migrate
 	$(PY) manage.py seed_demo
 	$(PY) manage.py rundev $(ADDRPORT)
 
-test: setup
+test: setup gettext
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: setup
@@ -44,11 +52,16 @@ stop: setup
 db-status: setup
 	$(PY) -m portal.embedded_db status
 
-# Refresh the English catalogue after changing user-facing text (needs GNU gettext;
-# the compiled .mo files are committed so nobody else needs it).
-messages: setup
-	$(PY) manage.py makemessages -l en -i ".venv/*" -i "var/*" -i "static/*" -i "tests/*" --no-location
-	$(PY) manage.py compilemessages -l en --ignore ".venv/*"
+# Regenerate the catalogues after changing user-facing text: locale/en and locale/zh_Hant
+# from the zh-hans source. New traditional-Chinese entries are filled by OpenCC; English
+# is left to a person: `make untranslated` lists what is missing; fill locale/en/
+# LC_MESSAGES/django.po, then run `make messages` again to compile. The .mo files are
+# committed.
+messages: setup gettext
+	$(PY) manage.py update_catalogues
+
+untranslated: setup
+	$(PY) manage.py untranslated
 
 # Benchmarks (not part of `make test`): a separate database, qinqing_scale, on the
 # project's server (or BENCH_DATABASE_URL), filled once by generate_scale_data; then

@@ -349,7 +349,11 @@ def case_set_measures(*, case: Case, actor: User, tasks: list[dict], note: str =
     case.stage_due_at = case.feedback_due_at
     case.stage_overdue_at = None
     case.save()
-    summary = "；".join(f"{row.task}（{row.department.name}，{row.deadline:%Y-%m-%d}前）" for row in rows)
+    summary = "；".join(
+        _("%(task)s（%(department)s，%(deadline)s前）")
+        % {"task": row.task, "department": row.department.name, "deadline": f"{row.deadline:%Y-%m-%d}"}
+        for row in rows
+    )
     _event(
         case,
         kind=EventKind.MEASURES_SET,

@@ -9,6 +9,7 @@ from urllib.parse import unquote
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -85,6 +86,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "portal.context_processors.navigation",
+                "portal.context_processors.language_chooser",
             ],
         },
     },
@@ -133,8 +135,16 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 
 # --- Language and time ------------------------------------------------------
+# Chinese (simplified) is the source language: every message id is zh-hans. The
+# traditional-Chinese and English catalogues live in locale/ (`make messages`).
+# Each language is named in itself, as the header's chooser shows it (简体 | 繁體版 |
+# English, as on government sites), so the names are never translated.
 LANGUAGE_CODE = "zh-hans"
-LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LANGUAGES = [("zh-hans", "简体"), ("zh-hant", "繁體版"), ("en", "English")]
+# portal.middleware.ChineseFirstLocaleMiddleware reads only this cookie (set by
+# Django's set_language view from the header), never Accept-Language; a year, so
+# the choice outlives the browser session.
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
@@ -181,7 +191,7 @@ Q_CLUSTER = {
     "catch_up": False,
     "ack_failures": True,
     "save_limit": 1000,
-    "label": "后台任务",
+    "label": gettext_lazy("后台任务"),
 }
 
 # --- API --------------------------------------------------------------------

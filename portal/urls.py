@@ -13,6 +13,7 @@ admin.site.index_title = _("管理后台")
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("accessibility/", views.accessibility, name="accessibility"),
     path("i18n/", include("django.conf.urls.i18n")),
     # Accounts
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),

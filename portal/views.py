@@ -26,6 +26,12 @@ def home(request):
     return render(request, "portal/home.html")
 
 
+@require_GET
+def accessibility(request):
+    """The accessibility statement (无障碍): what the portal offers and where to report a barrier."""
+    return render(request, "portal/accessibility.html")
+
+
 @never_cache
 @require_GET
 def healthz(request):
