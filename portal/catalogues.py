@@ -139,7 +139,9 @@ def update(*, verbosity: int = 1) -> None:
         verbosity=verbosity,
     )
     fill_traditional()
-    call_command("compilemessages", locale=list(CATALOGUE_LOCALES), ignore_patterns=IGNORE_PATTERNS, verbosity=verbosity)
+    call_command(
+        "compilemessages", locale=list(CATALOGUE_LOCALES), ignore_patterns=IGNORE_PATTERNS, verbosity=verbosity
+    )
 
 
 @dataclass(frozen=True)
