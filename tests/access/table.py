@@ -22,8 +22,8 @@ the rule in ``test_access_table.admin_rows``; custom admin views are listed here
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 
 @dataclass(frozen=True)

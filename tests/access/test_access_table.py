@@ -184,7 +184,7 @@ def _table_rows(world):
     world.objects["case_content_type"] = ContentType.objects.get_for_model(world.case).pk
     declared = {**table.PAGES, **table.API, **table.ADMIN_CUSTOM}
     rows = []
-    for route, name, takes_format in url_patterns():
+    for _route, name, takes_format in url_patterns():
         if name in declared:
             row = declared[name]
             kwargs = dict(row.kwargs(world)) if row.kwargs else {}
