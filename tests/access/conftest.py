@@ -60,7 +60,9 @@ def world(db, settings, tmp_path):
     enterprise_b = factories.enterprise(name="宣城乙企业有限公司", region=city)
     users = {
         "anonymous": None,
-        "member_a": factories.enterprise_user(enterprise_a, username="member_a", mobile="13900000001"),
+        "member_a": factories.enterprise_user(
+            enterprise_a, username="member_a", full_name="张保密", mobile="13900000001"
+        ),
         "member_b": factories.enterprise_user(enterprise_b, username="member_b", mobile="13900000002"),
         "handler_x": factories.handler(x, username="handler_x"),
         "handler_y": factories.handler(y, username="handler_y"),
@@ -189,6 +191,8 @@ def world(db, settings, tmp_path):
         description="希望尽快修复。",
         source="written",
         category=category,
+        complainant_name="陈企业",
+        complainant_phone="13900000001",
     )
 
     # A submitted walkthrough of the experience officer, with a photo on its finding.
