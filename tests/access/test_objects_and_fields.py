@@ -175,6 +175,8 @@ def _case_surfaces(world, role):
         "inbox": client.get("/notifications/"),
         "api list": client.get("/api/v1/cases/"),
         "api detail": client.get(f"/api/v1/cases/{number}/"),
+        "api detail, browsable": client.get(f"/api/v1/cases/{number}/", HTTP_ACCEPT="text/html"),
+        "api events, browsable": client.get(f"/api/v1/cases/{number}/events/", HTTP_ACCEPT="text/html"),
         "api events": client.get(f"/api/v1/cases/{number}/events/"),
         "api error": client.post(
             f"/api/v1/cases/{number}/set-measures/", {"tasks": [{"task": ""}]}, content_type="application/json"
@@ -300,3 +302,27 @@ def test_b_cannot_touch_as_notifications(world):
     assert notification.read_at is None
     assert notification.title not in _text(client.get("/notifications/"))
     assert notification.title in _text(world.clients["member_a"].get("/notifications/"))
+
+
+def test_drafts_answer_404_to_all_but_their_managers(world):
+    """A draft policy or session, or an unpublished typical case, does not exist for
+    the public, on pages, the API or the calendar files."""
+    typical = world.typical
+    typical.is_published = False
+    typical.save(update_fields=["is_published"])
+    urls = [
+        f"/policies/{world.draft_policy.pk}/",
+        f"/api/v1/policies/{world.draft_policy.pk}/",
+        f"/roundtables/{world.draft_session.pk}/",
+        f"/api/v1/roundtables/{world.draft_session.pk}/",
+        f"/roundtables/{world.draft_session.pk}/calendar.ics",
+        f"/reports/typical-cases/{typical.pk}/",
+    ]
+    for role in ["anonymous", "member_a", "handler_x", "chief", "officer"]:
+        for url in urls:
+            response = world.clients[role].get(url)
+            assert response.status_code == 404, (role, url)
+            assert "尚未发布" not in _text(response), (role, url)
+    official = world.clients["official"]
+    assert official.get(f"/policies/{world.draft_policy.pk}/").status_code == 200
+    assert official.get(f"/roundtables/{world.draft_session.pk}/").status_code == 200
