@@ -326,3 +326,25 @@ def test_drafts_answer_404_to_all_but_their_managers(world):
     official = world.clients["official"]
     assert official.get(f"/policies/{world.draft_policy.pk}/").status_code == 200
     assert official.get(f"/roundtables/{world.draft_session.pk}/").status_code == 200
+
+
+def test_claiming_an_enterprise_is_not_representing_it(world):
+    """A user whose claim on enterprise A is pending (or was rejected) reads nothing of A's."""
+    from django.test import Client
+
+    from portal.models import EnterpriseMembership
+
+    for status in [EnterpriseMembership.Status.PENDING, EnterpriseMembership.Status.REJECTED]:
+        claimant = factories.user(username=f"claimant_{status}")
+        EnterpriseMembership.objects.create(user=claimant, enterprise=world.enterprise_a, status=status)
+        client = Client()
+        client.force_login(claimant)
+        for url in [
+            f"/cases/{world.case.number}/",
+            f"/policies/applications/{world.application.pk}/",
+            f"/enterprises/{world.enterprise_a.pk}/",
+            f"/api/v1/cases/{world.case.number}/",
+            f"/api/v1/applications/{world.application.pk}/",
+            f"/api/v1/registrations/{world.registration.pk}/",
+        ]:
+            assert client.get(url).status_code == 404, (status, url)
