@@ -282,7 +282,7 @@ class ExperienceOfficerAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         walkthrough_services.officer_sync_role(officer=obj)
 
-    @admin.action(description=_("卸任所选体验官"))
+    @admin.action(description=_("卸任所选体验官"), permissions=["change"])
     def retire(self, request, queryset):
         for officer in queryset:
             walkthrough_services.officer_retire(officer=officer)
@@ -328,13 +328,13 @@ class ChecklistAdmin(admin.ModelAdmin):
             return ["version", "title", "published_at"]
         return self.readonly_fields
 
-    @admin.action(description=_("复制为新版本（未发布）"))
+    @admin.action(description=_("复制为新版本（未发布）"), permissions=["add"])
     def copy_as_new_version(self, request, queryset):
         for checklist in queryset:
             copy = walkthrough_services.checklist_new_version(source=checklist)
             self.message_user(request, _("已创建第%(version)d版，修改后发布即可。") % {"version": copy.version})
 
-    @admin.action(description=_("发布所选版本"))
+    @admin.action(description=_("发布所选版本"), permissions=["change"])
     def publish(self, request, queryset):
         for checklist in queryset:
             walkthrough_services.checklist_publish(checklist=checklist)

@@ -67,7 +67,8 @@ def application_for(user, pk) -> tuple[Application, bool, bool]:
     from policies.services import can_review
 
     is_member = Application.objects.filter(_member_q(user), pk=application.pk).exists()
-    is_reviewer = can_review(user, application.policy)
+    # A draft stays with the enterprise until it is submitted, as in the reviewers' lists.
+    is_reviewer = application.status != Application.Status.DRAFT and can_review(user, application.policy)
     if not (is_member or is_reviewer):
         raise Http404
     return application, is_member, is_reviewer

@@ -223,6 +223,10 @@ SPECTACULAR_SETTINGS = {
 # --- Forms ------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
+# The admin's import and export buttons (django-import-export) follow the model's
+# permissions: by default any staff user could import, i.e. create and change rows.
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 
 # --- History ----------------------------------------------------------------
 PGHISTORY_ADMIN_MODEL = "pghistory.MiddlewareEvents"

@@ -266,6 +266,8 @@ class SessionAdmin(admin.ModelAdmin):
 
     def publish_view(self, request, pk):
         session = get_object_or_404(Session, pk=pk)
+        if not services.can_manage(request.user):
+            raise PermissionDenied
         form = PublishForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
@@ -301,6 +303,8 @@ class SessionAdmin(admin.ModelAdmin):
 
     def cancel_view(self, request, pk):
         session = get_object_or_404(Session, pk=pk)
+        if not services.can_manage(request.user):
+            raise PermissionDenied
         form = CancelForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:

@@ -55,6 +55,19 @@ def _transition_schema(request_serializer, summary):
     )
 
 
+def _may_triage(user, case) -> bool:
+    return permissions.can_triage(user)
+
+
+def _may_triage_or_handle(user, case) -> bool:
+    return permissions.can_triage(user) or permissions.can_act_as_handler(user, case)
+
+
+def _may_rate(user, case) -> bool:
+    """The enterprise's rating or an official's return visit (回访)."""
+    return permissions.can_rate_as_enterprise(user, case) or permissions.can_triage(user)
+
+
 # --- Views -----------------------------------------------------------------------
 
 
@@ -177,8 +190,13 @@ class CaseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     # --- Transitions -------------------------------------------------------------
 
-    def _transition(self, request, input_serializer, service):
+    def _transition(self, request, input_serializer, service, *, may=None):
+        """``may(user, case)``: whether the user may take this action at all, asked
+        before the body is read, so a user who may not is told so (403) rather than
+        how to fill in a form they cannot use. The service checks again, with the body."""
         case = self.get_object()
+        if may is not None and not may(request.user, case):
+            raise exceptions.PermissionDenied(_("您无权对该诉求件执行此操作。"))
         serializer = input_serializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         service(case=case, actor=request.user, **serializer.validated_data)
@@ -187,49 +205,62 @@ class CaseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @_transition_schema(serializers.CaseAcceptSerializer, gettext_lazy("受理"))
     @action(detail=True, methods=["post"])
     def accept(self, request, number=None):
-        return self._transition(request, serializers.CaseAcceptSerializer, services.case_accept)
+        return self._transition(request, serializers.CaseAcceptSerializer, services.case_accept, may=_may_triage)
 
     @_transition_schema(serializers.CaseRejectSerializer, gettext_lazy("不予受理"))
     @action(detail=True, methods=["post"])
     def reject(self, request, number=None):
-        return self._transition(request, serializers.CaseRejectSerializer, services.case_reject)
+        return self._transition(request, serializers.CaseRejectSerializer, services.case_reject, may=_may_triage)
 
     @_transition_schema(serializers.CaseAssignSerializer, gettext_lazy("交办"))
     @action(detail=True, methods=["post"])
     def assign(self, request, number=None):
-        return self._transition(request, serializers.CaseAssignSerializer, services.case_assign)
+        return self._transition(request, serializers.CaseAssignSerializer, services.case_assign, may=_may_triage)
 
     @_transition_schema(serializers.CaseSetMeasuresSerializer, gettext_lazy("明确措施（四个清单）"))
     @action(detail=True, methods=["post"], url_path="set-measures")
     def set_measures(self, request, number=None):
-        return self._transition(request, serializers.CaseSetMeasuresSerializer, services.case_set_measures)
+        return self._transition(
+            request,
+            serializers.CaseSetMeasuresSerializer,
+            services.case_set_measures,
+            may=permissions.can_act_as_handler,
+        )
 
     @_transition_schema(serializers.CaseFeedbackSerializer, gettext_lazy("反馈企业"))
     @action(detail=True, methods=["post"])
     def feedback(self, request, number=None):
-        return self._transition(request, serializers.CaseFeedbackSerializer, services.case_give_feedback)
+        return self._transition(
+            request, serializers.CaseFeedbackSerializer, services.case_give_feedback, may=permissions.can_act_as_handler
+        )
 
     @_transition_schema(serializers.CaseResolveSerializer, gettext_lazy("办结"))
     @action(detail=True, methods=["post"])
     def resolve(self, request, number=None):
-        return self._transition(request, serializers.CaseResolveSerializer, services.case_resolve)
+        return self._transition(
+            request, serializers.CaseResolveSerializer, services.case_resolve, may=permissions.can_act_as_handler
+        )
 
     @_transition_schema(serializers.CaseRateSerializer, gettext_lazy("评价或回访"))
     @action(detail=True, methods=["post"])
     def rate(self, request, number=None):
-        return self._transition(request, serializers.CaseRateSerializer, services.case_rate)
+        return self._transition(request, serializers.CaseRateSerializer, services.case_rate, may=_may_rate)
 
     @_transition_schema(serializers.CaseSuspendSerializer, gettext_lazy("暂停计时"))
     @action(detail=True, methods=["post"])
     def suspend(self, request, number=None):
-        return self._transition(request, serializers.CaseSuspendSerializer, services.case_suspend)
+        return self._transition(
+            request, serializers.CaseSuspendSerializer, services.case_suspend, may=_may_triage_or_handle
+        )
 
     @_transition_schema(serializers.CaseResumeSerializer, gettext_lazy("恢复计时"))
     @action(detail=True, methods=["post"])
     def resume(self, request, number=None):
-        return self._transition(request, serializers.CaseResumeSerializer, services.case_resume)
+        return self._transition(
+            request, serializers.CaseResumeSerializer, services.case_resume, may=_may_triage_or_handle
+        )
 
     @_transition_schema(serializers.CaseEscalateSerializer, gettext_lazy("提级办理"))
     @action(detail=True, methods=["post"])
     def escalate(self, request, number=None):
-        return self._transition(request, serializers.CaseEscalateSerializer, services.case_escalate)
+        return self._transition(request, serializers.CaseEscalateSerializer, services.case_escalate, may=_may_triage)
