@@ -62,6 +62,7 @@ def case_action(action):
 PAGES = {
     "home": get("A A A A A A A A"),
     "healthz": get("A A A A A A A A"),
+    "accessibility": get("A A A A A A A A"),
     "set_language": post("A A A A A A A A", data={"language": "zh-hans", "next": "/"}),
     "login": get("A A A A A A A A"),
     "logout": post("A A A A A A A A"),
