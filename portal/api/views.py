@@ -1,4 +1,5 @@
 from rest_framework import viewsets
+from rest_framework.authtoken.views import ObtainAuthToken
 
 from portal import selectors
 from portal.api import serializers
@@ -49,3 +50,19 @@ class EnterpriseViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return selectors.enterprise_list(user=self.request.user).order_by("name", "id")
+
+
+class ObtainAuthTokenView(ObtainAuthToken):
+    """DRF's token endpoint, throttled like the login page.
+
+    django-axes marks a locked-out attempt on the request it was given, which here
+    is DRF's wrapper; the mark is copied to Django's request so that AxesMiddleware
+    answers 429 with the lock-out message rather than DRF's "wrong password" 400."""
+
+    def post(self, request, *args, **kwargs):
+        try:
+            return super().post(request, *args, **kwargs)
+        finally:
+            if getattr(request, "axes_locked_out", False):
+                request._request.axes_locked_out = True
+                request._request.axes_credentials = getattr(request, "axes_credentials", None)
