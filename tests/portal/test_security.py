@@ -223,7 +223,11 @@ def test_changing_the_password_needs_the_old_one_and_signs_out_other_sessions(cl
 
     response = client.post(
         "/accounts/password/",
-        {"old_password": "not-my-password", "new_password1": "new-long-phrase-77", "new_password2": "new-long-phrase-77"},
+        {
+            "old_password": "not-my-password",
+            "new_password1": "new-long-phrase-77",
+            "new_password2": "new-long-phrase-77",
+        },
     )
     assert response.status_code == 200
     assert "旧密码不正确" in response.content.decode()
