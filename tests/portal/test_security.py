@@ -401,7 +401,7 @@ def test_templates_have_no_inline_script_handlers_or_styles():
 
 
 def test_the_template_scan_catches_what_it_looks_for():
-    assert INLINE_SCRIPT.search('<script>alert(1)</script>')
+    assert INLINE_SCRIPT.search("<script>alert(1)</script>")
     assert not INLINE_SCRIPT.search('<script src="/static/a.js"></script>')
     assert EVENT_HANDLER.search('<button type="button"\n onclick="go()">')
     assert not EVENT_HANDLER.search('<button data-print data-confirm="x">')
