@@ -93,6 +93,8 @@ class NotificationSettingsForm(forms.ModelForm):
         help_text=_("修改电子邮箱或手机号码时需要输入当前密码。"),
     )
 
+    field_order = ["email", "mobile", "current_password", "notify_by_email", "notify_by_sms"]
+
     class Meta:
         model = User
         fields = ["email", "mobile", "notify_by_email", "notify_by_sms"]
