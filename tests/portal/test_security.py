@@ -444,3 +444,31 @@ def test_responses_carry_the_security_headers(client):
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Referrer-Policy"] == "same-origin"
+
+
+RENDERED_SCRIPT = re.compile(r"<script\b(?![^>]*\bsrc=)(?![^>]*type=\"application/json\")[^>]*>", re.I)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/",
+        "/policies/",
+        "/cases/",
+        "/reports/dashboard/",
+        "/admin/",
+        "/admin/policies/policy/add/",
+        "/admin/complaints/case/",
+        "/api/v1/",
+    ],
+)
+def test_rendered_pages_run_no_inline_script(client, url):
+    """What the browser receives, third-party templates (admin, DRF) included: data in
+    application/json script elements is fine, executable inline script is not."""
+    client.force_login(factories.user(is_staff=True, is_superuser=True))
+    response = client.get(url, HTTP_ACCEPT="text/html")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert RENDERED_SCRIPT.findall(page) == []
+    assert EVENT_HANDLER.findall(page) == []
+    assert "'unsafe-inline'" not in _policy(response)["script-src"]
