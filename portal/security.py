@@ -61,15 +61,20 @@ def lockout_response(request, original_response=None, credentials=None):
 
 
 # django-import-export's export page has one inline handler, on its "select all"
-# box. The CSP lets exactly that attribute run, by its hash, on that page only.
+# box, and two style attributes. The CSP lets exactly those attributes apply, by
+# their hashes, on that page only.
 IMPORT_EXPORT_INLINE_HANDLERS = ["onSelectToggleChange(event)"]
+IMPORT_EXPORT_INLINE_STYLES = ["padding: 0;", "font-weight: bold;"]
 
 
 def _csp_hash(source: str) -> str:
     return f"'sha256-{base64.b64encode(hashlib.sha256(source.encode()).digest()).decode()}'"
 
 
-IMPORT_EXPORT_CSP = {"script-src": ["'unsafe-hashes'", *map(_csp_hash, IMPORT_EXPORT_INLINE_HANDLERS)]}
+IMPORT_EXPORT_CSP = {
+    "script-src": ["'unsafe-hashes'", *map(_csp_hash, IMPORT_EXPORT_INLINE_HANDLERS)],
+    "style-src": ["'unsafe-hashes'", *map(_csp_hash, IMPORT_EXPORT_INLINE_STYLES)],
+}
 
 
 class ImportExportCspMixin:

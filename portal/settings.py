@@ -163,7 +163,7 @@ AXES_CLIENT_IP_CALLABLE = "portal.security.client_ip"
 # Passwords are never logged; usernames and addresses are kept for the audit trail.
 AXES_SENSITIVE_PARAMETERS = []
 # How many reverse proxies stand between the client and the portal, each
-# appending to X-Forwarded-For (README, "Deployment"). 0: use REMOTE_ADDR.
+# appending to X-Forwarded-For (README, "Security"). 0: use REMOTE_ADDR.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 # A signed-in session ends after 30 minutes without a request, 12 hours after
@@ -262,7 +262,7 @@ PGHISTORY_CREATED_AT_FUNCTION = "clock_timestamp()"
 
 # --- Security ---------------------------------------------------------------
 # With DEBUG off (production) cookies travel only over HTTPS and browsers are
-# told to use HTTPS for a year (README, "Deployment").
+# told to use HTTPS for a year (README, "Security").
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)

@@ -350,17 +350,21 @@ def test_admin_pages_carry_the_policy(client):
         assert _policy(response)["script-src"] == ["'self'"], url
 
 
-def test_import_export_page_allows_exactly_its_own_inline_handler(client):
+def test_import_export_page_allows_exactly_its_own_inline_handler_and_styles(client):
     client.force_login(factories.user(is_staff=True, is_superuser=True))
     response = client.get("/admin/policies/policy/export/")
     assert response.status_code == 200
-    handlers = re.findall(r'\son[a-z]+="([^"]*)"', response.content.decode())
-    assert handlers
-    allowed = _policy(response)["script-src"]
-    assert allowed[:2] == ["'self'", "'unsafe-hashes'"]
-    for handler in handlers:
-        digest = base64.b64encode(hashlib.sha256(handler.encode()).digest()).decode()
-        assert f"'sha256-{digest}'" in allowed
+    page = response.content.decode()
+    for directive, attributes in [
+        ("script-src", re.findall(r'\son[a-z]+="([^"]*)"', page)),
+        ("style-src", re.findall(r'\sstyle="([^"]*)"', page)),
+    ]:
+        assert attributes
+        allowed = _policy(response)[directive]
+        assert allowed[:2] == ["'self'", "'unsafe-hashes'"]
+        for attribute in attributes:
+            digest = base64.b64encode(hashlib.sha256(attribute.encode()).digest()).decode()
+            assert f"'sha256-{digest}'" in allowed, attribute
 
 
 def test_api_docs_load_their_script_from_a_url_not_inline(client):
