@@ -53,13 +53,15 @@ class EnterpriseViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class ObtainAuthTokenView(ObtainAuthToken):
-    """DRF's token endpoint, throttled like the login page.
+    """Exchange a username and password for an API token.
 
-    django-axes marks a locked-out attempt on the request it was given, which here
-    is DRF's wrapper; the mark is copied to Django's request so that AxesMiddleware
-    answers 429 with the lock-out message rather than DRF's "wrong password" 400."""
+    Throttled like the login page: after repeated wrong passwords for one username
+    from one address, that pair is refused with 429 until the cool-off has passed."""
 
     def post(self, request, *args, **kwargs):
+        # django-axes marks a locked-out attempt on the request it was given, here
+        # DRF's wrapper; copied to Django's request, AxesMiddleware answers 429 with
+        # the lock-out message rather than DRF's "wrong password" 400.
         try:
             return super().post(request, *args, **kwargs)
         finally:
