@@ -9,6 +9,7 @@ from policies import matching, services
 from policies.models import Policy, PolicyAttachment, PolicyCategory, PolicyMaterial, PolicyQuestion
 from policies.resources import PolicyResource
 from portal.models import Enterprise
+from portal.security import ImportExportCspMixin
 
 
 @admin.register(PolicyCategory)
@@ -55,7 +56,7 @@ class PolicyForm(forms.ModelForm):
 
 
 @admin.register(Policy)
-class PolicyAdmin(ImportExportModelAdmin):
+class PolicyAdmin(ImportExportCspMixin, ImportExportModelAdmin):
     form = PolicyForm
     resource_classes = [PolicyResource]
     list_display = ["__str__", "issuer", "level", "category", "application_method", "application_closes", "state"]

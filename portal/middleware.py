@@ -1,5 +1,12 @@
+import time
+
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import SESSION_KEY, logout
 from django.utils import translation
+from django.utils.translation import gettext as _
+
+from portal.security import LAST_SEEN_AT, LAST_SEEN_RESOLUTION, SIGNED_IN_AT
 
 
 class ChineseFirstLocaleMiddleware:
@@ -32,3 +39,29 @@ class ChineseFirstLocaleMiddleware:
             return translation.get_supported_language_variant(chosen).lower()
         except LookupError:
             return settings.LANGUAGE_CODE
+
+class SessionTimeoutMiddleware:
+    """Sign a user out after SESSION_IDLE_TIMEOUT seconds without a request, and
+    SESSION_COOKIE_AGE seconds after they signed in whatever they do.
+
+    A shared office computer left signed in must not stay open to the next person
+    (ASVS 7.3). The last-seen stamp is written at most once a minute, so the check
+    costs no extra query on most requests.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        session = request.session
+        if SESSION_KEY in session:
+            now = int(time.time())
+            signed_in_at = session.get(SIGNED_IN_AT) or now
+            last_seen_at = session.get(LAST_SEEN_AT) or now
+            if now - last_seen_at > settings.SESSION_IDLE_TIMEOUT or now - signed_in_at > settings.SESSION_COOKIE_AGE:
+                logout(request)
+                messages.info(request, _("您长时间未操作，为保护账户安全已自动退出，请重新登录。"))
+            elif SIGNED_IN_AT not in session or now - last_seen_at >= LAST_SEEN_RESOLUTION:
+                session[SIGNED_IN_AT] = signed_in_at
+                session[LAST_SEEN_AT] = now
+        return self.get_response(request)

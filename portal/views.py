@@ -133,7 +133,9 @@ def notification_settings(request):
     form = NotificationSettingsForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            services.user_update_settings(user=request.user, **form.cleaned_data)
+            services.user_update_settings(
+                user=request.user, **{field: form.cleaned_data[field] for field in form.Meta.fields}
+            )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
