@@ -33,6 +33,8 @@ def test_officer_logs_a_walkthrough_on_a_phone_reloads_submits_and_a_finding_bec
     phone.get_by_label("体验主题").select_option(index=1)
     phone.get_by_label("办理事项").fill("企业开办登记")
     phone.get_by_label("办理地点").fill("宣城市政务服务中心")
+    if not phone.locator("[name='steps-0-action']").count():
+        phone.get_by_role("button", name="添加办理环节").click()
     phone.locator("[name='steps-0-action']").fill("取号排队")
     phone.locator("[name='steps-0-minutes_waited']").fill("35")
     status = phone.locator("[data-autosave-status]")
