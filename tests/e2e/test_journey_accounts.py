@@ -30,7 +30,15 @@ def test_enterprise_user_signs_up_claims_an_enterprise_and_an_official_approves(
     page = journey.page()
     page.goto("/")
     assert_accessible(page)
-    journey.shot(page, "home")
+    # The first Tab shows the skip link; Enter puts the keyboard in the page's content.
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="跳到主要内容")
+    expect(skip).to_be_focused()
+    expect(skip).to_be_visible()
+    assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") != "none"
+    journey.shot(page, "home-skip-link")
+    page.keyboard.press("Enter")
+    expect(page.locator("main")).to_be_focused()
     page.get_by_role("link", name="注册", exact=True).click()
 
     # An empty form: every error is announced and tied to its field.

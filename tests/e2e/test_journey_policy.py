@@ -62,7 +62,8 @@ def test_published_policy_reaches_the_enterprise_which_applies_and_is_paid(journ
     maker.get_by_role("link", name="我的匹配政策").click()
     match = maker.get_by_role("main")
     expect(match).to_contain_text("技术改造项目奖补")
-    expect(match).to_contain_text("宣州区")  # the reason: its region is covered
+    # The reasons: the conditions it meets (its registered region is covered).
+    expect(match.get_by_test_id("match-reasons")).to_contain_text("企业注册地在适用区域内")
     expect(match).to_contain_text("预计可获")
     expect(match).to_contain_text(re.compile(r"100,?000(\.00)? 元"))
     assert_accessible(maker)
@@ -75,6 +76,7 @@ def test_published_policy_reaches_the_enterprise_which_applies_and_is_paid(journ
     upload = maker.get_by_test_id("upload-form")
     pdf = tmp_path / "申请表.pdf"
     pdf.write_bytes(b"%PDF-1.4\n%test\n")
+    upload.get_by_label("对应材料").select_option(label="申请表")
     upload.locator("input[type=file]").set_input_files(pdf)
     upload.get_by_role("button", name="上传").click()
     expect(maker.get_by_role("main")).to_contain_text("申请表.pdf")

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from complaints.models import Case
 from portal.models import Notification, Region
-from roundtables.models import Series
+from roundtables.models import Registration, Series
 from tests import factories
 from tests.e2e.conftest import assert_accessible
 from tests.e2e.test_journey_accounts import wait_until
@@ -74,7 +74,7 @@ def test_official_publishes_a_roundtable_an_enterprise_signs_up_with_an_appeal_a
     journey.shot(boss, "signed-up")
 
     case = Case.objects.get(enterprise=enterprise)
-    code = enterprise.registrations.get().code
+    code = Registration.objects.get(enterprise=enterprise).code
 
     official.goto("/roundtables/")
     official.get_by_role("link", name=f"宣城市政商恳谈会 {starts.year}年第1期").click()

@@ -49,6 +49,27 @@ def test_officer_logs_a_walkthrough_on_a_phone_reloads_submits_and_a_finding_bec
     expect(phone.get_by_label("体验形式")).to_have_value("windows")
     journey.shot(phone, "phone-after-reload")
 
+    # The network drops while typing (autosave fails): this browser's copy brings it back
+    # after the reload, a new step row included, and then saves it to the server.
+    def no_network_for_saves(route):
+        route.abort() if route.request.method == "POST" else route.continue_()
+
+    phone.route("**/edit/", no_network_for_saves)
+    phone.get_by_label("窗口", exact=True).fill("A12")
+    phone.get_by_role("button", name="添加办理环节").click()
+    phone.locator("[name='steps-1-action']").fill("窗口受理")
+    expect(status).to_contain_text("网络不通")
+    journey.shot(phone, "phone-offline")
+    phone.unroute("**/edit/")
+    phone.reload()
+    expect(phone.get_by_label("窗口", exact=True)).to_have_value("A12")
+    expect(phone.locator("[name='steps-1-action']")).to_have_value("窗口受理")
+    expect(status).to_contain_text("草稿已自动保存")
+    draft = Walkthrough.objects.get(officer__username="walker")
+    assert draft.window == "A12"
+    assert list(draft.steps.order_by("order").values_list("action", flat=True)) == ["取号排队", "窗口受理"]
+    assert phone.evaluate("Object.keys(localStorage).filter(k => k.startsWith('qinqing.walkthrough')).length") == 0
+
     phone.get_by_label("办理结果").select_option(label="办不成")
     for question in phone.locator("fieldset[data-question]").all():
         problem = question.get_attribute("data-problem-answer")
