@@ -65,7 +65,11 @@ def running_cluster(*, log_path: Path, env: dict | None = None):
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("w") as log:
         cluster = subprocess.Popen(
-            [sys.executable, "manage.py", "qcluster"], cwd=BASE_DIR, env=environment, stdout=log, stderr=subprocess.STDOUT
+            [sys.executable, "manage.py", "qcluster"],
+            cwd=BASE_DIR,
+            env=environment,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         try:
             yield cluster

@@ -130,10 +130,6 @@ def axe_violations(page, *, impacts=SERIOUS) -> list[dict]:
 
 def assert_accessible(page):
     violations = axe_violations(page)
-    if os.environ.get("E2E_AXE_SOFT"):  # DEVONLY
-        with (SCREENSHOTS / "axe.log").open("a") as log:  # DEVONLY
-            log.write(f"{page.url}\n" + "".join(f"- {v['id']} ({v['impact']}): {v['nodes']}\n" for v in violations))  # DEVONLY
-        return  # DEVONLY
     assert not violations, f"axe on {page.url}:\n" + "\n".join(
         f"- {v['id']} ({v['impact']}): {v['help']}\n    " + "\n    ".join(v["nodes"]) for v in violations
     )

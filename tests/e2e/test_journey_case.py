@@ -86,8 +86,8 @@ def test_handler_resolves_a_case_the_enterprise_rates_it_unsatisfied_and_it_come
     owner.goto(f"/cases/{case.number}/")
     assert_accessible(owner)
     press_tab_until(owner, "el.name === 'rating'")
-    outline = owner.evaluate("getComputedStyle(document.activeElement).outlineStyle + '|' + getComputedStyle(document.activeElement).boxShadow")
-    assert outline != "none|none", "the focused choice shows no focus indicator"
+    focus_ring = owner.evaluate("(s => s.outlineStyle + '|' + s.boxShadow)(getComputedStyle(document.activeElement))")
+    assert focus_ring != "none|none", "the focused choice shows no focus indicator"
     while owner.evaluate("document.activeElement.value") != "unsatisfied":
         owner.keyboard.press("ArrowDown")
     owner.keyboard.press("Space")

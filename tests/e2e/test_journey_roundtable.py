@@ -19,9 +19,7 @@ from tests.e2e.test_journey_accounts import wait_until
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
-def test_official_publishes_a_roundtable_an_enterprise_signs_up_with_an_appeal_and_it_becomes_a_case(
-    journey, cluster
-):
+def test_official_publishes_a_roundtable_an_enterprise_signs_up_with_an_appeal_and_it_becomes_a_case(journey, cluster):
     city = factories.region("341800", "宣城市", Region.Level.CITY)
     Series.objects.create(
         name="宣城市政商恳谈会", region=city, rrule="FREQ=MONTHLY;BYDAY=1SA", default_venue="宣城市行政中心"
