@@ -92,10 +92,10 @@ class Journey:
         page.wait_for_url(lambda url: "/accounts/login/" not in url)
         return page
 
-    def shot(self, page, name: str) -> Path:
+    def shot(self, page, name: str, *, full_page: bool = True) -> Path:
         self.step += 1
         path = self.folder / f"{self.step:02d}-{name}.png"
-        page.screenshot(path=path, full_page=True)
+        page.screenshot(path=path, full_page=full_page)
         return path
 
     def close(self):

@@ -1,12 +1,16 @@
 """Journey 6: an official filters the cases, exports what is shown to Excel, and in the
 admin generates the next months' sessions of a roundtable series."""
 
+import datetime as dt
+import re
+
 import openpyxl
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from complaints import services
-from complaints.models import ProblemCategory, Tier
+from complaints.models import Case, ProblemCategory, Tier
 from portal.models import Region
 from roundtables.models import Series, Session
 from tests import factories
@@ -39,6 +43,10 @@ def test_official_filters_cases_exports_excel_and_generates_sessions(journey, cl
         case = services.case_accept(case=case, actor=official)
         services.case_assign(case=case, actor=official, lead_department=department, tier=Tier.ORDINARY)
         numbers[title] = case.number
+    # One case is past its stage deadline: red, and the flag says 超期 in words too.
+    Case.objects.filter(number=numbers["用地规划许可迟迟不批"]).update(
+        stage_due_at=timezone.now() - dt.timedelta(hours=2)
+    )
     Series.objects.create(name="宣城市政商恳谈会", region=city, rrule="FREQ=MONTHLY;BYDAY=1SA", default_capacity=30)
 
     page = journey.log_in("clerk")
@@ -51,6 +59,12 @@ def test_official_filters_cases_exports_excel_and_generates_sessions(journey, cl
     expect(table).to_contain_text(numbers["用地规划许可迟迟不批"])
     expect(table).to_contain_text(numbers["规划条件变更无人答复"])
     expect(table).not_to_contain_text(numbers["项目备案系统无法提交"])
+    overdue_row = table.get_by_role("row").filter(has_text=numbers["用地规划许可迟迟不批"])
+    expect(overdue_row.locator(".badge.text-bg-danger")).to_have_text("超期")
+    on_time_row = table.get_by_role("row").filter(has_text=numbers["规划条件变更无人答复"])
+    expect(on_time_row.locator(".badge")).to_have_text(re.compile("正常|临期"))
+    for badge in table.locator(".badge").all():
+        assert badge.inner_text().strip(), "a flag shown by colour alone"
     assert_accessible(page)
     journey.shot(page, "cases-filtered")
 

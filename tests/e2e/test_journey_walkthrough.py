@@ -22,7 +22,14 @@ def test_officer_logs_a_walkthrough_on_a_phone_reloads_submits_and_a_finding_bec
     factories.official(username="reviewer", full_name="吴科长")
 
     phone = journey.log_in("walker", viewport=PHONE)
-    phone.goto("/walkthroughs/")
+    # On a phone the menu folds behind one button.
+    menu = phone.get_by_role("button", name="展开导航")
+    expect(menu).to_be_visible()
+    menu.click()
+    expect(menu).to_have_attribute("aria-expanded", "true")
+    journey.shot(phone, "phone-menu", full_page=False)
+    phone.get_by_role("link", name="换位体验").click()
+    phone.wait_for_url("**/walkthroughs/")
     # Nothing wider than the phone.
     assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     phone.get_by_role("button", name="开始走流程").click()
