@@ -23,18 +23,31 @@ CHROMIUM = os.environ.get("CHROMIUM", shutil.which("chromium") or "/usr/bin/chro
 
 
 @pytest.fixture(scope="module")
-def browser():
+def browser(django_db_setup):
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
-    # Playwright's sync API keeps an event loop in this thread; Django refuses ORM calls
-    # when it sees one, although nothing here is async. Allowed while the browser runs.
+    # Playwright's sync API keeps an event loop running in this thread. Django refuses ORM
+    # calls when it sees one, although nothing here is async: allowed while the browser runs.
+    # And with a loop running, Django's connections live in a storage of their own, whose
+    # connection lacks the test database's serialized contents: without them the tests'
+    # serialized rollback would silently not restore the migrations' data, and the flush
+    # after the test would break the next test that restores it. So they are handed over.
+    serialized = {
+        alias: connections[alias]._test_serialized_contents
+        for alias in connections
+        if hasattr(connections[alias], "_test_serialized_contents")
+    }
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     try:
         with sync_playwright() as playwright:
+            for alias, contents in serialized.items():
+                connections[alias]._test_serialized_contents = contents
             chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
             yield chromium
             chromium.close()
+            connections.close_all()
     finally:
         if previous is None:
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
@@ -128,7 +141,18 @@ def axe_violations(page, *, impacts=SERIOUS) -> list[dict]:
     return [violation for violation in result if violation["impact"] in impacts]
 
 
+UNLABELLED_CONTROLS = """() => Array.from(document.querySelectorAll(
+    "input:not([type=hidden]):not([type=submit]):not([type=button]), select, textarea"
+)).filter(el => el.getClientRects().length && getComputedStyle(el).visibility !== "hidden")
+  .filter(el => !(el.labels && el.labels.length) && !el.getAttribute("aria-label")
+                && !el.getAttribute("aria-labelledby") && !el.title)
+  .map(el => el.outerHTML.slice(0, 120))"""
+
+
 def assert_accessible(page):
+    """Zero serious or critical axe-core violations, and every visible form control labelled."""
+    unlabelled = page.evaluate(UNLABELLED_CONTROLS)
+    assert not unlabelled, f"form controls without a label on {page.url}: {unlabelled}"
     violations = axe_violations(page)
     assert not violations, f"axe on {page.url}:\n" + "\n".join(
         f"- {v['id']} ({v['impact']}): {v['help']}\n    " + "\n    ".join(v["nodes"]) for v in violations
