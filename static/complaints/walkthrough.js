@@ -61,7 +61,7 @@
     return true;
   }
 
-  function save() {
+  function save(leaving) {
     clearTimeout(timer);
     timer = null;
     if (saving) { pending = true; return; }
@@ -72,8 +72,9 @@
       body: payload(),
       headers: { "X-Autosave": "1", "X-Requested-With": "fetch" },
       credentials: "same-origin",
-      // Lets the last save finish when the officer reloads or leaves the page.
-      keepalive: true,
+      // Lets the last save finish when the officer leaves the page (keepalive bodies are
+      // limited to 64 KB, so only then; the browser's copy covers a larger one).
+      keepalive: leaving === true,
     }).then(function (response) {
       return response.json().then(function (body) { return { ok: response.ok, body: body }; });
     }).then(function (result) {
@@ -107,7 +108,7 @@
   // save now rather than after the pause, so nothing typed is lost.
   var submitting = false;
   form.addEventListener("submit", function () { submitting = true; clearTimeout(timer); timer = null; forgetMirror(); });
-  function flush() { if (timer !== null && !submitting) { save(); } }
+  function flush() { if (timer !== null && !submitting) { save(true); } }
   window.addEventListener("pagehide", flush);
   document.addEventListener("visibilitychange", function () { if (document.visibilityState === "hidden") { flush(); } });
   form.addEventListener("change", function (event) {
