@@ -40,6 +40,11 @@ def test_large_text_mode_makes_type_and_targets_bigger_and_is_remembered(journey
     assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
     assert_accessible(page)
     journey.shot(page, f"{name}-large")
+    # On a phone, too, the larger page fits the screen's width.
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    journey.shot(page, f"{name}-large-phone")
+    page.set_viewport_size({"width": 1280, "height": 900})
 
     # Remembered by this browser: a reload and another page keep it.
     page.reload()
