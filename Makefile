@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 ADDRPORT ?= 127.0.0.1:8000
 
-.PHONY: setup gettext run test lint format migrate stop db-status collectstatic messages untranslated bench scale-db
+.PHONY: setup gettext run test lint format migrate stop db-status collectstatic messages untranslated bench scale-db browser
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -32,7 +32,21 @@ run: migrate
 	$(PY) manage.py seed_demo
 	$(PY) manage.py rundev $(ADDRPORT)
 
-test: setup gettext
+# The browser tests (tests/e2e) drive Debian's chromium through Playwright; the browser comes
+# from apt, never from Playwright's own download, with a CJK font so the screenshots show
+# Chinese rather than boxes. CI runs as root; elsewhere sudo is used. apt may be busy: retried.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+browser:
+	@if ! command -v chromium >/dev/null || ! fc-list :lang=zh | grep -q .; then \
+		for attempt in 1 2 3 4 5 6; do \
+			$(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q \
+				--no-install-recommends chromium fontconfig fonts-wqy-microhei && break; \
+			echo "apt busy or failed (attempt $$attempt), retrying in 20 s"; sleep 20; \
+		done; \
+	fi
+	@command -v chromium >/dev/null
+
+test: setup gettext browser
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: setup
