@@ -2,10 +2,6 @@
 sign-up without overbooking, the waiting list, invitations, appeals as cases, reminders."""
 
 import datetime as dt
-import os
-import subprocess
-import sys
-import time
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -17,7 +13,6 @@ from complaints.models import Status as CaseStatus
 from portal.models import Notification
 from roundtables import services, tasks
 from roundtables.models import Appeal, Invitation, Registration, Session
-from tests.cluster import BASE_DIR, database_url_of_test_db
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 pytestmark = pytest.mark.django_db
@@ -268,40 +263,6 @@ def test_announcement_tells_invited_and_matching_industries(make_session, member
     told = set(Notification.objects.filter(kind="roundtable.announced").values_list("recipient__username", flat=True))
     assert told == {maker.username, invited_user.username}
     assert bystander.username not in told
-
-
-@pytest.mark.integration
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_no_overbooking_when_many_processes_sign_up_at_once(make_session, member):
-    session = make_session(capacity=5, reserved=0)
-    people = [member() for _ in range(12)]
-    start_at = time.time() + 4
-    workers = [
-        subprocess.Popen(
-            [
-                sys.executable,
-                "tests/roundtables/signup_worker.py",
-                str(session.pk),
-                str(user.pk),
-                str(enterprise.pk),
-                str(start_at),
-            ],
-            cwd=BASE_DIR,
-            env={**os.environ, "DATABASE_URL": database_url_of_test_db(), "PYTHONPATH": str(BASE_DIR)},
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for user, enterprise in people
-    ]
-    results = []
-    for worker in workers:
-        out, err = worker.communicate(timeout=120)
-        assert worker.returncode == 0, err
-        results.append(out.strip().splitlines()[-1])
-    assert results.count("confirmed") == 5
-    assert results.count("waitlisted") == 7
-    assert Registration.objects.filter(session=session, status="confirmed").count() == 5
 
 
 def test_a_session_needs_a_theme_to_be_published(make_session, official):
