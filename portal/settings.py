@@ -68,6 +68,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Records the acting user and URL on every history event written by the request.
     "pghistory.middleware.HistoryMiddleware",
+    # PostgreSQL unreachable: 503 page / API error instead of a traceback (see README).
+    "portal.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"

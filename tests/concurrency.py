@@ -44,3 +44,18 @@ def run_at_once(action: Callable[[int], Any], count: int, *, timeout: float = 18
     failures = [detail for kind, detail in outcomes.values() if kind == "error"]
     assert not failures, failures[0]
     return [outcomes[index][1] for index in range(count)]
+
+
+def pause_before_saving(monkeypatch, model, seconds: float = 0.3) -> None:
+    """Hold every racer between its "does it exist yet?" check and its insert, so that
+    all of them pass the check before any writes: the database constraint must decide."""
+    import time
+
+    real_save = model.save
+
+    def save_after_a_pause(self, *args, **kwargs):
+        if self._state.adding:
+            time.sleep(seconds)
+        return real_save(self, *args, **kwargs)
+
+    monkeypatch.setattr(model, "save", save_after_a_pause)

@@ -351,18 +351,13 @@ class ApplicationViewSet(mixins.ListModelMixin, ApiViewSet):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         policy, enterprise = data["policy"], data["enterprise"]
-        existed = (
-            Application.objects.filter(policy=policy, enterprise=enterprise, year=timezone.localdate().year)
-            .exclude(status=Application.Status.REJECTED)
-            .exists()
-        )
         try:
             application = services.application_start(
                 policy=policy, enterprise=enterprise, actor=request.user, declared=data.get("declared")
             )
         except PermissionDenied:
             raise exceptions.PermissionDenied(_("您不是该企业的认证成员，不能以其名义申报。")) from None
-        return self._respond(application.pk, status.HTTP_200_OK if existed else status.HTTP_201_CREATED)
+        return self._respond(application.pk, status.HTTP_201_CREATED if application.just_opened else status.HTTP_200_OK)
 
     # --- The enterprise side -------------------------------------------------------
 
