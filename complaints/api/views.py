@@ -85,7 +85,9 @@ class CaseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Case.objects.none()
-        return selectors.case_list(user=self.request.user)
+        cases = selectors.case_list(user=self.request.user)
+        # Archived cases (归档) leave the list; they stay readable by number.
+        return cases.filter(archived_at__isnull=True) if self.action == "list" else cases
 
     def get_serializer_class(self):
         if self.action == "list":

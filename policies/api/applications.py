@@ -233,7 +233,8 @@ def application_list(user, *, role: str = "", status: str = ""):
         condition = Q(enterprise__in=selectors.represented(user).values("pk"))
         if to_review is not None:
             condition |= to_review
-    queryset = Application.objects.filter(condition)
+    # Archived applications (归档) leave the list; they stay readable by id.
+    queryset = Application.objects.filter(condition, archived_at__isnull=True)
     if status:
         queryset = queryset.filter(status=status)
     return (

@@ -407,3 +407,21 @@ def test_starting_an_application_twice_at_once_opens_one(open_policy, people, mo
     application = Application.objects.get()
     assert sorted(code for code, _ in answers) == [200, 201]
     assert {application_id for _, application_id in answers} == {application.pk}
+
+
+def test_policies_and_applications_are_archived_not_deleted_and_leave_the_lists(api, open_policy, people):
+    from django.test import Client
+
+    from tests.archive_checks import assert_archived_not_deleted
+
+    api.force_login(people["applicant"])
+    application_id = _start(api, open_policy, people["enterprise"]).json()["id"]
+    application = Application.objects.get(pk=application_id)
+
+    assert_archived_not_deleted(Client(), application)
+    api.force_login(people["applicant"])
+    assert application_id not in {row["id"] for row in api.get(URL).json()["results"]}
+    assert api.get(f"{URL}{application_id}/").status_code == 200
+
+    assert_archived_not_deleted(Client(), open_policy)
+    assert open_policy.pk not in {row["id"] for row in api.get("/api/v1/policies/").json()["results"]}

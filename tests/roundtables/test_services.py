@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
 from complaints.models import Status as CaseStatus
@@ -312,3 +312,20 @@ def test_invitations_to_a_draft_are_told_on_publication(make_session, member, of
     services.session_publish(session=session, actor=official)
     tasks.notify_announcement(session.pk)
     assert Notification.objects.filter(recipient=user, kind="roundtable.announced").exists()
+
+
+def test_a_registration_is_archived_not_deleted_and_leaves_the_lists(make_session, member, client):
+    from django.test import Client
+
+    from tests.archive_checks import assert_archived_not_deleted
+
+    session = make_session()
+    user, enterprise = member()
+    registration = sign_up(session, user, enterprise)
+
+    assert_archived_not_deleted(Client(), registration)
+    client.force_login(user)
+    assert client.get("/api/v1/registrations/").json()["results"] == []
+    # Deleting its session would take it along: the database refuses that too.
+    with pytest.raises(DatabaseError, match="archive_not_delete"), transaction.atomic():
+        session.delete()
