@@ -19,3 +19,5 @@ def test_a_case_is_archived_not_deleted_and_leaves_the_lists(people, file_case):
     # Still there for whoever follows a link to it.
     assert reader.get(f"/api/v1/cases/{case.number}/").status_code == 200
     assert reader.get(f"/cases/{case.number}/").status_code == 200
+    # No surface offers to delete it.
+    assert reader.delete(f"/api/v1/cases/{case.number}/").status_code == 405

@@ -378,3 +378,4 @@ def test_a_walkthrough_is_archived_not_deleted_and_leaves_the_lists(client, offi
     client.force_login(officer)
     assert submitted.pk not in {row["id"] for row in client.get("/api/v1/walkthroughs/").json()["results"]}
     assert client.get(f"/api/v1/walkthroughs/{submitted.pk}/").status_code == 200
+    assert client.delete(f"/api/v1/walkthroughs/{submitted.pk}/").status_code == 405

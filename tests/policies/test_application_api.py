@@ -422,6 +422,8 @@ def test_policies_and_applications_are_archived_not_deleted_and_leave_the_lists(
     api.force_login(people["applicant"])
     assert application_id not in {row["id"] for row in api.get(URL).json()["results"]}
     assert api.get(f"{URL}{application_id}/").status_code == 200
+    assert api.delete(f"{URL}{application_id}/").status_code == 405
 
     assert_archived_not_deleted(Client(), open_policy)
     assert open_policy.pk not in {row["id"] for row in api.get("/api/v1/policies/").json()["results"]}
+    assert api.delete(f"/api/v1/policies/{open_policy.pk}/").status_code == 405

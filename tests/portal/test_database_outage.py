@@ -143,3 +143,22 @@ def test_the_portal_answers_503_while_postgres_is_down_and_recovers_without_rest
         portal.terminate()
         output, _ = portal.communicate(timeout=30)
     assert "Traceback" not in output, output
+
+
+def test_a_database_error_outside_the_views_also_answers_503(rf):
+    from django.db import OperationalError
+
+    from portal.views import server_error
+
+    for path, content_type in [("/cases/", "text/html; charset=utf-8"), ("/api/v1/cases/", "application/json")]:
+        try:
+            raise OperationalError("connection refused")
+        except OperationalError:
+            response = server_error(rf.get(path))
+        assert response.status_code == 503
+        assert response["Content-Type"] == content_type
+        assert "数据库暂时无法访问" in response.content.decode()
+    try:
+        raise ValueError("a bug")
+    except ValueError:
+        assert server_error(rf.get("/")).status_code == 500

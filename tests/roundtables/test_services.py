@@ -326,6 +326,7 @@ def test_a_registration_is_archived_not_deleted_and_leaves_the_lists(make_sessio
     assert_archived_not_deleted(Client(), registration)
     client.force_login(user)
     assert client.get("/api/v1/registrations/").json()["results"] == []
+    assert client.delete(f"/api/v1/registrations/{registration.pk}/").status_code == 405
     # Deleting its session would take it along: the database refuses that too.
     with pytest.raises(DatabaseError, match="archive_not_delete"), transaction.atomic():
         session.delete()
