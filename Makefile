@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 ADDRPORT ?= 127.0.0.1:8000
 
-.PHONY: setup gettext run test lint format migrate stop db-status collectstatic messages untranslated bench scale-db browser
+.PHONY: setup gettext run test lint format migrate stop db-status collectstatic messages untranslated bench scale-db browser backup restore
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -56,6 +56,17 @@ lint: setup
 format: setup
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+# Back up / restore the database (pg_dump / pg_restore, custom format). Uses the
+# embedded server's programs when DATABASE_URL is unset.
+#   make backup [BACKUP_FILE=var/backups/x.dump]
+#   make restore BACKUP_FILE=var/backups/x.dump [CONFIRM=yes]
+backup: setup
+	$(PY) manage.py backup_db $(if $(BACKUP_FILE),--output $(BACKUP_FILE))
+
+restore: setup
+	@test -n "$(BACKUP_FILE)" || (echo "usage: make restore BACKUP_FILE=path/to/file.dump [CONFIRM=yes]"; exit 2)
+	$(PY) manage.py restore_db $(BACKUP_FILE) $(if $(filter yes,$(CONFIRM)),--noinput)
 
 collectstatic: setup
 	$(PY) manage.py collectstatic --noinput

@@ -109,13 +109,12 @@ def case_file(
     idempotency_key: str | None = None,
     attachments: Iterable = (),
 ) -> Case:
-    """Register a case (登记). The same ``idempotency_key`` twice returns the first case."""
+    """Register a case (登记). The same ``idempotency_key`` twice returns the first case;
+    ``just_filed`` on the returned case says whether this call filed it."""
     if idempotency_key:
         existing = Case.objects.filter(idempotency_key=idempotency_key).first()
         if existing is not None:
-            if existing.filed_by_id != (actor.pk if actor else None):
-                raise PermissionDenied
-            return existing
+            return _same_form_again(existing, actor)
     if enterprise is not None and actor is not None and not roles.is_official(actor):
         represents = EnterpriseMembership.objects.filter(
             user=actor, enterprise=enterprise, status=EnterpriseMembership.Status.APPROVED
@@ -149,12 +148,22 @@ def case_file(
     except IntegrityError:
         # A concurrent post of the same form won the race; answer with its case.
         if idempotency_key:
-            return Case.objects.get(idempotency_key=idempotency_key)
+            return _same_form_again(Case.objects.get(idempotency_key=idempotency_key), actor)
         raise
     for upload in attachments:
         attachment_add(case=case, actor=actor, upload=upload)
     _event(case, kind=EventKind.RECEIVED, actor=actor, note=_("诉求已登记。"), is_public=True)
+    case.just_filed = True
     return case
+
+
+def _same_form_again(existing: Case, actor: User | None) -> Case:
+    """The case an earlier post of the same form filed; someone else's key is refused."""
+    filer = actor.pk if actor and actor.is_authenticated else None
+    if existing.filed_by_id != filer:
+        raise PermissionDenied
+    existing.just_filed = False
+    return existing
 
 
 def attachment_add(*, case: Case, actor: User | None, upload) -> CaseAttachment:

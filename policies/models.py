@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from portal.archive import archived_at_field, protect_from_delete
 from portal.models import Department, Enterprise, EnterpriseTag, Industry, Region, history
 
 
@@ -196,6 +197,8 @@ class Policy(models.Model):
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
+    archived_at = archived_at_field()
+
     class Meta:
         verbose_name = _("惠企政策")
         verbose_name_plural = _("惠企政策")
@@ -220,6 +223,8 @@ class Policy(models.Model):
             GinIndex(fields=["keywords"], opclasses=["gin_trgm_ops"], name="policy_keywords_trgm_idx"),
             models.Index(fields=["state", "application_closes"], name="policy_state_window_idx"),
         ]
+        # Archive (归档) instead; the database refuses a DELETE.
+        triggers = [protect_from_delete()]
 
     def __str__(self):
         return self.short_title or self.title
@@ -363,6 +368,8 @@ class Application(models.Model):
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
+    archived_at = archived_at_field()
+
     class Meta:
         verbose_name = _("政策申报")
         verbose_name_plural = _("政策申报")
@@ -373,6 +380,8 @@ class Application(models.Model):
                 fields=["policy", "enterprise", "year"], condition=ACTIVE_APPLICATION, name="one_active_application"
             ),
         ]
+        # Archive (归档) instead; the database refuses a DELETE.
+        triggers = [protect_from_delete()]
 
     def __str__(self):
         return f"{self.enterprise} · {self.policy}"

@@ -1,12 +1,18 @@
+import logging
 import time
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import SESSION_KEY, logout
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse, JsonResponse
+from django.template.loader import render_to_string
 from django.utils import translation
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext
 
 from portal.security import LAST_SEEN_AT, LAST_SEEN_RESOLUTION, SIGNED_IN_AT
+
+logger = logging.getLogger(__name__)
 
 
 class ChineseFirstLocaleMiddleware:
@@ -40,6 +46,7 @@ class ChineseFirstLocaleMiddleware:
         except LookupError:
             return settings.LANGUAGE_CODE
 
+
 class SessionTimeoutMiddleware:
     """Sign a user out after SESSION_IDLE_TIMEOUT seconds without a request, and
     SESSION_COOKIE_AGE seconds after they signed in whatever they do.
@@ -60,8 +67,47 @@ class SessionTimeoutMiddleware:
             last_seen_at = session.get(LAST_SEEN_AT) or now
             if now - last_seen_at > settings.SESSION_IDLE_TIMEOUT or now - signed_in_at > settings.SESSION_COOKIE_AGE:
                 logout(request)
-                messages.info(request, _("您长时间未操作，为保护账户安全已自动退出，请重新登录。"))
+                messages.info(request, gettext("您长时间未操作，为保护账户安全已自动退出，请重新登录。"))
             elif SIGNED_IN_AT not in session or now - last_seen_at >= LAST_SEEN_RESOLUTION:
                 session[SIGNED_IN_AT] = signed_in_at
                 session[LAST_SEEN_AT] = now
         return self.get_response(request)
+
+
+DATABASE_ERRORS = (OperationalError, InterfaceError)
+RETRY_AFTER_SECONDS = 30
+
+
+def database_unavailable_response(request):
+    """503 for a request the database could not serve: a short Chinese page, or the API's
+    error shape. Built without touching the database (no context processors, no user)."""
+    message = gettext("数据库暂时无法访问，请稍后再试。")
+    if request.path.startswith("/api/"):
+        response = JsonResponse(
+            {"errors": [{"field": None, "message": message}]}, status=503, json_dumps_params={"ensure_ascii": False}
+        )
+    else:
+        response = HttpResponse(render_to_string("503.html", {"message": message}), status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+class DatabaseUnavailableMiddleware:
+    """PostgreSQL down or restarting: answer 503 (page or API) instead of a traceback.
+
+    The broken connection is dropped at the end of the request (Django closes a
+    connection that raised), and with CONN_HEALTH_CHECKS a persistent connection is
+    checked before reuse, so the portal recovers by itself when the server is back.
+    Errors raised outside views reach ``portal.views.server_error`` (handler500)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, DATABASE_ERRORS):
+            logger.warning("Database unavailable for %s: %s", request.path, exception)
+            return database_unavailable_response(request)
+        return None

@@ -74,6 +74,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     # Records the acting user and URL on every history event written by the request.
     "pghistory.middleware.HistoryMiddleware",
+    # PostgreSQL unreachable: 503 page / API error instead of a traceback (see README).
+    "portal.middleware.DatabaseUnavailableMiddleware",
     # Turns django-axes' lock-out signal into the lock-out page; last, as axes asks.
     "axes.middleware.AxesMiddleware",
 ]
@@ -221,17 +223,27 @@ SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 SMS_BACKEND = env("SMS_BACKEND", default="portal.sms.LogSmsBackend")
 
 # --- Background work --------------------------------------------------------
+# The longest task is a policy push to every eligible enterprise (batches of 500).
+Q_TIMEOUT = env.int("Q_TIMEOUT", default=600)
+# A task not acknowledged within `retry` seconds is handed out again: that is how a
+# task whose worker was killed (deploy, OOM, host lost) gets done. It must exceed
+# `timeout`, or a task still running would be handed to a second worker.
+Q_RETRY = env.int("Q_RETRY", default=Q_TIMEOUT + 120)
+if Q_RETRY <= Q_TIMEOUT:
+    raise ImproperlyConfigured("Q_RETRY must be greater than Q_TIMEOUT.")
 Q_CLUSTER = {
     "name": "qinqing",
     "orm": "default",
     "workers": env.int("Q_WORKERS", default=2),
-    "timeout": 120,
-    # A task not acknowledged within `retry` seconds is handed out again, so
-    # every task must be safe to run twice (notifications carry a dedup key).
-    "retry": 180,
+    "timeout": Q_TIMEOUT,
+    "retry": Q_RETRY,
+    # A task that raised stays queued and is tried again after `retry` seconds, at
+    # most this many times (then it is acknowledged and kept among the failed tasks
+    # in the admin). Every task is safe to run twice: notifications carry a dedup
+    # key, pushes a unique (policy, enterprise) row, the sweep flags what it did.
     "max_attempts": 5,
+    "ack_failures": False,
     "catch_up": False,
-    "ack_failures": True,
     "save_limit": 1000,
     "label": gettext_lazy("后台任务"),
 }

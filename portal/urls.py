@@ -11,6 +11,9 @@ admin.site.site_header = _("亲清政企服务平台 管理后台")
 admin.site.site_title = _("亲清政企服务平台 管理后台")
 admin.site.index_title = _("管理后台")
 
+# A database outage that escapes the views still answers 503, not 500.
+handler500 = "portal.views.server_error"
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),

@@ -1,3 +1,5 @@
+import sys
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -20,6 +22,17 @@ from portal.forms import (
     SignUpForm,
     add_service_errors,
 )
+
+
+def server_error(request):
+    """handler500: 503 when the cause is the database being unreachable, else Django's 500."""
+    from django.views import defaults
+
+    from portal.middleware import DATABASE_ERRORS, database_unavailable_response
+
+    if isinstance(sys.exc_info()[1], DATABASE_ERRORS):
+        return database_unavailable_response(request)
+    return defaults.server_error(request)
 
 
 def home(request):

@@ -98,7 +98,9 @@ class CaseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Case.objects.none()
-        return selectors.case_list(user=self.request.user)
+        cases = selectors.case_list(user=self.request.user)
+        # Archived cases (归档) leave the list; they stay readable by number.
+        return cases.filter(archived_at__isnull=True) if self.action == "list" else cases
 
     def get_serializer_class(self):
         if self.action == "list":
@@ -164,12 +166,11 @@ class CaseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             raise exceptions.ValidationError(
                 {IDEMPOTENCY_HEADER: [_("幂等键不能超过%(limit)d个字符。") % {"limit": IDEMPOTENCY_MAX_LENGTH}]}
             )
-        repeat = key is not None and Case.objects.filter(idempotency_key=key).exists()
         case = services.case_file(actor=request.user, idempotency_key=key, **data)
         location = request.build_absolute_uri(reverse("case-detail", kwargs={"number": case.number}))
         return Response(
             self._detail(number=case.number),
-            status=status.HTTP_200_OK if repeat else status.HTTP_201_CREATED,
+            status=status.HTTP_201_CREATED if case.just_filed else status.HTTP_200_OK,
             headers={"Location": location},
         )
 

@@ -323,7 +323,7 @@ class WalkthroughViewSet(mixins.ListModelMixin, ApiViewSet):
         if getattr(self, "swagger_fake_view", False):
             return Walkthrough.objects.none()
         return (
-            selectors.walkthrough_list(user=self.request.user)
+            selectors.walkthrough_list(user=self.request.user, include_archived=self.action != "list")
             .select_related("checklist")
             .prefetch_related(
                 Prefetch("steps", queryset=WalkthroughStep.objects.prefetch_related("materials")),
@@ -510,7 +510,9 @@ class FindingViewSet(ApiViewSet):
         # A finding is visible with its walkthrough; others' do not exist for the user.
         if (
             finding is None
-            or not selectors.walkthrough_list(user=request.user).filter(pk=finding.walkthrough_id).exists()
+            or not selectors.walkthrough_list(user=request.user, include_archived=True)
+            .filter(pk=finding.walkthrough_id)
+            .exists()
         ):
             raise exceptions.NotFound
         if not request.user.has_perm("complaints.promote_finding"):
