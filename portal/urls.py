@@ -40,3 +40,6 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
     path("admin/", admin.site.urls),
 ]
+
+# An /api/ URL that matches no route answers in the API's error shape, not an HTML page.
+handler404 = "portal.views.page_not_found"
