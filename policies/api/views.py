@@ -175,9 +175,11 @@ class EnterpriseMatchesView(APIView):
         tags=["enterprises"],
     )
     def get(self, request, pk: int):
+        show = request.query_params.get("show", "")
+        if show not in ("", "all"):
+            # A value the schema does not offer is a mistake to report, not a default to guess.
+            raise exceptions.ValidationError({"show": _("只能为 all，或不传此参数。")})
         enterprise = portal_selectors.enterprise_get_for_user(user=request.user, pk=pk)
-        evaluations = matching.matches_for_enterprise(
-            enterprise, include_not_eligible=request.query_params.get("show") == "all"
-        )
+        evaluations = matching.matches_for_enterprise(enterprise, include_not_eligible=show == "all")
         data = {"enterprise": enterprise, "matches": [_match_data(e) for e in evaluations]}
         return Response(serializers.PolicyEnterpriseMatchesSerializer(data).data)
