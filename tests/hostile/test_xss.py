@@ -126,8 +126,11 @@ def test_policy_texts_questions_and_answers_are_escaped(world):
     policy_services.question_answer(question=question, actor=world.handler_x, answer=tagged("answer"))
 
     anonymous = _client()
-    for field in ["policy-title", "summary", "interpretation", "full_text", "question", "answer"]:
+    for field in ["policy-title", "summary", "question", "answer"]:
         _assert_escaped(anonymous, f"/policies/{policy.pk}/", tagged(field), f"policy {field}")
+    # The two rich-text fields are sanitised rather than escaped: the markup is gone, the words stay.
+    page = anonymous.get(f"/policies/{policy.pk}/").content.decode()
+    assert "{{7*7}}javascript:alert(1)#interpretation" in page and "{{7*7}}javascript:alert(1)#full_text" in page
     _assert_escaped(anonymous, "/policies/", tagged("policy-title"), "policy title in the catalogue")
     _assert_escaped(member, "/policies/matches/", tagged("policy-title"), "policy title in matches")
     application = f"/policies/applications/{world.application.pk}/"
@@ -163,3 +166,45 @@ def test_walkthrough_texts_are_escaped(world):
     _assert_escaped(officer, f"/walkthroughs/{walkthrough.pk}/", LONG, "finding description and summary")
     _assert_escaped(officer, f"/walkthroughs/{walkthrough.pk}/", LONG[:100], "service item and venue")
     _assert_escaped(officer, "/walkthroughs/", LONG[:100], "service item in the list")
+
+
+RICH = """<h2>第一章 总则</h2>
+<p onclick="alert(1)">对<strong>技术改造</strong>项目给予奖补。</p>
+<ol><li>固定资产投资不低于 500 万元；</li><li>纳税信用 A 级。</li></ol>
+<table><tr><th scope="col">投资额</th><th>奖补比例</th></tr><tr><td colspan="2" style="color:red">8%</td></tr></table>
+<a href="https://www.xuancheng.gov.cn/policy/1">原文</a> <a href="javascript:alert(1)">点我</a>
+<img src=x onerror=alert(1)><script>alert(1)</script><style>body{display:none}</style>
+<iframe src="https://evil.example"></iframe>"""
+
+
+def test_policy_rich_text_keeps_structure_and_loses_everything_active(world):
+    policy = world.policy
+    policy.interpretation = RICH
+    policy.full_text = "第一条 为促进技术改造……\n\n第二条 本办法适用于 a < b 的情形。"
+    policy_services.policy_save_edit(policy=policy, actor=world.official)
+
+    policy.refresh_from_db()
+    assert "<script" not in policy.interpretation and "onclick" not in policy.interpretation  # sanitised on save
+    page = _client().get(f"/policies/{policy.pk}/").content.decode()
+    for kept in [
+        "<h2>第一章 总则</h2>",
+        "<strong>技术改造</strong>",
+        "<li>纳税信用 A 级。</li>",
+        '<th scope="col">投资额</th>',
+        '<td colspan="2">8%</td>',
+        '<a href="https://www.xuancheng.gov.cn/policy/1" rel="noopener noreferrer nofollow">原文</a>',
+    ]:
+        assert kept in page
+    for gone in ["onclick", "javascript:", "onerror", "<script>alert", "<style>", "<iframe", "color:red", "<img"]:
+        assert gone not in page
+    # Plain text stays plain text: paragraphs, with its own "<" shown, not parsed.
+    assert "<p>第二条 本办法适用于 a &lt; b 的情形。</p>" in page
+
+
+def test_rich_text_written_past_the_model_is_sanitised_when_shown(world):
+    from policies.models import Policy
+
+    Policy.objects.filter(pk=world.policy.pk).update(interpretation=RICH)  # a bulk load skips save()
+    page = _client().get(f"/policies/{world.policy.pk}/").content.decode()
+    assert "<h2>第一章 总则</h2>" in page
+    assert "<script>alert" not in page and "javascript:" not in page and "onerror" not in page
