@@ -44,7 +44,7 @@ from portal.models import Industry
 pytestmark = [pytest.mark.django_db, pytest.mark.schemathesis]
 
 EXAMPLES_PER_ROUND = 1
-MAX_ROUNDS = 6
+MAX_ROUNDS = 3
 BUDGET_SECONDS = 20
 ROLES = ["anonymous", "member", "handler", "official"]
 # What an anonymous caller may do: read the public policy and roundtable catalogues,
