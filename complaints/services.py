@@ -168,13 +168,13 @@ def _same_form_again(existing: Case, actor: User | None) -> Case:
 
 def attachment_add(*, case: Case, actor: User | None, upload) -> CaseAttachment:
     """Store an uploaded file after checking its size and its real type."""
-    from complaints.uploads import check_upload
+    from complaints.uploads import check_upload, display_name
 
     content_type = check_upload(upload)
     return CaseAttachment.objects.create(
         case=case,
         file=upload,
-        original_name=upload.name[:200],
+        original_name=display_name(upload.name),
         content_type=content_type,
         size=upload.size,
         uploaded_by=actor if actor and actor.is_authenticated else None,

@@ -229,6 +229,14 @@ class Policy(models.Model):
     def __str__(self):
         return self.short_title or self.title
 
+    def save(self, *args, **kwargs):
+        # The two texts officials may format: kept to the rich-text allow-list on every save.
+        from portal.richtext import sanitize
+
+        self.full_text = sanitize(self.full_text)
+        self.interpretation = sanitize(self.interpretation)
+        super().save(*args, **kwargs)
+
     def clean(self):
         from django.core.exceptions import ValidationError
 

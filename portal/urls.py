@@ -51,3 +51,6 @@ urlpatterns = [
     ),
     path("admin/", admin.site.urls),
 ]
+
+# An /api/ URL that matches no route answers in the API's error shape, not an HTML page.
+handler404 = "portal.views.page_not_found"

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -33,6 +34,14 @@ def server_error(request):
     if isinstance(sys.exc_info()[1], DATABASE_ERRORS):
         return database_unavailable_response(request)
     return defaults.server_error(request)
+
+
+def page_not_found(request, exception):
+    """404 for a URL no route matches: the API's JSON error shape under /api/, the
+    site's page everywhere else."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"errors": [{"field": None, "message": _("请求的资源不存在。")}]}, status=404)
+    return defaults.page_not_found(request, exception)
 
 
 def home(request):

@@ -17,7 +17,6 @@ from django.db.models import Prefetch, prefetch_related_objects
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -36,6 +35,7 @@ from complaints.filters import CaseFilter
 from complaints.models import Case, CaseTask, Channel
 from portal import roles
 from portal.api.errors import api_exception_handler, error_responses
+from portal.api.filters import PortalFilterBackend
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 IDEMPOTENCY_MAX_LENGTH = 64  # Case.idempotency_key
@@ -87,7 +87,7 @@ class CaseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """
 
     lookup_field = "number"
-    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    filter_backends = [PortalFilterBackend, OrderingFilter]
     filterset_class = CaseFilter
     # Explicit: ordering by a complainant field would leak it through the order.
     ordering_fields = ["received_at", "stage_due_at", "resolve_due_at", "number"]

@@ -33,7 +33,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from complaints.sla import GREEN, RED, YELLOW, yellow_threshold
-from complaints.uploads import ALLOWED_DESCRIPTION, check_upload
+from complaints.uploads import ALLOWED_DESCRIPTION, check_upload, display_name
 from policies import application_selectors as selectors
 from policies import services
 from policies.models import Application, ApplicationFile, ApplicationRating, Policy, PolicyMaterial
@@ -387,7 +387,7 @@ class ApplicationViewSet(mixins.ListModelMixin, ApiViewSet):
                 application=application,
                 material=serializer.validated_data["material"],
                 file=upload,
-                original_name=upload.name[:200],
+                original_name=display_name(upload.name),
                 content_type=serializer.content_type,
                 size=upload.size,
             )
