@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 ADDRPORT ?= 127.0.0.1:8000
 
-.PHONY: setup run test lint format migrate stop db-status collectstatic messages bench scale-db wrk
+.PHONY: setup gettext run test lint format migrate stop db-status collectstatic messages untranslated bench scale-db browser backup restore wrk
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -17,6 +17,14 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 setup: $(STAMP)
 
+# GNU gettext: `make messages` and the suite's catalogue check (tests/test_translations.py)
+# extract messages with Django's makemessages, which runs xgettext and msgmerge. Installed
+# with apt when missing (CI is a fresh Debian machine, as root); the portal itself reads
+# only the committed .mo files.
+gettext:
+	@command -v xgettext >/dev/null 2>&1 && command -v msgmerge >/dev/null 2>&1 || { \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends gettext; }
+
 migrate: setup
 	$(PY) manage.py migrate --noinput
 
@@ -24,7 +32,21 @@ run: migrate
 	$(PY) manage.py seed_demo
 	$(PY) manage.py rundev $(ADDRPORT)
 
-test: setup
+# The browser tests (tests/e2e) drive Debian's chromium through Playwright; the browser comes
+# from apt, never from Playwright's own download, with a CJK font so the screenshots show
+# Chinese rather than boxes. CI runs as root; elsewhere sudo is used. apt may be busy: retried.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+browser:
+	@if ! command -v chromium >/dev/null || ! fc-list :lang=zh | grep -q .; then \
+		for attempt in 1 2 3 4 5 6; do \
+			$(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q \
+				--no-install-recommends chromium fontconfig fonts-wqy-microhei && break; \
+			echo "apt busy or failed (attempt $$attempt), retrying in 20 s"; sleep 20; \
+		done; \
+	fi
+	@command -v chromium >/dev/null
+
+test: setup gettext browser
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: setup
@@ -35,6 +57,17 @@ format: setup
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+# Back up / restore the database (pg_dump / pg_restore, custom format). Uses the
+# embedded server's programs when DATABASE_URL is unset.
+#   make backup [BACKUP_FILE=var/backups/x.dump]
+#   make restore BACKUP_FILE=var/backups/x.dump [CONFIRM=yes]
+backup: setup
+	$(PY) manage.py backup_db $(if $(BACKUP_FILE),--output $(BACKUP_FILE))
+
+restore: setup
+	@test -n "$(BACKUP_FILE)" || (echo "usage: make restore BACKUP_FILE=path/to/file.dump [CONFIRM=yes]"; exit 2)
+	$(PY) manage.py restore_db $(BACKUP_FILE) $(if $(filter yes,$(CONFIRM)),--noinput)
+
 collectstatic: setup
 	$(PY) manage.py collectstatic --noinput
 
@@ -44,11 +77,16 @@ stop: setup
 db-status: setup
 	$(PY) -m portal.embedded_db status
 
-# Refresh the English catalogue after changing user-facing text (needs GNU gettext;
-# the compiled .mo files are committed so nobody else needs it).
-messages: setup
-	$(PY) manage.py makemessages -l en -i ".venv/*" -i "var/*" -i "static/*" -i "tests/*" --no-location
-	$(PY) manage.py compilemessages -l en --ignore ".venv/*"
+# Regenerate the catalogues after changing user-facing text: locale/en and locale/zh_Hant
+# from the zh-hans source. New traditional-Chinese entries are filled by OpenCC; English
+# is left to a person: `make untranslated` lists what is missing; fill locale/en/
+# LC_MESSAGES/django.po, then run `make messages` again to compile. The .mo files are
+# committed.
+messages: setup gettext
+	$(PY) manage.py update_catalogues
+
+untranslated: setup
+	$(PY) manage.py untranslated
 
 # Benchmarks (not part of `make test`): a separate database, qinqing_scale, on the
 # project's server (or BENCH_DATABASE_URL), filled once by generate_scale_data; then

@@ -21,6 +21,7 @@ from complaints.models import (
     Walkthrough,
     WalkthroughTheme,
 )
+from portal.archive import ArchiveAdminMixin, ArchivedListFilter
 
 
 @admin.register(ProblemCategory)
@@ -151,7 +152,7 @@ class CaseFilingForm(forms.ModelForm):
 
 
 @admin.register(Case)
-class CaseAdmin(admin.ModelAdmin):
+class CaseAdmin(ArchiveAdminMixin, admin.ModelAdmin):
     list_display = [
         "number",
         "title",
@@ -162,13 +163,22 @@ class CaseAdmin(admin.ModelAdmin):
         "stage_due_at",
         "complainant",
     ]
-    list_filter = ["status", "channel", "category", "tier", "is_supervised", "is_confidential", "lead_department"]
+    list_filter = [
+        ArchivedListFilter,
+        "status",
+        "channel",
+        "category",
+        "tier",
+        "is_supervised",
+        "is_confidential",
+        "lead_department",
+    ]
     search_fields = ["number", "title"]
     list_select_related = ["category", "lead_department"]
     autocomplete_fields = ["region", "enterprise"]
     date_hierarchy = "received_at"
     inlines = [CaseTaskInline, CaseAttachmentInline, CaseEventInline]
-    actions = ["accept_cases"]
+    actions = ["accept_cases", "archive", "unarchive"]
 
     def get_queryset(self, request):
         from complaints.selectors import case_list
@@ -282,7 +292,7 @@ class ExperienceOfficerAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         walkthrough_services.officer_sync_role(officer=obj)
 
-    @admin.action(description=_("卸任所选体验官"))
+    @admin.action(description=_("卸任所选体验官"), permissions=["change"])
     def retire(self, request, queryset):
         for officer in queryset:
             walkthrough_services.officer_retire(officer=officer)
@@ -328,13 +338,13 @@ class ChecklistAdmin(admin.ModelAdmin):
             return ["version", "title", "published_at"]
         return self.readonly_fields
 
-    @admin.action(description=_("复制为新版本（未发布）"))
+    @admin.action(description=_("复制为新版本（未发布）"), permissions=["add"])
     def copy_as_new_version(self, request, queryset):
         for checklist in queryset:
             copy = walkthrough_services.checklist_new_version(source=checklist)
             self.message_user(request, _("已创建第%(version)d版，修改后发布即可。") % {"version": copy.version})
 
-    @admin.action(description=_("发布所选版本"))
+    @admin.action(description=_("发布所选版本"), permissions=["change"])
     def publish(self, request, queryset):
         for checklist in queryset:
             walkthrough_services.checklist_publish(checklist=checklist)
@@ -342,9 +352,10 @@ class ChecklistAdmin(admin.ModelAdmin):
 
 
 @admin.register(Walkthrough)
-class WalkthroughAdmin(admin.ModelAdmin):
+class WalkthroughAdmin(ArchiveAdminMixin, admin.ModelAdmin):
     list_display = ["service_item", "officer", "walked_on", "theme", "department", "outcome", "status"]
-    list_filter = ["status", "theme", "outcome", "form"]
+    list_filter = [ArchivedListFilter, "status", "theme", "outcome", "form"]
+    actions = ["archive", "unarchive"]
     search_fields = ["service_item", "officer__full_name", "officer__username"]
     list_select_related = ["officer", "theme", "department"]
     date_hierarchy = "walked_on"

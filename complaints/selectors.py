@@ -113,9 +113,10 @@ def workbench(*, user, filters: dict | None = None) -> QuerySet[Case]:
     with ``filters`` (CaseFilter parameters) whatever the filters select."""
     from complaints.models import OPEN_STATUSES
 
+    # Archived cases (归档) leave the everyday list; they stay readable by number.
     if filters:
-        return case_list(user=user, filters=filters).order_by(*URGENCY_ORDER)
-    return case_list(user=user).filter(status__in=OPEN_STATUSES).order_by(*URGENCY_ORDER)
+        return case_list(user=user, filters=filters).filter(archived_at__isnull=True).order_by(*URGENCY_ORDER)
+    return case_list(user=user).filter(status__in=OPEN_STATUSES, archived_at__isnull=True).order_by(*URGENCY_ORDER)
 
 
 def similar_open_cases(*, case: Case, user, limit: int = 5) -> list[Case]:

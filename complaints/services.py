@@ -109,13 +109,12 @@ def case_file(
     idempotency_key: str | None = None,
     attachments: Iterable = (),
 ) -> Case:
-    """Register a case (登记). The same ``idempotency_key`` twice returns the first case."""
+    """Register a case (登记). The same ``idempotency_key`` twice returns the first case;
+    ``just_filed`` on the returned case says whether this call filed it."""
     if idempotency_key:
         existing = Case.objects.filter(idempotency_key=idempotency_key).first()
         if existing is not None:
-            if existing.filed_by_id != (actor.pk if actor else None):
-                raise PermissionDenied
-            return existing
+            return _same_form_again(existing, actor)
     if enterprise is not None and actor is not None and not roles.is_official(actor):
         represents = EnterpriseMembership.objects.filter(
             user=actor, enterprise=enterprise, status=EnterpriseMembership.Status.APPROVED
@@ -149,23 +148,33 @@ def case_file(
     except IntegrityError:
         # A concurrent post of the same form won the race; answer with its case.
         if idempotency_key:
-            return Case.objects.get(idempotency_key=idempotency_key)
+            return _same_form_again(Case.objects.get(idempotency_key=idempotency_key), actor)
         raise
     for upload in attachments:
         attachment_add(case=case, actor=actor, upload=upload)
     _event(case, kind=EventKind.RECEIVED, actor=actor, note=_("诉求已登记。"), is_public=True)
+    case.just_filed = True
     return case
+
+
+def _same_form_again(existing: Case, actor: User | None) -> Case:
+    """The case an earlier post of the same form filed; someone else's key is refused."""
+    filer = actor.pk if actor and actor.is_authenticated else None
+    if existing.filed_by_id != filer:
+        raise PermissionDenied
+    existing.just_filed = False
+    return existing
 
 
 def attachment_add(*, case: Case, actor: User | None, upload) -> CaseAttachment:
     """Store an uploaded file after checking its size and its real type."""
-    from complaints.uploads import check_upload
+    from complaints.uploads import check_upload, display_name
 
     content_type = check_upload(upload)
     return CaseAttachment.objects.create(
         case=case,
         file=upload,
-        original_name=upload.name[:200],
+        original_name=display_name(upload.name),
         content_type=content_type,
         size=upload.size,
         uploaded_by=actor if actor and actor.is_authenticated else None,
@@ -349,7 +358,11 @@ def case_set_measures(*, case: Case, actor: User, tasks: list[dict], note: str =
     case.stage_due_at = case.feedback_due_at
     case.stage_overdue_at = None
     case.save()
-    summary = "；".join(f"{row.task}（{row.department.name}，{row.deadline:%Y-%m-%d}前）" for row in rows)
+    summary = "；".join(
+        _("%(task)s（%(department)s，%(deadline)s前）")
+        % {"task": row.task, "department": row.department.name, "deadline": f"{row.deadline:%Y-%m-%d}"}
+        for row in rows
+    )
     _event(
         case,
         kind=EventKind.MEASURES_SET,

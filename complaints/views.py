@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from complaints import forms, permissions, selectors, services
 from complaints.filters import CaseFilter
 from complaints.models import Channel, Status
+from portal.api.errors import is_conflict
 from portal.forms import add_service_errors
 
 
@@ -230,12 +231,16 @@ def case_action(request, number, action):
 
     else:
         raise Http404
+    status = 400
     if valid:
         try:
             call()
         except PermissionDenied:
             raise
         except ValidationError as error:
+            # Someone else moved the case on first: the page says so (in the message
+            # the service gives) and answers 409, not "correct your input".
+            status = 409 if is_conflict(error) else 400
             if action == "measures":
                 form._non_form_errors = form.error_class(error.messages)
             else:
@@ -243,9 +248,12 @@ def case_action(request, number, action):
         else:
             messages.success(request, DONE_MESSAGES[action])
             return redirect("complaints:case_detail", number=number)
-    messages.error(request, _("提交未成功，请按提示修改。"))
+    if status == 409:
+        messages.error(request, _("提交未成功：该诉求件的状态已变化（可能已有他人处理），请查看最新状态。"))
+    else:
+        messages.error(request, _("提交未成功，请按提示修改。"))
     bound = {"comment": form} if action == "comment" else {action: form}
-    return render(request, "complaints/case_detail.html", _detail_context(request, case, **bound), status=400)
+    return render(request, "complaints/case_detail.html", _detail_context(request, case, **bound), status=status)
 
 
 @login_required

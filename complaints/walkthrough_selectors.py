@@ -12,7 +12,7 @@ def can_view_all(user) -> bool:
     return user.is_authenticated and user.has_perm("complaints.view_all_walkthroughs")
 
 
-def walkthrough_list(*, user) -> QuerySet[Walkthrough]:
+def walkthrough_list(*, user, include_archived: bool = False) -> QuerySet[Walkthrough]:
     if not user.is_authenticated:
         return Walkthrough.objects.none()
     queryset = (
@@ -23,6 +23,9 @@ def walkthrough_list(*, user) -> QuerySet[Walkthrough]:
             promoted_count=Count("findings", filter=Q(findings__case__isnull=False), distinct=True),
         )
     )
+    if not include_archived:
+        # Archived walkthroughs (归档) leave the list; they stay readable by link.
+        queryset = queryset.filter(archived_at__isnull=True)
     if can_view_all(user):
         # Officials review what was submitted; drafts stay their officer's.
         return queryset.filter(Q(officer=user) | ~Q(status=Walkthrough.Status.DRAFT))
@@ -33,7 +36,7 @@ def walkthrough_get_for_user(*, user, pk: int) -> Walkthrough:
     """With steps, materials, answers and findings (and each finding's case, live)."""
     try:
         return (
-            walkthrough_list(user=user)
+            walkthrough_list(user=user, include_archived=True)
             .select_related("checklist")
             .prefetch_related(
                 Prefetch("steps", queryset=WalkthroughStep.objects.prefetch_related("materials")),

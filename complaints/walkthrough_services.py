@@ -24,7 +24,7 @@ from complaints.models import (
     Walkthrough,
     WalkthroughStep,
 )
-from complaints.uploads import check_upload
+from complaints.uploads import check_upload, display_name
 from portal import roles
 from portal.models import Department, User
 from portal.services import notification_send
@@ -315,7 +315,11 @@ def finding_photo_add(*, finding: Finding, actor: User, upload) -> FindingPhoto:
     if content_type not in IMAGE_TYPES:
         raise ValidationError(_("“%(name)s”不是图片，请上传照片。") % {"name": upload.name}, code="not_image")
     return FindingPhoto.objects.create(
-        finding=finding, file=upload, original_name=upload.name[:200], content_type=content_type, size=upload.size
+        finding=finding,
+        file=upload,
+        original_name=display_name(upload.name),
+        content_type=content_type,
+        size=upload.size,
     )
 
 

@@ -6,9 +6,11 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 
 from policies import matching, services
-from policies.models import Policy, PolicyAttachment, PolicyCategory, PolicyMaterial, PolicyQuestion
+from policies.models import Application, Policy, PolicyAttachment, PolicyCategory, PolicyMaterial, PolicyQuestion
 from policies.resources import PolicyResource
+from portal.archive import ArchiveAdminMixin, ArchivedListFilter
 from portal.models import Enterprise
+from portal.security import ImportExportCspMixin
 
 
 @admin.register(PolicyCategory)
@@ -55,11 +57,11 @@ class PolicyForm(forms.ModelForm):
 
 
 @admin.register(Policy)
-class PolicyAdmin(ImportExportModelAdmin):
+class PolicyAdmin(ArchiveAdminMixin, ImportExportCspMixin, ImportExportModelAdmin):
     form = PolicyForm
     resource_classes = [PolicyResource]
     list_display = ["__str__", "issuer", "level", "category", "application_method", "application_closes", "state"]
-    list_filter = ["state", "level", "category", "application_method", "support_type"]
+    list_filter = [ArchivedListFilter, "state", "level", "category", "application_method", "support_type"]
     search_fields = ["title", "short_title", "document_number", "keywords"]
     autocomplete_fields = [
         "issuer",
@@ -74,7 +76,7 @@ class PolicyAdmin(ImportExportModelAdmin):
     list_select_related = ["issuer", "category"]
     readonly_fields = ["state", "version", "reach", "push_progress"]
     inlines = [MaterialInline, AttachmentInline, QuestionInline]
-    actions = ["publish", "withdraw"]
+    actions = ["publish", "withdraw", "archive", "unarchive"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = [
         (
@@ -191,3 +193,21 @@ class PolicyAdmin(ImportExportModelAdmin):
 
     def has_publish_permission(self, request):
         return request.user.has_perm("policies.publish_policy")
+
+
+@admin.register(Application)
+class ApplicationAdmin(ArchiveAdminMixin, admin.ModelAdmin):
+    """Applications, read-only: they change through the application pages and API
+    (submit, review, payout); here they are only archived (归档)."""
+
+    list_display = ["policy", "enterprise", "year", "status", "submitted_at"]
+    list_filter = [ArchivedListFilter, "status", "year"]
+    search_fields = ["policy__title", "enterprise__name"]
+    list_select_related = ["policy", "enterprise"]
+    actions = ["archive", "unarchive"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -67,7 +67,8 @@ def application_for(user, pk) -> tuple[Application, bool, bool]:
     from policies.services import can_review
 
     is_member = Application.objects.filter(_member_q(user), pk=application.pk).exists()
-    is_reviewer = can_review(user, application.policy)
+    # A draft stays with the enterprise until it is submitted, as in the reviewers' lists.
+    is_reviewer = application.status != Application.Status.DRAFT and can_review(user, application.policy)
     if not (is_member or is_reviewer):
         raise Http404
     return application, is_member, is_reviewer
@@ -80,7 +81,7 @@ def _rated():
 def mine(user) -> QuerySet[Application]:
     """The applications of the enterprises the user represents, newest first."""
     return (
-        Application.objects.filter(enterprise__in=represented(user).values("pk"))
+        Application.objects.filter(enterprise__in=represented(user).values("pk"), archived_at__isnull=True)
         .select_related("policy", "enterprise")
         .annotate(rated=_rated())
         .order_by("-created_at", "-id")
@@ -103,7 +104,7 @@ def review_queue(user, *, status: str = "") -> QuerySet[Application]:
     scope = reviewable_q(user)
     if scope is None:
         return Application.objects.none()
-    queryset = Application.objects.filter(scope).exclude(status=Application.Status.DRAFT)
+    queryset = Application.objects.filter(scope, archived_at__isnull=True).exclude(status=Application.Status.DRAFT)
     if status == "":
         queryset = queryset.filter(status__in=PENDING_REVIEW)
     elif status != "all":

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from complaints.uploads import display_name
 from policies import application_forms as forms
 from policies import application_selectors as selectors
 from policies import services
@@ -192,7 +193,7 @@ def _upload(request, application, is_member, is_reviewer):
         application=application,
         material=form.cleaned_data["material"],
         file=upload,
-        original_name=upload.name[:200],
+        original_name=display_name(upload.name),
         content_type=form.content_type,
         size=upload.size,
     )

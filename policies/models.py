@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from portal.archive import archived_at_field, protect_from_delete
 from portal.models import Department, Enterprise, EnterpriseTag, Industry, Region, history
 
 
@@ -205,6 +206,8 @@ class Policy(models.Model):
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
+    archived_at = archived_at_field()
+
     # The ids of the condition sets above, copied by the database (triggers of migration
     # 0008) so that matching one enterprise against the whole catalogue is array
     # arithmetic on one row per policy (``&&``, ``<@``) instead of subqueries. Whatever
@@ -243,9 +246,19 @@ class Policy(models.Model):
                 fields=["-published_on", "-id"], condition=Q(state="published"), name="policy_catalogue_order_idx"
             ),
         ]
+        # Archive (归档) instead; the database refuses a DELETE.
+        triggers = [protect_from_delete()]
 
     def __str__(self):
         return self.short_title or self.title
+
+    def save(self, *args, **kwargs):
+        # The two texts officials may format: kept to the rich-text allow-list on every save.
+        from portal.richtext import sanitize
+
+        self.full_text = sanitize(self.full_text)
+        self.interpretation = sanitize(self.interpretation)
+        super().save(*args, **kwargs)
 
     def clean(self):
         from django.core.exceptions import ValidationError
@@ -386,6 +399,8 @@ class Application(models.Model):
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
+    archived_at = archived_at_field()
+
     class Meta:
         verbose_name = _("政策申报")
         verbose_name_plural = _("政策申报")
@@ -396,6 +411,8 @@ class Application(models.Model):
                 fields=["policy", "enterprise", "year"], condition=ACTIVE_APPLICATION, name="one_active_application"
             ),
         ]
+        # Archive (归档) instead; the database refuses a DELETE.
+        triggers = [protect_from_delete()]
 
     def __str__(self):
         return f"{self.enterprise} · {self.policy}"

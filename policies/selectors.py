@@ -22,7 +22,9 @@ def can_manage(user: User) -> bool:
 
 def policy_list() -> QuerySet[Policy]:
     """The public catalogue: published policies with what a list row shows."""
-    return Policy.objects.filter(state=Policy.State.PUBLISHED).select_related("issuer", "category")
+    return Policy.objects.filter(state=Policy.State.PUBLISHED, archived_at__isnull=True).select_related(
+        "issuer", "category"
+    )
 
 
 def policy_get_for_user(*, user: User, pk: int) -> Policy:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_q.tasks import async_task
@@ -112,7 +112,11 @@ def _refuse(application, action: str) -> ValidationError:
 
 @transaction.atomic
 def application_start(*, policy: Policy, enterprise, actor, declared: dict | None = None):
-    """Open a draft application (or return the enterprise's active one for this year)."""
+    """Open a draft application (or return the enterprise's active one for this year).
+
+    ``just_opened`` on the returned application says which. Two starts racing each
+    other (a double click, two members at once) meet at the database constraint: the
+    one that loses gets the winner's application."""
     from policies.models import Application
 
     if not _represents(actor, enterprise):
@@ -121,16 +125,24 @@ def application_start(*, policy: Policy, enterprise, actor, declared: dict | Non
     if message:
         raise ValidationError(message, code="closed")
     year = timezone.localdate().year
-    existing = (
-        Application.objects.filter(policy=policy, enterprise=enterprise, year=year)
-        .exclude(status=Application.Status.REJECTED)
-        .first()
+    active = Application.objects.filter(policy=policy, enterprise=enterprise, year=year).exclude(
+        status=Application.Status.REJECTED
     )
-    if existing is not None:
-        return existing
-    return Application.objects.create(
-        policy=policy, enterprise=enterprise, applicant=actor, year=year, declared=declared or {}
-    )
+    existing = active.first()
+    if existing is None:
+        try:
+            with transaction.atomic():
+                existing = Application.objects.create(
+                    policy=policy, enterprise=enterprise, applicant=actor, year=year, declared=declared or {}
+                )
+        except IntegrityError:
+            existing = active.get()
+            existing.just_opened = False
+        else:
+            existing.just_opened = True
+    else:
+        existing.just_opened = False
+    return existing
 
 
 @transaction.atomic

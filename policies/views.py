@@ -55,6 +55,8 @@ def _decorate(evaluation: matching.Evaluation, enterprise) -> matching.Evaluatio
     evaluation.klass_label = CLASS_LABELS[evaluation.klass]
     evaluation.klass_style = CLASS_STYLES[evaluation.klass]
     evaluation.unmet_text = "；".join(c.text for c in evaluation.unmet)
+    # Why it matches: the conditions the enterprise meets, shown with the match.
+    evaluation.met_text = "；".join(c.text for c in evaluation.conditions if c.met is True)
     evaluation.missing_text = "、".join(dict.fromkeys(c.missing for c in evaluation.unknown if c.missing))
     evaluation.amount_text = "" if evaluation.amount is None else _money(evaluation.amount)
     evaluation.enterprise = enterprise

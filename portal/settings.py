@@ -4,11 +4,13 @@ Every secret and deployment value comes from the environment (see README,
 "Configuration"). The defaults are for development only and say so.
 """
 
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import unquote
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -50,6 +52,8 @@ INSTALLED_APPS = [
     "django_q",
     "pgtrigger",
     "pghistory",
+    "axes",
+    "csp",
     "portal",
     "roundtables",
     "policies",
@@ -65,9 +69,17 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "portal.middleware.SessionTimeoutMiddleware",
+    # After authentication and messages, so its Chinese 400 page renders like any other.
+    "portal.middleware.RejectUnstorableInputMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     # Records the acting user and URL on every history event written by the request.
     "pghistory.middleware.HistoryMiddleware",
+    # PostgreSQL unreachable: 503 page / API error instead of a traceback (see README).
+    "portal.middleware.DatabaseUnavailableMiddleware",
+    # Turns django-axes' lock-out signal into the lock-out page; last, as axes asks.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -85,6 +97,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "portal.context_processors.navigation",
+                "portal.context_processors.language_chooser",
             ],
         },
     },
@@ -122,19 +135,62 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# Django's own validators, their messages translated by Django (the minimum
+# length one by the portal, see portal.validators). Ten characters: ASVS asks for
+# at least 8, and these accounts guard enterprises' confidential complaints.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "portal.validators.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+AUTHENTICATION_BACKENDS = [
+    # Refuses a locked-out username+address before the password is even checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 
+# Login throttling (django-axes). The lock is on the username and the address
+# together: an attacker guessing one account from one address is stopped, while
+# the real user, from their own address, still gets in. The lock lifts by itself
+# after the cool-off, so nobody can keep an account locked for good.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+# A failure while locked does not restart the clock; otherwise an attacker
+# could keep the pair locked for ever by trying once every few minutes.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "portal.security.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "portal.security.client_ip"
+# Passwords are never logged; usernames and addresses are kept for the audit trail.
+AXES_SENSITIVE_PARAMETERS = []
+# How many reverse proxies stand between the client and the portal, each
+# appending to X-Forwarded-For (README, "Security"). 0: use REMOTE_ADDR.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+# A signed-in session ends after 30 minutes without a request, 12 hours after
+# sign-in whatever happens, and when the browser closes
+# (portal.middleware.SessionTimeoutMiddleware).
+SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
+SESSION_COOKIE_AGE = env.int("SESSION_ABSOLUTE_SECONDS", default=12 * 60 * 60)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+
 # --- Language and time ------------------------------------------------------
+# Chinese (simplified) is the source language: every message id is zh-hans. The
+# traditional-Chinese and English catalogues live in locale/ (`make messages`).
+# Each language is named in itself, as the header's chooser shows it (简体 | 繁體版 |
+# English, as on government sites), so the names are never translated.
 LANGUAGE_CODE = "zh-hans"
-LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LANGUAGES = [("zh-hans", "简体"), ("zh-hant", "繁體版"), ("en", "English")]
+# portal.middleware.ChineseFirstLocaleMiddleware reads only this cookie (set by
+# Django's set_language view from the header), never Accept-Language; a year, so
+# the choice outlives the browser session.
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
@@ -169,19 +225,29 @@ SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 SMS_BACKEND = env("SMS_BACKEND", default="portal.sms.LogSmsBackend")
 
 # --- Background work --------------------------------------------------------
+# The longest task is a policy push to every eligible enterprise (batches of 500).
+Q_TIMEOUT = env.int("Q_TIMEOUT", default=600)
+# A task not acknowledged within `retry` seconds is handed out again: that is how a
+# task whose worker was killed (deploy, OOM, host lost) gets done. It must exceed
+# `timeout`, or a task still running would be handed to a second worker.
+Q_RETRY = env.int("Q_RETRY", default=Q_TIMEOUT + 120)
+if Q_RETRY <= Q_TIMEOUT:
+    raise ImproperlyConfigured("Q_RETRY must be greater than Q_TIMEOUT.")
 Q_CLUSTER = {
     "name": "qinqing",
     "orm": "default",
     "workers": env.int("Q_WORKERS", default=2),
-    "timeout": 120,
-    # A task not acknowledged within `retry` seconds is handed out again, so
-    # every task must be safe to run twice (notifications carry a dedup key).
-    "retry": 180,
+    "timeout": Q_TIMEOUT,
+    "retry": Q_RETRY,
+    # A task that raised stays queued and is tried again after `retry` seconds, at
+    # most this many times (then it is acknowledged and kept among the failed tasks
+    # in the admin). Every task is safe to run twice: notifications carry a dedup
+    # key, pushes a unique (policy, enterprise) row, the sweep flags what it did.
     "max_attempts": 5,
+    "ack_failures": False,
     "catch_up": False,
-    "ack_failures": True,
     "save_limit": 1000,
-    "label": "后台任务",
+    "label": gettext_lazy("后台任务"),
 }
 
 # --- API --------------------------------------------------------------------
@@ -194,11 +260,14 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "portal.api.filters.PortalFilterBackend",
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "portal.api.schema.PortalAutoSchema",
+    # The portal's one error shape ({"errors": [...]}) for every view, including DRF's
+    # own (the token endpoint) and plain viewsets.
+    "EXCEPTION_HANDLER": "portal.api.errors.api_exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "亲清政企服务平台 API",
@@ -208,28 +277,61 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "portal.api.schema.add_common_error_responses",
+    ],
 }
 
 # --- Forms ------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
+# The admin's import and export buttons (django-import-export) follow the model's
+# permissions: by default any staff user could import, i.e. create and change rows.
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 
 # --- History ----------------------------------------------------------------
 PGHISTORY_ADMIN_MODEL = "pghistory.MiddlewareEvents"
 PGHISTORY_CREATED_AT_FUNCTION = "clock_timestamp()"
 
 # --- Security ---------------------------------------------------------------
+# With DEBUG off (production) cookies travel only over HTTPS and browsers are
+# told to use HTTPS for a year (README, "Security").
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
-# The reverse proxy terminates TLS and says so in this header.
+# The reverse proxy terminates TLS and says so in this header; it must set (not
+# pass through) X-Forwarded-Proto, or a client could claim HTTPS.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
+SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+
+# Content Security Policy (django-csp 4). Scripts and styles come only from the
+# portal's own static files: no inline <script>, no on…= handlers, no style=
+# attributes in templates (tests/portal/test_security.py scans them). Bootstrap
+# and Chart.js set styles through the DOM, which style-src does not govern, so
+# they need no 'unsafe-inline'. Bootstrap's CSS draws icons from data: SVGs.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 LOGGING = {
     "version": 1,

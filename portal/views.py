@@ -1,3 +1,5 @@
+import sys
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -9,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -22,8 +25,33 @@ from portal.forms import (
 )
 
 
+def server_error(request):
+    """handler500: 503 when the cause is the database being unreachable, else Django's 500."""
+    from django.views import defaults
+
+    from portal.middleware import DATABASE_ERRORS, database_unavailable_response
+
+    if isinstance(sys.exc_info()[1], DATABASE_ERRORS):
+        return database_unavailable_response(request)
+    return defaults.server_error(request)
+
+
+def page_not_found(request, exception):
+    """404 for a URL no route matches: the API's JSON error shape under /api/, the
+    site's page everywhere else."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"errors": [{"field": None, "message": _("请求的资源不存在。")}]}, status=404)
+    return defaults.page_not_found(request, exception)
+
+
 def home(request):
     return render(request, "portal/home.html")
+
+
+@require_GET
+def accessibility(request):
+    """The accessibility statement (无障碍): what the portal offers and where to report a barrier."""
+    return render(request, "portal/accessibility.html")
 
 
 @never_cache
@@ -127,7 +155,9 @@ def notification_settings(request):
     form = NotificationSettingsForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            services.user_update_settings(user=request.user, **form.cleaned_data)
+            services.user_update_settings(
+                user=request.user, **{field: form.cleaned_data[field] for field in form.Meta.fields}
+            )
         except ValidationError as error:
             add_service_errors(form, error)
         else:

@@ -12,6 +12,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from portal.archive import ArchiveAdminMixin, ArchivedListFilter
 from portal.models import Enterprise, EnterpriseTag, Industry, Region
 from roundtables import services
 from roundtables.models import Appeal, Invitation, Registration, Series, Session, SessionAttachment
@@ -122,6 +123,9 @@ class RegistrationInline(admin.TabularInline):
     can_delete = False
     show_change_link = False
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # a registration is cancelled or archived, never deleted
+
     def has_add_permission(self, request, obj=None):
         return False
 
@@ -185,6 +189,22 @@ class SessionAdmin(admin.ModelAdmin):
     formfield_overrides = HTTPS_LINKS
     readonly_fields = ["year", "number", "published_at", "early_publish_reason", "calendar_note", "tools"]
     inlines = [AttachmentInline, InvitationInline, RegistrationInline, AppealInline]
+
+    def has_delete_permission(self, request, obj=None):
+        # Deleting a session would take its registrations with it; one that has any
+        # is cancelled instead (the database refuses to delete registrations).
+        return super().has_delete_permission(request, obj) and not (obj and obj.registrations.exists())
+
+    def delete_queryset(self, request, queryset):
+        kept = queryset.filter(registrations__isnull=False).distinct()
+        if kept.exists():
+            self.message_user(
+                request,
+                _("有报名的恳谈会不能删除，请改为取消：%(sessions)s") % {"sessions": "、".join(map(str, kept))},
+                messages.WARNING,
+            )
+        super().delete_queryset(request, queryset.filter(registrations__isnull=True))
+
     actions = [
         "publish",
         "close_registration",
@@ -266,6 +286,8 @@ class SessionAdmin(admin.ModelAdmin):
 
     def publish_view(self, request, pk):
         session = get_object_or_404(Session, pk=pk)
+        if not services.can_manage(request.user):
+            raise PermissionDenied
         form = PublishForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
@@ -301,6 +323,8 @@ class SessionAdmin(admin.ModelAdmin):
 
     def cancel_view(self, request, pk):
         session = get_object_or_404(Session, pk=pk)
+        if not services.can_manage(request.user):
+            raise PermissionDenied
         form = CancelForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
@@ -370,3 +394,21 @@ class SessionAdmin(admin.ModelAdmin):
     def follow_up_report(self, request, queryset):
         session = queryset.first()
         return HttpResponseRedirect(reverse("roundtable_reports:follow_up") + f"?session={session.pk}")
+
+
+@admin.register(Registration)
+class RegistrationAdmin(ArchiveAdminMixin, admin.ModelAdmin):
+    """Registrations across sessions, read-only: they change through the portal's
+    sign-up and cancellation; here they are only archived (归档)."""
+
+    list_display = ["enterprise", "session", "attendee_name", "mode", "status", "created_at"]
+    list_filter = [ArchivedListFilter, "status", "mode", "session__series"]
+    search_fields = ["enterprise__name", "attendee_name", "code"]
+    list_select_related = ["enterprise", "session__series", "session__region"]
+    actions = ["archive", "unarchive"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -16,6 +16,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from complaints.models import Case
+from portal.archive import archived_at_field, protect_from_delete
 from portal.fields import MobileField
 from portal.models import Department, Enterprise, Industry, Region, history
 
@@ -222,6 +223,8 @@ class Registration(models.Model):
     cancelled_at = models.DateTimeField(_("取消时间"), null=True, blank=True)
     checked_in_at = models.DateTimeField(_("签到时间"), null=True, blank=True)
 
+    archived_at = archived_at_field()
+
     class Meta:
         verbose_name = _("报名")
         verbose_name_plural = _("报名")
@@ -233,6 +236,8 @@ class Registration(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["session", "status", "mode", "pool"], name="registration_seat_count_idx")]
+        # Archive (归档) instead; the database refuses a DELETE.
+        triggers = [protect_from_delete()]
 
     def __str__(self):
         return f"{self.enterprise} @ {self.session}"

@@ -89,7 +89,7 @@ def registrations_for_user(*, user) -> QuerySet[Registration]:
         "enterprise_id"
     )
     return (
-        Registration.objects.filter(Q(enterprise_id__in=enterprises) | Q(signed_up_by=user))
+        Registration.objects.filter(Q(enterprise_id__in=enterprises) | Q(signed_up_by=user), archived_at__isnull=True)
         .select_related("session__series", "session__region", "enterprise")
         .order_by("-session__starts_at", "-created_at")
     )

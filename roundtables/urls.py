@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/check-in/", views.check_in, name="check_in"),
     path("<int:pk>/sign-in-sheet/", views.sign_in_sheet, name="sign_in_sheet"),
     path("<int:pk>/appeals/", views.session_appeals, name="session_appeals"),
+    path("<int:pk>/attachments/<int:attachment_id>/", views.attachment, name="attachment"),
     path("registrations/<int:pk>/cancel/", views.cancel_registration, name="cancel"),
     path("invitations/<int:pk>/decline/", views.decline_invitation, name="invitation_decline"),
     path("series/<int:pk>/calendar.ics", views.series_feed, name="series_feed"),

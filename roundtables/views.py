@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -498,6 +498,25 @@ def session_appeals(request, pk):
         {"session": session, "appeals": appeals, "form": form, "registered": registered},
         status=status,
     )
+
+
+@require_GET
+def attachment(request, pk, attachment_id):
+    """A session's material or topic video, for whoever may see the session (drafts:
+    their managers only), as a download whose type the server judges from the content."""
+    import mimetypes
+
+    from complaints.uploads import ALLOWED_TYPES, VIDEO_TYPES, stored_content_type
+
+    session = selectors.session_get(user=request.user, pk=pk)
+    item = get_object_or_404(session.attachments.exclude(file=""), pk=attachment_id)
+    content_type = stored_content_type(item.file, allowed={**ALLOWED_TYPES, **VIDEO_TYPES})
+    extension = mimetypes.guess_extension(content_type) if content_type != "application/octet-stream" else ""
+    response = FileResponse(
+        item.file.open("rb"), as_attachment=True, filename=f"{item.title}{extension or ''}", content_type=content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 # --- Calendar files -------------------------------------------------------------------

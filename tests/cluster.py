@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
@@ -53,3 +54,29 @@ def run_cluster_until(done: Callable[[], bool], *, timeout: float, env: dict | N
             cluster.kill()
             output, _ = cluster.communicate()
     return finished, output
+
+
+@contextmanager
+def running_cluster(*, log_path: Path, env: dict | None = None):
+    """A one-worker cluster running for the ``with`` block (the browser tests keep one
+    running while the person clicks), stopped at its end; its output goes to ``log_path``."""
+    environment = {**os.environ, "DATABASE_URL": database_url_of_test_db(), "Q_WORKERS": "1", **(env or {})}
+    environment.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with log_path.open("w") as log:
+        cluster = subprocess.Popen(
+            [sys.executable, "manage.py", "qcluster"],
+            cwd=BASE_DIR,
+            env=environment,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            yield cluster
+        finally:
+            cluster.send_signal(signal.SIGTERM)
+            try:
+                cluster.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                cluster.kill()
+                cluster.wait()

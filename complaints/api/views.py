@@ -17,7 +17,6 @@ from django.db.models import Prefetch, prefetch_related_objects
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -36,6 +35,7 @@ from complaints.filters import CaseFilter
 from complaints.models import Case, CaseTask, Channel
 from portal import roles
 from portal.api.errors import api_exception_handler, error_responses
+from portal.api.filters import PortalFilterBackend
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 IDEMPOTENCY_MAX_LENGTH = 64  # Case.idempotency_key
@@ -53,6 +53,19 @@ def _transition_schema(request_serializer, summary):
         request=request_serializer,
         responses={200: serializers.CaseDetailSerializer, **ERROR_RESPONSES},
     )
+
+
+def _may_triage(user, case) -> bool:
+    return permissions.can_triage(user)
+
+
+def _may_triage_or_handle(user, case) -> bool:
+    return permissions.can_triage(user) or permissions.can_act_as_handler(user, case)
+
+
+def _may_rate(user, case) -> bool:
+    """The enterprise's rating or an official's return visit (回访)."""
+    return permissions.can_rate_as_enterprise(user, case) or permissions.can_triage(user)
 
 
 # --- Views -----------------------------------------------------------------------
@@ -74,7 +87,7 @@ class CaseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """
 
     lookup_field = "number"
-    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    filter_backends = [PortalFilterBackend, OrderingFilter]
     filterset_class = CaseFilter
     # Explicit: ordering by a complainant field would leak it through the order.
     ordering_fields = ["received_at", "stage_due_at", "resolve_due_at", "number"]
@@ -85,7 +98,9 @@ class CaseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Case.objects.none()
-        return selectors.case_list(user=self.request.user)
+        cases = selectors.case_list(user=self.request.user)
+        # Archived cases (归档) leave the list; they stay readable by number.
+        return cases.filter(archived_at__isnull=True) if self.action == "list" else cases
 
     def get_serializer_class(self):
         if self.action == "list":
@@ -151,12 +166,11 @@ class CaseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             raise exceptions.ValidationError(
                 {IDEMPOTENCY_HEADER: [_("幂等键不能超过%(limit)d个字符。") % {"limit": IDEMPOTENCY_MAX_LENGTH}]}
             )
-        repeat = key is not None and Case.objects.filter(idempotency_key=key).exists()
         case = services.case_file(actor=request.user, idempotency_key=key, **data)
         location = request.build_absolute_uri(reverse("case-detail", kwargs={"number": case.number}))
         return Response(
             self._detail(number=case.number),
-            status=status.HTTP_200_OK if repeat else status.HTTP_201_CREATED,
+            status=status.HTTP_201_CREATED if case.just_filed else status.HTTP_200_OK,
             headers={"Location": location},
         )
 
@@ -177,8 +191,13 @@ class CaseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     # --- Transitions -------------------------------------------------------------
 
-    def _transition(self, request, input_serializer, service):
+    def _transition(self, request, input_serializer, service, *, may=None):
+        """``may(user, case)``: whether the user may take this action at all, asked
+        before the body is read, so a user who may not is told so (403) rather than
+        how to fill in a form they cannot use. The service checks again, with the body."""
         case = self.get_object()
+        if may is not None and not may(request.user, case):
+            raise exceptions.PermissionDenied(_("您无权对该诉求件执行此操作。"))
         serializer = input_serializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         service(case=case, actor=request.user, **serializer.validated_data)
@@ -187,49 +206,62 @@ class CaseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @_transition_schema(serializers.CaseAcceptSerializer, gettext_lazy("受理"))
     @action(detail=True, methods=["post"])
     def accept(self, request, number=None):
-        return self._transition(request, serializers.CaseAcceptSerializer, services.case_accept)
+        return self._transition(request, serializers.CaseAcceptSerializer, services.case_accept, may=_may_triage)
 
     @_transition_schema(serializers.CaseRejectSerializer, gettext_lazy("不予受理"))
     @action(detail=True, methods=["post"])
     def reject(self, request, number=None):
-        return self._transition(request, serializers.CaseRejectSerializer, services.case_reject)
+        return self._transition(request, serializers.CaseRejectSerializer, services.case_reject, may=_may_triage)
 
     @_transition_schema(serializers.CaseAssignSerializer, gettext_lazy("交办"))
     @action(detail=True, methods=["post"])
     def assign(self, request, number=None):
-        return self._transition(request, serializers.CaseAssignSerializer, services.case_assign)
+        return self._transition(request, serializers.CaseAssignSerializer, services.case_assign, may=_may_triage)
 
     @_transition_schema(serializers.CaseSetMeasuresSerializer, gettext_lazy("明确措施（四个清单）"))
     @action(detail=True, methods=["post"], url_path="set-measures")
     def set_measures(self, request, number=None):
-        return self._transition(request, serializers.CaseSetMeasuresSerializer, services.case_set_measures)
+        return self._transition(
+            request,
+            serializers.CaseSetMeasuresSerializer,
+            services.case_set_measures,
+            may=permissions.can_act_as_handler,
+        )
 
     @_transition_schema(serializers.CaseFeedbackSerializer, gettext_lazy("反馈企业"))
     @action(detail=True, methods=["post"])
     def feedback(self, request, number=None):
-        return self._transition(request, serializers.CaseFeedbackSerializer, services.case_give_feedback)
+        return self._transition(
+            request, serializers.CaseFeedbackSerializer, services.case_give_feedback, may=permissions.can_act_as_handler
+        )
 
     @_transition_schema(serializers.CaseResolveSerializer, gettext_lazy("办结"))
     @action(detail=True, methods=["post"])
     def resolve(self, request, number=None):
-        return self._transition(request, serializers.CaseResolveSerializer, services.case_resolve)
+        return self._transition(
+            request, serializers.CaseResolveSerializer, services.case_resolve, may=permissions.can_act_as_handler
+        )
 
     @_transition_schema(serializers.CaseRateSerializer, gettext_lazy("评价或回访"))
     @action(detail=True, methods=["post"])
     def rate(self, request, number=None):
-        return self._transition(request, serializers.CaseRateSerializer, services.case_rate)
+        return self._transition(request, serializers.CaseRateSerializer, services.case_rate, may=_may_rate)
 
     @_transition_schema(serializers.CaseSuspendSerializer, gettext_lazy("暂停计时"))
     @action(detail=True, methods=["post"])
     def suspend(self, request, number=None):
-        return self._transition(request, serializers.CaseSuspendSerializer, services.case_suspend)
+        return self._transition(
+            request, serializers.CaseSuspendSerializer, services.case_suspend, may=_may_triage_or_handle
+        )
 
     @_transition_schema(serializers.CaseResumeSerializer, gettext_lazy("恢复计时"))
     @action(detail=True, methods=["post"])
     def resume(self, request, number=None):
-        return self._transition(request, serializers.CaseResumeSerializer, services.case_resume)
+        return self._transition(
+            request, serializers.CaseResumeSerializer, services.case_resume, may=_may_triage_or_handle
+        )
 
     @_transition_schema(serializers.CaseEscalateSerializer, gettext_lazy("提级办理"))
     @action(detail=True, methods=["post"])
     def escalate(self, request, number=None):
-        return self._transition(request, serializers.CaseEscalateSerializer, services.case_escalate)
+        return self._transition(request, serializers.CaseEscalateSerializer, services.case_escalate, may=_may_triage)

@@ -27,7 +27,6 @@ from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import exceptions, mixins, serializers, status
@@ -50,6 +49,7 @@ from complaints.models import (
     WalkthroughTheme,
 )
 from portal.api.errors import ApiViewSet, error_responses
+from portal.api.filters import PortalFilterBackend
 from portal.models import Department
 
 MAX_STEPS = 50
@@ -316,14 +316,14 @@ class WalkthroughViewSet(mixins.ListModelMixin, ApiViewSet):
     """换位体验记录 (walkthroughs), read and written as one nested document."""
 
     serializer_class = WalkthroughSerializer
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [PortalFilterBackend]
     filterset_fields = ["status"]
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Walkthrough.objects.none()
         return (
-            selectors.walkthrough_list(user=self.request.user)
+            selectors.walkthrough_list(user=self.request.user, include_archived=self.action != "list")
             .select_related("checklist")
             .prefetch_related(
                 Prefetch("steps", queryset=WalkthroughStep.objects.prefetch_related("materials")),
@@ -510,7 +510,9 @@ class FindingViewSet(ApiViewSet):
         # A finding is visible with its walkthrough; others' do not exist for the user.
         if (
             finding is None
-            or not selectors.walkthrough_list(user=request.user).filter(pk=finding.walkthrough_id).exists()
+            or not selectors.walkthrough_list(user=request.user, include_archived=True)
+            .filter(pk=finding.walkthrough_id)
+            .exists()
         ):
             raise exceptions.NotFound
         if not request.user.has_perm("complaints.promote_finding"):

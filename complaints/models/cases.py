@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.archive import archived_at_field, protect_from_delete
 from portal.fields import MobileField
 from portal.models import Department, Enterprise, Region, history
 
@@ -280,6 +281,8 @@ class Case(models.Model):
     feedback_text = models.TextField(_("反馈内容"), blank=True)
     resolution = models.TextField(_("办理结果"), blank=True)
 
+    archived_at = archived_at_field()
+
     class Meta:
         verbose_name = _("诉求件")
         verbose_name_plural = _("诉求件")
@@ -313,6 +316,8 @@ class Case(models.Model):
                 name="case_sweep_idx",
             ),
         ]
+        # Archive (归档) instead; the database refuses a DELETE.
+        triggers = [protect_from_delete()]
 
     def __str__(self):
         return f"{self.number} {self.title}"

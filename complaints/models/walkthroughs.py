@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from complaints.models.cases import Case, ProblemCategory
+from portal.archive import archived_at_field, protect_from_delete
 from portal.models import Department, Enterprise, history
 
 
@@ -160,6 +161,8 @@ class Walkthrough(models.Model):
     updated_at = models.DateTimeField(_("保存时间"), auto_now=True)
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True, db_index=True)
 
+    archived_at = archived_at_field()
+
     class Meta:
         verbose_name = _("换位体验记录")
         verbose_name_plural = _("换位体验记录")
@@ -176,6 +179,8 @@ class Walkthrough(models.Model):
                 name="walkthrough_times_in_order",
             )
         ]
+        # Archive (归档) instead; the database refuses a DELETE.
+        triggers = [protect_from_delete()]
 
     def __str__(self):
         return f"{self.walked_on or '—'} {self.service_item or _('（未填写办理事项）')}"

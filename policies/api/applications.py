@@ -33,7 +33,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from complaints.sla import GREEN, RED, YELLOW, yellow_threshold
-from complaints.uploads import ALLOWED_DESCRIPTION, check_upload
+from complaints.uploads import ALLOWED_DESCRIPTION, check_upload, display_name
 from policies import application_selectors as selectors
 from policies import services
 from policies.models import Application, ApplicationFile, ApplicationRating, Policy, PolicyMaterial
@@ -233,7 +233,8 @@ def application_list(user, *, role: str = "", status: str = ""):
         condition = Q(enterprise__in=selectors.represented(user).values("pk"))
         if to_review is not None:
             condition |= to_review
-    queryset = Application.objects.filter(condition)
+    # Archived applications (归档) leave the list; they stay readable by id.
+    queryset = Application.objects.filter(condition, archived_at__isnull=True)
     if status:
         queryset = queryset.filter(status=status)
     return (
@@ -351,18 +352,13 @@ class ApplicationViewSet(mixins.ListModelMixin, ApiViewSet):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         policy, enterprise = data["policy"], data["enterprise"]
-        existed = (
-            Application.objects.filter(policy=policy, enterprise=enterprise, year=timezone.localdate().year)
-            .exclude(status=Application.Status.REJECTED)
-            .exists()
-        )
         try:
             application = services.application_start(
                 policy=policy, enterprise=enterprise, actor=request.user, declared=data.get("declared")
             )
         except PermissionDenied:
             raise exceptions.PermissionDenied(_("您不是该企业的认证成员，不能以其名义申报。")) from None
-        return self._respond(application.pk, status.HTTP_200_OK if existed else status.HTTP_201_CREATED)
+        return self._respond(application.pk, status.HTTP_201_CREATED if application.just_opened else status.HTTP_200_OK)
 
     # --- The enterprise side -------------------------------------------------------
 
@@ -391,7 +387,7 @@ class ApplicationViewSet(mixins.ListModelMixin, ApiViewSet):
                 application=application,
                 material=serializer.validated_data["material"],
                 file=upload,
-                original_name=upload.name[:200],
+                original_name=display_name(upload.name),
                 content_type=serializer.content_type,
                 size=upload.size,
             )

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins
@@ -27,6 +26,7 @@ from policies.filters import PolicyApiFilter
 from policies.models import Policy
 from portal import selectors as portal_selectors
 from portal.api.errors import PublicReadApiViewSet, api_exception_handler, error_responses
+from portal.api.filters import PortalFilterBackend
 
 POLICY_ERRORS = error_responses(gettext_lazy("政策不存在或尚未发布"), gettext_lazy("未登录，或无权进行此操作"))
 ENTERPRISE_ERRORS = error_responses(gettext_lazy("企业不存在或无权查看"), gettext_lazy("未登录"))
@@ -71,7 +71,7 @@ class PolicyViewSet(mixins.ListModelMixin, PublicReadApiViewSet):
     """惠企政策: the catalogue, who a policy reaches, and the calculator."""
 
     serializer_class = serializers.PolicyListSerializer
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [PortalFilterBackend]
     filterset_class = PolicyApiFilter
 
     def get_queryset(self):
@@ -175,9 +175,11 @@ class EnterpriseMatchesView(APIView):
         tags=["enterprises"],
     )
     def get(self, request, pk: int):
+        show = request.query_params.get("show", "")
+        if show not in ("", "all"):
+            # A value the schema does not offer is a mistake to report, not a default to guess.
+            raise exceptions.ValidationError({"show": _("只能为 all，或不传此参数。")})
         enterprise = portal_selectors.enterprise_get_for_user(user=request.user, pk=pk)
-        evaluations = matching.matches_for_enterprise(
-            enterprise, include_not_eligible=request.query_params.get("show") == "all"
-        )
+        evaluations = matching.matches_for_enterprise(enterprise, include_not_eligible=show == "all")
         data = {"enterprise": enterprise, "matches": [_match_data(e) for e in evaluations]}
         return Response(serializers.PolicyEnterpriseMatchesSerializer(data).data)

@@ -3,8 +3,10 @@
     {"errors": [{"field": "lead_department", "message": "…"}, {"field": null, "message": "…"}]}
 
 ``field`` is the input field (``tasks.0.deadline`` inside lists) or null for an error
-about the request as a whole. Django ``ValidationError`` raised by a service (a refused
-transition, a closed sign-up) answers 400 like a serializer's.
+about the request as a whole. Django ``ValidationError`` raised by a service (a closed
+sign-up, a missing reason) answers 400 like a serializer's; a transition the object's
+current state no longer allows (code ``invalid_state``: typically someone else acted
+first) answers 409 Conflict.
 """
 
 from __future__ import annotations
@@ -60,12 +62,22 @@ def _django_errors(error: DjangoValidationError) -> list[dict]:
     return [{"field": None, "message": message} for message in error.messages]
 
 
+CONFLICT_CODES = frozenset({"invalid_state"})
+
+
+def is_conflict(error: DjangoValidationError) -> bool:
+    """A refusal because the object's state has moved on (another user acted first),
+    not because of the input: the client should reload, not correct its request."""
+    return getattr(error, "code", None) in CONFLICT_CODES
+
+
 def api_exception_handler(exc, context):
-    """DRF's handler, plus any Django ValidationError as 400, with every answer
-    reshaped to ``{"errors": [...]}``."""
+    """DRF's handler, plus any Django ValidationError as 400 (409 for a state conflict),
+    with every answer reshaped to ``{"errors": [...]}``."""
     if isinstance(exc, DjangoValidationError):
         set_rollback()
-        return Response({"errors": _django_errors(exc)}, status=status.HTTP_400_BAD_REQUEST)
+        code = status.HTTP_409_CONFLICT if is_conflict(exc) else status.HTTP_400_BAD_REQUEST
+        return Response({"errors": _django_errors(exc)}, status=code)
     response = exception_handler(exc, context)
     if response is None:
         return None
@@ -79,12 +91,19 @@ def api_exception_handler(exc, context):
     return response
 
 
+CONFLICT_DESCRIPTION = gettext_lazy("当前状态已变化（可能已有他人处理），不允许此操作，请刷新后重试")
+
+
 def error_responses(not_found: str, forbidden: str | None = None) -> dict:
     """The schema's error answers for a view, with its own words for 404 (and 403)."""
     return {
-        400: OpenApiResponse(ApiErrorSerializer, description=gettext_lazy("输入有误，或当前状态不允许此操作")),
+        400: OpenApiResponse(ApiErrorSerializer, description=gettext_lazy("输入有误")),
         403: OpenApiResponse(ApiErrorSerializer, description=forbidden or gettext_lazy("无权进行此操作")),
         404: OpenApiResponse(ApiErrorSerializer, description=not_found),
+        409: OpenApiResponse(
+            ApiErrorSerializer,
+            description=gettext_lazy("当前状态已变化（可能已有他人处理），不允许此操作，请刷新后重试"),
+        ),
     }
 
 

@@ -4,7 +4,8 @@ from portal.models import Department, Enterprise, Industry, Region
 
 
 class RegionSerializer(serializers.ModelSerializer):
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    # allow_null: top-level nodes have no parent, and the schema must say the API sends null.
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = Region
@@ -12,7 +13,7 @@ class RegionSerializer(serializers.ModelSerializer):
 
 
 class IndustrySerializer(serializers.ModelSerializer):
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = Industry
@@ -28,8 +29,8 @@ class DepartmentSerializer(serializers.ModelSerializer):
 
 
 class EnterpriseSerializer(serializers.ModelSerializer):
-    region = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    industry = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    region = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    industry = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     tags = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True)
 
     class Meta:

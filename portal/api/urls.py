@@ -1,5 +1,4 @@
 from django.urls import include, path
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from portal.api import views
@@ -11,7 +10,7 @@ router.register("departments", views.DepartmentViewSet, basename="department")
 router.register("enterprises", views.EnterpriseViewSet, basename="enterprise")
 
 urlpatterns = [
-    path("auth/token/", obtain_auth_token, name="api_token"),
+    path("auth/token/", views.ObtainAuthTokenView.as_view(), name="api_token"),
     path("", include(router.urls)),
     path("", include("complaints.api.urls")),
     path("", include("roundtables.api.urls")),

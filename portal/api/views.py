@@ -1,4 +1,5 @@
 from rest_framework import viewsets
+from rest_framework.authtoken.views import ObtainAuthToken
 
 from portal import selectors
 from portal.api import serializers
@@ -49,3 +50,21 @@ class EnterpriseViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return selectors.enterprise_list(user=self.request.user).order_by("name", "id")
+
+
+class ObtainAuthTokenView(ObtainAuthToken):
+    """Exchange a username and password for an API token.
+
+    Throttled like the login page: after repeated wrong passwords for one username
+    from one address, that pair is refused with 429 until the cool-off has passed."""
+
+    def post(self, request, *args, **kwargs):
+        # django-axes marks a locked-out attempt on the request it was given, here
+        # DRF's wrapper; copied to Django's request, AxesMiddleware answers 429 with
+        # the lock-out message rather than DRF's "wrong password" 400.
+        try:
+            return super().post(request, *args, **kwargs)
+        finally:
+            if getattr(request, "axes_locked_out", False):
+                request._request.axes_locked_out = True
+                request._request.axes_credentials = getattr(request, "axes_credentials", None)

@@ -15,13 +15,13 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from portal.api.errors import ApiViewSet, PublicReadApiViewSet, error_responses
+from portal.api.filters import PortalFilterBackend
 from roundtables import selectors, services
 from roundtables.api import serializers
 from roundtables.filters import SessionFilter
@@ -53,7 +53,7 @@ class SessionViewSet(mixins.ListModelMixin, PublicReadApiViewSet):
     """政商恳谈会: sessions, signing up for one, and filing appeals to it."""
 
     serializer_class = serializers.RoundtableSessionSerializer
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [PortalFilterBackend]
     filterset_class = SessionFilter
 
     def get_queryset(self):

@@ -309,7 +309,8 @@ def test_chart_js_is_vendored_and_no_cdn_is_used(client):
     page = client.get("/reports/dashboard/").content.decode()
     assert '<script src="/static/vendor/chartjs/chart.umd.min.js"></script>' in page
     assert '<script src="/static/complaints/dashboard.js"></script>' in page
-    assert "cdn" not in page.lower()
+    # Only addresses count: a random CSRF token may contain the letters "cdn".
+    assert re.search(r'(?:src|href)="[^"]*cdn', page, re.IGNORECASE) is None
     assert re.search(r"<script>\S", page) is None  # no inline script
     chart_js = finders.find("vendor/chartjs/chart.umd.min.js")
     assert chart_js

@@ -1,6 +1,7 @@
 """The overdue sweep: one set-based statement, idempotent, one event per case and stage."""
 
 import datetime as dt
+import time
 
 import pytest
 from django.db import connection
@@ -113,3 +114,71 @@ def test_a_real_cluster_runs_the_scheduled_sweep(people, case_at):
     done, output = run_cluster_until(swept, timeout=90)
     assert done, output
     assert CaseEvent.objects.filter(case=case, kind=EventKind.OVERDUE).count() == 1
+
+
+@pytest.mark.integration
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_sweep_cancelled_midway_and_run_again_escalates_each_stage_once(people, case_at):
+    import threading
+
+    import psycopg2
+
+    from tests.cluster import database_url_of_test_db
+
+    late = [_make_late(case_at("assigned")) for _ in range(12)]
+    # Another session holds one late case's row: the sweep's UPDATE flags the rows it
+    # reaches first, then waits on this one — it is stopped in the middle of its work.
+    blocker = psycopg2.connect(database_url_of_test_db())
+    with blocker.cursor() as cursor:
+        cursor.execute("SELECT id FROM complaints_case WHERE id = %s FOR UPDATE", [late[6].pk])
+    outcome = {}
+
+    def sweep():
+        try:
+            outcome["count"] = sweep_overdue_cases()
+        except Exception as error:
+            outcome["error"] = error
+        finally:
+            connection.close()
+
+    sweeper = threading.Thread(target=sweep)
+    watcher = psycopg2.connect(database_url_of_test_db())
+    watcher.autocommit = True
+    try:
+        sweeper.start()
+        with watcher.cursor() as cursor:
+            waiting = None
+            for _ in range(300):
+                cursor.execute(
+                    "SELECT pid FROM pg_stat_activity WHERE query LIKE %s AND wait_event_type = 'Lock'",
+                    ["%WITH overdue AS%"],
+                )
+                waiting = cursor.fetchone()
+                if waiting:
+                    break
+                time.sleep(0.1)
+            assert waiting, "the sweep never reached the held row"
+            cursor.execute("SELECT pg_cancel_backend(%s)", waiting)
+    finally:
+        blocker.rollback()
+        blocker.close()
+        watcher.close()
+        sweeper.join(timeout=30)
+
+    assert "canceling statement" in str(outcome.get("error")), outcome
+    # The interrupted sweep left nothing half-done: no flag, no event, no message.
+    assert not Case.objects.filter(stage_overdue_at__isnull=False).exists()
+    assert not CaseEvent.objects.filter(kind=EventKind.OVERDUE).exists()
+    assert not Notification.objects.filter(kind__startswith="case.overdue").exists()
+
+    assert sweep_overdue_cases() == 12
+    assert sweep_overdue_cases() == 0
+    for case in late:
+        assert CaseEvent.objects.filter(case=case, kind=EventKind.OVERDUE).count() == 1
+        assert (
+            Notification.objects.filter(
+                recipient=people.handler_x, kind="case.overdue", title__contains=case.number
+            ).count()
+            == 1
+        )
+    assert Notification.objects.filter(recipient=people.official, kind="case.overdue.summary").count() == 1

@@ -160,7 +160,7 @@ def test_a_refused_action_shows_the_state_not_a_500(client, people, case_at):
     case = case_at("received")
     client.force_login(people.official)
     response = client.post(f"/cases/{case.number}/resolve/", {"resolution": "x"})
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert "当前状态为“待受理”" in response.content.decode()
 
 

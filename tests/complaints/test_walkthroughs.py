@@ -367,3 +367,15 @@ def test_a_finding_emptied_after_saving_blocks_submission(client, officer):
     page = client.post(f"/walkthroughs/{walkthrough.pk}/edit/", {**data, "submit": "1"}).content.decode()
     assert "第1个发现的问题未填写描述" in page
     assert Walkthrough.objects.get(pk=walkthrough.pk).status == Walkthrough.Status.DRAFT
+
+
+def test_a_walkthrough_is_archived_not_deleted_and_leaves_the_lists(client, officer, submitted):
+    from django.test import Client
+
+    from tests.archive_checks import assert_archived_not_deleted
+
+    assert_archived_not_deleted(Client(), submitted)
+    client.force_login(officer)
+    assert submitted.pk not in {row["id"] for row in client.get("/api/v1/walkthroughs/").json()["results"]}
+    assert client.get(f"/api/v1/walkthroughs/{submitted.pk}/").status_code == 200
+    assert client.delete(f"/api/v1/walkthroughs/{submitted.pk}/").status_code == 405

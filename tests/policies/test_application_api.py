@@ -223,7 +223,7 @@ def test_others_get_404_and_the_wrong_side_403(api, open_policy, people):
     response = _json(api, f"{detail}reject/", {"reason": "不符合条件"})
     assert response.status_code == 200 and response.json()["rejection_reason"] == "不符合条件"
     response = _json(api, f"{detail}approve/", {"amount": "1"})
-    assert response.status_code == 400 and "未通过" in response.json()["errors"][0]["message"]
+    assert response.status_code == 409 and "未通过" in response.json()["errors"][0]["message"]
     assert Application.objects.get(pk=application_id).status == Application.Status.REJECTED
 
     assert api.get(f"{URL}abc/").status_code == 404
@@ -379,3 +379,51 @@ def test_anonymous_callers_are_refused(api, open_policy, people):
     response = _json(api, f"{URL}{application.pk}/submit/", {"confirmed": True})
     assert response.status_code in (401, 403) and response.json()["errors"]
     assert Application.objects.count() == 1
+
+
+@pytest.mark.integration
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_starting_an_application_twice_at_once_opens_one(open_policy, people, monkeypatch):
+    from rest_framework.test import APIClient
+
+    from policies.models import Application
+    from tests.concurrency import pause_before_saving, run_at_once
+
+    pause_before_saving(monkeypatch, Application)
+    clients = []
+    for _ in range(2):
+        client = APIClient()
+        client.force_login(people["applicant"])
+        clients.append(client)
+
+    def start(index):
+        response = clients[index].post(
+            URL, {"policy": open_policy.pk, "enterprise": people["enterprise"].pk}, format="json"
+        )
+        return response.status_code, response.json()["id"]
+
+    answers = run_at_once(start, 2)
+
+    application = Application.objects.get()
+    assert sorted(code for code, _ in answers) == [200, 201]
+    assert {application_id for _, application_id in answers} == {application.pk}
+
+
+def test_policies_and_applications_are_archived_not_deleted_and_leave_the_lists(api, open_policy, people):
+    from django.test import Client
+
+    from tests.archive_checks import assert_archived_not_deleted
+
+    api.force_login(people["applicant"])
+    application_id = _start(api, open_policy, people["enterprise"]).json()["id"]
+    application = Application.objects.get(pk=application_id)
+
+    assert_archived_not_deleted(Client(), application)
+    api.force_login(people["applicant"])
+    assert application_id not in {row["id"] for row in api.get(URL).json()["results"]}
+    assert api.get(f"{URL}{application_id}/").status_code == 200
+    assert api.delete(f"{URL}{application_id}/").status_code == 405
+
+    assert_archived_not_deleted(Client(), open_policy)
+    assert open_policy.pk not in {row["id"] for row in api.get("/api/v1/policies/").json()["results"]}
+    assert api.delete(f"/api/v1/policies/{open_policy.pk}/").status_code == 405

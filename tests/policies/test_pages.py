@@ -329,8 +329,8 @@ def test_the_report_lists_eligible_and_almost_policies_with_next_steps(client, c
     client.force_login(factories.enterprise_user(company))
     page = page_of(client, "/policies/matches/report/")
     assert "宣城精工机械有限公司 一企一策政策清单" in page
-    assert 'onclick="window.print()"' in page and "打印" in page
-    assert "@media print" in page
+    assert "data-print" in page and "打印" in page
+    assert "/static/policies/enterprise-report-print.css" in page
     eligible = page[page.index('data-testid="report-eligible"') : page.index('data-testid="report-almost"')]
     almost = page[page.index('data-testid="report-almost"') :]
     assert "研发投入后补助" in eligible and "规上企业免申奖励" in eligible

@@ -13,18 +13,18 @@ def test_pages_speak_chinese_by_default(client):
     page = client.get("/accounts/login/").content.decode()
     assert "亲清政企服务平台" in page
     assert "登录" in page
-    assert 'lang="zh-hans"' in page
+    assert '<html lang="zh-hans">' in page
 
 
 def test_chinese_even_when_the_browser_asks_for_english(client):
     page = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
-    assert 'lang="zh-hans"' in page
+    assert '<html lang="zh-hans">' in page
 
 
 def test_english_is_available(client):
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     page = client.get("/accounts/login/").content.decode()
-    assert 'lang="en"' in page
+    assert '<html lang="en">' in page
     assert "Log in" in page
     assert "Qinqing Government–Enterprise Service Portal" in page
 

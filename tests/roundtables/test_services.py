@@ -2,22 +2,17 @@
 sign-up without overbooking, the waiting list, invitations, appeals as cases, reminders."""
 
 import datetime as dt
-import os
-import subprocess
-import sys
-import time
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
 from complaints.models import Status as CaseStatus
 from portal.models import Notification
 from roundtables import services, tasks
 from roundtables.models import Appeal, Invitation, Registration, Session
-from tests.cluster import BASE_DIR, database_url_of_test_db
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 pytestmark = pytest.mark.django_db
@@ -270,40 +265,6 @@ def test_announcement_tells_invited_and_matching_industries(make_session, member
     assert bystander.username not in told
 
 
-@pytest.mark.integration
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_no_overbooking_when_many_processes_sign_up_at_once(make_session, member):
-    session = make_session(capacity=5, reserved=0)
-    people = [member() for _ in range(12)]
-    start_at = time.time() + 4
-    workers = [
-        subprocess.Popen(
-            [
-                sys.executable,
-                "tests/roundtables/signup_worker.py",
-                str(session.pk),
-                str(user.pk),
-                str(enterprise.pk),
-                str(start_at),
-            ],
-            cwd=BASE_DIR,
-            env={**os.environ, "DATABASE_URL": database_url_of_test_db(), "PYTHONPATH": str(BASE_DIR)},
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for user, enterprise in people
-    ]
-    results = []
-    for worker in workers:
-        out, err = worker.communicate(timeout=120)
-        assert worker.returncode == 0, err
-        results.append(out.strip().splitlines()[-1])
-    assert results.count("confirmed") == 5
-    assert results.count("waitlisted") == 7
-    assert Registration.objects.filter(session=session, status="confirmed").count() == 5
-
-
 def test_a_session_needs_a_theme_to_be_published(make_session, official):
     session = make_session(Session.State.DRAFT, theme="")
     with pytest.raises(ValidationError, match="主题"):
@@ -351,3 +312,21 @@ def test_invitations_to_a_draft_are_told_on_publication(make_session, member, of
     services.session_publish(session=session, actor=official)
     tasks.notify_announcement(session.pk)
     assert Notification.objects.filter(recipient=user, kind="roundtable.announced").exists()
+
+
+def test_a_registration_is_archived_not_deleted_and_leaves_the_lists(make_session, member, client):
+    from django.test import Client
+
+    from tests.archive_checks import assert_archived_not_deleted
+
+    session = make_session()
+    user, enterprise = member()
+    registration = sign_up(session, user, enterprise)
+
+    assert_archived_not_deleted(Client(), registration)
+    client.force_login(user)
+    assert client.get("/api/v1/registrations/").json()["results"] == []
+    assert client.delete(f"/api/v1/registrations/{registration.pk}/").status_code == 405
+    # Deleting its session would take it along: the database refuses that too.
+    with pytest.raises(DatabaseError, match="archive_not_delete"), transaction.atomic():
+        session.delete()

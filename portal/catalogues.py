@@ -1,0 +1,189 @@
+"""The translation catalogues in locale/: English and traditional Chinese.
+
+The source language is simplified Chinese (every msgid is zh-hans). ``make messages``
+(``manage.py update_catalogues``) extracts the msgids with Django's makemessages, fills
+new or fuzzy traditional-Chinese entries by converting the msgid with OpenCC, compiles
+both catalogues and lists the English entries still waiting for a person
+(``manage.py untranslated``). The test suite (tests/test_translations.py) extracts the
+same way and fails when a catalogue lags behind the source.
+
+Development tooling only: it needs GNU gettext, OpenCC and polib (requirements-dev.txt);
+the running portal reads the committed .mo files and needs none of them.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management import call_command
+from django.test.utils import override_settings
+
+# Locale directories under locale/, in gettext's spelling.
+ENGLISH = "en"
+TRADITIONAL = "zh_Hant"
+CATALOGUE_LOCALES = (ENGLISH, TRADITIONAL)
+
+# What makemessages does not scan: not portal text (tests, benchmarks), vendored files,
+# or the local database and uploads.
+IGNORE_PATTERNS = [".venv/*", "var/*", "static/*", "tests/*", "bench/*", "staticfiles/*"]
+
+# Character conversion without phrase substitution (s2twp would turn 信息 into 資訊 and
+# 软件 into 軟體): the 繁体版 of a mainland government site keeps mainland wording and
+# changes only the characters. s2tw rather than s2t for the glyphs readers of traditional
+# Chinese know (為, 審核, 核准, 裡 instead of OpenCC's 爲, 審覈, 覈准, 裏).
+OPENCC_CONFIG = "s2tw"
+
+# Where OpenCC picks the wrong character for our wording; applied after it converts.
+# Add a pair here rather than editing the same mistake in many entries.
+CORRECTIONS = {
+    "獲準": "獲准",  # 获准 (approved to), not 準 (accurate)
+    "聲明瞭": "聲明了",  # 声明了 (declared), the particle 了, not 瞭 (understand)
+}
+
+# printf-style (%(name)s, %d, %%) and str.format-style ({name}) placeholders.
+PLACEHOLDER = re.compile(r"%\([^)]*\)[-#0 +]*\d*(?:\.\d+)?[a-zA-Z%]|%[-#0 +]*\d*(?:\.\d+)?[a-zA-Z%]|\{[^{}\s]*\}")
+
+
+def placeholders(text: str) -> list[str]:
+    return sorted(PLACEHOLDER.findall(text))
+
+
+def catalogue_path(locale: str) -> Path:
+    return Path(settings.LOCALE_PATHS[0]) / locale / "LC_MESSAGES" / "django.po"
+
+
+_converter = None
+
+
+def to_traditional(text: str) -> str:
+    """The msgid in traditional characters; refuses a result whose placeholders changed."""
+    global _converter
+    if _converter is None:
+        import opencc
+
+        _converter = opencc.OpenCC(f"{OPENCC_CONFIG}.json")
+    converted = _converter.convert(text)
+    for wrong, right in CORRECTIONS.items():
+        converted = converted.replace(wrong, right)
+    if placeholders(converted) != placeholders(text):
+        raise ValueError(f"OpenCC changed the placeholders of {text!r}: {converted!r}")
+    return converted
+
+
+def needs_translation(entry) -> bool:
+    """Untranslated or fuzzy (a guess by msgmerge that nobody has confirmed)."""
+    return not entry.obsolete and (entry.fuzzy or not entry.translated())
+
+
+def fill_traditional(path: Path | None = None) -> list[str]:
+    """Convert the msgid of every new, empty or fuzzy traditional-Chinese entry with
+    OpenCC; entries a person corrected are kept. Returns the msgids it filled."""
+    import polib
+
+    path = path or catalogue_path(TRADITIONAL)
+    catalogue = polib.pofile(str(path), wrapwidth=78)
+    filled = []
+    if catalogue.metadata_is_fuzzy or catalogue.metadata.get("Language") != TRADITIONAL:
+        # makemessages starts a new catalogue with a fuzzy header and no language.
+        catalogue.metadata_is_fuzzy = False
+        catalogue.metadata["Language"] = TRADITIONAL
+        filled.append("")
+    for entry in catalogue:
+        if not needs_translation(entry):
+            continue
+        if entry.msgid_plural:
+            # Chinese has one plural form; the plural msgid is the general wording.
+            entry.msgstr_plural = {0: to_traditional(entry.msgid_plural)}
+        else:
+            entry.msgstr = to_traditional(entry.msgid)
+        if entry.fuzzy:
+            entry.flags.remove("fuzzy")
+        entry.previous_msgid = entry.previous_msgid_plural = entry.previous_msgctxt = None
+        filled.append(entry.msgid)
+    if filled:
+        save(catalogue, path)
+    return [msgid for msgid in filled if msgid]
+
+
+def save(catalogue, path: Path) -> None:
+    """Write a polib catalogue the way gettext itself lays it out (msgcat), so that
+    the next makemessages/msgmerge run does not re-wrap every long entry."""
+    import subprocess
+
+    scratch = Path(path).with_suffix(".po.tmp")
+    catalogue.save(str(scratch))
+    try:
+        subprocess.run(["msgcat", "--output-file", str(path), str(scratch)], check=True)  # noqa: S603, S607
+    finally:
+        scratch.unlink(missing_ok=True)
+
+
+def untranslated(locale: str = ENGLISH) -> list:
+    """The entries of a catalogue that still need a person: empty or fuzzy."""
+    import polib
+
+    return [entry for entry in polib.pofile(str(catalogue_path(locale))) if needs_translation(entry)]
+
+
+def update(*, verbosity: int = 1) -> None:
+    """Regenerate both catalogues from the source, fill traditional Chinese, compile."""
+    call_command(
+        "makemessages",
+        locale=list(CATALOGUE_LOCALES),
+        ignore_patterns=IGNORE_PATTERNS,
+        no_location=True,
+        verbosity=verbosity,
+    )
+    fill_traditional()
+    call_command(
+        "compilemessages", locale=list(CATALOGUE_LOCALES), ignore_patterns=IGNORE_PATTERNS, verbosity=verbosity
+    )
+
+
+@dataclass(frozen=True)
+class SourceMessage:
+    msgctxt: str | None
+    msgid: str
+    msgid_plural: str
+
+
+def source_messages() -> dict[tuple[str | None, str], SourceMessage]:
+    """Every msgid in the source, extracted exactly as ``update`` does it (Django's
+    makemessages, same ignore patterns), into a throw-away directory: the real
+    catalogues are not touched."""
+    import os
+
+    import polib
+
+    base = Path(settings.BASE_DIR)
+    with tempfile.TemporaryDirectory(prefix="messages-") as scratch:
+        scratch = Path(scratch)
+        for child in base.iterdir():
+            if child.name not in {"locale", ".git"}:
+                (scratch / child.name).symlink_to(child)
+        (scratch / "locale").mkdir()
+        cwd = os.getcwd()
+        os.chdir(scratch)
+        try:
+            with override_settings(LOCALE_PATHS=[scratch / "locale"]):
+                call_command(
+                    "makemessages",
+                    locale=[ENGLISH],
+                    ignore_patterns=IGNORE_PATTERNS,
+                    no_location=True,
+                    symlinks=True,
+                    keep_pot=True,
+                    verbosity=0,
+                )
+        finally:
+            os.chdir(cwd)
+        template = polib.pofile(str(scratch / "locale" / "django.pot"))
+    return {
+        (entry.msgctxt, entry.msgid): SourceMessage(entry.msgctxt, entry.msgid, entry.msgid_plural)
+        for entry in template
+        if not entry.obsolete
+    }

@@ -1,0 +1,271 @@
+"""One world for the access-control tests: the eight roles of the portal and real
+objects owned by enterprise A and department X (a confidential case with an
+attachment, an application with a file, a registration, an invitation and an
+appeal, a submitted walkthrough with a photo, a policy and a roundtable with
+attachments, a notification, a typical case)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import pytest
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.utils import timezone
+from django_q.models import OrmQ, Task
+from rest_framework.authtoken.models import Token
+
+from complaints import services as case_services
+from complaints.models import ExperienceOfficer, ProblemCategory, ProblemClass, Tier, TypicalCase, Walkthrough
+from policies import services as policy_services
+from policies.models import ApplicationFile, Policy, PolicyAttachment, PolicyCategory
+from portal import roles
+from portal import services as portal_services
+from portal.models import CalendarDay, EnterpriseTag, HolidaySchedule, Region
+from roundtables import services as roundtable_services
+from roundtables.models import Series, Session, SessionAttachment
+from tests import factories
+from tests.complaints.test_views import PNG
+from tests.complaints.test_walkthroughs import _post_data
+
+PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n"
+
+# The columns of the access table, in order.
+ROLES = ["anonymous", "member_a", "member_b", "handler_x", "handler_y", "official", "chief", "officer"]
+
+
+@dataclass
+class World:
+    users: dict = field(default_factory=dict)
+    clients: dict = field(default_factory=dict)
+    objects: dict = field(default_factory=dict)
+
+    def __getattr__(self, name):
+        try:
+            return self.__dict__["objects"][name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+@pytest.fixture
+def world(db, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    w = World()
+    city = factories.region("341800", "宣城市", Region.Level.CITY)
+    x = factories.department("宣城市发展和改革委员会", city)
+    y = factories.department("宣城市自然资源和规划局", city)
+    enterprise_a = factories.enterprise(name="宣城甲企业有限公司", region=city)
+    enterprise_b = factories.enterprise(name="宣城乙企业有限公司", region=city)
+    users = {
+        "anonymous": None,
+        "member_a": factories.enterprise_user(
+            enterprise_a, username="member_a", full_name="张保密", mobile="13900000001"
+        ),
+        "member_b": factories.enterprise_user(enterprise_b, username="member_b", mobile="13900000002"),
+        "handler_x": factories.handler(x, username="handler_x"),
+        "handler_y": factories.handler(y, username="handler_y"),
+        "official": factories.official(username="official"),
+        "chief": factories.user(roles.CHIEF_PROBLEM_OFFICER, username="chief", is_staff=True),
+        "officer": factories.user(roles.EXPERIENCE_OFFICER, username="officer", full_name="何体验"),
+    }
+    w.users = users
+    for role, account in users.items():
+        client = Client()
+        if account is not None:
+            client.force_login(account)
+        w.clients[role] = client
+    official, member_a = users["official"], users["member_a"]
+
+    # A confidential case of enterprise A, assigned to department X, with an attachment.
+    category = ProblemCategory.objects.get(name="审批服务")
+    case = case_services.case_file(
+        actor=member_a,
+        channel="web",
+        title="施工许可审批材料反复退回",
+        description="同一份材料被要求修改三次。",
+        category=category,
+        enterprise=enterprise_a,
+        complainant_name="张保密",
+        complainant_phone="13912345678",
+        complainant_email="secret-zhang@example.com",
+        is_confidential=True,
+        attachments=[SimpleUploadedFile("材料.png", PNG, content_type="image/png")],
+    )
+    case = case_services.case_accept(case=case, actor=official)
+    case = case_services.case_assign(case=case, actor=official, lead_department=x, tier=Tier.ORDINARY)
+    typical = TypicalCase.objects.create(
+        case=case, title="审批材料一次告知", summary="摘要", body="正文", is_published=True, published_at=timezone.now()
+    )
+
+    # A published policy of department X with its document, and A's submitted application with a file.
+    policy = Policy.objects.create(
+        title="技术改造项目奖补",
+        issuer=x,
+        level="municipal",
+        region=city,
+        category=PolicyCategory.objects.get(name="资金奖补"),
+        summary="对技改投入给予奖补",
+        support_type="cash",
+        application_method="online",
+        state=Policy.State.PUBLISHED,
+    )
+    draft_policy = Policy.objects.create(
+        title="尚未发布的政策",
+        issuer=x,
+        level="municipal",
+        region=city,
+        category=PolicyCategory.objects.get(name="资金奖补"),
+        summary="草稿",
+        support_type="cash",
+        application_method="online",
+        state=Policy.State.DRAFT,
+    )
+    policy_attachment = PolicyAttachment(policy=policy, title="政策原文", file=ContentFile(PDF, name="原文.pdf"))
+    policy_attachment.full_clean()
+    policy_attachment.save()
+    draft_attachment = PolicyAttachment(policy=draft_policy, title="草稿原文", file=ContentFile(PDF, name="草稿.pdf"))
+    draft_attachment.full_clean()
+    draft_attachment.save()
+    application = policy_services.application_start(policy=policy, enterprise=enterprise_a, actor=member_a)
+    application_file = ApplicationFile.objects.create(
+        application=application,
+        file=ContentFile(PDF, name="营业执照.pdf"),
+        original_name="营业执照.pdf",
+        content_type="application/pdf",
+        size=len(PDF),
+    )
+    application = policy_services.application_submit(application=application, actor=member_a, confirmed=True)
+
+    # A published roundtable A signed up for and was invited to, with an appeal and materials.
+    series = Series.objects.create(
+        name="宣城市政商恳谈会", region=city, rrule="FREQ=MONTHLY;BYDAY=1SA", default_capacity=10
+    )
+    starts = timezone.now() + dt.timedelta(days=10)
+    session = Session.objects.create(
+        series=series,
+        region=city,
+        year=starts.year,
+        number=1,
+        theme="优化营商环境",
+        starts_at=starts,
+        ends_at=starts + dt.timedelta(hours=3),
+        venue="宣城市行政中心",
+        capacity=10,
+        reserved_seats=2,
+        state=Session.State.ANNOUNCED,
+        registration_closes_at=starts - dt.timedelta(days=1),
+    )
+    draft_session = Session.objects.create(
+        series=series,
+        region=city,
+        year=starts.year,
+        number=2,
+        theme="尚未发布",
+        starts_at=starts + dt.timedelta(days=30),
+        ends_at=starts + dt.timedelta(days=30, hours=3),
+        venue="宣城市行政中心",
+        capacity=10,
+        state=Session.State.DRAFT,
+    )
+    session_attachment = SessionAttachment.objects.create(
+        session=session, title="会议议程", file=ContentFile(PDF, name="议程.pdf")
+    )
+    draft_session_attachment = SessionAttachment.objects.create(
+        session=draft_session, title="草稿议程", file=ContentFile(PDF, name="草稿议程.pdf")
+    )
+    roundtable_services.invitations_send(session=session, enterprises=[enterprise_a], actor=official)
+    registration = roundtable_services.registration_create(
+        session=session,
+        actor=member_a,
+        enterprise=enterprise_a,
+        attendee_name="陈企业",
+        attendee_mobile="13900000001",
+    )
+    appeal = roundtable_services.appeal_file(
+        session=session,
+        actor=member_a,
+        enterprise=enterprise_a,
+        title="园区道路破损",
+        description="希望尽快修复。",
+        source="written",
+        category=category,
+        complainant_name="陈企业",
+        complainant_phone="13900000001",
+    )
+
+    # A submitted walkthrough of the experience officer, with a photo on its finding.
+    officer_client = w.clients["officer"]
+    officer_client.post("/walkthroughs/new/")
+    walkthrough = Walkthrough.objects.get(officer=users["officer"])
+    data = _post_data(walkthrough, department=x.pk)
+    data["findings-0-photos"] = [SimpleUploadedFile("现场.png", PNG, content_type="image/png")]
+    response = officer_client.post(f"/walkthroughs/{walkthrough.pk}/edit/", {**data, "submit": "1"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    walkthrough.refresh_from_db()
+    assert walkthrough.status != Walkthrough.Status.DRAFT
+    finding = walkthrough.findings.get()
+    photo = finding.photos.get()
+
+    notification = portal_services.notification_send(
+        recipient=member_a, kind="test", title="您的诉求已交办", dedup_key="access-test"
+    )
+
+    # One row of each model the admin shows, so each admin page is checked on a real object.
+    Token.objects.create(user=official)
+    ExperienceOfficer.objects.create(
+        user=users["officer"], affiliation="宣城甲企业有限公司", appointed_from=timezone.localdate()
+    )
+    ProblemClass.objects.create(name="审批材料反复退回", category=category)
+    schedule = HolidaySchedule.objects.create(year=2099)
+    CalendarDay.objects.create(schedule=schedule, date=dt.date(2099, 10, 1), is_working_day=False, name="国庆节")
+    EnterpriseTag.objects.get_or_create(name="高新技术企业")
+    Task.objects.create(
+        id="a" * 32, name="ok", func="portal.tasks.noop", started=timezone.now(), stopped=timezone.now(), success=True
+    )
+    Task.objects.create(
+        id="b" * 32,
+        name="failed",
+        func="portal.tasks.noop",
+        started=timezone.now(),
+        stopped=timezone.now(),
+        success=False,
+    )
+    OrmQ.objects.create(key="default", payload="", lock=None)
+    # A change made through a page, so the history has an event with its request context.
+    response = w.clients["member_a"].post(
+        "/notifications/settings/",
+        {"email": "a@example.com", "mobile": "13900000001", "notify_by_email": "on"},
+    )
+    assert response.status_code == 302
+
+    w.objects.update(
+        city=city,
+        x=x,
+        y=y,
+        enterprise_a=enterprise_a,
+        enterprise_b=enterprise_b,
+        case=case,
+        attachment=case.attachments.get(),
+        typical=typical,
+        policy=policy,
+        draft_policy=draft_policy,
+        policy_attachment=policy_attachment,
+        draft_attachment=draft_attachment,
+        application=application,
+        application_file=application_file,
+        series=series,
+        session=session,
+        draft_session=draft_session,
+        session_attachment=session_attachment,
+        draft_session_attachment=draft_session_attachment,
+        invitation=session.invitations.get(enterprise=enterprise_a),
+        registration=registration,
+        appeal=appeal,
+        walkthrough=walkthrough,
+        finding=finding,
+        photo=photo,
+        notification=notification,
+    )
+    return w
