@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('policies', '0008_archive_instead_of_delete'),
-        ('policies', '0009_catalogue_order_index'),
+        ("policies", "0008_archive_instead_of_delete"),
+        ("policies", "0009_catalogue_order_index"),
     ]
 
-    operations = [
-    ]
+    operations = []
