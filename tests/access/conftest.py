@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 import pytest
+from axes.models import AccessFailureLog
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
@@ -233,10 +234,20 @@ def world(db, settings, tmp_path):
         success=False,
     )
     OrmQ.objects.create(key="default", payload="", lock=None)
+    # A wrong password, so django-axes' admin pages (attempts, failure log) have a row each.
+    Client(REMOTE_ADDR="203.0.113.9").post("/accounts/login/", {"username": "member_a", "password": "wrong"})
+    AccessFailureLog.objects.get_or_create(
+        username="member_a", ip_address="203.0.113.9", defaults={"user_agent": "", "path_info": "/accounts/login/"}
+    )
     # A change made through a page, so the history has an event with its request context.
     response = w.clients["member_a"].post(
         "/notifications/settings/",
-        {"email": "a@example.com", "mobile": "13900000001", "notify_by_email": "on"},
+        {
+            "email": "a@example.com",
+            "mobile": "13900000001",
+            "current_password": factories.PASSWORD,
+            "notify_by_email": "on",
+        },
     )
     assert response.status_code == 302
 

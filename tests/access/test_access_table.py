@@ -82,7 +82,15 @@ def _admin_allowed(user, model, view: str) -> bool:
 
 # Actions a model admin removes whatever the permissions say (records written by the
 # portal's services, kept for the record). Keys: "app_label.model_name".
-ADMIN_ACTIONS_REMOVED: dict[str, set[str]] = {}
+ADMIN_ACTIONS_REMOVED: dict[str, set[str]] = {
+    # Archived (归档), never deleted: portal.archive.ArchiveAdminMixin.
+    "complaints.case": {"delete"},
+    "complaints.walkthrough": {"delete"},
+    "policies.policy": {"delete"},
+    # Made by sign-up and application services only; the admin reads and archives them.
+    "roundtables.registration": {"add", "delete"},
+    "policies.application": {"add", "delete"},
+}
 
 
 def _first(model):
