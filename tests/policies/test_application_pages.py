@@ -376,3 +376,43 @@ def test_a_user_of_two_enterprises_chooses_one(client, open_policy):
     response = client.post(url, {"enterprise": second.pk})
     assert response.status_code == 302
     assert Application.objects.get().enterprise == second
+
+
+@pytest.mark.parametrize("rows", [5, 50])
+def test_the_grants_page_runs_the_same_queries_for_5_or_50(client, make_policy, tags, regions, rows):
+    from policies import services
+
+    policy = make_policy(
+        application_method="auto", tags_all=[tags["专精特新"]], amount_rule="fixed", amount_fixed=Decimal("3000")
+    )
+    official = factories.official()
+    client.force_login(official)
+    url = reverse("policy_applications:grants", args=[policy.pk])
+
+    def eligible(start, stop):
+        for index in range(start, stop):
+            factories.enterprise(name=f"免申企业{index:02d}", region=regions["xuanzhou"]).tags.add(tags["专精特新"])
+
+    def count():
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url)
+        assert response.status_code == 200
+        return len(captured.captured_queries), response.content.decode()
+
+    # The preview of enterprises still to be granted.
+    eligible(0, 1)
+    one, _ = count()
+    eligible(1, rows)
+    queries, body = count()
+    assert queries == one
+    assert body.count('data-testid="preview-row"') == rows and f"免申企业{rows - 1:02d}" in body
+
+    # The record of grants made.
+    assert services.grants_confirm(policy=policy, actor=official) == rows
+    granted, body = count()
+    assert body.count('data-testid="preview-row"') == 0
+    eligible(rows, rows + 1)
+    services.grants_confirm(policy=policy, actor=official)
+    queries, body = count()
+    assert queries == granted
+    assert body.count("免申企业") == rows + 1

@@ -412,3 +412,31 @@ def test_the_questions_to_answer_cost_the_same_for_5_or_50(client, make_policy, 
         PolicyQuestion.objects.create(policy=policies[index % 3], question=f"问题{index}")
     count, page = queries()
     assert count == one and f"问题{rows - 1}" in page
+
+
+@pytest.mark.parametrize("rows", [5, 50])
+def test_the_report_runs_the_same_queries_for_5_or_50_policies(client, company, make_policy, regions, tags, rows):
+    client.force_login(factories.enterprise_user(company))
+
+    def add(index):
+        eligible = make_policy(
+            title=f"符合政策{index}", regions=[regions["city"]], amount_rule="fixed", amount_fixed=Decimal("1000")
+        )
+        PolicyMaterial.objects.create(policy=eligible, name=f"申报材料{index}")
+        make_policy(title=f"差一项政策{index}", tags_all=[tags["高新技术企业"]])
+
+    def count():
+        with CaptureQueriesContext(connection) as captured:
+            page = page_of(client, "/policies/matches/report/")
+        return len(captured.captured_queries), page
+
+    add(0)
+    one, _ = count()
+    for index in range(1, rows):
+        add(index)
+    queries, page = count()
+    assert queries == one
+    eligible = page[page.index('data-testid="report-eligible"') : page.index('data-testid="report-almost"')]
+    almost = page[page.index('data-testid="report-almost"') :]
+    assert all(f"符合政策{index}" in eligible and f"申报材料{index}" in eligible for index in range(rows))
+    assert all(f"差一项政策{index}" in almost for index in range(rows))

@@ -610,3 +610,41 @@ def test_the_sign_in_sheet_costs_the_same_for_5_or_50_attendees(client, make_ses
     register(rows - 1)
     assert _queries(client, f"/roundtables/{session.pk}/sign-in-sheet/") == one
     assert f"参会人{rows - 1}" in page_of(client, f"/roundtables/{session.pk}/sign-in-sheet/")
+
+
+@pytest.mark.parametrize("rows", [5, 50])
+def test_the_session_appeals_page_runs_the_same_queries_for_5_or_50(client, make_session, member, official, rows):
+    from complaints import services as case_services
+
+    session = make_session(Session.State.HELD, days=-1, capacity=rows + 1, reserved=0)
+    department = factories.department("宣城市交通运输局")
+
+    def appeal(index):
+        _user, enterprise = member()
+        registration = Registration.objects.create(
+            session=session,
+            enterprise=enterprise,
+            attendee_name=f"参会人{index}",
+            attendee_mobile="13900005678",
+            status=Registration.Status.CONFIRMED,
+        )
+        filed = services.appeal_file(
+            session=session,
+            actor=official,
+            enterprise=enterprise,
+            title=f"现场诉求{index}",
+            description="d",
+            source=Appeal.Source.ON_SITE,
+            registration=registration,
+        )
+        case_services.case_assign(case=filed.case, actor=official, lead_department=department)
+
+    appeal(0)
+    client.force_login(official)
+    url = f"/roundtables/{session.pk}/appeals/"
+    one = _queries(client, url)
+    for index in range(1, rows):
+        appeal(index)
+    assert _queries(client, url) == one
+    page = page_of(client, url)
+    assert page.count("<tr data-case=") == rows and f"现场诉求{rows - 1}" in page and "宣城市交通运输局" in page
