@@ -8,7 +8,6 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -20,6 +19,7 @@ from complaints.filters import CaseFilter
 from complaints.models import Channel, Status
 from portal.api.errors import is_conflict
 from portal.forms import add_service_errors
+from portal.pagination import CappedCountPaginator
 
 
 @require_http_methods(["GET", "POST"])
@@ -98,7 +98,8 @@ def case_list(request):
     cases = selectors.workbench(user=request.user, filters=filters or None)
     if filters and not case_filter.is_valid():
         cases = cases.none()
-    page = Paginator(cases, 30).get_page(request.GET.get("page"))
+    # A department's open cases reach tens of thousands: an exact count cost 1.4 s (bench B3).
+    page = CappedCountPaginator(cases, 30).get_page(request.GET.get("page"))
     return render(
         request,
         "complaints/case_list.html",

@@ -26,6 +26,7 @@ from roundtables import calendar, forms, selectors, services
 from roundtables.models import Appeal, Invitation, Registration, Series, Session
 
 PAST_PER_PAGE = 20
+UPCOMING_PER_PAGE = 20
 ACTIVE = [Registration.Status.CONFIRMED, Registration.Status.WAITLISTED]
 # Sign-up can still be cancelled and invitations answered before the session is held.
 BEFORE_HELD = [Session.State.ANNOUNCED, Session.State.REGISTRATION_CLOSED]
@@ -97,12 +98,21 @@ def _registration_summary(registration: Registration) -> str:
 def session_list(request):
     """Upcoming sessions (soonest first) and past ones (latest first, paginated)."""
     user = request.user
+    # Both halves are paged: at city scale there are hundreds of upcoming sessions, and
+    # rendering them all made this page take over a second (bench B3).
+    upcoming_page = Paginator(selectors.upcoming(user=user), UPCOMING_PER_PAGE).get_page(
+        request.GET.get("upcoming_page")
+    )
     page = Paginator(selectors.past(user=user), PAST_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "roundtables/session_list.html",
         {
-            "upcoming": _group(selectors.upcoming(user=user)),
+            "upcoming_page": upcoming_page,
+            "upcoming": _group(upcoming_page.object_list),
+            # Each half's page links keep the other half's page.
+            "upcoming_query": urlencode({"page": page.number}) if page.number > 1 else "",
+            "past_query": urlencode({"upcoming_page": upcoming_page.number}) if upcoming_page.number > 1 else "",
             "page": page,
             "past": _group(page.object_list),
             "series_list": Series.objects.filter(is_active=True),

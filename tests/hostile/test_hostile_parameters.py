@@ -45,7 +45,7 @@ MORE_HOSTILE = {
 # Pages with a list, their parameters, and who can see them. {x} stands for an object of the world.
 PAGES = [
     ("anonymous", "/policies/", ["q", "level", "issuer", "category", "industry", "support_type", "open_now", "page"]),
-    ("anonymous", "/roundtables/", ["page"]),
+    ("anonymous", "/roundtables/", ["page", "upcoming_page"]),
     ("anonymous", "/reports/typical-cases/", ["page"]),
     ("anonymous", "/cases/lookup/", ["number", "lookup_code"]),
     (

@@ -98,6 +98,23 @@ def test_past_sessions_are_paginated_latest_first(client, make_session):
     assert "往期主题20" in second and "往期主题21" in second and "往期主题00" not in second
 
 
+def test_upcoming_sessions_are_paginated_soonest_first_keeping_the_past_page(client, make_session):
+    for i in range(22):
+        make_session(Session.State.ANNOUNCED, days=(i + 1) * 7, theme=f"即将主题{i:02d}")
+    for i in range(22):
+        make_session(Session.State.CLOSED, days=-(i + 1) * 7, theme=f"往期主题{i:02d}")
+    first = page_of(client, "/roundtables/")
+    assert "即将主题00" in first and "即将主题19" in first and "即将主题20" not in first
+    assert first.index("即将主题00") < first.index("即将主题01")
+    assert "?upcoming_page=2" in first
+    # Paging through upcoming sessions keeps the page of past ones the reader is on, and back.
+    second = page_of(client, "/roundtables/?page=2&upcoming_page=2")
+    assert "即将主题20" in second and "即将主题21" in second and "即将主题00" not in second
+    assert "往期主题20" in second and "往期主题00" not in second
+    assert "?page=2&amp;upcoming_page=1" in second
+    assert "?upcoming_page=2&amp;page=1" in second
+
+
 def test_drafts_are_not_found_except_by_officials(client, make_session, official):
     draft = make_session(Session.State.DRAFT, theme="草稿主题")
     assert client.get(f"/roundtables/{draft.pk}/").status_code == 404
