@@ -5,11 +5,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import SESSION_KEY, logout
 from django.db import InterfaceError, OperationalError
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse
+from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext
 
+from portal.api.errors import api_error_response
 from portal.security import LAST_SEEN_AT, LAST_SEEN_RESOLUTION, SIGNED_IN_AT
 
 logger = logging.getLogger(__name__)
@@ -83,9 +85,7 @@ def database_unavailable_response(request):
     error shape. Built without touching the database (no context processors, no user)."""
     message = gettext("数据库暂时无法访问，请稍后再试。")
     if request.path.startswith("/api/"):
-        response = JsonResponse(
-            {"errors": [{"field": None, "message": message}]}, status=503, json_dumps_params={"ensure_ascii": False}
-        )
+        response = api_error_response(message, status=503)
     else:
         response = HttpResponse(render_to_string("503.html", {"message": message}), status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
@@ -146,11 +146,7 @@ class RejectUnstorableInputMiddleware:
         return False
 
     def _refuse(self, request):
-        from django.http import JsonResponse
-        from django.shortcuts import render
-        from django.utils.translation import gettext as _
-
-        message = _("输入中含有无法处理的控制字符（NUL），请删除后重试。")
+        message = gettext("输入中含有无法处理的控制字符（NUL），请删除后重试。")
         if request.path.startswith("/api/"):
-            return JsonResponse({"errors": [{"field": None, "message": message}]}, status=400)
+            return api_error_response(message, status=400)
         return render(request, "portal/bad_request.html", {"message": message}, status=400)

@@ -10,9 +10,10 @@ from csp.decorators import csp_update
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
-from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+
+from portal.api.errors import api_error_response
 
 # Session keys: when the user signed in, and when they were last seen (epoch seconds).
 SIGNED_IN_AT = "security.signed_in_at"
@@ -56,7 +57,7 @@ def lockout_response(request, original_response=None, credentials=None):
         "minutes": minutes
     }
     if request.path.startswith("/api/"):
-        return JsonResponse({"errors": [{"field": None, "message": message}]}, status=429)
+        return api_error_response(message, status=429)
     return render(request, "registration/locked_out.html", {"message": message, "minutes": minutes}, status=429)
 
 

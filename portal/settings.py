@@ -225,7 +225,7 @@ SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 SMS_BACKEND = env("SMS_BACKEND", default="portal.sms.LogSmsBackend")
 
 # --- Background work --------------------------------------------------------
-# The longest task is a policy push to every eligible enterprise (batches of 500).
+# The longest task is a policy push to every eligible enterprise (batches of 5,000).
 Q_TIMEOUT = env.int("Q_TIMEOUT", default=600)
 # A task not acknowledged within `retry` seconds is handed out again: that is how a
 # task whose worker was killed (deploy, OOM, host lost) gets done. It must exceed

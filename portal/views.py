@@ -16,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal import selectors, services
+from portal.api.errors import api_error_response
 from portal.forms import (
     EnterpriseProfileForm,
     MembershipRequestForm,
@@ -40,7 +41,7 @@ def page_not_found(request, exception):
     """404 for a URL no route matches: the API's JSON error shape under /api/, the
     site's page everywhere else."""
     if request.path.startswith("/api/"):
-        return JsonResponse({"errors": [{"field": None, "message": _("请求的资源不存在。")}]}, status=404)
+        return api_error_response(_("请求的资源不存在。"), status=404)
     return defaults.page_not_found(request, exception)
 
 

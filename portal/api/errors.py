@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import JsonResponse
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, serializers, status, viewsets
@@ -30,6 +31,14 @@ class ApiErrorSerializer(serializers.Serializer):
     """Every error answer of the API."""
 
     errors = ApiErrorItemSerializer(many=True)
+
+
+def api_error_response(message, *, status: int) -> JsonResponse:
+    """The error shape for answers made outside DRF's views (middleware, handler404,
+    the login lock-out), where no exception handler runs."""
+    return JsonResponse(
+        {"errors": [{"field": None, "message": str(message)}]}, status=status, json_dumps_params={"ensure_ascii": False}
+    )
 
 
 def _flatten(detail, field: str | None = None) -> list[dict]:
