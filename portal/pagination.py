@@ -25,6 +25,8 @@ class CappedCountPaginator(Paginator):
     @cached_property
     def _counted(self) -> int:
         object_list = self.object_list
+        if hasattr(object_list, "capped_count"):
+            return object_list.capped_count(self.count_cap + 1)
         if hasattr(object_list, "order_by"):
             # Order does not change a count, and without it the LIMIT stops the scan early.
             return object_list.order_by()[: self.count_cap + 1].count()

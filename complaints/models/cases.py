@@ -10,7 +10,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -307,6 +307,24 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["status", "stage_due_at"], name="case_open_due_idx"),
             models.Index(fields=["lead_department", "status"], name="case_department_status_idx"),
+            # The workbench: open cases most urgent first (selectors.URGENCY_ORDER), read in
+            # order with a LIMIT instead of sorting tens of thousands of rows per page —
+            # per lead department for a handler, and over the city for an official.
+            models.Index(
+                "lead_department",
+                F("suspended_at").asc(nulls_first=True),
+                F("stage_due_at").asc(nulls_last=True),
+                "id",
+                condition=Q(status__in=OPEN_STATUSES, archived_at__isnull=True),
+                name="case_department_urgency_idx",
+            ),
+            models.Index(
+                F("suspended_at").asc(nulls_first=True),
+                F("stage_due_at").asc(nulls_last=True),
+                "id",
+                condition=Q(status__in=OPEN_STATUSES, archived_at__isnull=True),
+                name="case_open_urgency_idx",
+            ),
             # Similar-title suggestions at intake (pg_trgm).
             GinIndex(fields=["title"], opclasses=["gin_trgm_ops"], name="case_title_trgm_idx"),
             # The sweep's predicate: running, unflagged stages by deadline.

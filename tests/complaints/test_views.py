@@ -2,14 +2,16 @@
 lookup without an account, downloads, and who is refused."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
-from complaints import services
-from complaints.models import Case, CaseAttachment, Status
+from complaints import selectors, services
+from complaints.models import Case, CaseAttachment, Status, Tier
 
 pytestmark = pytest.mark.django_db
 
@@ -345,3 +347,49 @@ def test_paging_the_workbench_keeps_its_list(client, people, case_at):
     assert second.count("/cases/SQ") == 1  # 31 open cases: 30 on page one, one on page two
     assert closed.number not in second
     assert closed.number in client.get("/cases/", {"status": "closed"}).content.decode()
+
+
+def test_a_handlers_workbench_pages_every_reason_to_see_a_case_most_urgent_first(client, people, case_at, file_case):
+    """The everyday list unites the department's own cases with those it co-handles and
+    those the handler filed, pages them in urgency order, and leaves out other
+    departments' cases, closed ones and archived ones (UrgentOpenCases)."""
+    led = [case_at("assigned") for _ in range(33)]
+    co_handled = services.case_assign(
+        case=services.case_accept(case=file_case(), actor=people.official),
+        actor=people.official,
+        lead_department=people.y,
+        tier=Tier.CROSS_DEPARTMENT,
+        co_departments=[people.x],
+    )
+    filed_by_handler = file_case(actor=people.handler_x, enterprise=None)
+    suspended = services.case_suspend(case=case_at("assigned"), actor=people.handler_x, reason="等待企业补充材料")
+    other_department = services.case_assign(
+        case=services.case_accept(case=file_case(), actor=people.official),
+        actor=people.official,
+        lead_department=people.y,
+        tier=Tier.ORDINARY,
+    )
+    closed = services.case_rate(case=case_at("resolved"), actor=people.member_a, rating="satisfied")
+    archived = case_at("assigned")
+    Case.objects.filter(pk=archived.pk).update(archived_at=timezone.now())
+    # Deadlines spread so the order is the deadline's, not the filing order.
+    now = timezone.now()
+    for index, case in enumerate([*led, co_handled]):
+        Case.objects.filter(pk=case.pk).update(stage_due_at=now + dt.timedelta(hours=(index * 7) % 40 - 5))
+
+    client.force_login(people.handler_x)
+    pages = [client.get("/cases/", {"page": number}) for number in (1, 2)]
+    shown = [re.findall(r'href="/cases/(SQ\d{4}-\d+)/"', page.content.decode()) for page in pages]
+    shown = [list(dict.fromkeys(numbers)) for numbers in shown]  # a row may link its number twice
+
+    expected = [
+        number
+        for number in Case.objects.filter(pk__in=[c.pk for c in [*led, co_handled, filed_by_handler, suspended]])
+        .order_by(*selectors.URGENCY_ORDER)
+        .values_list("number", flat=True)
+    ]
+    assert shown[0] == expected[:30] and shown[1] == expected[30:]
+    assert expected[-1] == suspended.number  # suspended cases come last
+    assert pages[0].context["page"].paginator.count == 36
+    for hidden in (other_department, closed, archived):
+        assert hidden.number not in pages[0].content.decode() + pages[1].content.decode()
