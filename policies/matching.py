@@ -269,15 +269,16 @@ def open_policies() -> QuerySet[Policy]:
 # --- SQL: one enterprise against the catalogue -------------------------------------------
 
 # One query classifies every open policy for one enterprise, ranks each class and
-# returns only the rows asked for. Each condition is a three-valued SQL expression
-# (NULL = unknown) on the policy's own row: the condition sets are copied into id
-# arrays on the policy (``condition_*_ids``, kept by triggers), so a region or
-# industry condition is ``&&`` against the ids of the enterprise's region and its
-# ancestors, and a tag condition ``<@`` / ``&&`` against its tag ids — no subquery per
-# policy. The advanced tree (a PL/pgSQL function, the dearest check) is evaluated only
-# where it can change the class: a policy already failing two conditions is not
-# eligible whatever the tree says.
-MATCH_SQL = """
+# returns only the rows asked for (CLASS_SQL); a second explains the rows shown
+# (EXPLAIN_SQL). Each condition is a three-valued SQL expression (NULL = unknown) on
+# the policy's own row: the condition sets are copied into id arrays on the policy
+# (``condition_*_ids``, kept by triggers), so a region or industry condition is ``&&``
+# against the ids of the enterprise's region and its ancestors, and a tag condition
+# ``<@`` / ``&&`` against its tag ids — no subquery per policy. The advanced tree (a
+# PL/pgSQL function, the dearest check) is evaluated only where it can change the
+# class: a policy already failing two conditions is not eligible whatever the tree says.
+
+PROFILE_CTE = """
 WITH profile AS (
     SELECT %(region_path)s::text AS region_path,
            ARRAY(SELECT id FROM portal_region WHERE path = ANY(%(region_paths)s::text[])) AS region_ids,
@@ -287,92 +288,115 @@ WITH profile AS (
            %(employees)s::bigint AS employees, %(annual_revenue)s::numeric AS annual_revenue,
            %(tax_paid)s::numeric AS tax_paid, %(rd_spend)s::numeric AS rd_spend,
            %(rd_intensity)s::numeric AS rd_intensity, %(years)s::int AS years
-)
-, classed AS MATERIALIZED (
-  SELECT c.* FROM (
-    SELECT j.id, j.application_closes, j.published_on, j.amount, j.c_region, j.c_industry, j.c_scale, j.c_ownership,
-      j.missing_tag_ids, j.c_tags_any, j.c_tags_excluded, j.c_employees, j.c_annual_revenue, j.c_tax_paid,
-      j.c_rd_intensity, j.c_years, j.c_advanced, j.advanced_skipped,
-      j.failed_before_advanced + (j.c_advanced IS FALSE)::int AS failed,
-      j.unknown_before_advanced + (j.c_advanced IS NULL)::int AS unknown,
-      CASE WHEN j.failed_before_advanced + (j.c_advanced IS FALSE)::int = 0
-             THEN CASE WHEN j.unknown_before_advanced + (j.c_advanced IS NULL)::int = 0 THEN 'eligible'
-                       ELSE 'unknown' END
-           WHEN j.failed_before_advanced + (j.c_advanced IS FALSE)::int = 1
-                AND j.unknown_before_advanced + (j.c_advanced IS NULL)::int = 0 THEN 'almost'
-           ELSE 'not_eligible' END AS klass
-    FROM (
-      SELECT k.*,
-        CASE WHEN NOT k.has_advanced THEN TRUE WHEN k.settled THEN NULL
-             ELSE policy_condition(k.advanced_condition, %(profile_json)s::jsonb) END AS c_advanced,
-        k.has_advanced AND k.settled AS advanced_skipped
-      FROM (
-        SELECT c.*,
-          c.failed_before_advanced >= 2 OR (c.failed_before_advanced = 1 AND c.unknown_before_advanced > 0) AS settled
-        FROM (
-          SELECT c.*,
-            (c.c_region IS FALSE)::int + (c.c_industry IS FALSE)::int + (c.c_scale IS FALSE)::int
-            + (c.c_ownership IS FALSE)::int + cardinality(c.missing_tag_ids) + (c.c_tags_any IS FALSE)::int
-            + (c.c_tags_excluded IS FALSE)::int + (c.c_employees IS FALSE)::int
-            + (c.c_annual_revenue IS FALSE)::int + (c.c_tax_paid IS FALSE)::int
-            + (c.c_rd_intensity IS FALSE)::int + (c.c_years IS FALSE)::int AS failed_before_advanced,
-            (c.c_region IS NULL)::int + (c.c_industry IS NULL)::int + (c.c_scale IS NULL)::int
-            + (c.c_ownership IS NULL)::int + (c.c_employees IS NULL)::int + (c.c_annual_revenue IS NULL)::int
-            + (c.c_tax_paid IS NULL)::int + (c.c_rd_intensity IS NULL)::int
-            + (c.c_years IS NULL)::int AS unknown_before_advanced
-          FROM (
-    SELECT p.id,
-      p.advanced_condition IS NOT NULL AND p.advanced_condition NOT IN ('null'::jsonb, '{}'::jsonb) AS has_advanced,
-      p.advanced_condition, p.application_closes, p.published_on,
-      CASE WHEN cardinality(p.condition_region_ids) = 0 THEN TRUE WHEN pf.region_path IS NULL THEN NULL
-           ELSE p.condition_region_ids && pf.region_ids END AS c_region,
-      CASE WHEN cardinality(p.condition_industry_ids) = 0 THEN TRUE WHEN pf.industry_path IS NULL THEN NULL
-           ELSE p.condition_industry_ids && pf.industry_ids END AS c_industry,
-      CASE WHEN cardinality(p.scales) = 0 THEN TRUE WHEN pf.scale = '' THEN NULL
-           ELSE pf.scale = ANY(p.scales) END AS c_scale,
-      CASE WHEN cardinality(p.ownerships) = 0 THEN TRUE WHEN pf.ownership = '' THEN NULL
-           ELSE pf.ownership = ANY(p.ownerships) END AS c_ownership,
-      CASE WHEN p.condition_tags_all_ids <@ pf.tag_ids THEN '{}'::bigint[]
-           ELSE ARRAY(SELECT t FROM unnest(p.condition_tags_all_ids) t WHERE t <> ALL(pf.tag_ids)) END
-        AS missing_tag_ids,
-      CASE WHEN cardinality(p.condition_tags_any_ids) = 0 THEN TRUE
-           ELSE p.condition_tags_any_ids && pf.tag_ids END AS c_tags_any,
-      NOT (p.condition_tags_excluded_ids && pf.tag_ids) AS c_tags_excluded,
-      CASE WHEN p.min_employees IS NULL AND p.max_employees IS NULL THEN TRUE
+)"""
+
+# Conditions the enterprise's data may leave unknown (NULL), then those it cannot.
+CONDITIONS_MAYBE_UNKNOWN = {
+    "c_region": """CASE WHEN cardinality(p.condition_region_ids) = 0 THEN TRUE WHEN pf.region_path IS NULL THEN NULL
+           ELSE p.condition_region_ids && pf.region_ids END""",
+    "c_industry": """CASE WHEN cardinality(p.condition_industry_ids) = 0 THEN TRUE
+           WHEN pf.industry_path IS NULL THEN NULL ELSE p.condition_industry_ids && pf.industry_ids END""",
+    "c_scale": """CASE WHEN cardinality(p.scales) = 0 THEN TRUE WHEN pf.scale = '' THEN NULL
+           ELSE pf.scale = ANY(p.scales) END""",
+    "c_ownership": """CASE WHEN cardinality(p.ownerships) = 0 THEN TRUE WHEN pf.ownership = '' THEN NULL
+           ELSE pf.ownership = ANY(p.ownerships) END""",
+    "c_employees": """CASE WHEN p.min_employees IS NULL AND p.max_employees IS NULL THEN TRUE
            ELSE (p.min_employees IS NULL OR pf.employees >= p.min_employees)
-            AND (p.max_employees IS NULL OR pf.employees <= p.max_employees) END AS c_employees,
-      CASE WHEN p.min_annual_revenue IS NULL AND p.max_annual_revenue IS NULL THEN TRUE
+            AND (p.max_employees IS NULL OR pf.employees <= p.max_employees) END""",
+    "c_annual_revenue": """CASE WHEN p.min_annual_revenue IS NULL AND p.max_annual_revenue IS NULL THEN TRUE
            ELSE (p.min_annual_revenue IS NULL OR pf.annual_revenue >= p.min_annual_revenue)
-            AND (p.max_annual_revenue IS NULL OR pf.annual_revenue <= p.max_annual_revenue) END AS c_annual_revenue,
-      CASE WHEN p.min_tax_paid IS NULL THEN TRUE ELSE pf.tax_paid >= p.min_tax_paid END AS c_tax_paid,
-      CASE WHEN p.min_rd_intensity IS NULL THEN TRUE ELSE pf.rd_intensity >= p.min_rd_intensity END AS c_rd_intensity,
-      CASE WHEN p.min_years_since_founding IS NULL AND p.max_years_since_founding IS NULL THEN TRUE
+            AND (p.max_annual_revenue IS NULL OR pf.annual_revenue <= p.max_annual_revenue) END""",
+    "c_tax_paid": "CASE WHEN p.min_tax_paid IS NULL THEN TRUE ELSE pf.tax_paid >= p.min_tax_paid END",
+    "c_rd_intensity": "CASE WHEN p.min_rd_intensity IS NULL THEN TRUE ELSE pf.rd_intensity >= p.min_rd_intensity END",
+    "c_years": """CASE WHEN p.min_years_since_founding IS NULL AND p.max_years_since_founding IS NULL THEN TRUE
            ELSE (p.min_years_since_founding IS NULL OR pf.years >= p.min_years_since_founding)
-            AND (p.max_years_since_founding IS NULL OR pf.years <= p.max_years_since_founding) END AS c_years,
-      -- The amount, as estimate_amount computes it, to rank by.
-      CASE WHEN p.amount_rule = 'fixed' THEN p.amount_fixed
+            AND (p.max_years_since_founding IS NULL OR pf.years <= p.max_years_since_founding) END""",
+}
+CONDITIONS_KNOWN = {
+    "c_tags_any": """CASE WHEN cardinality(p.condition_tags_any_ids) = 0 THEN TRUE
+           ELSE p.condition_tags_any_ids && pf.tag_ids END""",
+    "c_tags_excluded": "NOT (p.condition_tags_excluded_ids && pf.tag_ids)",
+}
+MISSING_TAG_IDS = """CASE WHEN p.condition_tags_all_ids <@ pf.tag_ids THEN '{}'::bigint[]
+           ELSE ARRAY(SELECT t FROM unnest(p.condition_tags_all_ids) t WHERE t <> ALL(pf.tag_ids)) END"""
+HAS_ADVANCED = "p.advanced_condition IS NOT NULL AND p.advanced_condition NOT IN ('null'::jsonb, '{}'::jsonb)"
+# The amount, as estimate_amount computes it, to rank by.
+AMOUNT = """CASE WHEN p.amount_rule = 'fixed' THEN p.amount_fixed
            WHEN p.amount_rule IN ('percentage', 'per_unit') AND p.amount_rate IS NOT NULL THEN (
              SELECT CASE WHEN p.amount_cap IS NOT NULL AND raw > p.amount_cap THEN p.amount_cap ELSE raw END
              FROM (SELECT round(CASE p.amount_field WHEN 'employees' THEN pf.employees
                                  WHEN 'annual_revenue' THEN pf.annual_revenue WHEN 'tax_paid' THEN pf.tax_paid
                                  WHEN 'rd_spend' THEN pf.rd_spend WHEN 'rd_intensity' THEN pf.rd_intensity
                                  WHEN 'years_since_founding' THEN pf.years END * p.amount_rate, 2) AS raw) r)
-      END AS amount
-    FROM policies_policy p CROSS JOIN profile pf
-    WHERE {policies}
-    OFFSET 0  -- each check computed once, not once per reference above
-          ) c
-        ) c
-      ) k
-      OFFSET 0  -- the advanced tree evaluated once per policy
-    ) j
-  ) c
-  WHERE %(include_not_eligible)s OR c.klass <> 'not_eligible'
+      END"""
+ADVANCED = """CASE WHEN NOT k.has_advanced THEN TRUE WHEN k.settled THEN NULL
+             ELSE policy_condition(k.advanced_condition, %(profile_json)s::jsonb) END"""
+SETTLED = "c.failed_before_advanced >= 2 OR (c.failed_before_advanced = 1 AND c.unknown_before_advanced > 0)"
+KLASS = """CASE WHEN j.failed_before_advanced + (j.c_advanced IS FALSE)::int = 0
+             THEN CASE WHEN j.unknown_before_advanced + (j.c_advanced IS NULL)::int = 0 THEN 'eligible'
+                       ELSE 'unknown' END
+           WHEN j.failed_before_advanced + (j.c_advanced IS FALSE)::int = 1
+                AND j.unknown_before_advanced + (j.c_advanced IS NULL)::int = 0 THEN 'almost'
+           ELSE 'not_eligible' END"""
+
+
+def _columns(conditions: dict[str, str]) -> str:
+    return ",\n      ".join(f"{sql} AS {name}" for name, sql in conditions.items())
+
+
+# Every policy's class in one pass. The checks are summed as they are computed — a
+# failure counts 1, an unknown 1,000 — so each policy row is projected once rather
+# than carrying a column per condition through every step (this halved B2).
+# Both are assembled from this module's constants only; input arrives as parameters.
+CLASS_SQL = (
+    PROFILE_CTE  # noqa: S608
+    + """
+, classed AS MATERIALIZED (
+  SELECT j.id, j.application_closes, j.published_on, j.amount, """
+    + KLASS
+    + """ AS klass
+  FROM (
+    SELECT k.*, """
+    + ADVANCED
+    + """ AS c_advanced
+    FROM (
+      SELECT c.*, """
+    + SETTLED
+    + """ AS settled
+      FROM (
+        SELECT s.id, s.application_closes, s.published_on, s.amount, s.has_advanced, s.advanced_condition,
+               s.score %% 1000 AS failed_before_advanced, s.score / 1000 AS unknown_before_advanced
+        FROM (
+          SELECT p.id, p.application_closes, p.published_on, p.advanced_condition, """
+    + HAS_ADVANCED
+    + """ AS has_advanced,
+            """
+    + AMOUNT
+    + """ AS amount,
+            """
+    + "\n            + ".join(f"COALESCE((NOT ({sql}))::int, 1000)" for sql in CONDITIONS_MAYBE_UNKNOWN.values())
+    + "\n            + "
+    + "\n            + ".join(f"(NOT ({sql}))::int" for sql in CONDITIONS_KNOWN.values())
+    + """
+            + CASE WHEN p.condition_tags_all_ids <@ pf.tag_ids THEN 0
+                   ELSE (SELECT count(*) FROM unnest(p.condition_tags_all_ids) t WHERE t <> ALL(pf.tag_ids))::int
+              END AS score
+          FROM policies_policy p CROSS JOIN profile pf
+          WHERE {policies}
+          OFFSET 0  -- the score computed once, not once per reference above
+        ) s
+      ) c
+    ) k
+    OFFSET 0  -- the advanced tree evaluated once per policy
+  ) j
+  WHERE %(include_not_eligible)s OR """
+    + KLASS
+    + """ <> 'not_eligible'
 ), totals AS (
   SELECT klass, count(*) AS class_total FROM classed GROUP BY klass
 )
 -- The page of each class: a top-N sort per class, not a sort of every classified row.
-SELECT c.*, t.class_total,
+SELECT c.id, c.klass, t.class_total,
   %(offset)s + row_number() OVER (PARTITION BY c.klass ORDER BY {order}) AS position
 FROM (
   (SELECT c.* FROM classed c WHERE c.klass = 'eligible' ORDER BY {order} OFFSET %(offset)s LIMIT %(limit)s)
@@ -384,6 +408,52 @@ FROM (
   (SELECT c.* FROM classed c WHERE c.klass = 'not_eligible' ORDER BY {order} OFFSET %(offset)s LIMIT %(limit)s)
 ) c JOIN totals t USING (klass)
 """
+)
+
+# The named policies, each condition's outcome in its own column, for the reasons shown.
+EXPLAIN_SQL = (
+    PROFILE_CTE  # noqa: S608
+    + """
+SELECT j.*,
+  j.failed_before_advanced + (j.c_advanced IS FALSE)::int AS failed,
+  j.unknown_before_advanced + (j.c_advanced IS NULL)::int AS unknown,
+  """
+    + KLASS
+    + """ AS klass
+FROM (
+  SELECT k.*, """
+    + ADVANCED
+    + """ AS c_advanced, k.has_advanced AND k.settled AS advanced_skipped
+  FROM (
+    SELECT c.*, """
+    + SETTLED
+    + """ AS settled
+    FROM (
+      SELECT c.*,
+        """
+    + "\n        + ".join(f"(c.{name} IS FALSE)::int" for name in [*CONDITIONS_MAYBE_UNKNOWN, *CONDITIONS_KNOWN])
+    + """
+        + cardinality(c.missing_tag_ids) AS failed_before_advanced,
+        """
+    + "\n        + ".join(f"(c.{name} IS NULL)::int" for name in CONDITIONS_MAYBE_UNKNOWN)
+    + """ AS unknown_before_advanced
+      FROM (
+        SELECT p.id, p.advanced_condition, """
+    + HAS_ADVANCED
+    + """ AS has_advanced,
+      """
+    + _columns({**CONDITIONS_MAYBE_UNKNOWN, **CONDITIONS_KNOWN, "missing_tag_ids": MISSING_TAG_IDS})
+    + """
+        FROM policies_policy p CROSS JOIN profile pf
+        WHERE p.id = ANY(%(policy_ids)s)
+        OFFSET 0  -- each check computed once, not once per reference above
+      ) c
+    ) c
+  ) k
+  OFFSET 0
+) j
+"""
+)
 
 OPEN_POLICIES_SQL = """p.state = 'published'
       AND (p.effective_until IS NULL OR p.effective_until >= %(today)s)
@@ -428,18 +498,10 @@ def _path_and_ancestors(path: str | None) -> list[str]:
     return ["/" + "/".join(codes[: depth + 1]) + "/" for depth in range(len(codes))]
 
 
-def _match_rows(
-    profile: Profile,
-    *,
-    policy_ids: list[int] | None = None,
-    include_not_eligible: bool = True,
-    sort: str = "",
-    offset: int = 0,
-    limit: int | None = None,
-) -> list[dict]:
+def _params(profile: Profile, **extra) -> dict:
     import json
 
-    params = {
+    return {
         "region_path": profile.region_path,
         "region_paths": _path_and_ancestors(profile.region_path),
         "industry_path": profile.industry_path,
@@ -454,25 +516,38 @@ def _match_rows(
         "rd_intensity": profile.rd_intensity,
         "years": profile.years_since_founding,
         "profile_json": json.dumps(profile_json(profile), ensure_ascii=False),
-        "policy_ids": list(policy_ids or []),
         "today": profile.today,
-        "include_not_eligible": include_not_eligible,
-        "offset": offset,
-        "limit": limit,
+        **extra,
     }
-    policies = "p.id = ANY(%(policy_ids)s)" if policy_ids is not None else OPEN_POLICIES_SQL
-    sql = MATCH_SQL.replace("{policies}", policies).replace("{order}", MATCH_ORDER.get(sort, MATCH_ORDER[""]))
+
+
+def _fetch(sql: str, params: dict) -> list[dict]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         columns = [column.name for column in cursor.description]
         return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
 
 
+def _class_rows(
+    profile: Profile, *, include_not_eligible: bool, sort: str = "", offset: int = 0, limit: int | None = None
+) -> list[dict]:
+    """The open catalogue's classes for the profile: ``id``, ``klass``, ``class_total``
+    and ``position`` of the rows from ``offset`` to ``offset + limit`` in each class."""
+    sql = CLASS_SQL.replace("{policies}", OPEN_POLICIES_SQL).replace("{order}", MATCH_ORDER.get(sort, MATCH_ORDER[""]))
+    return _fetch(sql, _params(profile, include_not_eligible=include_not_eligible, offset=offset, limit=limit))
+
+
+def _explained_rows(profile: Profile, policy_ids: list[int]) -> list[dict]:
+    """The named policies with each condition's outcome (``c_*``), ``missing_tag_ids``,
+    ``failed``, ``unknown`` and ``klass``."""
+    return _fetch(EXPLAIN_SQL, _params(profile, policy_ids=list(policy_ids)))
+
+
 def classify_in_sql(profile: Profile, policy_ids: list[int]) -> dict[int, dict]:
     """{policy id: {"klass", "failed", "unknown", per-condition columns, "missing_tags"}}."""
     if not policy_ids:
         return {}
-    rows = _match_rows(profile, policy_ids=policy_ids)
+    rows = _explained_rows(profile, policy_ids)
     tag_names = dict(EnterpriseTag.objects.values_list("pk", "name"))
     for row in rows:
         row["missing_tags"] = sorted(tag_names[pk] for pk in row["missing_tag_ids"])
@@ -498,10 +573,10 @@ def match_page(
 ) -> MatchPage:
     """The open catalogue classified for one enterprise: the first ``per_class`` of each
     class (or of ``klass`` alone) from ``offset``, ranked in SQL, explained with reasons
-    and amounts — four queries whatever the catalogue's size, and only the rows shown
-    are loaded and explained (from the SQL row's per-condition columns)."""
+    and amounts — five queries whatever the catalogue's size, and only the rows shown
+    are loaded and explained (by a second query, per condition, for those rows only)."""
     profile = Profile.of(enterprise)
-    rows = _match_rows(
+    rows = _class_rows(
         profile,
         include_not_eligible=include_not_eligible or klass == NOT_ELIGIBLE,
         sort=sort,
@@ -513,6 +588,9 @@ def match_page(
         totals[row["klass"]] = row["class_total"]
     if klass is not None:
         rows = [row for row in rows if row["klass"] == klass]
+    explained = {row["id"]: row for row in _explained_rows(profile, [row["id"] for row in rows])}
+    # The class and rank come from the classifying query; the reasons from the explaining one.
+    rows = [{**explained[row["id"]], **row} for row in rows if row["id"] in explained]
     policies = Policy.objects.select_related("issuer", "category", "region").in_bulk([row["id"] for row in rows])
     industry_ids = {pk for pk in (policies[row["id"]].condition_industry_ids for row in rows) for pk in pk}
     industries = {
@@ -526,7 +604,7 @@ def match_page(
 
 def eligible_policy_ids(enterprise: Enterprise) -> list[int]:
     """The open policies the enterprise is eligible for, unexplained (one query)."""
-    rows = _match_rows(Profile.of(enterprise), include_not_eligible=False)
+    rows = _class_rows(Profile.of(enterprise), include_not_eligible=False)
     return [row["id"] for row in rows if row["klass"] == ELIGIBLE]
 
 

@@ -207,8 +207,11 @@ def test_the_python_and_sql_evaluators_agree(catalogue, regions, tags, data):
     reached = set(
         policy.pk for policy in catalogue if matching.eligible_enterprises(policy).filter(pk=enterprise.pk).exists()
     )
+    # The page's classes come from the classifying query, the reasons from the explaining one.
+    classed = {e.policy.pk: e.klass for e in matching.match_page(enterprise, include_not_eligible=True).evaluations}
     for policy in catalogue:
         python = matching.evaluate(policy, profile).klass
         assert sql[policy.pk]["klass"] == python, (policy.title, data)
+        assert classed[policy.pk] == python, (policy.title, data)
         assert (policy.pk in reached) == (python == matching.ELIGIBLE), (policy.title, data)
     enterprise.delete()
