@@ -27,6 +27,7 @@ from complaints.models import (
     Tier,
 )
 from complaints.sla import GREEN, RED, YELLOW
+from portal.api.fields import ChoiceLabel
 from portal.models import Department, Enterprise, Region, User
 
 FLAG_CHOICES = [(GREEN, GREEN), (YELLOW, YELLOW), (RED, RED), ("", "")]
@@ -58,8 +59,8 @@ class CaseTaskSerializer(serializers.ModelSerializer):
 
 
 class CaseRatingSerializer(serializers.ModelSerializer):
-    rating_display = serializers.CharField(source="get_rating_display", read_only=True)
-    method_display = serializers.CharField(source="get_method_display", read_only=True)
+    rating_display = ChoiceLabel("rating")
+    method_display = ChoiceLabel("method")
 
     class Meta:
         model = CaseRating
@@ -70,12 +71,12 @@ class CaseRatingSerializer(serializers.ModelSerializer):
 class CaseListSerializer(serializers.ModelSerializer):
     """One row of the case list. The queryset must come from ``selectors.case_list``."""
 
-    channel_display = serializers.CharField(source="get_channel_display", read_only=True)
+    channel_display = ChoiceLabel("channel")
     category = serializers.CharField(source="category.name", read_only=True)
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
-    tier_display = serializers.CharField(source="get_tier_display", read_only=True)
+    status_display = ChoiceLabel("status")
+    tier_display = ChoiceLabel("tier")
     lead_department = CaseDepartmentSerializer(read_only=True, allow_null=True)
-    stage_display = serializers.CharField(source="get_stage_display", read_only=True)
+    stage_display = ChoiceLabel("stage")
     flag = serializers.ChoiceField(
         choices=FLAG_CHOICES, read_only=True, help_text=_("green 正常，yellow 临期，red 超期")
     )
@@ -171,9 +172,9 @@ class CaseEventSerializer(serializers.ModelSerializer):
     staff side only (context ``show_actors``), and comes masked when the actor is the
     complainant's side of a case whose identity the reader may not see."""
 
-    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
-    from_status_display = serializers.CharField(source="get_from_status_display", read_only=True)
-    to_status_display = serializers.CharField(source="get_to_status_display", read_only=True)
+    kind_display = ChoiceLabel("kind")
+    from_status_display = ChoiceLabel("from_status")
+    to_status_display = ChoiceLabel("to_status")
     # Plain strings: the values of ``status`` (a second enum of the same choices
     # would make the schema name one choice set twice).
     from_status = serializers.CharField(read_only=True, help_text=_("原状态，取值同诉求件的 status；可为空"))

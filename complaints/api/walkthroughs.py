@@ -49,6 +49,7 @@ from complaints.models import (
     WalkthroughTheme,
 )
 from portal.api.errors import ApiViewSet, error_responses
+from portal.api.fields import ChoiceLabel
 from portal.api.filters import PortalFilterBackend
 from portal.models import Department
 
@@ -90,7 +91,7 @@ class WalkthroughAnswerSerializer(serializers.ModelSerializer):
 
 
 class FindingCaseSerializer(serializers.ModelSerializer):
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    status_display = ChoiceLabel("status")
 
     class Meta:
         model = Case
@@ -99,7 +100,7 @@ class FindingCaseSerializer(serializers.ModelSerializer):
 
 
 class WalkthroughFindingSerializer(serializers.ModelSerializer):
-    severity_display = serializers.CharField(source="get_severity_display", read_only=True)
+    severity_display = ChoiceLabel("severity")
     case = FindingCaseSerializer(read_only=True, allow_null=True, help_text=_("转成的诉求件；尚未转办时为空"))
 
     class Meta:
@@ -115,7 +116,7 @@ class WalkthroughSerializer(serializers.ModelSerializer):
     officer = CaseUserSerializer(read_only=True)
     # A plain string: an enum named "status" would collide with the cases' one.
     status = serializers.CharField(read_only=True, help_text=_("draft 草稿，submitted 已提交，reviewed 已审阅"))
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    status_display = ChoiceLabel("status")
     # Blank while the draft leaves them so.
     form = serializers.ChoiceField(choices=Walkthrough.Form.choices, allow_blank=True, read_only=True)
     identity = serializers.ChoiceField(choices=Walkthrough.Identity.choices, allow_blank=True, read_only=True)

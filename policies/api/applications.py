@@ -38,6 +38,7 @@ from policies import application_selectors as selectors
 from policies import services
 from policies.models import Application, ApplicationFile, ApplicationRating, Policy, PolicyMaterial
 from portal.api.errors import ApiViewSet, error_responses
+from portal.api.fields import ChoiceLabel
 from portal.models import Enterprise
 
 EDITABLE = (Application.Status.DRAFT, Application.Status.RETURNED)
@@ -106,7 +107,7 @@ class PolicyApplicationSerializer(serializers.ModelSerializer):
     policy = PolicyApplicationPolicySerializer(read_only=True)
     enterprise = PolicyApplicationEnterpriseSerializer(read_only=True)
     status = serializers.CharField(read_only=True, help_text=STATUS_HELP)
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    status_display = ChoiceLabel("status")
     review_flag = serializers.SerializerMethodField(help_text=FLAG_HELP)
     files = PolicyApplicationFileSerializer(many=True, read_only=True)
     rating = serializers.SerializerMethodField()

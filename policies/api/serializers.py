@@ -15,6 +15,7 @@ from rest_framework import serializers
 
 from policies.matching import ALMOST, ELIGIBLE, NOT_ELIGIBLE, UNKNOWN
 from policies.models import Level, Policy, PolicyMaterial, PolicyQuestion
+from portal.api.fields import ChoiceLabel
 from portal.models import Department, Enterprise, EnterpriseTag, Industry, Region
 
 KLASS_CHOICES = [
@@ -39,10 +40,10 @@ class PolicyIssuerSerializer(serializers.ModelSerializer):
 class PolicyListSerializer(serializers.ModelSerializer):
     issuer = PolicyIssuerSerializer(read_only=True)
     level = serializers.CharField(read_only=True, help_text=LEVEL_HELP)
-    level_display = serializers.CharField(source="get_level_display", read_only=True)
+    level_display = ChoiceLabel("level")
     category = serializers.CharField(source="category.name", read_only=True)
-    support_type_display = serializers.CharField(source="get_support_type_display", read_only=True)
-    application_method_display = serializers.CharField(source="get_application_method_display", read_only=True)
+    support_type_display = ChoiceLabel("support_type")
+    application_method_display = ChoiceLabel("application_method")
 
     class Meta:
         model = Policy

@@ -14,6 +14,7 @@ from rest_framework import serializers
 
 from complaints.models import Case, ProblemCategory
 from portal.api.errors import ApiErrorItemSerializer
+from portal.api.fields import ChoiceLabel
 from portal.models import Enterprise, Region
 from portal.validators import normalize_mobile, validate_mobile
 from roundtables.models import Appeal, Registration, Series, Session
@@ -46,7 +47,7 @@ class RoundtableSessionSerializer(serializers.ModelSerializer):
     )
     seats_left = serializers.IntegerField(read_only=True, help_text=_("现场名额减去已确认的现场参会报名"))
     waitlisted = serializers.IntegerField(read_only=True, help_text=_("候补中的报名数"))
-    state_display = serializers.CharField(source="get_state_display", read_only=True)
+    state_display = ChoiceLabel("state")
     is_open_for_registration = serializers.BooleanField(read_only=True)
 
     class Meta:
@@ -81,7 +82,7 @@ class RoundtableSessionBriefSerializer(serializers.ModelSerializer):
     """The session a registration is for."""
 
     name = serializers.CharField(source="__str__", read_only=True, help_text=_("如“宣城市政商恳谈会 2025年第3期”"))
-    state_display = serializers.CharField(source="get_state_display", read_only=True)
+    state_display = ChoiceLabel("state")
 
     class Meta:
         model = Session
@@ -101,11 +102,11 @@ class RoundtableRegistrationSerializer(serializers.ModelSerializer):
 
     session = RoundtableSessionBriefSerializer(read_only=True)
     enterprise = RoundtableEnterpriseSerializer(read_only=True)
-    mode_display = serializers.CharField(source="get_mode_display", read_only=True)
-    pool_display = serializers.CharField(source="get_pool_display", read_only=True)
+    mode_display = ChoiceLabel("mode")
+    pool_display = ChoiceLabel("pool")
     # A plain string: an enum named "status" would collide with the cases' one.
     status = serializers.CharField(read_only=True, help_text=_("confirmed 已确认，waitlisted 候补，cancelled 已取消"))
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    status_display = ChoiceLabel("status")
     waitlist_position = serializers.IntegerField(
         read_only=True, allow_null=True, default=None, help_text=_("候补位次（从1起）；不在候补中时为空")
     )
@@ -143,7 +144,7 @@ class RoundtableRegistrationConflictSerializer(serializers.Serializer):
 
 
 class RoundtableAppealCaseSerializer(serializers.ModelSerializer):
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    status_display = ChoiceLabel("status")
 
     class Meta:
         model = Case
@@ -156,7 +157,7 @@ class RoundtableAppealSerializer(serializers.ModelSerializer):
     source = serializers.CharField(
         read_only=True, help_text=_("written 书面反映，on_site 现场提出，sign_up 报名时提出")
     )
-    source_display = serializers.CharField(source="get_source_display", read_only=True)
+    source_display = ChoiceLabel("source")
     case = RoundtableAppealCaseSerializer(read_only=True)
 
     class Meta:

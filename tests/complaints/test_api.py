@@ -798,3 +798,13 @@ def test_the_count_stops_at_the_cap_and_says_so(api, client, official, monkeypat
     client.force_login(official)
     page = client.get("/cases/").content.decode()
     assert "1 / 2+" in page and "page=2" in page
+
+
+def test_labels_of_choices_follow_the_readers_language(api, official, department):
+    case = assigned_case(official, department)
+    api.force_authenticate(official)
+    row = api.get(CASES).json()["results"][0]
+    assert (row["number"], row["status_display"], row["tier_display"]) == (case.number, "已交办", "一般")
+    api.cookies["django_language"] = "en"
+    row = api.get(CASES).json()["results"][0]
+    assert (row["status_display"], row["tier_display"]) == ("Assigned", "Ordinary")
