@@ -591,7 +591,11 @@ def match_page(
     explained = {row["id"]: row for row in _explained_rows(profile, [row["id"] for row in rows])}
     # The class and rank come from the classifying query; the reasons from the explaining one.
     rows = [{**explained[row["id"]], **row} for row in rows if row["id"] in explained]
-    policies = Policy.objects.select_related("issuer", "category", "region").in_bulk([row["id"] for row in rows])
+    policies = (
+        Policy.objects.select_related("issuer", "category", "region")
+        .defer(*Policy.LONG_TEXTS)
+        .in_bulk([row["id"] for row in rows])
+    )
     industry_ids = {pk for pk in (policies[row["id"]].condition_industry_ids for row in rows) for pk in pk}
     industries = {
         pk: name for pk, name in Industry.objects.filter(pk__in=industry_ids).order_by("path").values_list("pk", "name")

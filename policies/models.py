@@ -252,6 +252,9 @@ class Policy(models.Model):
         # Archive (归档) instead; the database refuses a DELETE.
         triggers = [protect_from_delete()]
 
+    # Shown on a policy's own page only; lists leave them out (defer).
+    LONG_TEXTS = ("full_text", "interpretation")
+
     def __str__(self):
         return self.short_title or self.title
 

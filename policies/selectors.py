@@ -21,9 +21,12 @@ def can_manage(user: User) -> bool:
 
 
 def policy_list() -> QuerySet[Policy]:
-    """The public catalogue: published policies with what a list row shows."""
-    return Policy.objects.filter(state=Policy.State.PUBLISHED, archived_at__isnull=True).select_related(
-        "issuer", "category"
+    """The public catalogue: published policies with what a list row shows (not the
+    long texts, which only a policy's own page shows)."""
+    return (
+        Policy.objects.filter(state=Policy.State.PUBLISHED, archived_at__isnull=True)
+        .select_related("issuer", "category")
+        .defer(*Policy.LONG_TEXTS)
     )
 
 
