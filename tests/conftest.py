@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import caches
 
 from portal.sms import MemorySmsBackend
 
@@ -21,3 +22,11 @@ def _fast_password_hashing(settings):
     """Argon2 is slow on purpose; tests that are not about hashing use a fast hasher.
     Production settings keep Argon2 (test_accounts checks it)."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _empty_caches():
+    """Each test starts with empty caches: a fragment kept by one test (a filter form
+    listing its departments) must not show in the next."""
+    for cache in caches.all():
+        cache.clear()
