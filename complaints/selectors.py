@@ -112,11 +112,10 @@ def workbench(*, user, filters: dict | None = None):
     # Archived cases (归档) leave the everyday list; they stay readable by number.
     if filters:
         return case_list(user=user, filters=filters).filter(archived_at__isnull=True).order_by(*URGENCY_ORDER)
-    open_cases = case_list(user=user).filter(status__in=OPEN_STATUSES, archived_at__isnull=True)
     reasons = _reasons_to_see(user)
     if reasons is None:
         # Everyone's open cases: read in order from case_open_urgency_idx.
-        return open_cases.order_by(*URGENCY_ORDER)
+        return case_list(user=user).filter(status__in=OPEN_STATUSES, archived_at__isnull=True).order_by(*URGENCY_ORDER)
     # The reasons scope the rows to what the user may see.
     return UrgentOpenCases(
         rows=_rows_for(user),
