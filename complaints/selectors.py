@@ -168,9 +168,10 @@ class UrgentOpenCases:
         return self._ids(top=cap)[:cap].count()
 
     def __getitem__(self, page: slice) -> QuerySet[Case]:
-        if page.stop is None:
-            return self.rows.filter(pk__in=self._ids()).order_by(*URGENCY_ORDER)[page]
-        return self.rows.filter(pk__in=self._ids(top=page.stop)).order_by(*URGENCY_ORDER)[page]
+        # The ids first, then their rows: one statement joining both took PostgreSQL
+        # longer to plan (16 ms) than the two take to plan and run (8 ms).
+        ids = [row["pk"] for row in self._ids(top=page.stop)]
+        return self.rows.filter(pk__in=ids).order_by(*URGENCY_ORDER)[page]
 
 
 def similar_open_cases(*, case: Case, user, limit: int = 5) -> list[Case]:
