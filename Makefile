@@ -46,8 +46,13 @@ browser:
 	fi
 	@command -v chromium >/dev/null
 
+# The suite runs on every core with pytest-xdist: each worker has its own test database
+# (test_qinqing_gw0, test_qinqing_gw1, …) and takes the next test when it is free
+# (worksteal: the few long tests do not leave a core idle at the end).
+# `make test TEST_WORKERS=0` runs it in one process; PYTEST_ARGS go to pytest as they are.
+TEST_WORKERS ?= auto
 test: setup gettext browser
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 lint: setup
 	$(VENV)/bin/ruff check .
