@@ -46,8 +46,16 @@ browser:
 	fi
 	@command -v chromium >/dev/null
 
+# The suite runs on every core with pytest-xdist: each worker has its own test database
+# (test_qinqing_gw0, test_qinqing_gw1, …) and takes the next test when it is free
+# (worksteal: the few long tests do not leave a core idle at the end).
+# `make test TEST_WORKERS=0` runs it in one process; PYTEST_ARGS go to pytest as they are.
+# Bytecode caches (__pycache__, git-ignored) are written even when the caller's environment
+# sets PYTHONDONTWRITEBYTECODE: without them every worker, and every qcluster and manage.py
+# the tests start, compiles (and pytest assertion-rewrites) each module again, seconds apiece.
+TEST_WORKERS ?= auto
 test: setup gettext browser
-	$(PY) -m pytest $(PYTEST_ARGS)
+	PYTHONDONTWRITEBYTECODE= $(PY) -m pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 lint: setup
 	$(VENV)/bin/ruff check .
