@@ -62,7 +62,9 @@ PYTHON_LITERALS_EXCLUDED = {
     ("portal/settings.py", "亲清政企服务平台 API"): "title of the OpenAPI document, one per deployment",
 }
 
-PYTHON_SKIP_DIRS = {".venv", "var", "static", "staticfiles", "locale", "node_modules", ".git"}
+# templates: no Python lives there, only the "page.html.py" files makemessages writes while it
+# reads a template — and another pytest-xdist worker's catalogue check may be doing just that.
+PYTHON_SKIP_DIRS = {".venv", "var", "static", "staticfiles", "locale", "node_modules", ".git", "templates"}
 
 GETTEXT_FUNCTIONS = {
     "_",
