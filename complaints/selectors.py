@@ -109,6 +109,8 @@ def workbench(*, user, filters: dict | None = None):
     a user who sees only some cases, an ``UrgentOpenCases``."""
     from complaints.models import OPEN_STATUSES
 
+    if not user.is_authenticated:
+        return Case.objects.none()
     # Archived cases (归档) leave the everyday list; they stay readable by number.
     if filters:
         return case_list(user=user, filters=filters).filter(archived_at__isnull=True).order_by(*URGENCY_ORDER)
@@ -124,9 +126,7 @@ def workbench(*, user, filters: dict | None = None):
 
 
 def _reasons_to_see(user) -> list[QuerySet[Case]] | None:
-    """The user's reasons to see a case, as one queryset per reason; None: every case."""
-    if not user.is_authenticated:
-        return []
+    """The signed-in user's reasons to see a case, as one queryset per reason; None: every case."""
     if can_view_all(user):
         return None
     reasons = [
