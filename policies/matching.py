@@ -378,9 +378,9 @@ CLASS_SQL = (
     + "\n            + "
     + "\n            + ".join(f"(NOT ({sql}))::int" for sql in CONDITIONS_KNOWN.values())
     + """
-            + CASE WHEN p.condition_tags_all_ids <@ pf.tag_ids THEN 0
-                   ELSE (SELECT count(*) FROM unnest(p.condition_tags_all_ids) t WHERE t <> ALL(pf.tag_ids))::int
-              END AS score
+            + cardinality("""
+    + MISSING_TAG_IDS
+    + """) AS score
           FROM policies_policy p CROSS JOIN profile pf
           WHERE {policies}
           OFFSET 0  -- the score computed once, not once per reference above
