@@ -1,15 +1,17 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from complaints import services, walkthrough_services
+from complaints import services, sla, walkthrough_services
 from complaints.models import (
     Case,
     CaseAttachment,
     CaseEvent,
     CaseTask,
-    Channel,
     Checklist,
     ChecklistQuestion,
     ExperienceOfficer,
@@ -39,9 +41,6 @@ class NonAcceptanceReasonAdmin(admin.ModelAdmin):
 
 
 class SlaPolicyForm(forms.ModelForm):
-    channels = forms.MultipleChoiceField(
-        label=_("适用渠道"), choices=Channel.choices, required=False, widget=forms.CheckboxSelectMultiple
-    )
     tiers = forms.MultipleChoiceField(
         label=_("适用层级"),
         choices=Case._meta.get_field("tier").choices,
@@ -53,7 +52,6 @@ class SlaPolicyForm(forms.ModelForm):
         model = SlaPolicy
         fields = [
             "name",
-            "channels",
             "tiers",
             "assign_days",
             "measures_days",
@@ -79,6 +77,24 @@ class SlaPolicyAdmin(admin.ModelAdmin):
         "is_active",
     ]
     list_filter = ["is_active"]
+    readonly_fields = ["preview"]
+
+    @admin.display(description=_("时限预览"))
+    def preview(self, obj):
+        """ "Filed now → these deadlines", if each step took all the time the rule gives."""
+        if obj is None or obj.pk is None:
+            return _("保存后显示：按此规则现在登记的诉求件各环节期限。")
+        deadlines = sla.preview(obj)
+        rows = [
+            (_("现在登记"), timezone.localtime()),
+            (_("交办期限"), deadlines.assign),
+            (_("明确措施期限（交办后）"), deadlines.measures),
+            (_("反馈期限（明确措施后）"), deadlines.feedback),
+            (_("办结期限（交办后）"), deadlines.resolve),
+        ]
+        return format_html_join(
+            mark_safe("<br>"), "{}：{}", ((label, f"{timezone.localtime(when):%Y-%m-%d %H:%M}") for label, when in rows)
+        )
 
 
 @admin.register(ProblemClass)
@@ -247,7 +263,9 @@ class CaseAdmin(ArchiveAdminMixin, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            obj.save(update_fields=["problem_class"])
+            # Through the service, so the change is checked and leaves its event.
+            problem_class = form.cleaned_data.get("problem_class")
+            services.case_classify(case=obj, actor=request.user, problem_class=problem_class)
             return
         data = {field: form.cleaned_data[field] for field in CaseFilingForm._meta.fields}
         case = services.case_file(actor=request.user, **data)

@@ -108,6 +108,8 @@ def _advance(case, outcome, *, official, handler, rater, rng):
         elif step == "feedback_given":
             case = services.case_give_feedback(case=case, actor=handler, feedback="已现场核实，正在按清单推进。")
         else:
+            for task in case.tasks.filter(round=case.round, done_at__isnull=True):
+                services.case_task_complete(case=case, task=task, actor=handler, note="已按清单完成。")
             case = services.case_resolve(case=case, actor=handler, resolution="问题已解决，已向企业说明。")
         if outcome == step:
             return case

@@ -28,11 +28,16 @@ from complaints.models import (
     CaseNumberCounter,
     CaseRating,
     CaseTask,
+    Channel,
     EventKind,
     NonAcceptanceReason,
     ProblemClass,
     Rating,
     RatingMethod,
+    Recheck,
+    RecheckOutcome,
+    ReturnVisit,
+    ReturnVisitMethod,
     Stage,
     Status,
     Tier,
@@ -40,7 +45,7 @@ from complaints.models import (
 from complaints.permissions import can_act_as_handler, can_rate_as_enterprise, can_triage, can_view_case
 from portal import roles
 from portal.models import Department, EnterpriseMembership, User
-from portal.services import notification_send
+from portal.services import notification_send, notification_send_to_address
 from portal.workdays import WorkCalendar
 
 LOOKUP_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -108,8 +113,12 @@ def case_file(
     on_behalf_of_organisation: str = "",
     idempotency_key: str | None = None,
     attachments: Iterable = (),
+    received_at: dt.datetime | None = None,
+    origin_case: Case | None = None,
 ) -> Case:
-    """Register a case (登记). The same ``idempotency_key`` twice returns the first case;
+    """Register a case (登记) and start its clock: the 交办 deadline counts from
+    ``received_at`` (now, or the session for a problem written on a roundtable
+    sign-up). The same ``idempotency_key`` twice returns the first case;
     ``just_filed`` on the returned case says whether this call filed it."""
     if idempotency_key:
         existing = Case.objects.filter(idempotency_key=idempotency_key).first()
@@ -137,7 +146,10 @@ def case_file(
         filed_by=actor if actor and actor.is_authenticated else None,
         lookup_code="".join(secrets.choice(LOOKUP_ALPHABET) for _ in range(8)),
         idempotency_key=idempotency_key or None,
+        received_at=received_at or now,
+        origin_case=origin_case,
     )
+    _start_intake_clock(case)
     case.number = "pending"
     # The idempotency key is guarded by the database (below), not by a racy pre-check.
     case.full_clean(exclude=["number", "lookup_code"], validate_constraints=False)
@@ -155,6 +167,21 @@ def case_file(
     _event(case, kind=EventKind.RECEIVED, actor=actor, note=_("诉求已登记。"), is_public=True)
     case.just_filed = True
     return case
+
+
+def _start_intake_clock(case: Case) -> None:
+    """The 交办 deadline from receipt, with the rule for the tier the case has now; the
+    resolve deadline provisionally from receipt too, until 交办 sets it."""
+    calendar = WorkCalendar()
+    policy = sla.policy_for(tier=case.tier)
+    case.sla_policy = policy if policy.pk else None
+    case.stage = Stage.ASSIGN
+    case.assign_due_at = sla.stage_deadline(
+        policy=policy, stage=Stage.ASSIGN, start=case.received_at, calendar=calendar
+    )
+    case.stage_due_at = case.assign_due_at
+    case.stage_overdue_at = None
+    case.resolve_due_at = sla.resolve_deadline(policy=policy, start=case.received_at, calendar=calendar)
 
 
 def _same_form_again(existing: Case, actor: User | None) -> Case:
@@ -191,7 +218,8 @@ def _require_triage(actor: User) -> None:
 
 @transaction.atomic
 def case_accept(*, case: Case, actor: User, note: str = "") -> Case:
-    """Accept a received case (受理); the clock for assignment starts."""
+    """Accept a received case (受理). Its 交办 clock has run since receipt and runs on:
+    acceptance and assignment both happen inside that deadline."""
     _require_triage(actor)
     return _accept(case, actor=actor, note=note)
 
@@ -199,7 +227,7 @@ def case_accept(*, case: Case, actor: User, note: str = "") -> Case:
 @transaction.atomic
 def case_accept_on_intake(*, case: Case, note: str) -> Case:
     """Accept a case the moment it is filed, for channels whose appeals are accepted
-    by rule (a roundtable appeal: the 1-2-3 clock starts at once). No acting user."""
+    by rule (an appeal raised at a roundtable). No acting user."""
     return _accept(case, actor=None, note=note)
 
 
@@ -207,17 +235,10 @@ def _accept(case: Case, *, actor: User | None, note: str) -> Case:
     case = _lock(case)
     if case.status != Status.RECEIVED:
         raise _refuse_state(case, _("受理"))
-    calendar = WorkCalendar()
-    now = timezone.now()
-    policy = sla.policy_for(channel=case.channel, tier=case.tier)
     case.status = Status.ACCEPTED
-    case.accepted_at = now
-    case.sla_policy = policy if policy.pk else None
-    case.stage = Stage.ASSIGN
-    case.assign_due_at = sla.stage_deadline(policy=policy, stage=Stage.ASSIGN, start=now, calendar=calendar)
-    case.stage_due_at = case.assign_due_at
-    case.stage_overdue_at = None
-    case.resolve_due_at = sla.resolve_deadline(policy=policy, start=now, calendar=calendar)
+    case.accepted_at = max(timezone.now(), case.received_at)
+    if case.assign_due_at is None:
+        _start_intake_clock(case)
     case.save()
     _event(case, kind=EventKind.ACCEPTED, actor=actor, from_status=Status.RECEIVED, note=note, is_public=True)
     return case
@@ -278,7 +299,7 @@ def case_assign(
     case.lead_department = lead_department
     if chief_officer is not None:
         case.chief_officer = chief_officer
-    _start_measures_clock(case, policy=sla.policy_for(channel=case.channel, tier=tier))
+    _start_round_clock(case, policy=sla.policy_for(tier=tier))
     case.status = Status.ASSIGNED
     case.save()
     case.co_departments.set(co_departments)
@@ -295,17 +316,23 @@ def case_assign(
     return case
 
 
-def _start_measures_clock(case: Case, *, policy) -> None:
+def _start_round_clock(case: Case, *, policy) -> None:
+    """交办 or 二次交办: the rule for the case's tier sets the measures deadline and the
+    resolve deadline, both counted from now; the feedback deadline follows the measures."""
     now = timezone.now()
+    calendar = WorkCalendar()
     case.sla_policy = policy if policy.pk else None
     case.assigned_at = now
     case.stage = Stage.MEASURES
-    case.measures_due_at = sla.stage_deadline(policy=policy, stage=Stage.MEASURES, start=now, calendar=WorkCalendar())
+    case.measures_due_at = sla.stage_deadline(policy=policy, stage=Stage.MEASURES, start=now, calendar=calendar)
+    case.feedback_due_at = None
+    case.resolve_due_at = sla.resolve_deadline(policy=policy, start=now, calendar=calendar)
     case.stage_due_at = case.measures_due_at
     case.stage_overdue_at = None
     case.measures_set_at = None
     case.feedback_at = None
     case.resolved_at = None
+    case.closed_at = None
 
 
 def _require_handler(case: Case, actor: User) -> None:
@@ -396,14 +423,30 @@ def case_give_feedback(*, case: Case, actor: User, feedback: str) -> Case:
 
 
 @transaction.atomic
-def case_resolve(*, case: Case, actor: User, resolution: str) -> Case:
-    """Mark the problem solved (办结); the enterprise is asked to rate the handling."""
+def case_resolve(*, case: Case, actor: User, resolution: str, open_tasks_reason: str = "") -> Case:
+    """Mark the problem solved (办结); the enterprise is asked to rate the handling.
+    Tasks of this round not yet signed off (销号) need ``open_tasks_reason``."""
     case = _lock(case)
     _require_handler(case, actor)
     if case.status != Status.FEEDBACK_GIVEN:
         raise _refuse_state(case, _("办结"))
     if not resolution.strip():
         raise CaseError({"resolution": _("请填写办理结果。")}, code="resolution_required")
+    open_tasks = list(case.tasks.filter(round=case.round, done_at__isnull=True).values_list("task", flat=True))
+    if open_tasks and not open_tasks_reason.strip():
+        raise CaseError(
+            {
+                "open_tasks_reason": _("还有%(count)d项任务未销号（%(tasks)s），请说明办结理由。")
+                % {"count": len(open_tasks), "tasks": "、".join(open_tasks)}
+            },
+            code="open_tasks",
+        )
+    if open_tasks:
+        resolution = _("%(resolution)s（%(count)d项任务未销号即办结：%(reason)s）") % {
+            "resolution": resolution,
+            "count": len(open_tasks),
+            "reason": open_tasks_reason.strip(),
+        }
     case.status = Status.RESOLVED
     case.resolved_at = timezone.now()
     case.resolution = resolution
@@ -458,23 +501,15 @@ def case_rate(
         return case
 
     case.unsatisfied_count += 1
-    case.round += 1
-    case.status = Status.ASSIGNED
-    _start_measures_clock(case, policy=case.sla_policy or sla.policy_for(channel=case.channel, tier=case.tier))
     became_supervised = case.unsatisfied_count >= 2 and not case.is_supervised
     if became_supervised:
         case.is_supervised = True
-    case.save()
-    _event(
+    _reassign(
         case,
-        kind=EventKind.REASSIGNED,
         actor=actor,
         from_status=Status.RESOLVED,
-        note=_("企业不满意，第%(round)d轮交办。") % {"round": case.round},
-        is_public=True,
+        note=_("企业不满意，第%(round)d轮交办。") % {"round": case.round + 1},
     )
-    departments = [case.lead_department, *case.co_departments.all()]
-    _notify_departments(case, [d for d in departments if d], kind="case.reassigned")
     if became_supervised:
         _event(case, kind=EventKind.SUPERVISED, actor=None, note=_("两次不满意，列入督查督办。"), is_public=True)
         for chief in User.objects.filter(groups__name=roles.CHIEF_PROBLEM_OFFICER, is_active=True):
@@ -487,6 +522,31 @@ def case_rate(
                 email=True,
             )
     return case
+
+
+def _reassign(case: Case, *, actor: User | None, from_status: str, note: str) -> None:
+    """二次交办: the next round goes back to the same departments with a fresh clock
+    from now. The earlier round's deadlines stay in the trail (this event's note and
+    the case's history)."""
+    earlier = _("上一轮期限：明确措施%(measures)s，反馈%(feedback)s，办结%(resolve)s。") % {
+        "measures": _format(case.measures_due_at),
+        "feedback": _format(case.feedback_due_at),
+        "resolve": _format(case.resolve_due_at),
+    }
+    case.round += 1
+    case.status = Status.ASSIGNED
+    _start_round_clock(case, policy=sla.policy_for(tier=case.tier))
+    case.save()
+    _event(
+        case,
+        kind=EventKind.REASSIGNED,
+        actor=actor,
+        from_status=from_status,
+        note=f"{note}{earlier}",
+        is_public=True,
+    )
+    departments = [case.lead_department, *case.co_departments.all()]
+    _notify_departments(case, [d for d in departments if d], kind="case.reassigned")
 
 
 @transaction.atomic
@@ -598,6 +658,196 @@ def case_comment(*, case: Case, actor: User, note: str, is_public: bool = False)
     return _event(case, kind=EventKind.COMMENT, actor=actor, note=note, is_public=is_public or not staff_side)
 
 
+# --- Tasks, return visits, 回头看, splitting ----------------------------------------
+
+
+@transaction.atomic
+def case_task_complete(*, case: Case, task: CaseTask, actor: User, note: str) -> CaseTask:
+    """Sign a task of the four lists off (销号) with a note on what was done."""
+    case = _lock(case)
+    _require_handler(case, actor)
+    if not case.is_open:
+        raise _refuse_state(case, _("任务销号"))
+    task = CaseTask.objects.select_for_update().get(pk=task.pk, case=case)
+    if task.done_at is not None:
+        raise CaseError(
+            _("任务“%(task)s”已于%(when)s销号。") % {"task": task.task, "when": _format(task.done_at)}, code="done"
+        )
+    if not note.strip():
+        raise CaseError({"note": _("请填写任务完成情况。")}, code="note_required")
+    task.done_at = timezone.now()
+    task.done_note = note
+    task.done_by = actor
+    task.save(update_fields=["done_at", "done_note", "done_by"])
+    _event(
+        case,
+        kind=EventKind.TASK_DONE,
+        actor=actor,
+        from_status=case.status,
+        note=_("任务“%(task)s”已销号：%(note)s") % {"task": task.task, "note": note},
+        is_public=True,
+    )
+    return task
+
+
+@transaction.atomic
+def case_return_visit(
+    *,
+    case: Case,
+    actor: User,
+    method: str,
+    solved: bool,
+    note: str = "",
+    handling_smooth: bool | None = None,
+    explanation_complete: bool | None = None,
+    problems: str = "",
+    suggestions: str = "",
+) -> ReturnVisit:
+    """回访 after 办结: one per round. "Not solved" reopens the case as 二次交办 with
+    the reason, whatever the enterprise's rating said."""
+    _require_triage(actor)
+    case = _lock(case)
+    if case.status not in (Status.RESOLVED, Status.CLOSED):
+        raise _refuse_state(case, _("回访"))
+    if not solved and not note.strip():
+        raise CaseError({"note": _("问题未解决时请记录原因，以便再次交办。")}, code="note_required")
+    if ReturnVisit.objects.filter(case=case, round=case.round).exists():
+        raise CaseError(_("诉求件 %(number)s 本轮已回访。") % {"number": case.number}, code="visited")
+    visit = ReturnVisit.objects.create(
+        case=case,
+        round=case.round,
+        method=method,
+        solved=solved,
+        handling_smooth=handling_smooth,
+        explanation_complete=explanation_complete,
+        problems=problems,
+        suggestions=suggestions,
+        note=note,
+        visited_by=actor,
+    )
+    verdict = _("问题已解决") if solved else _("问题未解决")
+    _event(
+        case,
+        kind=EventKind.RETURN_VISIT,
+        actor=actor,
+        from_status=case.status,
+        note=f"{ReturnVisitMethod(method).label}{_('回访')}：{verdict}" + (f"。{note}" if note else ""),
+        is_public=True,
+    )
+    if not solved:
+        _reassign(
+            case,
+            actor=actor,
+            from_status=case.status,
+            note=_("回访问题未解决，第%(round)d轮交办：%(reason)s。") % {"round": case.round + 1, "reason": note},
+        )
+    return visit
+
+
+@transaction.atomic
+def case_recheck(*, case: Case, actor: User, outcome: str, note: str = "") -> Recheck:
+    """回头看 of a closed case: the fix held (保持), or the problem came back (反弹) and
+    is filed again as a new case linked to this one, its clock starting now."""
+    _require_triage(actor)
+    case = _lock(case)
+    if case.status != Status.CLOSED:
+        raise _refuse_state(case, _("回头看"))
+    if Recheck.objects.filter(case=case).exists():
+        raise CaseError(_("诉求件 %(number)s 已做过回头看。") % {"number": case.number}, code="rechecked")
+    new_case = None
+    if outcome == RecheckOutcome.REBOUNDED:
+        if not note.strip():
+            raise CaseError({"note": _("问题反弹时请说明情况，将据此重新登记诉求件。")}, code="note_required")
+        new_case = case_file(
+            actor=actor,
+            channel=case.channel,
+            title=(_("【反弹】") + case.title)[:200],
+            description=note,
+            category=case.category,
+            region=case.region,
+            enterprise=case.enterprise,
+            complainant_name=case.complainant_name,
+            complainant_phone=case.complainant_phone,
+            complainant_email=case.complainant_email,
+            is_confidential=case.is_confidential,
+            origin_case=case,
+        )
+    recheck = Recheck.objects.create(case=case, outcome=outcome, note=note, new_case=new_case, checked_by=actor)
+    label = RecheckOutcome(outcome).label
+    text = _("回头看：%(outcome)s") % {"outcome": label} + (f"。{note}" if note else "")
+    if new_case is not None:
+        text += _("（已重新登记为 %(number)s）") % {"number": new_case.number}
+    _event(case, kind=EventKind.RECHECK, actor=actor, from_status=case.status, note=text, is_public=False)
+    return recheck
+
+
+@transaction.atomic
+def case_split(*, case: Case, actor: User, parts: list[dict]) -> list[Case]:
+    """一事一件: a text that raises several problems (a roundtable sign-up, a letter)
+    becomes one case per problem. The case keeps the first part; each further part is
+    a new case received at the same moment, with the same 诉求人 and the same clock,
+    linked to this one (and to the same roundtable registration, when it has one).
+
+    Each part is ``{"title", "description", "category"}``; at least two."""
+    _require_triage(actor)
+    case = _lock(case)
+    if case.status not in (Status.RECEIVED, Status.ACCEPTED):
+        raise _refuse_state(case, _("拆分"))
+    if len(parts) < 2:
+        raise CaseError({"parts": _("拆分至少需要两个问题。")}, code="too_few_parts")
+    for index, part in enumerate(parts, start=1):
+        if not (part.get("title", "").strip() and part.get("description", "").strip()):
+            raise CaseError({"parts": _("第%(index)d个问题填写不完整。") % {"index": index}}, code="part_incomplete")
+    original_text = case.description
+    first, *others = parts
+    case.title = first["title"][:200]
+    case.description = first["description"]
+    case.category = first.get("category") or case.category
+    case.save(update_fields=["title", "description", "category"])
+    # A roundtable appeal's parts are appeals of the same session and registration too
+    # (the roundtables app builds on this one, so its model is reached by the relation).
+    Appeal = Case._meta.get_field("roundtable_appeal").related_model
+    appeal = Appeal.objects.filter(case=case).first()
+    new_cases = []
+    for part in others:
+        new_case = case_file(
+            actor=actor,
+            channel=case.channel,
+            title=part["title"][:200],
+            description=part["description"],
+            category=part.get("category") or case.category,
+            region=case.region,
+            enterprise=case.enterprise,
+            complainant_name=case.complainant_name,
+            complainant_phone=case.complainant_phone,
+            complainant_email=case.complainant_email,
+            is_confidential=case.is_confidential,
+            on_behalf_of_organisation=case.on_behalf_of_organisation,
+            received_at=case.received_at,
+            origin_case=case,
+        )
+        if case.status == Status.ACCEPTED:
+            _accept(new_case, actor=actor, note=_("由 %(number)s 拆分。") % {"number": case.number})
+        if appeal is not None:
+            Appeal.objects.create(
+                session_id=appeal.session_id,
+                case=new_case,
+                registration_id=appeal.registration_id,
+                source=appeal.source,
+            )
+        new_cases.append(new_case)
+    numbers = "、".join(new_case.number for new_case in new_cases)
+    _event(
+        case,
+        kind=EventKind.SPLIT,
+        actor=actor,
+        from_status=case.status,
+        note=_("一事一件，拆分出 %(numbers)s。原诉求内容：%(text)s") % {"numbers": numbers, "text": original_text},
+        is_public=True,
+    )
+    return new_cases
+
+
 # --- Notifications --------------------------------------------------------------------
 
 
@@ -623,25 +873,55 @@ def _notify_departments(case: Case, departments: list[Department], *, kind: str)
 
 
 def _notify_complainant(case: Case, *, kind: str, title: str) -> None:
-    """Tell the person who filed the case and the members of its enterprise."""
-    recipients = set()
-    if case.filed_by_id:
-        recipients.add(case.filed_by)
+    """Tell the complainant's side (诉求人): the approved members of the case's
+    enterprise, the person who filed it when they filed for themselves, and otherwise
+    the mobile number and e-mail the 诉求人 gave. Never the staff member who
+    registered the case on their behalf (a call to 12345, a letter, a window)."""
+    title = title % {"number": case.number}
+    link = reverse("complaints:case_detail", args=[case.number])
+    dedup_key = f"{kind}:{case.pk}:{case.round}"
+    recipients = set(complainant_users(case))
+    for recipient in recipients:
+        notification_send(
+            recipient=recipient, kind=kind, title=title, link=link, dedup_key=dedup_key, email=True, sms=True
+        )
+    if recipients:
+        return
+    # Nobody with an account speaks for the case: the number and address given.
+    lookup = reverse("complaints:case_lookup") + f"?number={case.number}"
+    notification_send_to_address(
+        mobile=case.complainant_phone,
+        email=case.complainant_email,
+        kind=kind,
+        title=title,
+        body=_("凭诉求编号 %(number)s 和查询码 %(code)s 查询办理进度。")
+        % {"number": case.number, "code": case.lookup_code},
+        link=lookup,
+        dedup_key=dedup_key,
+    )
+
+
+def complainant_users(case: Case) -> list[User]:
+    """The accounts that speak for the 诉求人: the enterprise's approved members and a
+    filer from the complainant's side — not staff registering for someone else."""
+    users = []
     if case.enterprise_id:
-        recipients.update(
+        users += list(
             User.objects.filter(
                 memberships__enterprise_id=case.enterprise_id,
                 memberships__status=EnterpriseMembership.Status.APPROVED,
                 is_active=True,
-            )
+            ).distinct()
         )
-    for recipient in recipients:
-        notification_send(
-            recipient=recipient,
-            kind=kind,
-            title=title % {"number": case.number},
-            link=reverse("complaints:case_detail", args=[case.number]),
-            dedup_key=f"{kind}:{case.pk}:{case.round}",
-            email=True,
-            sms=True,
-        )
+    if case.channel == Channel.WALKTHROUGH:
+        # The experience officer whose finding this is speaks for it.
+        users += [u for u in User.objects.filter(walkthroughs__findings__case=case, is_active=True) if u not in users]
+    filer = case.filed_by
+    if filer is not None and filer.is_active and not _is_staff_side(filer) and filer not in users:
+        users.append(filer)
+    return users
+
+
+def _is_staff_side(user: User) -> bool:
+    """Officials, chief officers and department handlers register cases for others."""
+    return can_triage(user) or roles.is_official(user) or bool(user.department_id)

@@ -1,9 +1,17 @@
-"""Deadline rules for cases, in one place: which policy applies, when each stage is
-due, and how late a stage is (green / yellow / red)."""
+"""Deadline rules for cases, in one place: which rule applies, when each stage is
+due, what "overdue" means, and how late a stage is (green / yellow / red).
+
+The clock (宣城's 1-2-3 by default): the 交办 deadline counts from receipt
+(``received_at``) with the rule for the tier the case is filed with; acceptance and
+assignment both happen inside it. At 交办 the rule for the assigned tier sets the
+measures deadline (from 交办), then the feedback deadline (from the measures) and
+the resolve deadline (from 交办). 二次交办 starts those three again from the
+reassignment, so no round begins overdue."""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
 from django.db.models import Case as SqlCase
@@ -12,7 +20,7 @@ from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from complaints.models import SlaPolicy, Stage
+from complaints.models import OPEN_STATUSES, SlaPolicy, Stage
 from portal.workdays import WorkCalendar, office_hours_end
 
 GREEN = "green"
@@ -24,11 +32,10 @@ FLAG_LABELS = {GREEN: _("正常"), YELLOW: _("临期"), RED: _("超期")}
 FALLBACK_POLICY = SlaPolicy(name="1-2-3", assign_days=1, measures_days=2, feedback_days=3, resolve_months=1)
 
 
-def policy_for(*, channel: str, tier: str) -> SlaPolicy:
-    """The active policy with the highest priority that covers the channel and tier."""
+def policy_for(*, tier: str) -> SlaPolicy:
+    """The active rule with the highest priority that covers the tier."""
     policy = (
         SlaPolicy.objects.filter(is_active=True)
-        .filter(Q(channels=[]) | Q(channels__contains=[channel]))
         .filter(Q(tiers=[]) | Q(tiers__contains=[tier]))
         .order_by("-priority", "id")
         .first()
@@ -76,13 +83,78 @@ def yellow_threshold(now: dt.datetime | None = None, calendar: WorkCalendar | No
     return (calendar or WorkCalendar()).deadline(now or timezone.now(), 1)
 
 
+def overdue_q(now: dt.datetime | None = None, *, prefix: str = "") -> Q:
+    """超期: an open case whose running (not suspended) stage is past its deadline.
+
+    The one definition, used by lists, filters, figures and the overdue sweep; ``now``
+    None compares with the database's clock. :func:`is_overdue` is the same test on a
+    case already in memory. ``prefix`` reaches the case through a relation."""
+    return Q(
+        **{
+            f"{prefix}status__in": OPEN_STATUSES,
+            f"{prefix}suspended_at__isnull": True,
+            f"{prefix}stage_due_at__lt": now if now is not None else Now(),
+        }
+    )
+
+
+def is_overdue(case, now: dt.datetime | None = None) -> bool:
+    """:func:`overdue_q` for one case in memory."""
+    return (
+        case.status in OPEN_STATUSES
+        and case.suspended_at is None
+        and case.stage_due_at is not None
+        and case.stage_due_at < (now or timezone.now())
+    )
+
+
 def flag_expression(threshold: dt.datetime, *, prefix: str = ""):
     """SQL for a case's flag, so lists can show and sort by it without Python loops.
     ``prefix`` reaches the case through a relation, e.g. ``"case__"`` from an appeal."""
     due, suspended = f"{prefix}stage_due_at", f"{prefix}suspended_at"
     return SqlCase(
         When(Q(**{f"{due}__isnull": True}) | Q(**{f"{suspended}__isnull": False}), then=Value("")),
-        When(**{f"{due}__lt": Now()}, then=Value(RED)),
+        When(overdue_q(prefix=prefix), then=Value(RED)),
         When(**{f"{due}__lte": threshold}, then=Value(YELLOW)),
         default=Value(GREEN),
     )
+
+
+def working_days_late(due: dt.datetime, now: dt.datetime | None = None, calendar: WorkCalendar | None = None) -> int:
+    """Working days a deadline has been passed by: 1 on the first working day after it
+    (or later the same day), 0 while it has not passed. Lateness is told in working
+    days ("超期 3 个工作日"), the unit every deadline here is set in."""
+    now = now or timezone.now()
+    if due >= now:
+        return 0
+    days = (calendar or WorkCalendar()).working_days_between(timezone.localdate(due), timezone.localdate(now))
+    return max(days, 1)
+
+
+def working_days_left(due: dt.datetime, now: dt.datetime | None = None, calendar: WorkCalendar | None = None) -> int:
+    """Working days until a deadline: 0 when it falls today, negative once passed."""
+    now = now or timezone.now()
+    if due < now:
+        return -working_days_late(due, now, calendar)
+    return (calendar or WorkCalendar()).working_days_between(timezone.localdate(now), timezone.localdate(due))
+
+
+@dataclass(frozen=True)
+class Deadlines:
+    """A round's deadlines if each step took all the time the rule gives it."""
+
+    assign: dt.datetime
+    measures: dt.datetime
+    feedback: dt.datetime
+    resolve: dt.datetime
+
+
+def preview(policy: SlaPolicy, *, received_at: dt.datetime | None = None, calendar=None) -> Deadlines:
+    """What a case received at ``received_at`` (now) would be given: the admin's
+    "filed now → these deadlines"."""
+    calendar = calendar or WorkCalendar()
+    received_at = received_at or timezone.now()
+    assign = stage_deadline(policy=policy, stage=Stage.ASSIGN, start=received_at, calendar=calendar)
+    measures = stage_deadline(policy=policy, stage=Stage.MEASURES, start=assign, calendar=calendar)
+    feedback = stage_deadline(policy=policy, stage=Stage.FEEDBACK, start=measures, calendar=calendar)
+    return Deadlines(assign, measures, feedback, resolve_deadline(policy=policy, start=assign, calendar=calendar))

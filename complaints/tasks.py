@@ -7,30 +7,33 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from complaints.models import OPEN_STATUSES, EventKind
+from complaints import sla
+from complaints.models import Case, EventKind
 from portal import roles
 from portal.models import User
 from portal.services import notification_send
 
 # One statement does the whole sweep, however many cases are late:
-#  1. flag every running stage whose deadline has passed and that is not flagged yet;
+#  1. flag every running stage whose deadline has passed and that is not flagged yet —
+#     "overdue" is sla.overdue_q, compiled by the ORM into the first CTE, so the sweep,
+#     the lists, the filters and the figures share one definition;
 #  2. write one "overdue" event per case, stage and round (a unique index makes a
 #     second write a no-op);
-#  3. put a notification in the inbox of the lead department's handlers and its lead.
+#  3. put a notification in the inbox of the lead department's handlers and its lead
+#     (a case not yet assigned has none: the 营商办's summary below covers it).
 # Running it again finds nothing unflagged and changes nothing.
 SWEEP_SQL = """
-WITH overdue AS (
-    UPDATE complaints_case
-       SET stage_overdue_at = %(now)s
-     WHERE status = ANY(%(open_statuses)s)
-       AND suspended_at IS NULL
-       AND stage_overdue_at IS NULL
-       AND stage_due_at < %(now)s
- RETURNING id, number, title, status, stage, round, lead_department_id
+WITH candidates AS ({candidates}
+), overdue AS (
+    UPDATE complaints_case c
+       SET stage_overdue_at = %s
+      FROM candidates
+     WHERE c.id = candidates.id
+ RETURNING c.id, c.number, c.title, c.status, c.stage, c.round, c.lead_department_id
 ), events AS (
     INSERT INTO complaints_caseevent
            (case_id, kind, actor_id, created_at, from_status, to_status, stage, round, note, is_public)
-    SELECT id, %(kind)s, NULL, %(now)s, status, status, stage, round, %(event_note)s, FALSE
+    SELECT id, %s, NULL, %s, status, status, stage, round, %s, FALSE
       FROM overdue
     ON CONFLICT DO NOTHING
 ), recipients AS (
@@ -39,17 +42,17 @@ WITH overdue AS (
       JOIN portal_user u ON u.department_id = o.lead_department_id AND u.is_active
      WHERE EXISTS (
            SELECT 1 FROM portal_user_groups ug JOIN auth_group g ON g.id = ug.group_id
-            WHERE ug.user_id = u.id AND g.name = %(handler_group)s)
+            WHERE ug.user_id = u.id AND g.name = %s)
     UNION
     SELECT o.id, o.number, o.title, o.stage, o.round, d.lead_id
       FROM overdue o JOIN portal_department d ON d.id = o.lead_department_id
      WHERE d.lead_id IS NOT NULL
 ), notified AS (
     INSERT INTO portal_notification
-           (recipient_id, kind, title, body, link, dedup_key, send_email, send_sms, created_at)
-    SELECT user_id, 'case.overdue', %(title_prefix)s || number || ' ' || left(title, 150), '',
-           %(link_prefix)s || number || '/', 'case.overdue:' || case_id || ':' || stage || ':' || round,
-           FALSE, FALSE, %(now)s
+           (recipient_id, to_mobile, to_email, kind, title, body, link, dedup_key, send_email, send_sms, created_at)
+    SELECT user_id, '', '', 'case.overdue', %s || number || ' ' || left(title, 150), '',
+           %s || number || '/', 'case.overdue:' || case_id || ':' || stage || ':' || round,
+           FALSE, FALSE, %s
       FROM recipients
     ON CONFLICT DO NOTHING
 )
@@ -57,23 +60,36 @@ SELECT count(*) FROM overdue
 """
 
 
+def _candidates(now):
+    """The cases to flag, as SQL: overdue by the shared definition and not yet flagged,
+    locked so that a concurrent service call on one of them waits."""
+    queryset = (
+        Case.objects.filter(sla.overdue_q(now), stage_overdue_at__isnull=True)
+        .order_by()
+        .values("id")
+        .select_for_update(of=("self",))
+    )
+    return queryset.query.sql_with_params()
+
+
 def sweep_overdue_cases() -> int:
     """Flag newly overdue stages, record and notify them. Returns how many were new."""
     now = timezone.now()
     link_prefix = reverse("complaints:case_detail", args=["X"])[:-2]
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            SWEEP_SQL,
-            {
-                "now": now,
-                "open_statuses": list(OPEN_STATUSES),
-                "kind": EventKind.OVERDUE.value,
-                "event_note": _("当前环节已超过办理期限。"),
-                "handler_group": roles.HANDLER,
-                "title_prefix": _("诉求件超期："),
-                "link_prefix": link_prefix,
-            },
-        )
+        candidates_sql, candidates_params = _candidates(now)
+        params = [
+            *candidates_params,
+            now,
+            EventKind.OVERDUE.value,
+            now,
+            _("当前环节已超过办理期限。"),
+            roles.HANDLER,
+            _("诉求件超期："),
+            link_prefix,
+            now,
+        ]
+        cursor.execute(SWEEP_SQL.format(candidates=candidates_sql), params)
         count = cursor.fetchone()[0]
         if count:
             # Officials get one summary per sweep, not one message per case.

@@ -1,6 +1,5 @@
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
@@ -174,17 +173,10 @@ class CalendarDayAdmin(admin.ModelAdmin):
 
 
 def _warn_missing_schedules(request):
-    """Warn about this year and next when no official schedule is known for them."""
-    this_year = timezone.localdate().year
-    for year in workdays.years_without_schedule([this_year, this_year + 1]):
-        messages.warning(
-            request,
-            _(
-                "%(year)s年尚无官方放假安排：该年度的期限暂按周一至周五计算。"
-                "国务院办公厅公布安排后，请在“年度放假安排”中录入%(year)s年的放假和调休上班日期。"
-            )
-            % {"year": year},
-        )
+    """Warn about this year, and from 1 November next year, when no official schedule
+    is known for them: the same warnings as on the admin index and the dashboard."""
+    for warning in workdays.schedule_warnings():
+        messages.warning(request, warning)
 
 
 @admin.register(Notification)

@@ -309,11 +309,22 @@ class CalendarDay(models.Model):
 
 
 class Notification(models.Model):
-    """A message to one user: shown in the in-app inbox, optionally e-mailed and texted."""
+    """A message to one user: shown in the in-app inbox, optionally e-mailed and texted.
+
+    Or, for someone without an account (an appeal filed by phone or at a window), a
+    message to the mobile number and e-mail address they gave: no inbox, only the
+    text message and the e-mail."""
 
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("接收人"), on_delete=models.CASCADE, related_name="notifications"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("接收人"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notifications",
     )
+    to_mobile = models.CharField(_("接收手机"), max_length=20, blank=True)
+    to_email = models.EmailField(_("接收邮箱"), blank=True)
     kind = models.CharField(_("类型"), max_length=50)
     title = models.CharField(_("标题"), max_length=200)
     body = models.TextField(_("内容"), blank=True)
@@ -334,6 +345,15 @@ class Notification(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["recipient", "dedup_key"], name="notification_unique_dedup_key"),
+            models.UniqueConstraint(
+                fields=["to_mobile", "to_email", "dedup_key"],
+                condition=Q(recipient__isnull=True),
+                name="notification_unique_address_dedup_key",
+            ),
+            models.CheckConstraint(
+                condition=Q(recipient__isnull=False) | ~Q(to_mobile="") | ~Q(to_email=""),
+                name="notification_has_recipient_or_address",
+            ),
         ]
         indexes = [
             models.Index(fields=["recipient", "read_at"], name="notification_unread_idx"),

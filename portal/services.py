@@ -200,35 +200,81 @@ def notification_deliver(*, notification_id: int) -> str:
 
     Each channel is sent under a row lock and stamped in the same transaction, so a
     retried task skips what was already sent; a failure rolls back only its channel.
+    A user is reached at their own address if they want that channel; a message to
+    an address (someone without an account) goes to the address it names.
     """
     sent = []
     with transaction.atomic():
-        notification = Notification.objects.select_for_update().select_related("recipient").get(pk=notification_id)
-        recipient = notification.recipient
-        if (
-            notification.send_email
-            and notification.emailed_at is None
-            and recipient.email
-            and recipient.notify_by_email
-        ):
+        notification = _locked_notification(notification_id)
+        email = _email_address(notification)
+        if notification.send_email and notification.emailed_at is None and email:
             send_mail(
                 subject=notification.title,
                 message=_notification_text(notification),
                 from_email=None,
-                recipient_list=[recipient.email],
+                recipient_list=[email],
             )
             notification.emailed_at = timezone.now()
             notification.save(update_fields=["emailed_at"])
             sent.append("email")
     with transaction.atomic():
-        notification = Notification.objects.select_for_update().select_related("recipient").get(pk=notification_id)
-        recipient = notification.recipient
-        if notification.send_sms and notification.texted_at is None and recipient.mobile and recipient.notify_by_sms:
-            get_sms_backend().send(mobile=recipient.mobile, text=f"【亲清政企服务平台】{notification.title}")
+        notification = _locked_notification(notification_id)
+        mobile = _mobile_number(notification)
+        if notification.send_sms and notification.texted_at is None and mobile:
+            get_sms_backend().send(mobile=mobile, text=f"【亲清政企服务平台】{notification.title}")
             notification.texted_at = timezone.now()
             notification.save(update_fields=["texted_at"])
             sent.append("sms")
     return ",".join(sent) or "nothing to send"
+
+
+def _locked_notification(notification_id: int) -> Notification:
+    return Notification.objects.select_for_update(of=("self",)).select_related("recipient").get(pk=notification_id)
+
+
+def _email_address(notification: Notification) -> str:
+    recipient = notification.recipient
+    if recipient is None:
+        return notification.to_email
+    return recipient.email if recipient.notify_by_email else ""
+
+
+def _mobile_number(notification: Notification) -> str:
+    recipient = notification.recipient
+    if recipient is None:
+        return notification.to_mobile
+    return recipient.mobile if recipient.notify_by_sms else ""
+
+
+def notification_send_to_address(
+    *, mobile: str, email: str, kind: str, title: str, dedup_key: str, body: str = "", link: str = ""
+) -> Notification | None:
+    """A text message and e-mail to someone without an account, at the number and
+    address they gave (an appeal taken by phone, at a window, at a meeting). Sent
+    once per ``dedup_key``; nothing when neither is given."""
+    if not (mobile or email):
+        return None
+    with transaction.atomic():
+        notification, created = Notification.objects.get_or_create(
+            recipient=None,
+            to_mobile=mobile,
+            to_email=email,
+            dedup_key=dedup_key,
+            defaults={
+                "kind": kind,
+                "title": title[:200],
+                "body": body,
+                "link": link,
+                "send_email": bool(email),
+                "send_sms": bool(mobile),
+            },
+        )
+    if not created:
+        return None
+    transaction.on_commit(
+        lambda: async_task("portal.tasks.deliver_notification", notification.pk, task_name=f"notify-{notification.pk}")
+    )
+    return notification
 
 
 def _notification_text(notification: Notification) -> str:

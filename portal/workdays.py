@@ -9,8 +9,12 @@ in order:
    anything else;
 2. the ``chinesecalendar`` package, which knows the official schedules up to the
    last year it was released for;
-3. Monday–Friday, for a year neither knows. Such a day reports ``source="fallback"``
-   and the admin warns about the year until its schedule is entered.
+3. for a year neither knows, the statutory holidays of 《全国年节及纪念日放假办法》
+   as amended in 2024 (see :func:`statutory_holidays`) and Monday–Friday otherwise,
+   with no moved working days (调休): never a guessed schedule. Such a day reports
+   ``source="fallback"``. Until its schedule is entered, the admin index and the
+   officials' dashboard warn about such a year: the current one, and from 1 November
+   the next (:func:`schedule_warnings`).
 """
 
 from __future__ import annotations
@@ -23,7 +27,9 @@ from functools import cache
 import chinese_calendar
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from lunar_python import Lunar
 
 logger = logging.getLogger(__name__)
 
@@ -58,9 +64,48 @@ def official_years() -> range:
     return range(min(years), max(years) + 1)
 
 
+# 《全国年节及纪念日放假办法》 as amended by State Council Decree No. 795 (2024),
+# in force from 1 January 2025. Earlier years are all in ``chinesecalendar``.
+STATUTORY_RULES_SINCE = 2025
+
+# From this (month, day) on, the next year's missing schedule is warned about.
+WARN_NEXT_YEAR_FROM = (11, 1)
+
+
+@cache
+def statutory_holidays(year: int) -> dict[dt.date, str]:
+    """The statutory public holidays (全体公民放假的节日) of ``year`` under the 2024
+    amendment of 《全国年节及纪念日放假办法》, date → holiday name (lazily translated).
+
+    元旦 1 January; 春节 除夕 to 正月初三 (4 days); 清明节 the day of the 清明 solar
+    term; 劳动节 1–2 May; 端午节 五月初五; 中秋节 八月十五; 国庆节 1–3 October.
+    Only the holidays themselves: the moved working days (调休) of each year's
+    schedule are the State Council's decision and are not guessed here. Lunar dates
+    and the solar term come from ``lunar_python``.
+    """
+    names = _HOLIDAY_NAMES
+    days: dict[dt.date, str] = {dt.date(year, 1, 1): names["New Year's Day"]}
+    # 除夕 is the day before 正月初一: the 29th or 30th of the 12th month (or of a leap 12th).
+    new_year = _solar_date(Lunar.fromYmd(year, 1, 1).getSolar())
+    for offset in range(-1, 3):
+        days[new_year + dt.timedelta(days=offset)] = names["Spring Festival"]
+    days[_solar_date(Lunar.fromYmd(year, 1, 1).getJieQiTable()["清明"])] = names["Tomb-sweeping Day"]
+    for day in (1, 2):
+        days[dt.date(year, 5, day)] = names["Labour Day"]
+    days[_solar_date(Lunar.fromYmd(year, 5, 5).getSolar())] = names["Dragon Boat Festival"]
+    days[_solar_date(Lunar.fromYmd(year, 8, 15).getSolar())] = names["Mid-autumn Festival"]
+    for day in (1, 2, 3):
+        days[dt.date(year, 10, day)] = names["National Day"]
+    return days
+
+
+def _solar_date(solar) -> dt.date:
+    return dt.date(solar.getYear(), solar.getMonth(), solar.getDay())
+
+
 def years_without_schedule(years) -> list[int]:
     """Of ``years``, those that neither ``chinesecalendar`` nor an entered
-    :class:`~portal.models.HolidaySchedule` covers: their deadlines use Monday–Friday."""
+    :class:`~portal.models.HolidaySchedule` covers: their deadlines use the statutory fallback."""
     from portal.models import HolidaySchedule
 
     unknown = [year for year in years if year not in official_years()]
@@ -68,6 +113,25 @@ def years_without_schedule(years) -> list[int]:
         return []
     entered = set(HolidaySchedule.objects.filter(year__in=unknown).values_list("year", flat=True))
     return [year for year in unknown if year not in entered]
+
+
+def schedule_warnings(today: dt.date | None = None) -> list[str]:
+    """Warnings, translated, about this year and, from 1 November, next year when no
+    official schedule is known for them (see :func:`years_without_schedule`): their
+    deadlines use the statutory fallback. At most one query, none while
+    ``chinesecalendar`` knows both years."""
+    today = today or timezone.localdate()
+    years = [today.year]
+    if (today.month, today.day) >= WARN_NEXT_YEAR_FROM:
+        years.append(today.year + 1)
+    return [
+        gettext(
+            "%(year)s年的法定节假日和调休安排尚未录入：在录入前按《全国年节及纪念日放假办法》的法定节假日计算期限，"
+            "周末不调休。请在“年度放假安排”中录入国务院办公厅公布的安排。"
+        )
+        % {"year": year}
+        for year in years_without_schedule(years)
+    ]
 
 
 class WorkCalendar:
@@ -108,6 +172,10 @@ class WorkCalendar:
             # Officials entered this year's schedule: days not listed follow the week.
             return DayInfo(day, working, "", SOURCE_OVERRIDE)
         _warn_fallback(day.year)
+        if day.year >= STATUTORY_RULES_SINCE:
+            holiday = statutory_holidays(day.year).get(day)
+            if holiday is not None:
+                return DayInfo(day, False, str(holiday), SOURCE_FALLBACK)
         return DayInfo(day, working, "", SOURCE_FALLBACK)
 
     def is_working_day(self, day: dt.date) -> bool:
@@ -163,8 +231,9 @@ def office_hours_end() -> dt.time:
 @cache
 def _warn_fallback(year: int) -> None:
     logger.warning(
-        "No official holiday schedule for %s: working days in that year are Monday–Friday "
-        "until officials enter the schedule in the admin.",
+        "No official holiday schedule for %s: until officials enter it in the admin, that "
+        "year's working days are Monday–Friday less the statutory holidays, with no moved "
+        "working days.",
         year,
     )
 

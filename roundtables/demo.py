@@ -181,6 +181,8 @@ def _progress(case, *, official, handler, rng, recent):
         ],
     )
     case = case_services.case_give_feedback(case=case, actor=handler, feedback="已向企业反馈办理方案。")
+    for task in case.tasks.filter(round=case.round, done_at__isnull=True):
+        case_services.case_task_complete(case=case, task=task, actor=handler, note="已现场办公解决。")
     case = case_services.case_resolve(case=case, actor=handler, resolution="问题已解决。")
     if outcome == "closed":
         case = case_services.case_rate(case=case, actor=official, rating=Rating.SATISFIED, method="phone")

@@ -546,9 +546,14 @@ def appeal_file(
     on_site_answer: str = "",
     idempotency_key: str | None = None,
 ) -> Appeal:
-    """File an appeal as a case (channel 政商恳谈会), accepted at once so the 1-2-3 clock
-    starts, and link it to the session. The enterprise side may file for its own
-    enterprise while sign-up is open; officials at any time, for on-site appeals too."""
+    """File an appeal as a case (channel 政商恳谈会) and link it to the session. The
+    enterprise side may file for its own enterprise while sign-up is open; officials
+    at any time, for on-site appeals too.
+
+    When the 1-2-3 clock starts: a problem written on a sign-up is received at the
+    session, where it is heard, and waits there for triage (which may split it, 一事
+    一件); a written appeal is received when it arrives and an on-site one when it is
+    raised, both accepted by rule at once."""
     manager = can_manage(actor)
     if not manager:
         if enterprise is None or not _represents(actor, enterprise):
@@ -575,8 +580,10 @@ def appeal_file(
         complainant_name=complainant_name or actor.get_full_name(),
         complainant_phone=complainant_phone or actor.mobile,
         complainant_email=actor.email if not manager else "",
+        received_at=session.starts_at if source == Appeal.Source.SIGN_UP else None,
     )
-    case = case_services.case_accept_on_intake(case=case, note=_("政商恳谈会诉求，登记即受理。"))
+    if source != Appeal.Source.SIGN_UP:
+        case = case_services.case_accept_on_intake(case=case, note=_("政商恳谈会诉求，登记即受理。"))
     return Appeal.objects.create(
         session=session, case=case, registration=registration, source=source, on_site_answer=on_site_answer
     )

@@ -30,14 +30,17 @@ class Channel(models.TextChoices):
     WINDOW = "window", _("办不成事窗口")
     ROUNDTABLE = "roundtable", _("政商恳谈会")
     WALKTHROUGH = "walkthrough", _("走流程")
-    API = "api", _("接口")
+    # Filed through the API by an enterprise's own system.
+    API = "api", _("系统对接")
 
 
 class Tier(models.TextChoices):
-    """路桥's tiers: one unit, several units, difficult, major."""
+    """How hard a case is, which decides its deadlines: 钱塘's simple / one department /
+    several departments, and 路桥's difficult and major cases above them."""
 
+    SIMPLE = "simple", _("简单")
     ORDINARY = "ordinary", _("一般")
-    CROSS_DEPARTMENT = "cross", _("多跨")
+    CROSS_DEPARTMENT = "cross", _("跨部门")
     DIFFICULT = "difficult", _("疑难")
     MAJOR = "major", _("重大")
 
@@ -111,18 +114,13 @@ class NonAcceptanceReason(models.Model):
 class SlaPolicy(models.Model):
     """Deadline rules (办理时限): working days per stage and a resolution limit.
 
-    The active policy with the highest priority whose channels and tiers match a
-    case applies (empty lists match everything).
+    Keyed by the case's tier, whatever the channel: the active rule with the highest
+    priority whose tiers include the case's applies (an empty list matches every tier).
+    The 交办 days run from receipt, with the rule for the tier a case is filed with;
+    at 交办 the rule for the assigned tier sets the other deadlines.
     """
 
     name = models.CharField(_("名称"), max_length=100, unique=True)
-    channels = ArrayField(
-        models.CharField(max_length=20, choices=Channel.choices),
-        verbose_name=_("适用渠道"),
-        blank=True,
-        default=list,
-        help_text=_("留空表示所有渠道。"),
-    )
     tiers = ArrayField(
         models.CharField(max_length=20, choices=Tier.choices),
         verbose_name=_("适用层级"),
@@ -256,6 +254,15 @@ class Case(models.Model):
     problem_class = models.ForeignKey(
         ProblemClass, verbose_name=_("一类问题"), null=True, blank=True, on_delete=models.SET_NULL, related_name="cases"
     )
+    # The case this one came from: split off it (一事一件) or filed when its problem came back (反弹).
+    origin_case = models.ForeignKey(
+        "self",
+        verbose_name=_("关联诉求件"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="derived_cases",
+    )
 
     # The clock. Deadlines are stored when each stage starts.
     sla_policy = models.ForeignKey(
@@ -271,7 +278,9 @@ class Case(models.Model):
     suspended_at = models.DateTimeField(_("暂停时间"), null=True, blank=True)
     suspension_reason = models.CharField(_("暂停原因"), max_length=200, blank=True)
 
-    received_at = models.DateTimeField(_("登记时间"), auto_now_add=True, db_index=True)
+    # When the appeal reached the portal; the 1-2-3 clock counts from here. A problem
+    # written on a roundtable sign-up is received at the session, where it is heard.
+    received_at = models.DateTimeField(_("登记时间"), default=timezone.now, db_index=True, editable=False)
     accepted_at = models.DateTimeField(_("受理时间"), null=True, blank=True)
     assigned_at = models.DateTimeField(_("交办时间"), null=True, blank=True)
     measures_set_at = models.DateTimeField(_("明确措施时间"), null=True, blank=True)
@@ -386,7 +395,17 @@ class CaseTask(models.Model):
     deadline = models.DateField(_("完成期限"))
     department = models.ForeignKey(Department, verbose_name=_("责任单位"), on_delete=models.PROTECT)
     responsible_person = models.CharField(_("责任人"), max_length=50)
+    # 销号: the handler signs the task off with a note.
     done_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    done_note = models.TextField(_("完成情况"), blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("销号人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("任务清单")
@@ -433,6 +452,83 @@ class CaseRating(models.Model):
         return f"{self.case.number} #{self.round} {self.get_rating_display()}"
 
 
+class ReturnVisitMethod(models.TextChoices):
+    PHONE = "phone", _("电话")
+    WECHAT = "wechat", _("微信")
+    SMS = "sms", _("短信")
+    VISIT = "visit", _("上门")
+
+
+@history()
+class ReturnVisit(models.Model):
+    """回访: after 办结 the 营商办 asks the 诉求人 whether the matter is really solved,
+    with 明光's questions. "Not solved" sends the case back (二次交办)."""
+
+    case = models.ForeignKey(Case, verbose_name=_("诉求件"), on_delete=models.PROTECT, related_name="return_visits")
+    round = models.PositiveSmallIntegerField(_("交办轮次"))
+    method = models.CharField(_("回访方式"), max_length=20, choices=ReturnVisitMethod.choices)
+    solved = models.BooleanField(_("问题是否解决"))
+    handling_smooth = models.BooleanField(_("办理过程是否顺畅"), null=True, blank=True)
+    explanation_complete = models.BooleanField(_("解释说明是否到位"), null=True, blank=True)
+    problems = models.TextField(_("办理中遇到的问题"), blank=True)
+    suggestions = models.TextField(_("意见建议"), blank=True)
+    note = models.TextField(_("回访记录"), blank=True)
+    visited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("回访人"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    visited_at = models.DateTimeField(_("回访时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("回访")
+        verbose_name_plural = _("回访")
+        ordering = ["case", "round"]
+        constraints = [models.UniqueConstraint(fields=["case", "round"], name="return_visit_one_per_round")]
+
+    def __str__(self):
+        return f"{self.case.number} #{self.round} {self.get_method_display()}"
+
+
+class RecheckOutcome(models.TextChoices):
+    KEPT = "kept", _("保持")
+    REBOUNDED = "rebounded", _("反弹")
+
+
+@history()
+class Recheck(models.Model):
+    """回头看: some months after a case closed, the 营商办 checks the fix has held.
+    A problem that came back (反弹) is filed again as a new case linked to this one."""
+
+    case = models.OneToOneField(Case, verbose_name=_("诉求件"), on_delete=models.PROTECT, related_name="recheck")
+    outcome = models.CharField(_("回头看结果"), max_length=20, choices=RecheckOutcome.choices)
+    note = models.TextField(_("情况说明"), blank=True)
+    new_case = models.OneToOneField(
+        Case,
+        verbose_name=_("反弹后新登记的诉求件"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="rebound_of",
+    )
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("核查人"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    checked_at = models.DateTimeField(_("核查时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("回头看")
+        verbose_name_plural = _("回头看")
+        ordering = ["-checked_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(outcome="kept", new_case__isnull=True) | Q(outcome="rebounded", new_case__isnull=False),
+                name="recheck_rebound_has_new_case",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.case.number} {self.get_outcome_display()}"
+
+
 class EventKind(models.TextChoices):
     RECEIVED = "received", _("登记")
     ACCEPTED = "accepted", _("受理")
@@ -450,7 +546,11 @@ class EventKind(models.TextChoices):
     RESUMED = "resumed", _("恢复计时")
     COMMENT = "comment", _("备注")
     DEADLINE_CHANGED = "deadline_changed", _("期限调整")
-    OVERDUE = "overdue", _("超期预警")
+    OVERDUE = "overdue", _("超期")
+    TASK_DONE = "task_done", _("任务销号")
+    RETURN_VISIT = "return_visit", _("回访")
+    RECHECK = "recheck", _("回头看")
+    SPLIT = "split", _("拆分")
 
 
 class CaseEvent(models.Model):

@@ -85,6 +85,7 @@ def test_full_life_to_closed(people, case_at):
         EventKind.ASSIGNED,
         EventKind.MEASURES_SET,
         EventKind.FEEDBACK,
+        EventKind.TASK_DONE,
         EventKind.RESOLVED,
         EventKind.RATED,
         EventKind.CLOSED,
@@ -113,7 +114,9 @@ ACTIONS = {
         ],
     ),
     "feedback": lambda p, case: services.case_give_feedback(case=case, actor=p.official, feedback="f"),
-    "resolve": lambda p, case: services.case_resolve(case=case, actor=p.official, resolution="r"),
+    "resolve": lambda p, case: services.case_resolve(
+        case=case, actor=p.official, resolution="r", open_tasks_reason="措施已落实，任务待补录销号"
+    ),
     "rate": lambda p, case: services.case_rate(case=case, actor=p.member_a, rating=Rating.SATISFIED),
 }
 ALLOWED_FROM = {
@@ -268,7 +271,9 @@ def test_unsatisfied_twice_goes_under_supervision(people, case_at):
             ],
         ),
         lambda c: services.case_give_feedback(case=c, actor=people.handler_x, feedback="再次反馈"),
-        lambda c: services.case_resolve(case=c, actor=people.handler_x, resolution="再次办结"),
+        lambda c: services.case_resolve(
+            case=c, actor=people.handler_x, resolution="再次办结", open_tasks_reason="已当面解决"
+        ),
     ):
         case = step(case)
     case = services.case_rate(case=case, actor=people.member_a, rating=Rating.UNSATISFIED, comment="还是没解决")
@@ -320,17 +325,27 @@ def test_deadlines_follow_the_1_2_3_rule_across_national_day(people, file_case, 
     assert case.stage_due_at == at(2026, 10, 13, 17, 30)  # Sat 10th (adjusted), Mon 12th, Tue 13th
 
 
-def test_policy_is_chosen_by_channel_and_tier(people, file_case, freeze):
+def test_the_rule_for_the_assigned_tier_sets_the_round_deadlines(people, file_case, freeze):
     SlaPolicy.objects.create(
-        name="热线快办", channels=["hotline"], assign_days=1, measures_days=1, feedback_days=1, priority=50
+        name="简单件快办",
+        tiers=["simple"],
+        assign_days=1,
+        measures_days=1,
+        feedback_days=1,
+        resolve_working_days=1,
+        priority=50,
     )
     freeze(at(2026, 11, 2, 9, 0))  # a Monday
     case = services.case_accept(case=file_case(channel="hotline"), actor=people.official)
-    case = services.case_assign(case=case, actor=people.official, lead_department=people.x)
-    assert case.sla_policy.name == "热线快办"
+    assert case.sla_policy.name == "宣城 1-2-3"  # filed as 一般: the default rule's 交办 day
+    case = services.case_assign(case=case, actor=people.official, lead_department=people.x, tier="simple")
+    assert case.sla_policy.name == "简单件快办"
     assert case.stage_due_at == at(2026, 11, 3, 17, 30)
-    other = services.case_accept(case=file_case(channel="web"), actor=people.official)
+    assert case.resolve_due_at == at(2026, 11, 3, 17, 30)  # recomputed at 交办, one working day
+    other = services.case_accept(case=file_case(channel="hotline"), actor=people.official)
+    other = services.case_assign(case=other, actor=people.official, lead_department=people.x)
     assert other.sla_policy.name == "宣城 1-2-3"
+    assert other.resolve_due_at == at(2026, 12, 2, 17, 30)
 
 
 def test_suspension_stops_the_clock(people, case_at, freeze):

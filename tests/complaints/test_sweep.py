@@ -153,7 +153,7 @@ def test_a_sweep_cancelled_midway_and_run_again_escalates_each_stage_once(people
                     # This test's database only: another pytest-xdist worker may run a sweep of its own.
                     "SELECT pid FROM pg_stat_activity"
                     " WHERE datname = current_database() AND query LIKE %s AND wait_event_type = 'Lock'",
-                    ["%WITH overdue AS%"],
+                    ["%WITH candidates AS%"],
                 )
                 waiting = cursor.fetchone()
                 if waiting:
