@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 from decimal import Decimal
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpResponseBadRequest
@@ -18,6 +19,7 @@ from django.views.decorators.http import require_GET
 from complaints import reports, resources, selectors
 from complaints.filters import CaseFilter
 from complaints.models import Stage
+from complaints.report_forms import FIRST_DAY, FiguresForm
 
 
 def _chart(kind: str, labels, datasets, *, percent: bool = False) -> dict:
@@ -34,21 +36,24 @@ def _dashboard_charts(figures: reports.Dashboard) -> dict:
     stage_labels = [Stage(stage).label for stage, _done, _due in reports.STAGE_FIELDS]
     return {
         "channel": _chart(
-            "bar", [label for label, _n in figures.by_channel], [(_("受理量"), [n for _l, n in figures.by_channel])]
+            "bar", [label for label, _n in figures.by_channel], [(_("登记量"), [n for _l, n in figures.by_channel])]
         ),
         "category": _chart(
-            "bar", [name for name, _n in figures.by_category], [(_("受理量"), [n for _l, n in figures.by_category])]
+            "bar", [name for name, _n in figures.by_category], [(_("登记量"), [n for _l, n in figures.by_category])]
         ),
         "month": _chart(
             "line",
             [formats.date_format(month, "YEAR_MONTH_FORMAT") for month, _n in figures.by_month],
-            [(_("受理量"), [n for _m, n in figures.by_month])],
+            [(_("登记量"), [n for _m, n in figures.by_month])],
         ),
         "on_time": _chart(
             "bar",
             [department.name for department in figures.departments],
             [
-                (label, [reports.percent_or_none(department.stages[stage]) for department in figures.departments])
+                (
+                    label,
+                    [reports.percent_or_none(department.figures.stages[stage]) for department in figures.departments],
+                )
                 for label, (stage, _done, _due) in zip(stage_labels, reports.STAGE_FIELDS, strict=True)
             ],
             percent=True,
@@ -66,24 +71,49 @@ def _threshold_percents(thresholds: dict) -> dict:
 @never_cache
 @require_GET
 def dashboard(request):
-    figures = reports.dashboard()
+    """Figures of the cases received in a period (``?from=&to=``; the last twelve
+    months by default)."""
+    form = FiguresForm(request.GET or None, default=reports.Period.last_twelve_months())
+    status = 200
+    if form.is_bound and not form.is_valid():
+        messages.warning(request, _("统计期间有误，已显示近12个月的数据。"))
+        period, status = reports.Period.last_twelve_months(), 400
+    else:
+        period = form.period if form.is_bound else reports.Period.last_twelve_months()
+    figures = reports.dashboard(period=period)
     return render(
         request,
         "complaints/reports/dashboard.html",
         {
             "figures": figures,
+            "summary": figures.summary,
+            "form": form,
             "charts": _dashboard_charts(figures),
             "stages": [Stage(stage) for stage, _done, _due in reports.STAGE_FIELDS],
             "red": _threshold_percents(figures.thresholds["red"]),
             "yellow": _threshold_percents(figures.thresholds["yellow"]),
             "can_export": request.user.has_perm("complaints.export_cases"),
         },
+        status=status,
     )
 
 
 @require_GET
 def statistics(request):
-    return render(request, "complaints/reports/statistics.html", {"figures": reports.year_figures()})
+    """The public figures of a year (``?year=``, this year by default)."""
+    this_year = timezone.localdate().year
+    year = request.GET.get("year", "")
+    if year.isdigit() and FIRST_DAY.year <= int(year) <= this_year:
+        year = int(year)
+    else:
+        if year:
+            messages.warning(request, _("无法识别所选年度，已显示本年度的数据。"))
+        year = this_year
+    return render(
+        request,
+        "complaints/reports/statistics.html",
+        {"figures": reports.year_figures(year), "this_year": this_year, "first_year": FIRST_DAY.year},
+    )
 
 
 @require_GET

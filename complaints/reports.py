@@ -1,20 +1,30 @@
-"""Figures about cases, for the officials' dashboard and the public statistics page.
+"""Figures about cases: one definition of each, read by the officials' dashboard, the
+public statistics, the roundtable figures, the red/yellow/black lists, the JSON at
+``/api/v1/reports/case-figures/`` and the exports. README "Figures" repeats them.
 
-Every figure is a SQL aggregate (conditional ``Count``, ``TruncMonth``, ``GROUP BY``),
-so a page costs the same few queries whether there are ten cases or a million.
-Rates are kept as numerator and denominator (:class:`Rate`) and shown with one
-decimal; an empty denominator shows "—" instead of dividing by zero.
+Every figure is over a cohort: the cases received (登记, ``received_at``) in a period,
+optionally of one channel, one lead department or one roundtable series. Each is a
+SQL aggregate (conditional ``Count``), so a page costs the same few queries whether
+there are ten cases or a million. Rates are kept as numerator and denominator
+(:class:`Rate`) and shown with one decimal; an empty denominator shows "—".
 
-Definitions:
-
-* intake (受理量): cases received (登记) in the period, whatever became of them;
-* resolution rate (办结率): resolved or closed cases over cases accepted or later
-  (不予受理 and 待受理 are left out of both);
-* on-time rate of a stage (按时率): cases whose stage was completed by its deadline,
-  over cases with a deadline for the stage and the stage completed. Per lead
-  department, per stage; a department's overall on-time rate pools its four stages;
-* satisfaction rate (满意率): 满意 and 基本满意 ratings over all ratings;
-* department lists (红黄黑榜): see :func:`ranking_list`.
+* received (登记量): the cohort;
+* accepted (受理量): those accepted (受理), whatever became of them since;
+* not_accepted (不予受理): those declined with a reason from the non-acceptance list;
+* assigned (交办量): those assigned (交办) to a lead department;
+* resolved (办结量): those 已办结 or 已销单 (``DONE_STATUSES``);
+* resolution_rate (办结率) = resolved ÷ accepted (宣城's "251 个问题，已办结 248 个");
+* overdue_open (超期未办结): open cases whose running stage is past its deadline
+  (``sla.overdue_q``, the sweep's own definition);
+* on_time_rate (按时办理率) = stages finished by their deadline ÷ (stages finished with a
+  deadline + open stages already past theirs). The stages are 交办 (counted from
+  receipt), 明确措施, 反馈 and 办结 of the current round; per stage the same;
+* return_visits (回访次数): return visits recorded on the cohort's cases;
+  return_visit_rate (回访率) = resolved cases whose current round has a return visit
+  ÷ resolved;
+* satisfaction_rate (满意率) = 满意 and 基本满意 ratings ÷ all ratings of the cohort's cases;
+* department lists (红黄黑榜): see :func:`ranking_list`, on the departments' on-time
+  and satisfaction rates above.
 """
 
 from __future__ import annotations
@@ -26,22 +36,27 @@ from fractions import Fraction
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
-from django.db.models import Count, F, Q
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from complaints import sla
 from complaints.models import (
+    DONE_STATUSES,
     OPEN_STATUSES,
     Case,
     CaseRating,
     Channel,
     ProblemCategory,
     Rating,
+    ReturnVisit,
     Stage,
     Status,
     TypicalCase,
 )
+from portal.models import Department
+from portal.workdays import WorkCalendar
 
 # Department lists: at or above "red" on both rates → 红榜; below "yellow" on
 # either → 黑榜; otherwise 黄榜. Override with settings.CASE_RANKING_THRESHOLDS.
@@ -54,15 +69,6 @@ CASE_RANKING_THRESHOLDS = getattr(settings, "CASE_RANKING_THRESHOLDS", DEFAULT_R
 DASHBOARD_MONTHS = 12
 OVERDUE_LIST_LIMIT = 50
 
-ACCEPTED_OR_LATER = (
-    Status.ACCEPTED,
-    Status.ASSIGNED,
-    Status.MEASURES_SET,
-    Status.FEEDBACK_GIVEN,
-    Status.RESOLVED,
-    Status.CLOSED,
-)
-DONE_STATUSES = (Status.RESOLVED, Status.CLOSED)
 SATISFIED_RATINGS = (Rating.SATISFIED, Rating.BASICALLY_SATISFIED)
 
 # (stage, when it was done, when it was due)
@@ -103,6 +109,15 @@ class Rate:
         fraction = self.fraction
         return fraction is not None and fraction >= Fraction(str(threshold))
 
+    def as_json(self) -> dict:
+        """For the API: exact parts and the percentage shown (a number, or null)."""
+        percent = self.percent
+        return {
+            "numerator": self.numerator,
+            "denominator": self.denominator,
+            "percent": None if percent is None else float(percent),
+        }
+
     def __add__(self, other: Rate) -> Rate:
         return Rate(self.numerator + other.numerator, self.denominator + other.denominator)
 
@@ -120,6 +135,32 @@ def percent_or_none(rate: Rate) -> float | None:
 # --- Periods -------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Period:
+    """Days ``start`` to ``end``, both included, in local time."""
+
+    start: dt.date
+    end: dt.date
+
+    @property
+    def bounds(self) -> tuple[dt.datetime, dt.datetime]:
+        return _start_of(self.start), _start_of(self.end + dt.timedelta(days=1))
+
+    @classmethod
+    def year(cls, year: int) -> Period:
+        return cls(dt.date(year, 1, 1), dt.date(year, 12, 31))
+
+    @classmethod
+    def this_year(cls, today: dt.date | None = None) -> Period:
+        today = today or timezone.localdate()
+        return cls(dt.date(today.year, 1, 1), today)
+
+    @classmethod
+    def last_twelve_months(cls, today: dt.date | None = None) -> Period:
+        today = today or timezone.localdate()
+        return cls(dashboard_months(today)[0], today)
+
+
 def dashboard_months(today: dt.date | None = None) -> list[dt.date]:
     """The first days of the last twelve months, oldest first, this month last."""
     first = (today or timezone.localdate()).replace(day=1)
@@ -131,29 +172,172 @@ def _start_of(day: dt.date) -> dt.datetime:
 
 
 def year_bounds(year: int) -> tuple[dt.datetime, dt.datetime]:
-    return _start_of(dt.date(year, 1, 1)), _start_of(dt.date(year + 1, 1, 1))
+    return Period.year(year).bounds
 
 
-# --- Shared expressions --------------------------------------------------------
+# --- The figures ---------------------------------------------------------------
 
 
 def overdue_q(now: dt.datetime) -> Q:
     """Open, running (not suspended) cases whose current stage is past its deadline."""
-    return Q(status__in=OPEN_STATUSES, suspended_at__isnull=True, stage_due_at__lt=now)
+    return sla.overdue_q(now)
 
 
-def _stage_counts() -> dict:
-    """Per stage: cases measured (deadline set and stage done) and cases done on time."""
-    counts = {}
+def cohort(
+    period: Period, *, channel: str | None = None, department: int | None = None, series: int | None = None
+) -> QuerySet[Case]:
+    """The cases a figure counts: received in the period, optionally of one channel,
+    one lead department or one roundtable series."""
+    start, end = period.bounds
+    cases = Case.objects.filter(received_at__gte=start, received_at__lt=end).order_by()
+    if channel:
+        cases = cases.filter(channel=channel)
+    if department:
+        cases = cases.filter(lead_department_id=department)
+    if series:
+        # The roundtables app builds on this one; its appeals are reached by the relation.
+        cases = cases.filter(roundtable_appeal__session__series_id=series)
+    return cases
+
+
+def _current_round_visited():
+    return Exists(ReturnVisit.objects.filter(case_id=OuterRef("pk"), round=OuterRef("round")))
+
+
+def _figure_counts(now: dt.datetime) -> dict:
+    """The conditional counts behind :class:`CaseFigures`, for ``aggregate`` or, per
+    group, ``values(…).annotate``."""
+    counts = {
+        "received": Count("id"),
+        "accepted": Count("id", filter=Q(accepted_at__isnull=False)),
+        "not_accepted": Count("id", filter=Q(status=Status.NOT_ACCEPTED)),
+        "assigned": Count("id", filter=Q(assigned_at__isnull=False)),
+        "resolved": Count("id", filter=Q(status__in=DONE_STATUSES)),
+        "visited": Count("id", filter=Q(status__in=DONE_STATUSES) & Q(_current_round_visited())),
+    }
+    overdue = sla.overdue_q(now)
     for stage, done, due in STAGE_FIELDS:
-        measured = Q(**{f"{due}__isnull": False, f"{done}__isnull": False})
-        counts[f"{stage}_total"] = Count("id", filter=measured)
-        counts[f"{stage}_on_time"] = Count("id", filter=measured & Q(**{f"{done}__lte": F(due)}))
+        finished = Q(**{f"{due}__isnull": False, f"{done}__isnull": False})
+        counts[f"{stage}_finished"] = Count("id", filter=finished)
+        counts[f"{stage}_on_time"] = Count("id", filter=finished & Q(**{f"{done}__lte": F(due)}))
+        counts[f"{stage}_overdue"] = Count("id", filter=overdue & Q(stage=stage))
     return counts
 
 
-def _stage_rates(row: dict) -> dict[str, Rate]:
-    return {stage: Rate(row[f"{stage}_on_time"], row[f"{stage}_total"]) for stage, _done, _due in STAGE_FIELDS}
+@dataclass(frozen=True)
+class CaseFigures:
+    received: int = 0
+    accepted: int = 0
+    not_accepted: int = 0
+    assigned: int = 0
+    resolved: int = 0
+    overdue_open: int = 0
+    visited: int = 0
+    return_visits: int = 0
+    # Per stage: on time ÷ (finished + open and past the deadline).
+    stages: dict = field(default_factory=dict)
+    satisfaction_rate: Rate = Rate()
+
+    @classmethod
+    def from_row(cls, row: dict, *, return_visits: int = 0, satisfaction: Rate | None = None) -> CaseFigures:
+        stages = {
+            stage: Rate(row[f"{stage}_on_time"], row[f"{stage}_finished"] + row[f"{stage}_overdue"])
+            for stage, _done, _due in STAGE_FIELDS
+        }
+        return cls(
+            received=row["received"],
+            accepted=row["accepted"],
+            not_accepted=row["not_accepted"],
+            assigned=row["assigned"],
+            resolved=row["resolved"],
+            visited=row["visited"],
+            return_visits=return_visits,
+            stages=stages,
+            satisfaction_rate=satisfaction or Rate(),
+            overdue_open=sum(row[f"{stage}_overdue"] for stage, _done, _due in STAGE_FIELDS),
+        )
+
+    @property
+    def resolution_rate(self) -> Rate:
+        return Rate(self.resolved, self.accepted)
+
+    @property
+    def on_time_rate(self) -> Rate:
+        return sum(self.stages.values(), Rate())
+
+    @property
+    def return_visit_rate(self) -> Rate:
+        return Rate(self.visited, self.resolved)
+
+    @property
+    def stage_rates(self) -> list[tuple[str, Rate]]:
+        """The stages' on-time rates in stage order, for templates."""
+        return [(stage, self.stages.get(stage, Rate())) for stage, _done, _due in STAGE_FIELDS]
+
+    def as_json(self) -> dict:
+        return {
+            "received": self.received,
+            "accepted": self.accepted,
+            "not_accepted": self.not_accepted,
+            "assigned": self.assigned,
+            "resolved": self.resolved,
+            "resolution_rate": self.resolution_rate.as_json(),
+            "overdue_open": self.overdue_open,
+            "on_time_rate": self.on_time_rate.as_json(),
+            "on_time_by_stage": {stage: rate.as_json() for stage, rate in self.stage_rates},
+            "return_visits": self.return_visits,
+            "return_visit_rate": self.return_visit_rate.as_json(),
+            "satisfaction_rate": self.satisfaction_rate.as_json(),
+        }
+
+
+def case_figures(
+    period: Period,
+    *,
+    channel: str | None = None,
+    department: int | None = None,
+    series: int | None = None,
+    now: dt.datetime | None = None,
+) -> CaseFigures:
+    """The figures of one cohort. Three queries."""
+    return case_figures_grouped(period, group=None, channel=channel, department=department, series=series, now=now)[
+        None
+    ]
+
+
+def case_figures_by_department(period: Period, *, now: dt.datetime | None = None, **scope) -> dict:
+    """{lead department id (None: not yet assigned): its figures}. Three queries."""
+    return case_figures_grouped(period, group="lead_department_id", now=now, **scope)
+
+
+def case_figures_grouped(period: Period, *, group: str | None, now=None, **scope) -> dict:
+    """{value of ``group`` (a field path from the case): its figures}; with ``group``
+    None, {None: the figures}. Three queries."""
+    now = now or timezone.now()
+    cases = cohort(period, **scope)
+    counts = _figure_counts(now)
+    ratings = CaseRating.objects.filter(case__in=cases.values("pk")).order_by()
+    visits = ReturnVisit.objects.filter(case__in=cases.values("pk")).order_by()
+    rating_counts = {
+        "total": Count("id"),
+        "satisfied": Count("id", filter=Q(rating__in=SATISFIED_RATINGS)),
+    }
+    if group is None:
+        rows = {None: cases.aggregate(**counts)}
+        rated = {None: ratings.aggregate(**rating_counts)}
+        visit_counts = {None: visits.count()}
+    else:
+        rows = {row[group]: row for row in cases.values(group).annotate(**counts)}
+        rated = {row[f"case__{group}"]: row for row in ratings.values(f"case__{group}").annotate(**rating_counts)}
+        visit_counts = dict(visits.values_list(f"case__{group}").annotate(n=Count("id")))
+    return {
+        key: CaseFigures.from_row(
+            row,
+            return_visits=visit_counts.get(key, 0),
+            satisfaction=Rate(rated[key]["satisfied"], rated[key]["total"]) if key in rated else Rate(),
+        )
+        for key, row in rows.items()
+    }
 
 
 # --- Department lists ----------------------------------------------------------
@@ -177,19 +361,24 @@ def ranking_list(on_time: Rate, satisfaction: Rate, thresholds: dict | None = No
 class DepartmentFigures:
     id: int
     name: str
-    intake: int
-    stages: dict[str, Rate]
-    satisfaction: Rate
+    figures: CaseFigures
     list: str | None = None
 
     @property
+    def received(self) -> int:
+        return self.figures.received
+
+    @property
     def on_time(self) -> Rate:
-        return sum(self.stages.values(), Rate())
+        return self.figures.on_time_rate
+
+    @property
+    def satisfaction(self) -> Rate:
+        return self.figures.satisfaction_rate
 
     @property
     def stage_rates(self) -> list[tuple[str, Rate]]:
-        """The stages' rates in stage order, for templates."""
-        return [(stage, self.stages[stage]) for stage, _done, _due in STAGE_FIELDS]
+        return self.figures.stage_rates
 
     @property
     def list_label(self):
@@ -222,64 +411,73 @@ def rank_departments(departments: list[DepartmentFigures], thresholds: dict | No
     return ranking
 
 
+def department_figures(period: Period, *, now: dt.datetime | None = None) -> list[DepartmentFigures]:
+    """Each lead department's figures over the period, by name. Four queries."""
+    by_department = case_figures_by_department(period, now=now)
+    names = dict(Department.objects.filter(pk__in=[key for key in by_department if key]).values_list("pk", "name"))
+    return sorted(
+        (DepartmentFigures(id=key, name=names[key], figures=figures) for key, figures in by_department.items() if key),
+        key=lambda department: department.name,
+    )
+
+
 # --- The dashboard -------------------------------------------------------------
 
 
 @dataclass
+class OverdueCase:
+    case: Case
+    working_days_late: int
+
+
+@dataclass
 class Dashboard:
-    months: list[dt.date]
-    start: dt.datetime
-    intake: int
-    handled: int
-    resolved: int
+    period: Period
+    summary: CaseFigures
     open_cases: int
-    overdue_count: int
     by_channel: list[tuple[object, int]]
     by_category: list[tuple[str, int]]
     by_month: list[tuple[dt.date, int]]
     departments: list[DepartmentFigures]
-    stage_totals: dict[str, Rate]
-    satisfaction: Rate
-    overdue: list[Case]
+    overdue: list[OverdueCase]
     ranking: Ranking
     thresholds: dict
 
     @property
-    def resolution(self) -> Rate:
-        return Rate(self.resolved, self.handled)
-
-    @property
-    def on_time(self) -> Rate:
-        return sum(self.stage_totals.values(), Rate())
-
-    @property
-    def stage_total_rates(self) -> list[tuple[str, Rate]]:
-        return [(stage, self.stage_totals[stage]) for stage, _done, _due in STAGE_FIELDS]
+    def months(self) -> list[dt.date]:
+        return [month for month, _n in self.by_month]
 
 
-def dashboard(*, now: dt.datetime | None = None, thresholds: dict | None = None) -> Dashboard:
-    """Everything the officials' dashboard shows for the last twelve months (cases
-    received since the first day of the month eleven months ago). Seven queries."""
+def _months_between(start: dt.date, end: dt.date) -> list[dt.date]:
+    month, last = start.replace(day=1), end.replace(day=1)
+    months = []
+    while month <= last:
+        months.append(month)
+        month += relativedelta(months=1)
+    return months
+
+
+def dashboard(
+    *, period: Period | None = None, now: dt.datetime | None = None, thresholds: dict | None = None
+) -> Dashboard:
+    """Everything the officials' dashboard shows for the cases received in the period
+    (by default the last twelve months). A dozen queries, whatever the number of cases."""
     now = now or timezone.now()
+    period = period or Period.last_twelve_months(timezone.localdate(now))
     thresholds = thresholds or CASE_RANKING_THRESHOLDS
-    months = dashboard_months(timezone.localdate(now))
-    start = _start_of(months[0])
-    in_period = Q(received_at__gte=start)
-    period_cases = Case.objects.filter(in_period).order_by()
+    cases = cohort(period)
 
-    summary = Case.objects.aggregate(
-        intake=Count("id", filter=in_period),
-        handled=Count("id", filter=in_period & Q(status__in=ACCEPTED_OR_LATER)),
-        resolved=Count("id", filter=in_period & Q(status__in=DONE_STATUSES)),
-        open_cases=Count("id", filter=Q(status__in=OPEN_STATUSES)),
-        overdue_count=Count("id", filter=overdue_q(now)),
-    )
+    summary = case_figures(period, now=now)
+    open_cases = cases.filter(status__in=OPEN_STATUSES).count()
 
-    channel_counts = dict(period_cases.values_list("channel").annotate(n=Count("id")))
+    channel_counts = dict(cases.values_list("channel").annotate(n=Count("id")))
     by_channel = [(label, channel_counts.get(value, 0)) for value, label in Channel.choices]
 
+    start, end = period.bounds
     categories = (
-        ProblemCategory.objects.annotate(n=Count("case", filter=Q(case__received_at__gte=start)))
+        ProblemCategory.objects.annotate(
+            n=Count("case", filter=Q(case__received_at__gte=start, case__received_at__lt=end))
+        )
         .filter(Q(is_active=True) | Q(n__gt=0))
         .order_by("sort_order", "name")
         .values_list("name", "n")
@@ -288,64 +486,31 @@ def dashboard(*, now: dt.datetime | None = None, thresholds: dict | None = None)
 
     month_counts = {
         timezone.localtime(month).date(): n
-        for month, n in period_cases.annotate(month=TruncMonth("received_at"))
+        for month, n in cases.annotate(month=TruncMonth("received_at"))
         .values("month")
         .annotate(n=Count("id"))
         .values_list("month", "n")
     }
-    by_month = [(month, month_counts.get(month, 0)) for month in months]
+    by_month = [(month, month_counts.get(month, 0)) for month in _months_between(period.start, period.end)]
 
-    department_rows = (
-        period_cases.values("lead_department_id", "lead_department__name")
-        .annotate(intake=Count("id"), **_stage_counts())
-        .order_by("lead_department__name")
-    )
-    rating_rows = (
-        CaseRating.objects.filter(case__received_at__gte=start)
-        .values("case__lead_department_id")
-        .annotate(total=Count("id"), satisfied=Count("id", filter=Q(rating__in=SATISFIED_RATINGS)))
-        .order_by()
-    )
-    ratings = {row["case__lead_department_id"]: Rate(row["satisfied"], row["total"]) for row in rating_rows}
+    departments = department_figures(period, now=now)
 
-    departments = []
-    stage_totals = {stage: Rate() for stage, _done, _due in STAGE_FIELDS}
-    for row in department_rows:
-        stages = _stage_rates(row)
-        for stage, rate in stages.items():
-            stage_totals[stage] += rate
-        if row["lead_department_id"] is None:
-            continue
-        departments.append(
-            DepartmentFigures(
-                id=row["lead_department_id"],
-                name=row["lead_department__name"],
-                intake=row["intake"],
-                stages=stages,
-                satisfaction=ratings.get(row["lead_department_id"], Rate()),
-            )
-        )
-
-    overdue = list(
-        Case.objects.filter(overdue_q(now))
+    calendar = WorkCalendar()
+    overdue = [
+        OverdueCase(case=case, working_days_late=sla.working_days_late(case.stage_due_at, now, calendar))
+        for case in cases.filter(sla.overdue_q(now))
         .select_related("lead_department")
         .order_by("stage_due_at", "id")[:OVERDUE_LIST_LIMIT]
-    )
+    ]
 
     return Dashboard(
-        months=months,
-        start=start,
-        intake=summary["intake"],
-        handled=summary["handled"],
-        resolved=summary["resolved"],
-        open_cases=summary["open_cases"],
-        overdue_count=summary["overdue_count"],
+        period=period,
+        summary=summary,
+        open_cases=open_cases,
         by_channel=by_channel,
         by_category=by_category,
         by_month=by_month,
         departments=departments,
-        stage_totals=stage_totals,
-        satisfaction=sum(ratings.values(), Rate()),
         overdue=overdue,
         ranking=rank_departments(departments, thresholds),
         thresholds=thresholds,
@@ -358,42 +523,25 @@ def dashboard(*, now: dt.datetime | None = None, thresholds: dict | None = None)
 @dataclass
 class YearFigures:
     year: int
-    accepted: int
-    resolved: int
-    satisfaction: Rate
+    figures: CaseFigures
     by_category: list[tuple[str, int]]
-
-    @property
-    def resolution(self) -> Rate:
-        return Rate(self.resolved, self.accepted)
 
 
 def year_figures(year: int | None = None) -> YearFigures:
-    """This year's totals for the public: cases accepted this year (受理时间 in the
-    year), how many of them are resolved or closed, and the satisfaction rate of
-    their ratings. Three queries; no case details."""
+    """A year's figures for the public: the cases received in the year, with the same
+    definitions as everywhere (:func:`case_figures`); no case details."""
     year = year or timezone.localdate().year
-    start, end = year_bounds(year)
-    accepted_in_year = Q(accepted_at__gte=start, accepted_at__lt=end) & ~Q(status=Status.NOT_ACCEPTED)
-    totals = Case.objects.filter(accepted_in_year).aggregate(
-        accepted=Count("id"), resolved=Count("id", filter=Q(status__in=DONE_STATUSES))
-    )
-    rated = (
-        CaseRating.objects.filter(case__accepted_at__gte=start, case__accepted_at__lt=end)
-        .exclude(case__status=Status.NOT_ACCEPTED)
-        .aggregate(total=Count("id"), satisfied=Count("id", filter=Q(rating__in=SATISFIED_RATINGS)))
-    )
+    period = Period.year(year)
     categories = (
-        Case.objects.filter(accepted_in_year)
+        cohort(period)
+        .filter(accepted_at__isnull=False)
         .values_list("category__name", "category__sort_order")
         .annotate(n=Count("id"))
         .order_by("category__sort_order", "category__name")
     )
     return YearFigures(
         year=year,
-        accepted=totals["accepted"],
-        resolved=totals["resolved"],
-        satisfaction=Rate(rated["satisfied"], rated["total"]),
+        figures=case_figures(period),
         by_category=[(name, n) for name, _order, n in categories],
     )
 

@@ -294,7 +294,7 @@ def case_assign(
     if chief_officer is not None and not roles.has_role(chief_officer, roles.CHIEF_PROBLEM_OFFICER):
         raise CaseError({"chief_officer": _("所选人员不是首席问题官。")}, code="not_chief")
     if tier == Tier.CROSS_DEPARTMENT and not co_departments:
-        raise CaseError({"co_departments": _("多跨诉求件请选择协办单位。")}, code="co_required")
+        raise CaseError({"co_departments": _("跨部门诉求件请选择协办单位。")}, code="co_required")
     case.tier = tier
     case.lead_department = lead_department
     if chief_officer is not None:

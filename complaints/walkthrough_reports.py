@@ -41,15 +41,14 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
 from complaints.models import (
+    DONE_STATUSES,
     ChecklistAnswer,
-    Status,
     StepMaterial,
     Walkthrough,
     WalkthroughStep,
     WalkthroughTheme,
 )
 
-DONE_STATUSES = (Status.RESOLVED, Status.CLOSED)
 LONGEST_WAITS_LIMIT = 10
 MATERIALS_LIMIT = 10
 CHECKLIST_LIMIT = 12

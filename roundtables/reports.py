@@ -35,7 +35,8 @@ import io
 import re
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
+from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_str
@@ -46,13 +47,13 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
-from complaints.models import OPEN_STATUSES, CaseRating, Rating, Status
+from complaints.models import DONE_STATUSES, OPEN_STATUSES, CaseRating, Channel, Rating
 from complaints.models.cases import CONFIDENTIAL_MASK
-from complaints.reports import Rate
+from complaints.reports import CaseFigures, Rate, case_figures, case_figures_grouped, cohort
+from complaints.reports import Period as CasePeriod
 from portal.workdays import WorkCalendar
-from roundtables.models import Appeal, Registration, Session
+from roundtables.models import Appeal, Registration, Series, Session
 
-DONE_STATUSES = (Status.RESOLVED, Status.CLOSED)
 SATISFIED_RATINGS = (Rating.SATISFIED, Rating.BASICALLY_SATISFIED)
 # Sessions that took place (已召开, 跟踪办理, 已结束).
 HELD_STATES = (Session.State.HELD, Session.State.FOLLOWING_UP, Session.State.CLOSED)
@@ -404,66 +405,122 @@ def follow_up_report(
 
 
 @dataclass(frozen=True)
-class YearFigures:
-    year: int
+class SeriesFigures:
+    """A series' year (or all series together): sessions held, and the problems raised
+    at them as cases, counted by the portal's one set of definitions
+    (:func:`complaints.reports.case_figures`)."""
+
+    name: str
     sessions: int
     sub_sessions: int
     enterprises: int
-    appeals: int
-    resolved: int
+    figures: CaseFigures
+    series_id: int | None = None
+
+    @property
+    def problems(self) -> int:
+        return self.figures.received
+
+    @property
+    def resolved(self) -> int:
+        return self.figures.resolved
 
     @property
     def resolution(self) -> Rate:
-        return Rate(self.resolved, self.appeals)
+        return self.figures.resolution_rate
+
+
+@dataclass(frozen=True)
+class YearFigures:
+    year: int
+    total: SeriesFigures
+    series: list[SeriesFigures]
+
+    # The year as a whole, as the seeds report it.
+    @property
+    def sessions(self) -> int:
+        return self.total.sessions
+
+    @property
+    def sub_sessions(self) -> int:
+        return self.total.sub_sessions
+
+    @property
+    def enterprises(self) -> int:
+        return self.total.enterprises
+
+    @property
+    def appeals(self) -> int:
+        return self.total.problems
+
+    @property
+    def resolved(self) -> int:
+        return self.total.resolved
+
+    @property
+    def resolution(self) -> Rate:
+        return self.total.resolution
 
 
 def year_figures(year: int) -> YearFigures:
-    """The year's summary figures. Three queries (aggregates).
+    """A year's figures, per series and in total, for 宣城's sentence "举办恳谈会N期，共X家
+    企业反映Y个问题，已办结Z个，办结率R%". A constant dozen queries (aggregates).
 
-    * sessions (召开恳谈会): city sessions (no parent) held (已召开, 跟踪办理 or 已结束)
+    * N sessions (召开恳谈会): city sessions (no parent) held (已召开, 跟踪办理 or 已结束)
       that started in the year; county sub-sessions (县级分会场) are counted apart;
-    * enterprises (参会企业): distinct enterprises that attended any of those sessions
-      or their sub-sessions. An enterprise attended when its registration was checked
-      in (签到). Where a held session recorded no check-in at all (sign-in kept on
-      paper), its confirmed in-person registrations (已确认, 现场参会) count instead:
-      otherwise such a session would report nobody, and those were the seats given;
-      a session that did record check-ins counts only those checked in;
-    * appeals (收集问题): appeals raised at those sessions and sub-sessions;
-    * resolved (已解决): those appeals whose case is 已办结 or 已销单;
-      resolution rate (解决率) = resolved ÷ appeals.
+    * Y problems (反映问题): cases of channel 政商恳谈会 received in the year — on-site
+      and written appeals when raised, a problem written on a sign-up at its session —
+      the dashboard's and the API's 登记量 for that channel; per series, those raised
+      at the series' sessions;
+    * X enterprises (企业): distinct enterprises that raised those problems, by any route
+      (the case's enterprise, or the one that signed up);
+    * Z resolved (已办结) and R (办结率 = Z ÷ accepted): as everywhere
+      (``complaints.reports``).
     """
-    start, end = Period(year).bounds
-    held = Session.objects.filter(state__in=HELD_STATES, starts_at__gte=start, starts_at__lt=end)
+    period = CasePeriod.year(year)
+    start, end = period.bounds
+    held = Session.objects.filter(state__in=HELD_STATES, starts_at__gte=start, starts_at__lt=end).order_by()
+    session_rows = {
+        row["series_id"]: row
+        for row in held.values("series_id").annotate(
+            sessions=Count("id", filter=Q(parent__isnull=True)),
+            sub_sessions=Count("id", filter=Q(parent__isnull=False)),
+        )
+    }
 
-    session_counts = held.aggregate(
-        sessions=Count("id", filter=Q(parent__isnull=True)),
-        sub_sessions=Count("id", filter=Q(parent__isnull=False)),
-    )
+    roundtable = {"channel": Channel.ROUNDTABLE}
+    by_series = case_figures_grouped(period, group="roundtable_appeal__session__series_id", **roundtable)
+    total_figures = case_figures(period, **roundtable)
 
-    any_check_in = Registration.objects.filter(session_id=OuterRef("session_id"), checked_in_at__isnull=False)
-    attended = Q(checked_in_at__isnull=False) | Q(
-        session_has_check_ins=False,
-        status=Registration.Status.CONFIRMED,
-        mode=Registration.Mode.IN_PERSON,
+    raisers = cohort(period, **roundtable).annotate(
+        raiser=Coalesce("enterprise_id", "roundtable_appeal__registration__enterprise_id")
     )
-    enterprises = (
-        Registration.objects.filter(session__in=held)
-        .annotate(session_has_check_ins=Exists(any_check_in))
-        .filter(attended)
-        .aggregate(n=Count("enterprise_id", distinct=True))["n"]
+    enterprises_by_series = dict(
+        raisers.values_list("roundtable_appeal__session__series_id").annotate(n=Count("raiser", distinct=True))
     )
+    total_enterprises = raisers.aggregate(n=Count("raiser", distinct=True))["n"]
 
-    appeal_counts = Appeal.objects.filter(session__in=held).aggregate(
-        appeals=Count("id"), resolved=Count("id", filter=Q(case__status__in=DONE_STATUSES))
+    series_ids = {key for key in [*session_rows, *by_series] if key is not None}
+    names = dict(Series.objects.filter(pk__in=series_ids).values_list("pk", "name"))
+    rows = [
+        SeriesFigures(
+            series_id=series_id,
+            name=names[series_id],
+            sessions=session_rows.get(series_id, {}).get("sessions", 0),
+            sub_sessions=session_rows.get(series_id, {}).get("sub_sessions", 0),
+            enterprises=enterprises_by_series.get(series_id, 0),
+            figures=by_series.get(series_id, CaseFigures()),
+        )
+        for series_id in sorted(series_ids, key=lambda key: names[key])
+    ]
+    total = SeriesFigures(
+        name=str(_("合计")),
+        sessions=sum(row["sessions"] for row in session_rows.values()),
+        sub_sessions=sum(row["sub_sessions"] for row in session_rows.values()),
+        enterprises=total_enterprises,
+        figures=total_figures,
     )
-    return YearFigures(
-        year=year,
-        sessions=session_counts["sessions"],
-        sub_sessions=session_counts["sub_sessions"],
-        enterprises=enterprises,
-        appeals=appeal_counts["appeals"],
-        resolved=appeal_counts["resolved"],
-    )
+    return YearFigures(year=year, total=total, series=rows)
 
 
 # --- Workbooks -------------------------------------------------------------------

@@ -1,6 +1,7 @@
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from complaints.api import views, walkthroughs
+from complaints.api import reports, views, walkthroughs
 
 router = SimpleRouter()
 router.register("cases", views.CaseViewSet, basename="case")
@@ -8,4 +9,7 @@ router.register("walkthroughs", walkthroughs.WalkthroughViewSet, basename="walkt
 router.register("checklists", walkthroughs.ChecklistViewSet, basename="checklist")
 router.register("findings", walkthroughs.FindingViewSet, basename="finding")
 
-urlpatterns = router.urls
+urlpatterns = [
+    path("reports/case-figures/", reports.CaseFiguresView.as_view(), name="case-figures"),
+    *router.urls,
+]

@@ -69,6 +69,11 @@ OPEN_STATUSES = (
 )
 
 
+# 办结: the problem is solved, whether or not the enterprise has rated it yet. The one
+# definition of "resolved" behind every figure (办结量, 办结率) and list.
+DONE_STATUSES = (Status.RESOLVED, Status.CLOSED)
+
+
 class Stage(models.TextChoices):
     """The step the clock is running for."""
 

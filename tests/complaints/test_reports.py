@@ -81,9 +81,9 @@ def grant(account, *codenames):
 
 @pytest.fixture
 def known_data():
-    """Four departments: A on time and satisfied (红榜), B a little late (黄榜), C late
-    and unsatisfied (黑榜), D without ratings (not listed); plus cases outside the
-    departments and two overdue ones."""
+    """Four departments: A on time and satisfied (红榜), B a little late, one stage still
+    overdue (黄榜), C late and unsatisfied (黑榜), D without ratings (not listed); plus
+    cases outside the departments and two overdue ones."""
     now = timezone.now()
     a, b, c, d = (factories.department(name) for name in ("甲局", "乙局", "丙局", "丁局"))
     category_2 = ProblemCategory.objects.order_by("sort_order")[1]
@@ -94,6 +94,8 @@ def known_data():
             lead_department=a, status=Status.CLOSED, channel=Channel.HOTLINE_12345, **accepted, **stages(now)
         ),
         "b1": make_case(lead_department=b, status=Status.RESOLVED, **accepted, **stages(now)),
+        "b3": make_case(lead_department=b, status=Status.RESOLVED, **accepted, **stages(now)),
+        "b4": make_case(lead_department=b, status=Status.RESOLVED, **accepted, **stages(now)),
         "b2": make_case(
             lead_department=b,
             status=Status.FEEDBACK_GIVEN,
@@ -132,6 +134,8 @@ def known_data():
     rate(cases["a1"], Rating.SATISFIED)
     rate(cases["a2"], Rating.SATISFIED)
     rate(cases["b1"], Rating.SATISFIED)
+    rate(cases["b3"], Rating.SATISFIED)
+    rate(cases["b4"], Rating.SATISFIED)
     rate(cases["c1"], Rating.UNSATISFIED, 1)
     rate(cases["c1"], Rating.BASICALLY_SATISFIED, 2)
     return {"now": now, "departments": {"a": a, "b": b, "c": c, "d": d}, "cases": cases}
@@ -179,61 +183,77 @@ def test_ranking_thresholds_can_be_changed():
 
 def test_dashboard_figures_on_known_data(known_data):
     figures = reports.dashboard()
+    summary = figures.summary
     cases = known_data["cases"]
 
-    assert figures.intake == 11
-    # Accepted or later: everything but the received and the not-accepted case.
-    assert figures.resolution == Rate(4, 9)
-    assert str(figures.resolution) == "44.4%"
+    assert summary.received == 13
+    assert (summary.accepted, summary.not_accepted) == (11, 1)
+    # 办结率 = resolved ÷ accepted: the received and the not-accepted case are in neither.
+    assert summary.resolution_rate == Rate(6, 11)
+    assert str(summary.resolution_rate) == "54.5%"
     assert figures.open_cases == 6  # b2, d1, s, f, x, r
-    assert figures.overdue_count == 2
+    assert summary.overdue_open == 2
 
     by_channel = {str(label): n for label, n in figures.by_channel}
     assert by_channel[str(Channel.HOTLINE_12345.label)] == 2
     assert by_channel[str(Channel.LETTER.label)] == 1
-    assert by_channel[str(Channel.WEB.label)] == 8
+    assert by_channel[str(Channel.WEB.label)] == 10
     assert by_channel[str(Channel.VISIT.label)] == 0
-    assert sum(by_channel.values()) == 11
+    assert sum(by_channel.values()) == 13
 
     by_category = dict(figures.by_category)
     first, second = ProblemCategory.objects.order_by("sort_order")[:2]
-    assert by_category[first.name] == 10
+    assert by_category[first.name] == 12
     assert by_category[second.name] == 1
     assert len(figures.by_category) == ProblemCategory.objects.count()
 
     assert len(figures.by_month) == 12
-    assert figures.by_month[-1] == (timezone.localdate().replace(day=1), 11)
+    assert figures.by_month[-1] == (timezone.localdate().replace(day=1), 13)
 
-    assert figures.stage_totals == {
-        Stage.ASSIGN: Rate(5, 6),
-        Stage.MEASURES: Rate(4, 5),
-        Stage.FEEDBACK: Rate(5, 5),
-        Stage.RESOLVE: Rate(4, 4),
+    # An open stage past its deadline counts against the rate (b2's 办结, d1's 明确措施);
+    # the suspended case's does not.
+    assert summary.stages == {
+        Stage.ASSIGN: Rate(7, 8),
+        Stage.MEASURES: Rate(6, 8),
+        Stage.FEEDBACK: Rate(7, 7),
+        Stage.RESOLVE: Rate(6, 7),
     }
-    assert figures.on_time == Rate(18, 20)
-    assert figures.satisfaction == Rate(4, 5)
+    assert summary.on_time_rate == Rate(26, 30)
+    assert summary.satisfaction_rate == Rate(6, 7)
 
     departments = {department.name: department for department in figures.departments}
     assert departments["甲局"].on_time == Rate(8, 8)
-    assert departments["乙局"].stages == {
-        Stage.ASSIGN: Rate(2, 2),
-        Stage.MEASURES: Rate(1, 2),
-        Stage.FEEDBACK: Rate(2, 2),
-        Stage.RESOLVE: Rate(1, 1),
+    assert departments["乙局"].figures.stages == {
+        Stage.ASSIGN: Rate(4, 4),
+        Stage.MEASURES: Rate(3, 4),
+        Stage.FEEDBACK: Rate(4, 4),
+        Stage.RESOLVE: Rate(3, 4),
     }
-    assert departments["乙局"].on_time == Rate(6, 7)
+    assert departments["乙局"].on_time == Rate(14, 16)
     assert departments["丙局"].on_time == Rate(3, 4)
     assert departments["丙局"].satisfaction == Rate(1, 2)
-    assert departments["丁局"].on_time == Rate(1, 1)
-    assert departments["丁局"].intake == 2
+    assert departments["丁局"].on_time == Rate(1, 2)
+    assert departments["丁局"].received == 2
 
-    assert [case.number for case in figures.overdue] == [cases["b2"].number, cases["d1"].number]
+    assert [row.case.number for row in figures.overdue] == [cases["b2"].number, cases["d1"].number]
+    assert all(row.working_days_late >= 1 for row in figures.overdue)
+
+
+def test_the_on_time_rate_is_below_100_whenever_a_stage_is_overdue():
+    now = timezone.now()
+    make_case(status=Status.CLOSED, accepted_at=now - 12 * DAY, **stages(now))
+    late = make_case(status=Status.RECEIVED, stage=Stage.ASSIGN, stage_due_at=now - DAY, assign_due_at=now - DAY)
+    summary = reports.dashboard().summary
+    assert summary.overdue_open == 1
+    assert summary.on_time_rate == Rate(4, 5)
+    Case.objects.filter(pk=late.pk).update(suspended_at=now - 2 * DAY)  # the clock stopped before the deadline
+    assert reports.dashboard().summary.on_time_rate == Rate(4, 4)
 
 
 def test_department_lists(known_data):
     ranking = reports.dashboard().ranking
     assert [d.name for d in ranking.lists[reports.RED_LIST]] == ["甲局"]
-    assert [d.name for d in ranking.lists[reports.YELLOW_LIST]] == ["乙局"]  # on time 85.7%
+    assert [d.name for d in ranking.lists[reports.YELLOW_LIST]] == ["乙局"]  # on time 87.5%
     assert [d.name for d in ranking.lists[reports.BLACK_LIST]] == ["丙局"]  # 75% on time, 50% satisfied
     assert [d.name for d in ranking.unlisted] == ["丁局"]  # no rating yet
 
@@ -250,7 +270,7 @@ def test_months_outside_the_last_twelve_are_left_out():
 
     figures = reports.dashboard()
     by_month = dict(figures.by_month)
-    assert figures.intake == 2
+    assert figures.summary.received == 2
     assert by_month[(today - relativedelta(months=3)).replace(day=1)] == 1
     assert by_month[today.replace(day=1)] == 1
     assert sum(by_month.values()) == 2
@@ -260,9 +280,9 @@ def test_empty_dashboard_shows_dashes(client):
     client.force_login(factories.official())
     response = client.get("/reports/dashboard/")
     assert response.status_code == 200
-    figures = response.context["figures"]
-    assert figures.intake == 0
-    assert str(figures.resolution) == str(figures.satisfaction) == str(figures.on_time) == "—"
+    summary = response.context["figures"].summary
+    assert summary.received == 0
+    assert str(summary.resolution_rate) == str(summary.satisfaction_rate) == str(summary.on_time_rate) == "—"
     assert "暂无超期件" in response.content.decode()
 
 
@@ -276,9 +296,11 @@ def test_dashboard_page(client, known_data):
     page = response.content.decode()
     cases = known_data["cases"]
 
-    assert re.search(r'data-testid="resolution-rate">44.4%<', page)
-    assert re.search(r'data-testid="satisfaction-rate">80.0%<', page)
-    assert re.search(r'data-testid="on-time-rate">90.0%<', page)
+    assert re.search(r'data-testid="resolution-rate">54.5%<', page)
+    assert re.search(r'data-testid="satisfaction-rate">85.7%<', page)
+    assert re.search(r'data-testid="on-time-rate">86.7%<', page)
+    # Lateness in working days, not "11 月，3 周".
+    assert re.search(r'data-testid="late"><span class="badge text-bg-danger">超期 \d+ 个工作日</span>', page)
     # The overdue list links to each case, most overdue first; the suspended one is not listed.
     overdue = page[page.index('data-testid="overdue"') :]
     assert overdue.index(f'href="/cases/{cases["b2"].number}/"') < overdue.index(f'href="/cases/{cases["d1"].number}/"')
@@ -390,6 +412,7 @@ def test_statistics_sentence_for_this_year(client):
     closed = make_case(status=Status.CLOSED, accepted_at=this_year)
     make_case(status=Status.ASSIGNED, accepted_at=this_year)
     old = make_case(status=Status.RESOLVED, accepted_at=last_year)
+    Case.objects.filter(pk=old.pk).update(received_at=last_year)
     make_case(status=Status.NOT_ACCEPTED)
     make_case(status=Status.RECEIVED)
     rate(resolved, Rating.SATISFIED)
@@ -399,18 +422,25 @@ def test_statistics_sentence_for_this_year(client):
     response = client.get("/reports/statistics/")
     assert response.status_code == 200
     page = response.content.decode()
-    assert "本年共受理诉求 3 件，已办结 2 件，办结率 66.7%，满意率 50.0%" in page
-    assert f"{timezone.localdate().year}年诉求办理情况" in page
+    year = timezone.localdate().year
+    assert f"{year}年共登记诉求 5 件，受理 3 件，已办结 2 件，办结率 66.7%，满意率 50.0%" in page
+    assert f"{year}年诉求办理情况" in page
     # Figures only: no names, no titles, no numbers of cases.
     assert "王保密" not in page
     assert "机密标题" not in page
     assert resolved.number not in page
 
+    # Another year, on request.
+    page = client.get(f"/reports/statistics/?year={year - 1}").content.decode()
+    assert f"{year - 1}年共登记诉求 1 件，受理 1 件，已办结 1 件，办结率 100.0%，满意率 0.0%" in page
+    response = client.get("/reports/statistics/?year=abc")
+    assert f"{year}年共登记诉求 5 件" in response.content.decode()
+
 
 def test_statistics_without_cases_do_not_divide_by_zero(client):
     response = client.get("/reports/statistics/")
     assert response.status_code == 200
-    assert "本年共受理诉求 0 件，已办结 0 件，办结率 —，满意率 —" in response.content.decode()
+    assert "共登记诉求 0 件，受理 0 件，已办结 0 件，办结率 —，满意率 —" in response.content.decode()
 
 
 # --- Typical cases -------------------------------------------------------------
@@ -519,7 +549,7 @@ def test_export_for_an_official(client, export_cases):
     open_row = by_number["SQ2026-000101"]
     assert open_row["来源渠道"] == "网上"
     assert open_row["状态"] == "已交办"
-    assert open_row["层级"] == "多跨"
+    assert open_row["层级"] == "跨部门"
     assert open_row["牵头单位"] == "数据局"
     assert open_row["当前环节"] == "明确措施"
     assert open_row["时限状态"] == "超期"

@@ -58,6 +58,7 @@ def make_case(**fields) -> Case:
 
 
 def appeal(session, registration=None, **case_fields) -> Case:
+    case_fields.setdefault("received_at", session.starts_at)  # heard at the session
     case = make_case(**case_fields)
     Appeal.objects.create(session=session, case=case, registration=registration, source=Appeal.Source.ON_SITE)
     return case
@@ -549,25 +550,43 @@ def test_year_figures(data):
     figures = reports.year_figures(2026)
     assert figures.sessions == 2  # S1, S2 (S4 only announced, S5 cancelled, S3 in 2025)
     assert figures.sub_sessions == 1  # S1a
-    # E1, E2 checked in at S1 (E3 confirmed but absent: S1 recorded check-ins);
-    # S1a and S2 recorded none: their confirmed in-person E5, E1, E2, E8.
-    assert figures.enterprises == 4
-    assert figures.appeals == 7  # c1–c7
+    # Problems: the roundtable cases received in 2026, c1–c7 and c9 (written for S4).
+    assert figures.appeals == 8
+    # Enterprises that raised them, by any route: E1, E2, E3 (by its sign-up only, c3),
+    # E5, E6, E8 (twice), E10.
+    assert figures.enterprises == 7
     assert figures.resolved == 4  # c1, c2, c5, c7
-    assert str(figures.resolution) == "57.1%"
+    # 办结率 = resolved ÷ accepted: c6 was not accepted and c9 not yet.
+    assert figures.resolution == Rate(4, 6)
+    assert str(figures.resolution) == "66.7%"
+    (series,) = figures.series
+    assert (series.sessions, series.problems, series.enterprises, series.resolved) == (2, 8, 7, 4)
 
     last_year = reports.year_figures(2025)
     assert (last_year.sessions, last_year.sub_sessions, last_year.enterprises) == (1, 0, 1)
     assert (last_year.appeals, last_year.resolved, str(last_year.resolution)) == (1, 1, "100.0%")
 
 
-def test_check_ins_replace_confirmations_once_recorded(data):
-    """Once a session records one check-in, its unchecked confirmations no longer count."""
-    s2 = data["sessions"]["s2"]
-    Registration.objects.filter(session=s2, enterprise=data["e"][8]).update(checked_in_at=at(2026, 10, 31, 8, 50))
-    assert reports.year_figures(2026).enterprises == 4  # E2 no longer from S2, but counted at S1
-    Registration.objects.filter(session=data["sessions"]["s1"], enterprise=data["e"][2]).update(checked_in_at=None)
-    assert reports.year_figures(2026).enterprises == 3  # E1, E5, E8
+def test_year_figures_agree_with_the_dashboard_and_the_api(client, official, data):
+    """One definition per figure: the roundtable page, the dashboard's channel count and
+    the JSON give the same numbers for the same year."""
+    from complaints import reports as case_reports
+
+    figures = reports.year_figures(2026)
+    dashboard = case_reports.dashboard(period=case_reports.Period.year(2026))
+    by_channel = {str(label): n for label, n in dashboard.by_channel}
+    assert by_channel[str(Channel.ROUNDTABLE.label)] == figures.appeals == 8
+    client.force_login(official)
+    answer = client.get(
+        "/api/v1/reports/case-figures/", {"from": "2026-01-01", "to": "2026-12-31", "channel": "roundtable"}
+    ).json()
+    assert (answer["received"], answer["resolved"]) == (figures.appeals, figures.resolved)
+    assert answer["resolution_rate"] == {"numerator": 4, "denominator": 6, "percent": 66.7}
+    series = figures.series[0]
+    answer = client.get(
+        "/api/v1/reports/case-figures/", {"from": "2026-01-01", "to": "2026-12-31", "series": series.series_id}
+    ).json()
+    assert answer["received"] == series.problems
 
 
 def test_figures_page(client, official, data):
@@ -575,22 +594,32 @@ def test_figures_page(client, official, data):
     response = client.get("/roundtables/reports/figures/", {"year": "2026"})
     assert response.status_code == 200
     page = response.content.decode()
-    assert "2026年共召开政商恳谈会 2 期，参会企业 4 家，收集问题 7 个，已解决 4 个，解决率 57.1%" in page
+    assert "2026年举办恳谈会2期，共7家企业反映8个问题，已办结4个，办结率66.7%" in page
     assert "同步召开县级分会场 1 场" in page
     assert re.search(r'data-testid="sub-sessions">1<', page)
-    assert page.count("<table") == page.count("<caption>") == 1
+    assert page.count('data-testid="series-row"') == 1
+    assert "解决率" not in page
     assert "data-print" in page
     assert 'href="/roundtables/reports/follow-up/?period=2026"' in page
 
 
 def test_figures_in_the_seeds_words(client, official, make_session):
-    """251 appeals of which 248 resolved gives the seeds' 98.8%."""
+    """251 problems of which 248 resolved gives the seeds' 98.8%."""
     session = held_session(make_session, at(2026, 3, 7))
-    resolved = [make_case(status=Status.RESOLVED if i < 248 else Status.ASSIGNED) for i in range(251)]
-    Appeal.objects.bulk_create([Appeal(session=session, case=case, source=Appeal.Source.ON_SITE) for case in resolved])
+    enterprises = [factories.enterprise() for _ in range(178)]
+    cases = [
+        make_case(
+            status=Status.RESOLVED if i < 248 else Status.ASSIGNED,
+            accepted_at=at(2026, 3, 7, 12),
+            received_at=at(2026, 3, 7, 10),
+            enterprise=enterprises[i % 178],
+        )
+        for i in range(251)
+    ]
+    Appeal.objects.bulk_create([Appeal(session=session, case=case, source=Appeal.Source.ON_SITE) for case in cases])
     client.force_login(official)
     page = client.get("/roundtables/reports/figures/", {"year": "2026"}).content.decode()
-    assert "2026年共召开政商恳谈会 1 期，参会企业 0 家，收集问题 251 个，已解决 248 个，解决率 98.8%" in page
+    assert "2026年举办恳谈会1期，共178家企业反映251个问题，已办结248个，办结率98.8%" in page
     assert "县级分会场 1 场" not in page
 
 
@@ -601,7 +630,7 @@ def test_figures_default_to_this_year_and_show_dashes(client, official):
         response = client.get("/roundtables/reports/figures/", params)
         assert response.status_code == 200
         page = response.content.decode()
-        assert f"{year}年共召开政商恳谈会 0 期，参会企业 0 家，收集问题 0 个，已解决 0 个，解决率 —" in page
+        assert f"{year}年举办恳谈会0期，共0家企业反映0个问题，已办结0个，办结率—" in page
     assert "无法识别所选年度" in page
 
 
@@ -804,6 +833,12 @@ def test_follow_up_report_queries(make_session, django_assert_num_queries):
     assert report.appeals == 12
 
 
-def test_year_figures_take_three_queries(data, django_assert_num_queries):
-    with django_assert_num_queries(3):
+def test_year_figures_take_a_constant_number_of_queries(data, make_session, django_assert_num_queries):
+    with CaptureQueriesContext(connection) as few:
+        reports.year_figures(2026)
+    for day in (3, 10, 17):
+        session = held_session(make_session, at(2026, 1, day))
+        for _ in range(3):
+            appeal(session, enterprise=factories.enterprise(), status=Status.RESOLVED, accepted_at=at(2026, 1, day))
+    with django_assert_num_queries(len(few.captured_queries)):
         reports.year_figures(2026)
