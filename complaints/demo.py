@@ -18,12 +18,15 @@ from complaints import services
 from complaints.models import (
     Case,
     CaseEvent,
+    CaseTask,
     Channel,
     NonAcceptanceReason,
     ProblemCategory,
     ProblemClass,
     Rating,
     RatingMethod,
+    ReturnVisit,
+    ReturnVisitMethod,
     Status,
     Tier,
     TypicalCase,
@@ -148,6 +151,8 @@ def _move_back(case_ids, delta):
 
     with pgtrigger.ignore("complaints.CaseEvent:case_event_append_only"):
         CaseEvent.objects.filter(case_id__in=case_ids).update(created_at=F("created_at") - delta)
+    CaseTask.objects.filter(case_id__in=case_ids, done_at__isnull=False).update(done_at=F("done_at") - delta)
+    ReturnVisit.objects.filter(case_id__in=case_ids).update(visited_at=F("visited_at") - delta)
 
 
 @transaction.atomic
@@ -207,6 +212,17 @@ def _seed_cases(stdout=None) -> None:
             idempotency_key=f"{MARKER}{index}",
         )
         case = _advance(case, outcome, official=official, handler=handler, rater=rater, rng=rng)
+        if case.status == Status.CLOSED and rng.random() < 0.6:
+            # 回访: most closed cases have had their call; the rest wait on the 待回访 list.
+            services.case_return_visit(
+                case=case,
+                actor=official,
+                method=rng.choice([ReturnVisitMethod.PHONE, ReturnVisitMethod.WECHAT, ReturnVisitMethod.VISIT]),
+                solved=True,
+                handling_smooth=rng.random() < 0.9,
+                explanation_complete=True,
+                note="企业表示问题已解决。",
+            )
         # Some open cases are left late so the flags, the sweep and the overdue list show something.
         if index >= 12:
             days_back = rng.randint(0, 2) if case.is_open else rng.randint(5, 320)

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
+from complaints import sla
 from complaints.models import OPEN_STATUSES, Case, Channel, ProblemCategory, Status
 from portal.models import Department
 
@@ -36,7 +37,7 @@ class CaseFilter(django_filters.FilterSet):
         return queryset.filter(Q(lead_department=value) | Q(Exists(co_handled)))
 
     def filter_overdue(self, queryset, name, value):
-        overdue = Q(stage_due_at__lt=timezone.now(), suspended_at__isnull=True, status__in=OPEN_STATUSES)
+        overdue = sla.overdue_q(timezone.now())
         return queryset.filter(overdue) if value else queryset.exclude(overdue)
 
     def filter_open(self, queryset, name, value):

@@ -155,4 +155,6 @@ def _resolve(case, handler):
         ],
     )
     case = case_services.case_give_feedback(case=case, actor=handler, feedback="已约谈窗口负责人并整改。")
+    for task in case.tasks.filter(round=case.round, done_at__isnull=True):
+        case_services.case_task_complete(case=case, task=task, actor=handler, note="窗口已不再要求该材料。")
     return case_services.case_resolve(case=case, actor=handler, resolution="已整改到位。")

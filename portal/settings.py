@@ -198,6 +198,8 @@ USE_TZ = True
 
 # Deadlines end at the close of office hours on their last working day.
 OFFICE_HOURS_END = env("OFFICE_HOURS_END", default="17:30")
+# 回头看: closed cases come up for a recheck this many months after 销单.
+CASE_RECHECK_MONTHS = env.int("CASE_RECHECK_MONTHS", default=3)
 
 # --- Static and uploaded files ----------------------------------------------
 STATIC_URL = "static/"
@@ -281,6 +283,13 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "portal.api.schema.add_common_error_responses",
     ],
+    # Choice sets that share a field name get names of their own.
+    "ENUM_NAME_OVERRIDES": {
+        "RatingMethodEnum": "complaints.models.RatingMethod",
+        "ReturnVisitMethodEnum": "complaints.models.ReturnVisitMethod",
+        "RecheckOutcomeEnum": "complaints.models.RecheckOutcome",
+        "WalkthroughOutcomeEnum": "complaints.models.Walkthrough.Outcome",
+    },
 }
 
 # --- Forms ------------------------------------------------------------------

@@ -61,6 +61,20 @@ def test_seed_demo_is_idempotent():
     for enterprise in Enterprise.objects.all():
         enterprise.full_clean()
 
+    # Messages about cases go to the complainant's side, never to the official who
+    # typed the cases in; and the figures own up to the late stages.
+    from complaints import reports
+    from portal.models import Notification
+
+    official = User.objects.get(username="official")
+    complainant_kinds = ["case.not_accepted", "case.feedback", "case.resolved"]
+    assert not Notification.objects.filter(recipient=official, kind__in=complainant_kinds).exists()
+    assert Notification.objects.filter(recipient__username="enterprise", kind__in=complainant_kinds).exists()
+    summary = reports.dashboard().summary
+    assert summary.overdue_open > 0
+    assert summary.on_time_rate.fraction < 1
+    assert 0 < summary.return_visits < summary.resolved
+
 
 def test_deploy_check_is_clean_with_production_settings():
     env = {

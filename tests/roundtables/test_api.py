@@ -270,7 +270,7 @@ def test_sign_up_outside_the_window_is_refused_with_the_reason(api, make_session
     assert not Registration.objects.exists()
 
 
-def test_problems_raised_on_sign_up_become_accepted_cases(api, make_session, member):
+def test_problems_raised_on_sign_up_become_cases_received_at_the_session(api, make_session, member):
     session = make_session()
     user, enterprise = member()
     category = ProblemCategory.objects.get(name="审批服务")
@@ -281,11 +281,14 @@ def test_problems_raised_on_sign_up_become_accepted_cases(api, make_session, mem
     appeal = Appeal.objects.get()
     assert appeal.registration_id == response.json()["id"]
     assert appeal.source == Appeal.Source.SIGN_UP
+    # Heard at the session: its clock starts there, and triage takes it from there.
     assert (appeal.case.channel, appeal.case.status, appeal.case.category) == (
         Channel.ROUNDTABLE,
-        CaseStatus.ACCEPTED,
+        CaseStatus.RECEIVED,
         category,
     )
+    assert appeal.case.received_at == session.starts_at
+    assert appeal.case.assign_due_at > session.starts_at
 
 
 # --- My registrations and cancelling --------------------------------------------------
