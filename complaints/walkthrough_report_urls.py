@@ -1,4 +1,4 @@
-"""The monthly walkthrough report (换位体验大分享)."""
+"""The monthly walkthrough report (换位体验月报)."""
 
 from django.urls import path
 

@@ -1,4 +1,4 @@
-"""The monthly walkthrough sharing report (换位体验大分享): a printable page and its
+"""The monthly walkthrough sharing report (换位体验月报): a printable page and its
 Excel workbook, for those who may see every walkthrough (officials, chief officers)."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Figures about walkthroughs for the monthly sharing report (换位体验大分享).
+"""Figures about walkthroughs for the monthly report (换位体验月报).
 
 Every figure is a SQL aggregate (conditional ``Count``, ``GROUP BY`` through
 ``values().annotate()``), so the report costs the same seven queries whether a
@@ -11,7 +11,7 @@ walkthrough belongs to the month its ``walked_on`` falls in.
 * participants (参与人数): distinct officers who walked them;
 * found (发现问题): findings recorded on them;
 * promoted (转为诉求件): those findings that became a case;
-* solved (已解决): promoted findings whose case is now resolved or closed (办结/销单);
+* solved (已办结): promoted findings whose case is now resolved or closed (办结/销单);
 * not done (办不成): walkthroughs whose outcome was 办不成;
 * longest waits: the steps with the most minutes waited (more than none);
 * unnecessary materials: materials asked for but marked not necessary, by name;
@@ -106,7 +106,7 @@ FIGURE_LABELS = (
     _("参与人数"),
     _("发现问题"),
     _("转为诉求件"),
-    _("已解决"),
+    _("已办结"),
     _("办不成"),
 )
 

@@ -1,4 +1,4 @@
-"""The monthly walkthrough sharing report (换位体验大分享): its figures, page and workbook."""
+"""The monthly walkthrough sharing report (换位体验月报): its figures, page and workbook."""
 
 from __future__ import annotations
 
@@ -290,9 +290,9 @@ def test_the_page_shows_the_month(official_client, november):
     response = official_client.get(URL, {"month": "2026-11"})
     assert response.status_code == 200
     page = response.content.decode()
-    assert "2026年11月换位体验大分享" in page
-    assert "本月开展换位体验 3 人次，发现问题 5 个，转为诉求件 3 个，已解决 2 个" in page
-    assert "累计开展换位体验 5 人次，发现问题 7 个，已解决 3 个" in page
+    assert "2026年11月换位体验月报" in page
+    assert "本月开展换位体验 3 人次，发现问题 5 个，转为诉求件 3 个，已办结 2 个" in page
+    assert "累计开展换位体验 5 人次，发现问题 7 个，已办结 3 个" in page
 
     department = page[page.index('data-testid="by-department"') : page.index('data-testid="longest-waits"')]
     assert department.index("乙局") < department.index("甲局") < department.index("未填写")
@@ -410,7 +410,7 @@ def test_the_workbook(official_client, november):
         "不必要的材料",
         "检查项问题",
     ]
-    figure_headers = ("体验人次", "参与人数", "发现问题", "转为诉求件", "已解决", "办不成")
+    figure_headers = ("体验人次", "参与人数", "发现问题", "转为诉求件", "已办结", "办不成")
 
     assert _rows(workbook["总体情况"]) == [
         ("指标", "本月", "累计"),
@@ -418,7 +418,7 @@ def test_the_workbook(official_client, november):
         ("参与人数", 2, 3),
         ("发现问题", 5, 7),
         ("转为诉求件", 3, 4),
-        ("已解决", 2, 3),
+        ("已办结", 2, 3),
         ("办不成", 2, 3),
     ]
     themes = _rows(workbook["按体验主题"])
