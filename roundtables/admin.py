@@ -255,7 +255,7 @@ class SessionAdmin(admin.ModelAdmin):
             (reverse("roundtables:check_in", args=[obj.pk]), _("现场签到")),
             (reverse("roundtables:sign_in_sheet", args=[obj.pk]), _("签到表")),
             (reverse("roundtables:session_appeals", args=[obj.pk]), _("诉求与现场答复")),
-            (reverse("roundtable_reports:follow_up") + f"?session={obj.pk}", _("回头看报告")),
+            (reverse("roundtable_reports:follow_up") + f"?session={obj.pk}", _("回访情况报告")),
         ]
         return format_html_join(" · ", '<a href="{}">{}</a>', links)
 
@@ -390,7 +390,7 @@ class SessionAdmin(admin.ModelAdmin):
         session = queryset.first()
         return HttpResponseRedirect(reverse("roundtable_reports:registrations_export") + f"?session={session.pk}")
 
-    @admin.action(description=_("生成回头看报告"))
+    @admin.action(description=_("生成回访情况报告"))
     def follow_up_report(self, request, queryset):
         session = queryset.first()
         return HttpResponseRedirect(reverse("roundtable_reports:follow_up") + f"?session={session.pk}")

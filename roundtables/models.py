@@ -300,3 +300,36 @@ class Appeal(models.Model):
 
     def __str__(self):
         return self.case.number
+
+
+class FollowUpIssue(models.Model):
+    """回访情况报告 第N期: a follow-up report on the appeals of a session or a period, as
+    issued (印发) to the leaders. Numbered per year, as the seeds count them ("2023年，印发
+    政商恳谈会企业反映问题回访情况报告11期")."""
+
+    year = models.PositiveSmallIntegerField(_("年度"))
+    number = models.PositiveSmallIntegerField(_("期次"))
+    # What the report covers: one session (with its county sub-sessions) or a period.
+    session = models.ForeignKey(
+        Session, verbose_name=_("恳谈会"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    period = models.CharField(_("期间"), max_length=7, blank=True, help_text=_("如 2026 或 2026-11"))
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("印发人"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    issued_at = models.DateTimeField(_("印发时间"))
+
+    class Meta:
+        verbose_name = _("回访情况报告")
+        verbose_name_plural = _("回访情况报告")
+        ordering = ["-year", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "number"], name="follow_up_issue_number_per_year"),
+            models.CheckConstraint(
+                condition=Q(session__isnull=False, period="") | Q(session__isnull=True) & ~Q(period=""),
+                name="follow_up_issue_covers_a_session_or_a_period",
+            ),
+        ]
+
+    def __str__(self):
+        return gettext("%(year)s年第%(number)s期") % {"year": self.year, "number": self.number}

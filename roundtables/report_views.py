@@ -1,5 +1,5 @@
 """Roundtable reports for those who organise roundtables (``roundtables.manage_sessions``):
-the follow-up report (回头看) as a printable page and a workbook, the year's summary
+the follow-up report (回访情况报告) as a printable page and a workbook, the year's summary
 figures, and a session's registrations as a workbook."""
 
 from __future__ import annotations
@@ -10,16 +10,17 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse
-from django.shortcuts import render
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from complaints.resources import XLSX_CONTENT_TYPE
 from portal.workdays import WorkCalendar
-from roundtables import reports
+from roundtables import reports, services
 from roundtables.services import can_manage
 
 
@@ -69,7 +70,18 @@ def _follow_up_report(request, selection):
 
 @manager_required
 def follow_up(request):
-    selection, error = reports.resolve_selection(request.GET)
+    """The follow-up report (回访情况报告) of a session or a period, live; or, with
+    ``?issue=``, an issued number (第N期) of it."""
+    issue = None
+    issue_id = (request.GET.get("issue") or "").strip()
+    if issue_id:
+        issue = reports.issued(issue_id)
+        if issue is None:
+            raise Http404
+        params = {"session": str(issue.session_id)} if issue.session_id else {"period": issue.period}
+        selection, error = reports.resolve_selection(params)
+    else:
+        selection, error = reports.resolve_selection(request.GET)
     if selection is None:
         return _choose(request, error)
     report = _follow_up_report(request, selection)
@@ -78,6 +90,8 @@ def follow_up(request):
         "roundtables/reports/follow_up.html",
         {
             "report": report,
+            "issue": issue,
+            "issues": reports.issues_of_year(timezone.localdate().year),
             "recent_sessions": reports.recent_sessions(),
             "period_value": selection.period.param if selection.period else "",
             "selected_session_id": selection.session.pk if selection.session else None,
@@ -86,13 +100,31 @@ def follow_up(request):
     )
 
 
+@login_required
+@require_POST
+def follow_up_issue(request):
+    """Issue (印发) the report as this year's next number."""
+    if not can_manage(request.user):
+        raise PermissionDenied
+    selection, error = reports.resolve_selection(request.POST)
+    if selection is None:
+        return _choose(request, error or _("请选择一期恳谈会或一个期间。"))
+    issue = services.follow_up_issue(
+        actor=request.user,
+        session=selection.session,
+        period=selection.period.param if selection.period else "",
+    )
+    messages.success(request, _("已印发回访情况报告%(issue)s。") % {"issue": issue})
+    return redirect(f"{reverse('roundtable_reports:follow_up')}?issue={issue.pk}")
+
+
 @manager_required
 def follow_up_export(request):
     selection, error = reports.resolve_selection(request.GET)
     if selection is None:
         return _choose(request, error)
     report = _follow_up_report(request, selection)
-    filename = _("回头看-%(selection)s.xlsx") % {"selection": selection.file_part}
+    filename = _("回访情况报告-%(selection)s.xlsx") % {"selection": selection.file_part}
     return _xlsx(reports.follow_up_workbook(report), filename)
 
 

@@ -1,4 +1,4 @@
-"""Reports about roundtables: the follow-up report (回头看) on the appeals raised at
+"""Reports about roundtables: the follow-up report (回访情况报告) on the appeals raised at
 sessions, the year's summary figures in the words the portal's reports use, and the
 registration list as a workbook.
 
@@ -8,18 +8,19 @@ The follow-up report works out working days in Python (the holiday calendar is n
 SQL) over rows it has already fetched, with one :class:`~portal.workdays.WorkCalendar`
 for the whole page.
 
-Follow-up report (回头看) definitions, per appeal (诉求) and its case (诉求件):
+Follow-up report (回访情况报告) definitions, per appeal (诉求) and its case (诉求件):
 
-* resolved (已解决): the case is 已办结 or 已销单; resolution rate (解决率) = resolved
-  over all the appeals of the report (the seeds' "收集问题 251 个，已解决 248 个");
+* resolved (已办结): the case is 已办结 or 已销单; resolution rate (办结率) = resolved
+  over the appeals accepted, as every figure of the portal counts it (the seeds'
+  "反映251个问题，已办结248个，办结率98.8%");
 * working days taken (办理用时): working days after the day the case was accepted
   (受理) up to and including the day it was resolved (办结; 销单 when no 办结 time
   was recorded), or today while it is open; "—" for a case never accepted;
-* on time (是否按时): a resolved case is 按时 when resolved by its resolution deadline
+* on time (是否按期办结): a resolved case is 按时 when resolved by its resolution deadline
   (办结期限) and 超期 after it; an open case is 超期 once its deadline has passed
   (unless its clock is suspended, as the overdue sweep does) and 办理中 before;
   a case without a deadline, or not accepted (不予受理), is not judged ("—");
-  on-time rate (按时率) = 按时 over 按时 and 超期;
+  rate (按期办结率, not the dashboard's 按时办理率 of stages) = 按时 over 按时 and 超期;
 * satisfaction (满意度): the case's latest rating (the last round's); satisfaction
   rate (满意率) = appeals whose latest rating is 满意 or 基本满意 over appeals rated.
 
@@ -52,7 +53,7 @@ from complaints.models.cases import CONFIDENTIAL_MASK
 from complaints.reports import CaseFigures, Rate, case_figures, case_figures_grouped, cohort
 from complaints.reports import Period as CasePeriod
 from portal.workdays import WorkCalendar
-from roundtables.models import Appeal, Registration, Series, Session
+from roundtables.models import Appeal, FollowUpIssue, Registration, Series, Session
 
 SATISFIED_RATINGS = (Rating.SATISFIED, Rating.BASICALLY_SATISFIED)
 # Sessions that took place (已召开, 跟踪办理, 已结束).
@@ -193,6 +194,18 @@ def resolve_selection(params) -> tuple[Selection | None, str | None]:
     return Selection(period=period), None
 
 
+def issued(issue_id: str) -> FollowUpIssue | None:
+    """An issued number of the follow-up report, or None for an id that names none."""
+    if not SESSION_ID_RE.fullmatch(issue_id):
+        return None
+    return FollowUpIssue.objects.select_related("session").filter(pk=int(issue_id)).first()
+
+
+def issues_of_year(year: int) -> list[FollowUpIssue]:
+    """The year's issued follow-up reports, latest first. One query."""
+    return list(FollowUpIssue.objects.filter(year=year).select_related("session__series", "session__region"))
+
+
 def recent_sessions(limit: int = RECENT_SESSIONS_LIMIT) -> list[Session]:
     """The latest published sessions (city and county), for choosing one. One query."""
     return list(
@@ -202,7 +215,7 @@ def recent_sessions(limit: int = RECENT_SESSIONS_LIMIT) -> list[Session]:
     )
 
 
-# --- The follow-up report (回头看) -----------------------------------------------
+# --- The follow-up report (回访情况报告) --------------------------------------------
 
 
 @dataclass
@@ -264,8 +277,13 @@ class FollowUpReport:
         return sum(row.is_resolved for row in self.rows)
 
     @property
+    def accepted(self) -> int:
+        return sum(row.accepted_at is not None for row in self.rows)
+
+    @property
     def resolution(self) -> Rate:
-        return Rate(self.resolved, self.appeals)
+        """办结率, as everywhere: resolved ÷ accepted."""
+        return Rate(self.resolved, self.accepted)
 
     @property
     def on_time(self) -> Rate:
@@ -573,7 +591,7 @@ FOLLOW_UP_HEADERS = (
     _("办结期限"),
     _("办结时间"),
     _("办理用时（工作日）"),
-    _("是否按时"),
+    _("是否按期办结"),
     _("满意度"),
 )
 
@@ -610,9 +628,9 @@ def follow_up_workbook(report: FollowUpReport) -> bytes:
         [
             [_("统计范围"), report.selection.label],
             [_("诉求数"), report.appeals],
-            [_("已解决"), report.resolved],
-            [_("解决率"), str(report.resolution)],
-            [_("按时率"), str(report.on_time)],
+            [_("已办结"), report.resolved],
+            [_("办结率"), str(report.resolution)],
+            [_("按期办结率"), str(report.on_time)],
             [_("满意率"), str(report.satisfaction)],
         ],
     )

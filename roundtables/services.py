@@ -9,8 +9,8 @@ from collections.abc import Iterable
 from dateutil.relativedelta import relativedelta
 from dateutil.rrule import rrulestr
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, Max, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,7 +22,7 @@ from portal import roles
 from portal.models import Enterprise, EnterpriseMembership, Region, User
 from portal.services import notification_send
 from portal.workdays import WorkCalendar
-from roundtables.models import Appeal, Invitation, Registration, Series, Session
+from roundtables.models import Appeal, FollowUpIssue, Invitation, Registration, Series, Session
 
 ANNOUNCE_DAYS_AHEAD = 7  # 提前一周发布政商恳谈会公告
 CAPACITY_THRESHOLDS = (50, 80, 100)
@@ -587,3 +587,28 @@ def appeal_file(
     return Appeal.objects.create(
         session=session, case=case, registration=registration, source=source, on_site_answer=on_site_answer
     )
+
+
+# --- 回访情况报告 ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def follow_up_issue(*, actor: User, session: Session | None = None, period: str = "") -> FollowUpIssue:
+    """Issue (印发) the follow-up report of a session or a period as this year's next
+    number (第N期). Numbers have no gaps: concurrent issues wait for each other."""
+    _require_manager(actor)
+    if (session is None) == (not period):
+        raise ValidationError(_("请选择一期恳谈会或一个期间。"), code="scope")
+    now = timezone.now()
+    year = timezone.localdate(now).year
+    # One issuer at a time per year: the lock is released when the transaction ends.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [FOLLOW_UP_ISSUE_LOCK, year])
+    last = FollowUpIssue.objects.filter(year=year).aggregate(last=Max("number"))["last"] or 0
+    return FollowUpIssue.objects.create(
+        year=year, number=last + 1, session=session, period=period, issued_by=actor, issued_at=now
+    )
+
+
+# Any fixed number names the advisory lock (the other key is the year).
+FOLLOW_UP_ISSUE_LOCK = 4171

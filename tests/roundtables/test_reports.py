@@ -1,4 +1,4 @@
-"""Roundtable reports: the follow-up report (回头看), the year's figures and the
+"""Roundtable reports: the follow-up report (回访情况报告), the year's figures and the
 registration workbook, on hand-counted data in PostgreSQL."""
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from urllib.parse import quote
 
 import openpyxl
 import pytest
+import time_machine
 from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -29,8 +30,8 @@ from complaints.models import (
 from complaints.reports import Rate
 from portal.models import Region
 from portal.workdays import WorkCalendar
-from roundtables import reports
-from roundtables.models import Appeal, Registration, Session
+from roundtables import reports, services
+from roundtables.models import Appeal, FollowUpIssue, Registration, Session
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -304,9 +305,9 @@ def test_a_period_takes_sub_sessions_of_its_city_sessions(data):
 
 def test_year_report_summary(data):
     report = _report(period="2026")
-    # c1, c2, c5, c7 resolved of 8; on time c1, c7 of c1, c2, c4, c7 (c3 in progress,
-    # c5 without a deadline, c6 not accepted, c9 received and open).
-    assert report.resolution == Rate(4, 8)
+    # c1, c2, c5, c7 resolved of the 6 accepted (c6 not accepted, c9 received and open);
+    # on time c1, c7 of c1, c2, c4, c7 (c3 in progress, c5 without a deadline).
+    assert report.resolution == Rate(4, 6)
     assert report.on_time == Rate(2, 4)
     assert report.satisfaction == Rate(2, 3)
     assert _by_number(report)[data["cases"]["c6"].number].working_days is None
@@ -352,14 +353,14 @@ def test_follow_up_page(client, official, data):
     response = client.get("/roundtables/reports/follow-up/", {"session": data["sessions"]["s1"].pk})
     assert response.status_code == 200
     page = response.content.decode()
-    assert "恳谈会诉求“回头看”" in page
+    assert "政商恳谈会企业反映问题回访情况报告" in page
     assert "data-print" in page
     assert "/static/roundtables/report-print.css" in page
     assert f'href="/roundtables/reports/follow-up.xlsx?session={data["sessions"]["s1"].pk}"' in page
     for number in (cases[key].number for key in ("c1", "c2", "c3", "c4", "c5")):
         assert f'<a href="/cases/{number}/">{number}</a>' in page
     assert cases["c6"].number not in page
-    assert "共收集问题 5 个，已解决 3 个，解决率 60.0%" in page
+    assert "共收集问题 5 个，已办结 3 个，办结率 60.0%" in page
     assert re.search(r'data-testid="resolution-rate">60.0%<', page)
     assert re.search(r'data-testid="satisfaction-rate">66.7%<', page)
 
@@ -386,7 +387,7 @@ def test_follow_up_page_for_a_month(client, official, data):
     assert response.status_code == 200
     page = response.content.decode()
     assert "2026年10月" in page
-    assert "共收集问题 2 个，已解决 1 个，解决率 50.0%" in page
+    assert "共收集问题 2 个，已办结 1 个，办结率 100.0%" in page  # c6 was not accepted
     assert 'href="/roundtables/reports/follow-up.xlsx?period=2026-10"' in page
     assert page.count('data-testid="working-days">—<') == 1  # the case not accepted
 
@@ -466,7 +467,7 @@ FOLLOW_UP_HEADERS = [
     "办结期限",
     "办结时间",
     "办理用时（工作日）",
-    "是否按时",
+    "是否按期办结",
     "满意度",
 ]
 
@@ -488,7 +489,7 @@ def test_follow_up_export_for_a_month(client, official, data):
     assert response.status_code == 200
     disposition = response["Content-Disposition"]
     assert disposition.startswith("attachment;")
-    assert f"filename*=utf-8''{quote('回头看-2026-09.xlsx')}" in disposition
+    assert f"filename*=utf-8''{quote('回访情况报告-2026-09.xlsx')}" in disposition
 
     workbook = _workbook(response)
     assert workbook.sheetnames == ["诉求办理情况", "汇总"]
@@ -506,19 +507,19 @@ def test_follow_up_export_for_a_month(client, official, data):
     assert c1["办结时间"] == dt.datetime(2026, 10, 9, 15)
     assert c1["办结期限"] == dt.datetime(2026, 10, 12, 17, 30)
     assert c1["办理用时（工作日）"] == 2
-    assert c1["是否按时"] == "按时"
+    assert c1["是否按期办结"] == "按时"
     assert c1["满意度"] == "满意"
     c2 = by_number[cases["c2"].number]
-    assert (c2["办理用时（工作日）"], c2["是否按时"], c2["满意度"]) == (5, "超期", "基本满意")
+    assert (c2["办理用时（工作日）"], c2["是否按期办结"], c2["满意度"]) == (5, "超期", "基本满意")
     c5 = by_number[cases["c5"].number]
-    assert (c5["办理用时（工作日）"], c5["是否按时"], c5["满意度"], c5["办结期限"]) == (0, "—", "—", None)
+    assert (c5["办理用时（工作日）"], c5["是否按期办结"], c5["满意度"], c5["办结期限"]) == (0, "—", "—", None)
 
     _summary_header, summary = _rows(workbook["汇总"])
     values = {row["指标"]: row["数值"] for row in summary}
     assert values["统计范围"] == "2026年9月"
     assert values["诉求数"] == 5
-    assert values["已解决"] == 3
-    assert values["解决率"] == "60.0%"
+    assert values["已办结"] == 3
+    assert values["办结率"] == "60.0%"
     assert values["满意率"] == "66.7%"
 
 
@@ -527,7 +528,7 @@ def test_follow_up_export_for_a_session(client, official, data):
     client.force_login(official)
     response = client.get("/roundtables/reports/follow-up.xlsx", {"session": s1a.pk})
     assert response.status_code == 200
-    expected = "回头看-" + re.sub(r"\s+", "", str(s1a)) + ".xlsx"
+    expected = "回访情况报告-" + re.sub(r"\s+", "", str(s1a)) + ".xlsx"
     assert quote(expected) in response["Content-Disposition"]
     _header, rows = _rows(_workbook(response)["诉求办理情况"])
     assert [row["诉求编号"] for row in rows] == [data["cases"]["c4"].number, data["cases"]["c5"].number]
@@ -842,3 +843,43 @@ def test_year_figures_take_a_constant_number_of_queries(data, make_session, djan
             appeal(session, enterprise=factories.enterprise(), status=Status.RESOLVED, accepted_at=at(2026, 1, day))
     with django_assert_num_queries(len(few.captured_queries)):
         reports.year_figures(2026)
+
+
+def test_follow_up_reports_are_issued_with_numbers_per_year(client, official, data):
+    """回访情况报告 第N期: numbered per year, as the seeds count them."""
+    client.force_login(official)
+    s1 = data["sessions"]["s1"]
+    first = client.post("/roundtables/reports/follow-up/issue/", {"session": s1.pk})
+    assert first.status_code == 302
+    second = client.post("/roundtables/reports/follow-up/issue/", {"period": "2026-10"})
+    issues = list(FollowUpIssue.objects.order_by("number"))
+    year = timezone.localdate().year
+    assert [(issue.year, issue.number) for issue in issues] == [(year, 1), (year, 2)]
+    assert (issues[0].session, issues[1].period) == (s1, "2026-10")
+    page = client.get(second["Location"]).content.decode()
+    assert f"政商恳谈会企业反映问题回访情况报告（{year}年第2期）" in page
+    assert "2026年10月" in page
+    assert 'data-testid="issue-form"' not in page  # an issued number is not issued again
+    live = client.get("/roundtables/reports/follow-up/", {"session": s1.pk}).content.decode()
+    assert f"{year}年第1期" in live and 'data-testid="issue-form"' in live
+
+    # Next year starts again at 1.
+    with time_machine.travel(dt.datetime(year + 1, 1, 5, 10, tzinfo=dt.UTC), tick=False):
+        issue = services.follow_up_issue(actor=official, period="2026")
+    assert (issue.year, issue.number) == (year + 1, 1)
+
+
+def test_only_organisers_issue_follow_up_reports(client, data):
+    client.force_login(factories.handler())
+    response = client.post("/roundtables/reports/follow-up/issue/", {"period": "2026"})
+    assert response.status_code == 403
+    assert not FollowUpIssue.objects.exists()
+    client.logout()
+    assert client.post("/roundtables/reports/follow-up/issue/", {"period": "2026"}).status_code == 302
+    assert client.get("/roundtables/reports/follow-up/", {"issue": "999999"}).status_code == 302  # to log in
+
+
+def test_an_unknown_issue_is_not_found(client, official, data):
+    client.force_login(official)
+    assert client.get("/roundtables/reports/follow-up/", {"issue": "999999"}).status_code == 404
+    assert client.get("/roundtables/reports/follow-up/", {"issue": "x"}).status_code == 404
