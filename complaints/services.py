@@ -184,6 +184,29 @@ def _start_intake_clock(case: Case) -> None:
     case.resolve_due_at = sla.resolve_deadline(policy=policy, start=case.received_at, calendar=calendar)
 
 
+@transaction.atomic
+def case_move_receipt(*, case: Case, received_at: dt.datetime, actor: User | None, note: str) -> Case:
+    """A case not yet taken up is received at another moment (its roundtable session
+    was moved): its 交办 clock is counted again from there, and the trail says so."""
+    case = _lock(case)
+    if case.status != Status.RECEIVED or case.received_at == received_at:
+        return case
+    old_due = case.stage_due_at
+    case.received_at = received_at
+    _start_intake_clock(case)
+    case.save()
+    _event(
+        case,
+        kind=EventKind.DEADLINE_CHANGED,
+        actor=actor,
+        from_status=case.status,
+        note=_("%(note)s交办期限由%(old)s改为%(new)s。")
+        % {"note": note, "old": _format(old_due), "new": _format(case.stage_due_at)},
+        is_public=True,
+    )
+    return case
+
+
 def _same_form_again(existing: Case, actor: User | None) -> Case:
     """The case an earlier post of the same form filed; someone else's key is refused."""
     filer = actor.pk if actor and actor.is_authenticated else None

@@ -18,6 +18,7 @@ from django_q.tasks import async_task
 
 from complaints import services as case_services
 from complaints.models import Channel, ProblemCategory
+from complaints.models import Status as CaseStatus
 from portal import roles
 from portal.models import Enterprise, EnterpriseMembership, Region, User
 from portal.services import notification_send
@@ -587,6 +588,25 @@ def appeal_file(
     return Appeal.objects.create(
         session=session, case=case, registration=registration, source=source, on_site_answer=on_site_answer
     )
+
+
+def session_moved(*, session: Session, actor: User) -> int:
+    """After a session's start changed: the problems written on its sign-ups are heard
+    at the new time, so their 交办 clock counts from there. Returns how many moved."""
+    moved = 0
+    waiting = Appeal.objects.filter(
+        session=session, source=Appeal.Source.SIGN_UP, case__status=CaseStatus.RECEIVED
+    ).select_related("case")
+    for appeal in waiting:
+        if appeal.case.received_at != session.starts_at:
+            case_services.case_move_receipt(
+                case=appeal.case,
+                received_at=session.starts_at,
+                actor=actor,
+                note=_("恳谈会改期，诉求改为在会议召开时登记；"),
+            )
+            moved += 1
+    return moved
 
 
 # --- 回访情况报告 ----------------------------------------------------------------------

@@ -103,7 +103,7 @@ class NonAcceptanceReason(models.Model):
     """An entry of the non-acceptance list (不予受理清单)."""
 
     title = models.CharField(_("不予受理情形"), max_length=100, unique=True)
-    guidance = models.TextField(_("答复参考"), blank=True, help_text=_("答复投诉人时可参考的说明和指引。"))
+    guidance = models.TextField(_("答复参考"), blank=True, help_text=_("答复诉求人时可参考的说明和指引。"))
     sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
     is_active = models.BooleanField(_("启用"), default=True)
 

@@ -212,6 +212,18 @@ def test_a_problem_written_on_a_sign_up_is_received_at_the_session(people, categ
     assert case.status == Status.RECEIVED
     assert case.assign_due_at == at(2026, 12, 8, 17, 30)  # Saturday: counted from Monday, due Tuesday
 
+    # The session moves a week: the problem is heard then, and its clock follows.
+    session.starts_at, session.ends_at = at(2026, 12, 12, 9, 0), at(2026, 12, 12, 12, 0)
+    session.save()
+    assert roundtable_services.session_moved(session=session, actor=people.official) == 1
+    case.refresh_from_db()
+    assert (case.received_at, case.assign_due_at) == (at(2026, 12, 12, 9, 0), at(2026, 12, 15, 17, 30))
+    assert case.events.filter(kind=EventKind.DEADLINE_CHANGED).exists()
+    session.starts_at, session.ends_at = at(2026, 12, 5, 9, 0), at(2026, 12, 5, 12, 0)
+    session.save()
+    roundtable_services.session_moved(session=session, actor=people.official)
+    case.refresh_from_db()
+
     # 一事一件: triage splits the sign-up's two problems into two cases of the registration.
     clock(at(2026, 12, 7, 10, 0))
     parts = [
