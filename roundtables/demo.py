@@ -162,7 +162,7 @@ def seed(stdout=None) -> None:
 
 def _progress(case, *, official, handler, rng, recent):
     """Most appeals of past sessions are resolved and rated; recent ones are still open."""
-    outcome = rng.choices(["assigned", "resolved", "closed"], weights=[1, 1, 6] if not recent else [4, 2, 1])[0]
+    outcome = rng.choices(["assigned", "resolved", "closed"], weights=[0, 1, 6] if not recent else [4, 2, 1])[0]
     department = handler.department
     case = case_services.case_assign(case=case, actor=official, lead_department=department)
     if outcome == "assigned":

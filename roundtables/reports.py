@@ -531,6 +531,18 @@ def year_figures(year: int) -> YearFigures:
         )
         for series_id in sorted(series_ids, key=lambda key: names[key])
     ]
+    if None in by_series:
+        # Registered with the channel but not at a session of any series (typed in as a
+        # case): shown on their own line, so the lines add up to the total.
+        rows.append(
+            SeriesFigures(
+                name=str(_("未关联具体会议")),
+                sessions=0,
+                sub_sessions=0,
+                enterprises=enterprises_by_series.get(None, 0),
+                figures=by_series[None],
+            )
+        )
     total = SeriesFigures(
         name=str(_("合计")),
         sessions=sum(row["sessions"] for row in session_rows.values()),
