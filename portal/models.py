@@ -323,8 +323,10 @@ class Notification(models.Model):
         on_delete=models.CASCADE,
         related_name="notifications",
     )
-    to_mobile = models.CharField(_("接收手机"), max_length=20, blank=True)
-    to_email = models.EmailField(_("接收邮箱"), blank=True)
+    # Empty for a user's notification; a database default, so the bulk inserts of the
+    # tasks (raw SQL) need not name them.
+    to_mobile = models.CharField(_("接收手机"), max_length=20, blank=True, db_default="")
+    to_email = models.EmailField(_("接收邮箱"), blank=True, db_default="")
     kind = models.CharField(_("类型"), max_length=50)
     title = models.CharField(_("标题"), max_length=200)
     body = models.TextField(_("内容"), blank=True)

@@ -140,3 +140,40 @@ def test_settings_keep_bad_input_and_need_login(client):
     client.force_login(factories.enterprise_user())
     page = client.post("/notifications/settings/", {"email": "not-an-email", "mobile": "123"}).content.decode()
     assert "请输入有效的11位手机号码" in page and 'value="not-an-email"' in page
+
+
+def test_someone_without_an_account_is_told_at_the_number_and_address_given(
+    mailoutbox, sms_outbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        first = services.notification_send_to_address(
+            mobile="13800001111",
+            email="liu@example.com",
+            kind="case.resolved",
+            title="您的诉求 SQ2026-000001 已办结，请评价",
+            body="凭诉求编号和查询码查询办理进度。",
+            link="/cases/lookup/?number=SQ2026-000001",
+            dedup_key="case.resolved:1:1",
+        )
+        again = services.notification_send_to_address(
+            mobile="13800001111",
+            email="liu@example.com",
+            kind="case.resolved",
+            title="您的诉求 SQ2026-000001 已办结，请评价",
+            dedup_key="case.resolved:1:1",
+        )
+    assert first is not None and first.recipient is None
+    assert again is None
+    deliver_notification(first.pk)
+    deliver_notification(first.pk)  # a retried task sends nothing twice
+    assert [message["mobile"] for message in sms_outbox] == ["13800001111"]
+    assert len(mailoutbox) == 1 and mailoutbox[0].to == ["liu@example.com"]
+    assert "/cases/lookup/?number=SQ2026-000001" in mailoutbox[0].body
+    # Nobody's inbox shows it.
+    assert not Notification.objects.filter(recipient__isnull=False).exists()
+
+
+def test_nothing_is_sent_without_a_number_or_an_address():
+    assert services.notification_send_to_address(mobile="", email="", kind="k", title="t", dedup_key="k") is None
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Notification.objects.create(kind="k", title="t", dedup_key="k")
