@@ -287,3 +287,17 @@ def test_messages_about_a_case_registered_by_staff_go_to_the_complainant(people,
     services.case_give_feedback(case=case, actor=people.handler_x, feedback="已核查，本周内到账。")
     assert Notification.objects.filter(recipient=people.member_a, kind="case.feedback").exists()
     assert not Notification.objects.filter(recipient=people.official, kind="case.feedback").exists()
+
+
+def test_the_admin_previews_a_rule_as_filed_now(admin_client, clock):
+    clock(at(2026, 9, 30, 16, 0))
+    rule = SlaPolicy.objects.get(name="宣城 1-2-3")
+    page = admin_client.get(f"/admin/complaints/slapolicy/{rule.pk}/change/").content.decode()
+    assert "时限预览" in page
+    assert "交办期限：2026-10-08 17:30" in page
+    # Each step taking all its time: 交办 at 17:30 on 10-08 counts from 10-09, and two
+    # working days on (the adjusted Saturday 10-10 counts) is Monday 10-12.
+    assert "明确措施期限（交办后）：2026-10-12 17:30" in page
+    assert "反馈期限（明确措施后）：2026-10-16 17:30" in page
+    assert "办结期限（交办后）：2026-11-09 17:30" in page
+    assert "适用渠道" not in page  # rules are keyed by tier, not channel
