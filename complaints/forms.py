@@ -4,7 +4,16 @@ from django.db.models import Case, When
 from django.utils.translation import gettext_lazy as _
 
 from complaints.models import Case as CaseModel
-from complaints.models import NonAcceptanceReason, ProblemCategory, ProblemClass, Rating, RatingMethod, Tier
+from complaints.models import (
+    NonAcceptanceReason,
+    ProblemCategory,
+    ProblemClass,
+    Rating,
+    RatingMethod,
+    RecheckOutcome,
+    ReturnVisitMethod,
+    Tier,
+)
 from complaints.uploads import ALLOWED_DESCRIPTION, check_upload
 from portal import roles
 from portal.models import Department, Enterprise, User
@@ -132,6 +141,21 @@ class FeedbackForm(forms.Form):
 
 class ResolveForm(forms.Form):
     resolution = forms.CharField(label=_("办理结果"), widget=forms.Textarea(attrs={"rows": 3}))
+    open_tasks_reason = forms.CharField(
+        label=_("未销号任务的办结理由"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, open_tasks: int | None = None, **kwargs):
+        """``open_tasks``: the current round's tasks not signed off, for the empty form
+        on the case page: none, and the reason is not asked for; some, and the hint says
+        how many. A posted form keeps the field, so the service's error shows on it."""
+        super().__init__(*args, **kwargs)
+        if open_tasks == 0:
+            del self.fields["open_tasks_reason"]
+        elif open_tasks:
+            self.fields["open_tasks_reason"].help_text = _(
+                "本轮还有%(count)d项任务未销号。请先销号；确需办结的，请说明理由。"
+            ) % {"count": open_tasks}
 
 
 class RateForm(forms.Form):
@@ -143,6 +167,78 @@ class ReturnVisitForm(RateForm):
     method = forms.ChoiceField(
         label=_("回访方式"), choices=[c for c in RatingMethod.choices if c[0] != RatingMethod.ENTERPRISE]
     )
+
+
+class TaskDoneForm(forms.Form):
+    """销号 of one task, from the inline form on its row of the four lists."""
+
+    task = forms.IntegerField(widget=forms.HiddenInput)
+    note = forms.CharField(label=_("完成情况"), widget=forms.Textarea(attrs={"rows": 1}))
+
+
+YES_NO_UNASKED = [("", _("未询问")), ("yes", _("是")), ("no", _("否"))]
+
+
+def _yes_no(value):
+    return {"yes": True, "no": False}.get(value)
+
+
+class ReturnVisitRecordForm(forms.Form):
+    """回访 with 明光's questions: is the problem solved, was the handling smooth, were
+    things explained, what went wrong, what would they suggest."""
+
+    method = forms.ChoiceField(label=_("回访方式"), choices=ReturnVisitMethod.choices, initial=ReturnVisitMethod.PHONE)
+    solved = forms.TypedChoiceField(
+        label=_("问题是否解决？"),
+        choices=[("yes", _("已解决")), ("no", _("未解决"))],
+        coerce=_yes_no,
+        widget=forms.RadioSelect,
+    )
+    handling_smooth = forms.TypedChoiceField(
+        label=_("办理过程是否顺畅？"), choices=YES_NO_UNASKED, coerce=_yes_no, empty_value=None, required=False
+    )
+    explanation_complete = forms.TypedChoiceField(
+        label=_("解释说明是否到位？"), choices=YES_NO_UNASKED, coerce=_yes_no, empty_value=None, required=False
+    )
+    problems = forms.CharField(
+        label=_("办理中遇到了什么问题？"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    suggestions = forms.CharField(label=_("意见建议"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label=_("回访记录"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("问题未解决时必填，将据此再次交办。"),
+    )
+
+
+class RecheckForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("回头看结果"), choices=RecheckOutcome.choices, widget=forms.RadioSelect)
+    note = forms.CharField(
+        label=_("情况说明"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("问题反弹时必填，将据此重新登记诉求件。"),
+    )
+
+
+class SplitPartForm(forms.Form):
+    title = forms.CharField(label=_("诉求标题"), max_length=200)
+    description = forms.CharField(label=_("诉求内容"), widget=forms.Textarea(attrs={"rows": 3}))
+    category = forms.ModelChoiceField(label=_("问题分类"), queryset=ProblemCategory.objects.filter(is_active=True))
+
+
+class BaseSplitFormSet(forms.BaseFormSet):
+    default_error_messages = {
+        "too_few_forms": _("拆分至少需要%(num)d个问题。"),
+        "too_many_forms": _("一次最多拆分为%(num)d个问题。"),
+    }
+
+
+# 一事一件: the case keeps part 1, each further part becomes a case of its own.
+SplitFormSet = forms.formset_factory(
+    SplitPartForm, formset=BaseSplitFormSet, extra=0, min_num=2, validate_min=True, max_num=5, validate_max=True
+)
 
 
 class SuspendForm(forms.Form):

@@ -2,11 +2,28 @@
 
 from __future__ import annotations
 
-from django.db.models import BooleanField, ExpressionWrapper, F, Q, QuerySet, Value
+from django.conf import settings
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models import Case as CaseWhen
+from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.utils import timezone
 
 from complaints import sla
-from complaints.models import Case, CaseEvent
+from complaints.models import DONE_STATUSES, OPEN_STATUSES, Case, CaseEvent, CaseTask, Recheck, ReturnVisit, Status
 from complaints.permissions import can_view_all
 from portal import roles
 from portal.models import EnterpriseMembership
@@ -62,13 +79,52 @@ def _rows_for(user) -> QuerySet[Case]:
     ).annotate(
         identity_visible=_identity_visible(user),
         flag=sla.flag_expression(sla.yellow_threshold()),
+        overdue_tasks=overdue_tasks_expression(),
+    )
+
+
+def _current_round_tasks(**filters) -> Subquery:
+    """How many tasks of the case's current round match ``filters``, as SQL."""
+    tasks = (
+        CaseTask.objects.filter(case_id=OuterRef("pk"), round=OuterRef("round"), **filters)
+        .order_by()
+        .values("case_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(tasks, output_field=IntegerField()), 0)
+
+
+def overdue_tasks_expression():
+    """SQL for the number of tasks of an open case's current round past their deadline
+    and not signed off (销号). A resolved case's leftover tasks can no longer be signed
+    off, so they flag nothing."""
+    return CaseWhen(
+        When(
+            status__in=OPEN_STATUSES,
+            then=_current_round_tasks(done_at__isnull=True, deadline__lt=timezone.localdate()),
+        ),
+        default=Value(0),
+        output_field=IntegerField(),
     )
 
 
 def case_get_for_user(*, user, number: str) -> Case:
-    """The case, or 404 when the user may not see it (so its existence does not leak)."""
+    """The case, or 404 when the user may not see it (so its existence does not leak).
+
+    With what ``permissions.case_actions`` asks of it: the current round's open tasks
+    and whether it has had its return visit and its 回头看."""
     try:
-        return case_list(user=user).prefetch_related("co_departments").get(number=number)
+        return (
+            case_list(user=user)
+            .prefetch_related("co_departments")
+            .annotate(
+                open_tasks=_current_round_tasks(done_at__isnull=True),
+                return_visited=Exists(ReturnVisit.objects.filter(case_id=OuterRef("pk"), round=OuterRef("round"))),
+                rechecked=Exists(Recheck.objects.filter(case_id=OuterRef("pk"))),
+            )
+            .get(number=number)
+        )
     except Case.DoesNotExist:
         raise Http404 from None
 
@@ -206,3 +262,84 @@ def case_timeline(*, user, case: Case) -> list[CaseEvent]:
         else:
             event.actor_name = CONFIDENTIAL_MASK
     return events
+
+
+def case_tasks(*, case: Case) -> list[CaseTask]:
+    """The four lists (四个清单) of every round, each task with ``is_overdue`` (past its
+    deadline, not signed off, on an open case) and ``is_current`` (of the current round)."""
+    today = timezone.localdate()
+    tasks = list(case.tasks.select_related("department", "done_by").order_by("round", "deadline", "id"))
+    for task in tasks:
+        task.is_current = task.round == case.round
+        task.is_overdue = case.is_open and task.is_current and task.done_at is None and task.deadline < today
+    return tasks
+
+
+def case_task_get(*, case: Case, task_id: int) -> CaseTask:
+    """A task of this case's four lists, or 404 (a task of another case is not found here)."""
+    try:
+        return case.tasks.get(pk=task_id)
+    except CaseTask.DoesNotExist:
+        raise Http404 from None
+
+
+def case_follow_ups(*, case: Case) -> dict:
+    """What the office did after 办结: the return visits (回访) of each round, and the
+    回头看 with the case it filed when the problem came back."""
+    return {
+        "return_visits": list(case.return_visits.select_related("visited_by").order_by("round")),
+        "recheck": Recheck.objects.filter(case_id=case.pk).select_related("checked_by", "new_case").first(),
+    }
+
+
+def case_links(*, user, case: Case) -> dict:
+    """The cases linked to this one (关联诉求件) that the user may see: the case it came
+    from (``origin``) and those split off it or filed when it came back (``derived``)."""
+    linked = Q(origin_case_id=case.pk)
+    if case.origin_case_id:
+        linked |= Q(pk=case.origin_case_id)
+    rows = list(
+        case_list(user=user)
+        .filter(linked)
+        .select_related(None)
+        .only("number", "title", "status", "origin_case_id")
+        .order_by("received_at", "number")
+    )
+    return {
+        "origin": next((row for row in rows if row.pk == case.origin_case_id), None),
+        "derived": [row for row in rows if row.origin_case_id == case.pk],
+    }
+
+
+def awaiting_return_visit(*, user) -> QuerySet[Case]:
+    """待回访: resolved (已办结) or closed (已销单) cases whose current round has had no
+    return visit (回访), the longest since 办结 first. For those who record visits."""
+    from complaints.permissions import can_triage
+
+    if not can_triage(user):
+        return Case.objects.none()
+    visited = ReturnVisit.objects.filter(case_id=OuterRef("pk"), round=OuterRef("round"))
+    return (
+        case_list(user=user)
+        .filter(status__in=DONE_STATUSES, archived_at__isnull=True)
+        .exclude(Exists(visited))
+        .order_by(F("resolved_at").asc(nulls_last=True), "id")
+    )
+
+
+def awaiting_recheck(*, user) -> QuerySet[Case]:
+    """回头看 due: cases closed (已销单) at least ``CASE_RECHECK_MONTHS`` months ago with
+    no recheck yet, the longest closed first. For those who record rechecks."""
+    from dateutil.relativedelta import relativedelta
+
+    from complaints.permissions import can_triage
+
+    if not can_triage(user):
+        return Case.objects.none()
+    due_before = timezone.now() - relativedelta(months=settings.CASE_RECHECK_MONTHS)
+    return (
+        case_list(user=user)
+        .filter(status=Status.CLOSED, closed_at__lte=due_before, archived_at__isnull=True)
+        .exclude(Exists(Recheck.objects.filter(case_id=OuterRef("pk"))))
+        .order_by("closed_at", "id")
+    )

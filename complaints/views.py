@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,9 +15,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from complaints import forms, permissions, selectors, services
+from complaints import forms, permissions, selectors, services, sla
 from complaints.filters import CaseFilter
-from complaints.models import Case, Channel, Status
+from complaints.models import Case, Channel
 from portal.api.errors import is_conflict
 from portal.forms import add_service_errors
 from portal.pagination import CappedCountPaginator
@@ -101,6 +102,7 @@ def case_list(request):
         cases = cases.none()
     # A department's open cases reach tens of thousands: an exact count cost 1.4 s (bench B3).
     page = CappedCountPaginator(cases, 30).get_page(request.GET.get("page"))
+    sla.with_clock_text(page.object_list)
     return render(
         request,
         "complaints/case_list.html",
@@ -108,8 +110,38 @@ def case_list(request):
             "page": page,
             "filter": case_filter,
             "can_export": request.user.has_perm("complaints.export_cases"),
+            "can_triage": permissions.can_triage(request.user),
             "query": _without_page(request.GET),
         },
+    )
+
+
+def _officials_list(request, cases, template: str, **context):
+    """A follow-up list for those who record return visits and 回头看 (officials)."""
+    if not permissions.can_triage(request.user):
+        raise PermissionDenied
+    page = CappedCountPaginator(cases, 30).get_page(request.GET.get("page"))
+    return render(request, template, {"page": page, "query": "", **context})
+
+
+@login_required
+@require_GET
+def return_visit_list(request):
+    """待回访: resolved and closed cases whose current round has had no return visit."""
+    return _officials_list(
+        request, selectors.awaiting_return_visit(user=request.user), "complaints/return_visit_list.html"
+    )
+
+
+@login_required
+@require_GET
+def recheck_list(request):
+    """回头看: cases closed long enough ago to check that the fix has held."""
+    return _officials_list(
+        request,
+        selectors.awaiting_recheck(user=request.user),
+        "complaints/recheck_list.html",
+        recheck_months=settings.CASE_RECHECK_MONTHS,
     )
 
 
@@ -119,49 +151,62 @@ def _without_page(params) -> str:
     return params.urlencode()
 
 
+def _empty_form(action: str, case):
+    """The unbound form of an action card on the case page."""
+    if action == "measures":
+        return forms.TaskFormSet(prefix="tasks", initial=[{"department": case.lead_department_id}])
+    if action == "split":
+        # Part 1 is the case as filed; the official cuts it down and adds the others.
+        return forms.SplitFormSet(
+            prefix="parts",
+            initial=[
+                {"title": case.title, "description": case.description, "category": case.category_id},
+                {"category": case.category_id},
+            ],
+        )
+    if action == "resolve":
+        return forms.ResolveForm(open_tasks=case.open_tasks)
+    if action == "classify":
+        return forms.ClassifyForm(initial={"problem_class": case.problem_class_id}, category=case.category_id)
+    return ACTIONS[action][0]()
+
+
+# Actions drawn elsewhere than in a card: the comment box under the timeline, and
+# 销号 on each open task's row.
+INLINE_ACTIONS = {"comment", "task_done"}
+
+
 def _detail_context(request, case, **bound_forms):
     user = request.user
-    can_triage = permissions.can_triage(user)
-    can_handle = permissions.can_act_as_handler(user, case)
-    represents = permissions.represents(user, case)
-    status = case.status
-    actions = {}
-    if can_triage and status == Status.RECEIVED:
-        actions["accept"] = forms.AcceptForm()
-        actions["reject"] = forms.RejectForm()
-    if can_triage and status == Status.ACCEPTED:
-        actions["assign"] = forms.AssignForm()
-    if can_handle and status == Status.ASSIGNED and not case.is_suspended:
-        actions["measures"] = forms.TaskFormSet(prefix="tasks", initial=[{"department": case.lead_department_id}])
-    if can_handle and status == Status.MEASURES_SET and not case.is_suspended:
-        actions["feedback"] = forms.FeedbackForm()
-    if can_handle and status == Status.FEEDBACK_GIVEN and not case.is_suspended:
-        actions["resolve"] = forms.ResolveForm()
-    if status == Status.RESOLVED and represents:
-        actions["rate"] = forms.RateForm()
-    if status == Status.RESOLVED and can_triage:
-        actions["visit"] = forms.ReturnVisitForm()
-    if case.is_open and case.stage and (can_triage or can_handle):
-        actions["resume" if case.is_suspended else "suspend"] = (
-            forms.ResumeForm() if case.is_suspended else forms.SuspendForm()
-        )
-    if can_triage and case.is_open:
-        actions["escalate"] = forms.EscalateForm()
-    if can_triage:
-        actions["classify"] = forms.ClassifyForm(
-            initial={"problem_class": case.problem_class_id}, category=case.category_id
-        )
-    actions.update(bound_forms)
+    sla.with_clock_text([case])
+    available = permissions.case_actions(user, case)
+    # Cards in the order of CASE_ACTIONS, the order a case moves through them.
+    actions = {
+        action: _empty_form(action, case)
+        for action in permissions.CASE_ACTIONS
+        if action in available and action not in INLINE_ACTIONS
+    }
+    # A posted form comes back with what was typed and why it failed, even when the
+    # case has moved on meanwhile (the error names its state).
+    actions.update({action: form for action, form in bound_forms.items() if action not in INLINE_ACTIONS})
+    staff_side = permissions.is_staff_side(user, case)
+    tasks = selectors.case_tasks(case=case)
     return {
         "case": case,
         "events": selectors.case_timeline(user=user, case=case),
-        "tasks": case.tasks.select_related("department").all(),
+        "tasks": tasks,
+        "overdue_tasks": sum(task.is_overdue for task in tasks),
         "ratings": case.ratings.all(),
         "attachments": case.attachments.all(),
         "actions": actions,
         "comment_form": bound_forms.get("comment", forms.CommentForm()),
-        "staff_side": permissions.is_staff_side(user, case),
-        "similar": selectors.similar_open_cases(case=case, user=user) if can_triage else [],
+        "can_sign_off": "task_done" in available,
+        "task_done_form": bound_forms.get("task_done"),
+        "staff_side": staff_side,
+        # Return visits and 回头看 are the office's records, for the staff side.
+        **(selectors.case_follow_ups(case=case) if staff_side else {"return_visits": [], "recheck": None}),
+        "links": selectors.case_links(user=user, case=case),
+        "similar": selectors.similar_open_cases(case=case, user=user) if permissions.can_triage(user) else [],
     }
 
 
@@ -189,6 +234,11 @@ ACTIONS = {
     "escalate": (forms.EscalateForm, lambda case, user, data: services.case_escalate(case=case, actor=user, **data)),
     "comment": (forms.CommentForm, lambda case, user, data: services.case_comment(case=case, actor=user, **data)),
     "classify": (forms.ClassifyForm, lambda case, user, data: services.case_classify(case=case, actor=user, **data)),
+    "return_visit": (
+        forms.ReturnVisitRecordForm,
+        lambda case, user, data: services.case_return_visit(case=case, actor=user, **data),
+    ),
+    "recheck": (forms.RecheckForm, lambda case, user, data: services.case_recheck(case=case, actor=user, **data)),
 }
 DONE_MESSAGES = {
     "accept": gettext_lazy("已受理。"),
@@ -204,6 +254,9 @@ DONE_MESSAGES = {
     "escalate": gettext_lazy("已提级办理。"),
     "comment": gettext_lazy("备注已添加。"),
     "classify": gettext_lazy("已更新一类问题归类。"),
+    "task_done": gettext_lazy("任务已销号。"),
+    "return_visit": gettext_lazy("回访已记录。"),
+    "recheck": gettext_lazy("回头看结果已记录。"),
 }
 
 
@@ -212,6 +265,12 @@ DONE_MESSAGES = {
 def case_action(request, number, action):
     """One transition of the case page. Bad input re-renders the page with what was typed."""
     case = selectors.case_get_for_user(user=request.user, number=number)
+    if action not in permissions.CASE_ACTIONS:
+        raise Http404
+    # Told they may not (403) before being told how to fill in a form they cannot use.
+    if not permissions.may_attempt(request.user, case, action):
+        raise PermissionDenied
+    done_message = DONE_MESSAGES.get(action)
     if action == "measures":
         form = forms.TaskFormSet(request.POST, prefix="tasks")
         note_form = forms.MeasuresForm(request.POST)
@@ -222,6 +281,23 @@ def case_action(request, number, action):
             return services.case_set_measures(
                 case=case, actor=request.user, tasks=tasks, note=note_form.cleaned_data["note"]
             )
+
+    elif action == "split":
+        form = forms.SplitFormSet(request.POST, prefix="parts")
+        valid = form.is_valid()
+
+        def call():
+            parts = [row for row in form.cleaned_data if row]
+            return services.case_split(case=case, actor=request.user, parts=parts)
+
+    elif action == "task_done":
+        form = forms.TaskDoneForm(request.POST)
+        valid = form.is_valid()
+        if valid:
+            task = selectors.case_task_get(case=case, task_id=form.cleaned_data["task"])
+
+        def call():
+            return services.case_task_complete(case=case, task=task, actor=request.user, note=form.cleaned_data["note"])
 
     elif action in ACTIONS:
         form_class, service = ACTIONS[action]
@@ -236,19 +312,23 @@ def case_action(request, number, action):
     status = 400
     if valid:
         try:
-            call()
+            result = call()
         except PermissionDenied:
             raise
         except ValidationError as error:
             # Someone else moved the case on first: the page says so (in the message
             # the service gives) and answers 409, not "correct your input".
             status = 409 if is_conflict(error) else 400
-            if action == "measures":
+            if action in ("measures", "split"):
                 form._non_form_errors = form.error_class(error.messages)
             else:
                 add_service_errors(form, error)
         else:
-            messages.success(request, DONE_MESSAGES[action])
+            if action == "split":
+                done_message = _("已拆分，新登记诉求件：%(numbers)s。") % {
+                    "numbers": "、".join(new_case.number for new_case in result)
+                }
+            messages.success(request, done_message)
             return redirect("complaints:case_detail", number=number)
     if status == 409:
         messages.error(request, _("提交未成功：该诉求件的状态已变化（可能已有他人处理），请查看最新状态。"))

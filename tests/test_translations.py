@@ -60,6 +60,7 @@ PYTHON_LITERALS_EXCLUDED = {
     ("portal/settings.py", "繁體版"): "LANGUAGES: each language is named in itself in the chooser",
     ("portal/settings.py", "亲清政企服务平台 <noreply@localhost>"): "default sender of e-mail (DEFAULT_FROM_EMAIL)",
     ("portal/settings.py", "亲清政企服务平台 API"): "title of the OpenAPI document, one per deployment",
+    ("portal/workdays.py", "清明"): "key of lunar_python's solar-term table, never shown",
 }
 
 # templates: no Python lives there, only the "page.html.py" files makemessages writes while it

@@ -24,6 +24,10 @@ from complaints.models import (
     ProblemCategory,
     Rating,
     RatingMethod,
+    Recheck,
+    RecheckOutcome,
+    ReturnVisit,
+    ReturnVisitMethod,
     Tier,
 )
 from complaints.sla import GREEN, RED, YELLOW
@@ -51,11 +55,73 @@ class CaseUserSerializer(serializers.ModelSerializer):
 
 
 class CaseTaskSerializer(serializers.ModelSerializer):
+    """A task from ``selectors.case_tasks`` (which sets ``is_overdue``)."""
+
     department = CaseDepartmentSerializer(read_only=True)
+    done_by = serializers.SerializerMethodField(help_text=_("销号人姓名；仅工作人员可见"))
+    is_overdue = serializers.BooleanField(read_only=True, help_text=_("已过完成期限且未销号"))
 
     class Meta:
         model = CaseTask
-        fields = ["id", "round", "task", "measure", "deadline", "department", "responsible_person", "done_at"]
+        fields = [
+            "id",
+            "round",
+            "task",
+            "measure",
+            "deadline",
+            "department",
+            "responsible_person",
+            "done_at",
+            "done_note",
+            "done_by",
+            "is_overdue",
+        ]
+
+    def get_done_by(self, obj) -> str | None:
+        # A person's name, never their login name; for the staff side (context
+        # ``show_actors``), like the actors of the timeline.
+        if obj.done_by_id is None or not self.context.get("show_actors", False):
+            return None
+        return obj.done_by.get_full_name()
+
+
+class ReturnVisitSerializer(serializers.ModelSerializer):
+    method_display = ChoiceLabel("method")
+    visited_by = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ReturnVisit
+        fields = [
+            "round",
+            "method",
+            "method_display",
+            "solved",
+            "handling_smooth",
+            "explanation_complete",
+            "problems",
+            "suggestions",
+            "note",
+            "visited_by",
+            "visited_at",
+        ]
+        read_only_fields = fields
+
+    def get_visited_by(self, obj) -> str | None:
+        return obj.visited_by.get_full_name() if obj.visited_by_id else None
+
+
+class RecheckSerializer(serializers.ModelSerializer):
+    outcome_display = ChoiceLabel("outcome")
+    new_case = serializers.CharField(source="new_case.number", read_only=True, allow_null=True)
+    checked_by = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Recheck
+        fields = ["outcome", "outcome_display", "note", "new_case", "checked_by", "checked_at"]
+        read_only_fields = fields
+
+    def get_checked_by(self, obj) -> str | None:
+        return obj.checked_by.get_full_name() if obj.checked_by_id else None
 
 
 class CaseRatingSerializer(serializers.ModelSerializer):
@@ -81,6 +147,7 @@ class CaseListSerializer(serializers.ModelSerializer):
         choices=FLAG_CHOICES, read_only=True, help_text=_("green 正常，yellow 临期，red 超期")
     )
     is_suspended = serializers.BooleanField(read_only=True)
+    overdue_tasks = serializers.IntegerField(read_only=True, help_text=_("本轮逾期未销号的任务数"))
     identity_visible = serializers.SerializerMethodField()
     complainant_name = serializers.CharField(source="complainant_name_display", read_only=True)
     enterprise = serializers.SerializerMethodField(help_text=_("企业ID；诉求人身份保密时为空。"))
@@ -104,6 +171,7 @@ class CaseListSerializer(serializers.ModelSerializer):
             "stage_due_at",
             "flag",
             "is_suspended",
+            "overdue_tasks",
             "is_supervised",
             "is_escalated",
             "round",
@@ -133,8 +201,24 @@ class CaseDetailSerializer(CaseListSerializer):
     complainant_email = serializers.CharField(source="complainant_email_display", read_only=True)
     on_behalf_of_organisation = serializers.CharField(source="organisation_display", read_only=True)
     non_acceptance_reason = serializers.CharField(source="non_acceptance_reason.title", read_only=True, allow_null=True)
-    tasks = CaseTaskSerializer(many=True, read_only=True, help_text=_("四个清单：任务、措施、期限、责任"))
+    tasks = CaseTaskSerializer(
+        source="task_rows", many=True, read_only=True, help_text=_("四个清单：任务、措施、期限、责任")
+    )
     ratings = CaseRatingSerializer(many=True, read_only=True)
+    return_visits = ReturnVisitSerializer(
+        source="follow_ups.return_visits", many=True, read_only=True, help_text=_("回访记录；仅工作人员可见")
+    )
+    recheck = RecheckSerializer(
+        source="follow_ups.recheck", read_only=True, allow_null=True, help_text=_("回头看；仅工作人员可见")
+    )
+    origin_case = serializers.SerializerMethodField(help_text=_("本件所由来的诉求件编号（拆分或反弹）"))
+    derived_cases = serializers.SerializerMethodField(help_text=_("由本件拆分或反弹后登记的诉求件编号"))
+    actions = serializers.ListField(
+        child=serializers.CharField(),
+        source="available_actions",
+        read_only=True,
+        help_text=_("当前用户现在可以对本件执行的操作"),
+    )
 
     class Meta(CaseListSerializer.Meta):
         fields = [
@@ -163,8 +247,21 @@ class CaseDetailSerializer(CaseListSerializer):
             "resolution",
             "tasks",
             "ratings",
+            "return_visits",
+            "recheck",
+            "origin_case",
+            "derived_cases",
+            "actions",
         ]
         read_only_fields = fields
+
+    # The linked cases the reader may see (``selectors.case_links``, set by the view).
+    def get_origin_case(self, obj) -> str | None:
+        origin = obj.links["origin"]
+        return origin.number if origin is not None else None
+
+    def get_derived_cases(self, obj) -> list[str]:
+        return [case.number for case in obj.links["derived"]]
 
 
 class CaseEventSerializer(serializers.ModelSerializer):
@@ -305,6 +402,46 @@ class CaseFeedbackSerializer(serializers.Serializer):
 
 class CaseResolveSerializer(serializers.Serializer):
     resolution = serializers.CharField()
+    open_tasks_reason = serializers.CharField(
+        default="", allow_blank=True, help_text=_("本轮尚有任务未销号时必填：为何仍可办结")
+    )
+
+
+class CaseTaskDoneSerializer(serializers.Serializer):
+    note = serializers.CharField(help_text=_("任务完成情况"))
+
+
+class CaseReturnVisitSerializer(serializers.Serializer):
+    method = serializers.ChoiceField(choices=ReturnVisitMethod.choices)
+    solved = serializers.BooleanField(help_text=_("问题是否解决；否则再次交办"))
+    note = serializers.CharField(default="", allow_blank=True, help_text=_("回访记录；问题未解决时必填"))
+    handling_smooth = serializers.BooleanField(default=None, allow_null=True, help_text=_("办理过程是否顺畅"))
+    explanation_complete = serializers.BooleanField(default=None, allow_null=True, help_text=_("解释说明是否到位"))
+    problems = serializers.CharField(default="", allow_blank=True, help_text=_("办理中遇到的问题"))
+    suggestions = serializers.CharField(default="", allow_blank=True, help_text=_("意见建议"))
+
+
+class CaseRecheckSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=RecheckOutcome.choices)
+    note = serializers.CharField(default="", allow_blank=True, help_text=_("情况说明；问题反弹时必填"))
+
+
+class CaseSplitPartSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField()
+    category = CategoryField(
+        required=False, default=None, allow_null=True, help_text=_("问题分类的编号或名称；不填沿用原件")
+    )
+
+
+class CaseSplitSerializer(serializers.Serializer):
+    parts = CaseSplitPartSerializer(many=True, min_length=2, max_length=5, help_text=_("每个问题一件；本件保留第1个"))
+
+
+class CaseSplitResultSerializer(serializers.Serializer):
+    cases = serializers.ListField(
+        child=serializers.CharField(), help_text=_("本件和新登记的诉求件编号，依次对应各个问题")
+    )
 
 
 class CaseRateSerializer(serializers.Serializer):

@@ -13,7 +13,8 @@ case they may not see is 404, so its existence does not leak.
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import prefetch_related_objects
+from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -32,7 +33,7 @@ from rest_framework.response import Response
 from complaints import permissions, selectors, services
 from complaints.api import serializers
 from complaints.filters import CaseFilter
-from complaints.models import Case, CaseTask, Channel
+from complaints.models import Case, Channel
 from portal import roles
 from portal.api.errors import api_exception_handler, error_responses
 from portal.api.filters import PortalFilterBackend
@@ -56,17 +57,14 @@ def _transition_schema(request_serializer, summary):
     )
 
 
-def _may_triage(user, case) -> bool:
-    return permissions.can_triage(user)
-
-
-def _may_triage_or_handle(user, case) -> bool:
-    return permissions.can_triage(user) or permissions.can_act_as_handler(user, case)
+def _may(action: str):
+    """``may(user, case)`` for ``_transition``: the role check of ``permissions.case_actions``."""
+    return lambda user, case: permissions.may_attempt(user, case, action)
 
 
 def _may_rate(user, case) -> bool:
-    """The enterprise's rating or an official's return visit (回访)."""
-    return permissions.can_rate_as_enterprise(user, case) or permissions.can_triage(user)
+    """The enterprise's rating or an official's return visit recorded as a rating."""
+    return permissions.may_attempt(user, case, "rate") or permissions.may_attempt(user, case, "visit")
 
 
 # --- Views -----------------------------------------------------------------------
@@ -122,12 +120,18 @@ class CaseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def _detail(self, case: Case | None = None, *, number: str | None = None) -> dict:
         """The case as the user sees it; by number, re-read with its annotations
         (a service returns the case without them)."""
+        user = self.request.user
         if case is None:
-            case = selectors.case_get_for_user(user=self.request.user, number=number)
-        prefetch_related_objects(
-            [case], Prefetch("tasks", queryset=CaseTask.objects.select_related("department")), "ratings"
-        )
-        return serializers.CaseDetailSerializer(case, context=self.get_serializer_context()).data
+            case = selectors.case_get_for_user(user=user, number=number)
+        prefetch_related_objects([case], "ratings")
+        # What the detail shows beyond the row, read as the case page reads it.
+        case.task_rows = selectors.case_tasks(case=case)
+        case.links = selectors.case_links(user=user, case=case)
+        staff_side = permissions.is_staff_side(user, case)
+        case.follow_ups = selectors.case_follow_ups(case=case) if staff_side else {"return_visits": [], "recheck": None}
+        case.available_actions = sorted(permissions.case_actions(user, case))
+        context = {**self.get_serializer_context(), "show_actors": staff_side}
+        return serializers.CaseDetailSerializer(case, context=context).data
 
     def retrieve(self, request, number=None):
         return Response(self._detail(self.get_object()))
@@ -194,32 +198,35 @@ class CaseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     # --- Transitions -------------------------------------------------------------
 
-    def _transition(self, request, input_serializer, service, *, may=None):
+    def _transition(self, request, input_serializer, service, *, may=None, created=False):
         """``may(user, case)``: whether the user may take this action at all, asked
         before the body is read, so a user who may not is told so (403) rather than
-        how to fill in a form they cannot use. The service checks again, with the body."""
+        how to fill in a form they cannot use. The service checks again, with the body.
+        ``created``: the action records something new (回访, 回头看), answered 201."""
         case = self.get_object()
         if may is not None and not may(request.user, case):
             raise exceptions.PermissionDenied(_("您无权对该诉求件执行此操作。"))
         serializer = input_serializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         service(case=case, actor=request.user, **serializer.validated_data)
-        return Response(self._detail(number=case.number))
+        return Response(
+            self._detail(number=case.number), status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        )
 
     @_transition_schema(serializers.CaseAcceptSerializer, gettext_lazy("受理"))
     @action(detail=True, methods=["post"])
     def accept(self, request, number=None):
-        return self._transition(request, serializers.CaseAcceptSerializer, services.case_accept, may=_may_triage)
+        return self._transition(request, serializers.CaseAcceptSerializer, services.case_accept, may=_may("accept"))
 
     @_transition_schema(serializers.CaseRejectSerializer, gettext_lazy("不予受理"))
     @action(detail=True, methods=["post"])
     def reject(self, request, number=None):
-        return self._transition(request, serializers.CaseRejectSerializer, services.case_reject, may=_may_triage)
+        return self._transition(request, serializers.CaseRejectSerializer, services.case_reject, may=_may("reject"))
 
     @_transition_schema(serializers.CaseAssignSerializer, gettext_lazy("交办"))
     @action(detail=True, methods=["post"])
     def assign(self, request, number=None):
-        return self._transition(request, serializers.CaseAssignSerializer, services.case_assign, may=_may_triage)
+        return self._transition(request, serializers.CaseAssignSerializer, services.case_assign, may=_may("assign"))
 
     @_transition_schema(serializers.CaseSetMeasuresSerializer, gettext_lazy("明确措施（四个清单）"))
     @action(detail=True, methods=["post"], url_path="set-measures")
@@ -228,22 +235,20 @@ class CaseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             request,
             serializers.CaseSetMeasuresSerializer,
             services.case_set_measures,
-            may=permissions.can_act_as_handler,
+            may=_may("measures"),
         )
 
     @_transition_schema(serializers.CaseFeedbackSerializer, gettext_lazy("反馈企业"))
     @action(detail=True, methods=["post"])
     def feedback(self, request, number=None):
         return self._transition(
-            request, serializers.CaseFeedbackSerializer, services.case_give_feedback, may=permissions.can_act_as_handler
+            request, serializers.CaseFeedbackSerializer, services.case_give_feedback, may=_may("feedback")
         )
 
     @_transition_schema(serializers.CaseResolveSerializer, gettext_lazy("办结"))
     @action(detail=True, methods=["post"])
     def resolve(self, request, number=None):
-        return self._transition(
-            request, serializers.CaseResolveSerializer, services.case_resolve, may=permissions.can_act_as_handler
-        )
+        return self._transition(request, serializers.CaseResolveSerializer, services.case_resolve, may=_may("resolve"))
 
     @_transition_schema(serializers.CaseRateSerializer, gettext_lazy("评价或回访"))
     @action(detail=True, methods=["post"])
@@ -253,18 +258,83 @@ class CaseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @_transition_schema(serializers.CaseSuspendSerializer, gettext_lazy("暂停计时"))
     @action(detail=True, methods=["post"])
     def suspend(self, request, number=None):
-        return self._transition(
-            request, serializers.CaseSuspendSerializer, services.case_suspend, may=_may_triage_or_handle
-        )
+        return self._transition(request, serializers.CaseSuspendSerializer, services.case_suspend, may=_may("suspend"))
 
     @_transition_schema(serializers.CaseResumeSerializer, gettext_lazy("恢复计时"))
     @action(detail=True, methods=["post"])
     def resume(self, request, number=None):
-        return self._transition(
-            request, serializers.CaseResumeSerializer, services.case_resume, may=_may_triage_or_handle
-        )
+        return self._transition(request, serializers.CaseResumeSerializer, services.case_resume, may=_may("resume"))
 
     @_transition_schema(serializers.CaseEscalateSerializer, gettext_lazy("提级办理"))
     @action(detail=True, methods=["post"])
     def escalate(self, request, number=None):
-        return self._transition(request, serializers.CaseEscalateSerializer, services.case_escalate, may=_may_triage)
+        return self._transition(
+            request, serializers.CaseEscalateSerializer, services.case_escalate, may=_may("escalate")
+        )
+
+    # --- Tasks, return visits, 回头看, splitting -----------------------------------
+
+    @_transition_schema(serializers.CaseTaskDoneSerializer, gettext_lazy("任务销号"))
+    @action(detail=True, methods=["post"], url_path=r"tasks/(?P<task_id>[0-9]+)/done", url_name="task-done")
+    def task_done(self, request, number=None, task_id=None):
+        """Sign a task of the four lists off (销号). A task of another case is 404."""
+        case = self.get_object()
+        if not permissions.may_attempt(request.user, case, "task_done"):
+            raise exceptions.PermissionDenied(_("您无权对该诉求件执行此操作。"))
+        try:
+            task = selectors.case_task_get(case=case, task_id=int(task_id))
+        except Http404:
+            raise exceptions.NotFound(_("该诉求件没有这项任务。")) from None
+        serializer = serializers.CaseTaskDoneSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.case_task_complete(case=case, task=task, actor=request.user, **serializer.validated_data)
+        return Response(self._detail(number=case.number))
+
+    @extend_schema(
+        summary=gettext_lazy("回访"),
+        description=gettext_lazy(
+            "办结或销单后回访诉求人，每轮一次。问题未解决时须填写回访记录，诉求件将再次交办（下一轮，重新计时）。"
+        ),
+        request=serializers.CaseReturnVisitSerializer,
+        responses={201: serializers.CaseDetailSerializer, **ERROR_RESPONSES},
+    )
+    @action(detail=True, methods=["post"], url_path="return-visits", url_name="return-visits")
+    def return_visits(self, request, number=None):
+        return self._transition(
+            request,
+            serializers.CaseReturnVisitSerializer,
+            services.case_return_visit,
+            may=_may("return_visit"),
+            created=True,
+        )
+
+    @extend_schema(
+        summary=gettext_lazy("回头看"),
+        description=gettext_lazy("销单后回头看整改是否保持；问题反弹时须说明情况，将重新登记一件关联的诉求件。"),
+        request=serializers.CaseRecheckSerializer,
+        responses={201: serializers.CaseDetailSerializer, **ERROR_RESPONSES},
+    )
+    @action(detail=True, methods=["post"])
+    def recheck(self, request, number=None):
+        return self._transition(
+            request, serializers.CaseRecheckSerializer, services.case_recheck, may=_may("recheck"), created=True
+        )
+
+    @extend_schema(
+        summary=gettext_lazy("拆分（一事一件）"),
+        description=gettext_lazy(
+            "把反映了多个问题的诉求件拆为每个问题一件：本件保留第1个问题，其余各登记为新的关联诉求件，"
+            "登记时间和办理时限不变；恳谈会诉求的新件同属原恳谈会和报名。返回本件和新件的编号。"
+        ),
+        request=serializers.CaseSplitSerializer,
+        responses={200: serializers.CaseSplitResultSerializer, **ERROR_RESPONSES},
+    )
+    @action(detail=True, methods=["post"])
+    def split(self, request, number=None):
+        case = self.get_object()
+        if not permissions.may_attempt(request.user, case, "split"):
+            raise exceptions.PermissionDenied(_("您无权对该诉求件执行此操作。"))
+        serializer = serializers.CaseSplitSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        new_cases = services.case_split(case=case, actor=request.user, parts=serializer.validated_data["parts"])
+        return Response({"cases": [case.number, *(new_case.number for new_case in new_cases)]})

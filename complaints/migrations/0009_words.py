@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('complaints', '0008_rules_by_tier'),
+        ("complaints", "0008_rules_by_tier"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='nonacceptancereason',
-            name='guidance',
-            field=models.TextField(blank=True, help_text='答复诉求人时可参考的说明和指引。', verbose_name='答复参考'),
+            model_name="nonacceptancereason",
+            name="guidance",
+            field=models.TextField(blank=True, help_text="答复诉求人时可参考的说明和指引。", verbose_name="答复参考"),
         ),
     ]

@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('portal', '0006_clock_from_receipt'),
+        ("portal", "0006_clock_from_receipt"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='notification',
-            name='to_email',
-            field=models.EmailField(blank=True, db_default='', max_length=254, verbose_name='接收邮箱'),
+            model_name="notification",
+            name="to_email",
+            field=models.EmailField(blank=True, db_default="", max_length=254, verbose_name="接收邮箱"),
         ),
         migrations.AlterField(
-            model_name='notification',
-            name='to_mobile',
-            field=models.CharField(blank=True, db_default='', max_length=20, verbose_name='接收手机'),
+            model_name="notification",
+            name="to_mobile",
+            field=models.CharField(blank=True, db_default="", max_length=20, verbose_name="接收手机"),
         ),
     ]

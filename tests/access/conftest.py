@@ -96,6 +96,20 @@ def world(db, settings, tmp_path):
     )
     case = case_services.case_accept(case=case, actor=official)
     case = case_services.case_assign(case=case, actor=official, lead_department=x, tier=Tier.ORDINARY)
+    # Its four lists, so a task can be signed off (销号).
+    case = case_services.case_set_measures(
+        case=case,
+        actor=users["handler_x"],
+        tasks=[
+            {
+                "task": "统一审查口径",
+                "measure": "一次性告知全部修改意见",
+                "deadline": timezone.localdate() + dt.timedelta(days=5),
+                "department": x,
+                "responsible_person": "李科长",
+            }
+        ],
+    )
     typical = TypicalCase.objects.create(
         case=case, title="审批材料一次告知", summary="摘要", body="正文", is_published=True, published_at=timezone.now()
     )
@@ -258,6 +272,7 @@ def world(db, settings, tmp_path):
         enterprise_a=enterprise_a,
         enterprise_b=enterprise_b,
         case=case,
+        task=case.tasks.get(),
         attachment=case.attachments.get(),
         typical=typical,
         policy=policy,

@@ -85,6 +85,8 @@ PAGES = {
         "L A N A N A A N", lambda w: {"number": w.case.number, "attachment_id": w.attachment.pk}
     ),
     "complaints:case_action": post("L A N A N A A N", case_action("comment")),
+    "complaints:return_visit_list": get("L F F F F A A F"),
+    "complaints:recheck_list": get("L F F F F A A F"),
     "case_reports:dashboard": get("L F F F F A A F"),
     "case_reports:statistics": get("A A A A A A A A"),
     "case_reports:typical_case_list": get("A A A A A A A A"),
@@ -118,6 +120,7 @@ PAGES = {
     "roundtables:series_feed": get("A A A A A A A A", lambda w: {"pk": w.series.pk}),
     "roundtable_reports:follow_up": get("L F F F F A F F"),
     "roundtable_reports:follow_up_export": get("L F F F F A F F"),
+    "roundtable_reports:follow_up_issue": post("L F F F F A F F"),
     "roundtable_reports:figures": get("L F F F F A F F"),
     "roundtable_reports:registrations_export": get("L F F F F A F F", query="session={session}"),
     # Policies and applications
@@ -171,6 +174,11 @@ API = {
     "case-suspend": post("U F N A N A A N", case),
     "case-resume": post("U F N A N A A N", case),
     "case-rate": post("U A N F N A A N", case),
+    "case-task-done": post("U F N A N A A N", lambda w: {"number": w.case.number, "task_id": w.task.pk}),
+    "case-return-visits": post("U F N F N A A N", case),
+    "case-recheck": post("U F N F N A A N", case),
+    "case-split": post("U F N F N A A N", case),
+    "case-figures": get("U F F F F A A F"),
     # Walkthroughs
     "walkthrough-list": get("U A A A A A A A"),
     "walkthrough-detail": get("U N N N N A A A", walkthrough),

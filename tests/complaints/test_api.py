@@ -241,6 +241,11 @@ def test_full_lifecycle_through_the_api(api, official, department, handler):
 
     response = api.post(url(number, "feedback"), {"feedback": "已约定下周联合验收。"}, format="json")
     assert response.json()["status"] == Status.FEEDBACK_GIVEN
+    # Each task of the four lists is signed off (销号) before 办结.
+    for row in measures["tasks"]:
+        response = api.post(url(number, f"tasks/{row['id']}/done"), {"note": "已完成。"}, format="json")
+        assert response.status_code == 200, response.content
+    assert all(row["done_at"] for row in response.json()["tasks"])
     response = api.post(url(number, "resolve"), {"resolution": "已完成竣工验收。"}, format="json")
     assert response.json()["status"] == Status.RESOLVED
 
@@ -263,7 +268,18 @@ def test_full_lifecycle_through_the_api(api, official, department, handler):
     ]
 
     kinds = [event["kind"] for event in api.get(url(number, "events")).json()]
-    assert kinds == ["received", "accepted", "assigned", "measures_set", "feedback", "resolved", "rated", "closed"]
+    assert kinds == [
+        "received",
+        "accepted",
+        "assigned",
+        "measures_set",
+        "feedback",
+        "task_done",
+        "task_done",
+        "resolved",
+        "rated",
+        "closed",
+    ]
 
 
 def test_reject_suspend_resume_escalate_and_a_return_visit(api, official, department, handler):
@@ -294,7 +310,7 @@ def test_reject_suspend_resume_escalate_and_a_return_visit(api, official, depart
         tasks=[{**task(department), "deadline": timezone.localdate(), "department": department}],
     )
     services.case_give_feedback(case=case, actor=handler, feedback="已处理")
-    services.case_resolve(case=case, actor=handler, resolution="已办结")
+    services.case_resolve(case=case, actor=handler, resolution="已办结", open_tasks_reason="任务已并入常态化工作")
     # An official's return visit (回访) instead of the enterprise's own rating.
     response = api.post(url(case, "rate"), {"rating": "basically", "method": "phone"}, format="json")
     assert response.status_code == 200, response.content
@@ -458,7 +474,7 @@ def test_rating_refusals(api, official, department, handler):
         tasks=[{**task(department), "deadline": timezone.localdate(), "department": department}],
     )
     services.case_give_feedback(case=case, actor=handler, feedback="f")
-    services.case_resolve(case=case, actor=handler, resolution="r")
+    services.case_resolve(case=case, actor=handler, resolution="r", open_tasks_reason="已并入常态化工作")
     api.force_authenticate(member)
 
     assert errors(api.post(url(case, "rate"), {"rating": "great"}, format="json"))[0]["field"] == "rating"
@@ -574,8 +590,10 @@ def test_filters(api, official, department):
     }
     assert numbers(api.get(CASES, {"received_before": "2000-01-01"})) == set()
 
+    # The received case's 交办 deadline (a working day from receipt) comes before the
+    # assigned one's 明确措施 deadline.
     ordered = api.get(CASES, {"ordering": "stage_due_at"}).json()["results"]
-    assert [row["number"] for row in ordered] == [late.number, co_handled.number, received.number]
+    assert [row["number"] for row in ordered] == [late.number, received.number, co_handled.number]
     # Ordering by the complainant would leak a confidential name through the order: ignored.
     assert api.get(CASES, {"ordering": "complainant_name"}).status_code == 200
 
@@ -694,7 +712,9 @@ def test_a_handler_never_sees_a_confidential_identity(api, confidential, handler
         api.post(url(case, "resume"), {}, format="json"),
         api.post(url(case, "set-measures"), {"tasks": [task(department)]}, format="json"),
         api.post(url(case, "feedback"), {"feedback": "已约谈相关部门"}, format="json"),
-        api.post(url(case, "resolve"), {"resolution": "已统筹检查计划"}, format="json"),
+        api.post(
+            url(case, "resolve"), {"resolution": "已统筹检查计划", "open_tasks_reason": "任务转入常态化"}, format="json"
+        ),
         # Refused ones too.
         api.post(url(case, "resolve"), {"resolution": "again"}, format="json"),
         api.post(url(case, "accept"), {}, format="json"),

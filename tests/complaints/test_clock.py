@@ -301,3 +301,18 @@ def test_the_admin_previews_a_rule_as_filed_now(admin_client, clock):
     assert "反馈期限（明确措施后）：2026-10-16 17:30" in page
     assert "办结期限（交办后）：2026-11-09 17:30" in page
     assert "适用渠道" not in page  # rules are keyed by tier, not channel
+
+
+def test_the_workbench_and_the_case_tell_the_time_in_working_days(client, people, file_case, clock):
+    clock(at(2026, 9, 29, 10, 0))  # Tuesday before National Day
+    late = file_case(title="迟迟无人受理")
+    clock(at(2026, 10, 9, 10, 0))  # 交办 was due 09-30 17:30; 10-08 and 10-09 are working days
+    fresh = file_case(title="刚刚登记")
+    client.force_login(people.official)
+    page = client.get("/cases/").content.decode()
+    row = page[page.index(late.number) :]
+    assert "超期 2 个工作日" in row[: row.index("</tr>")]
+    row = page[page.index(fresh.number) :]
+    assert "剩余 1 个工作日" in row[: row.index("</tr>")]  # due Saturday 10-10, an adjusted working day
+    detail = client.get(f"/cases/{late.number}/").content.decode()
+    assert '<span data-testid="clock">超期 2 个工作日</span>' in detail

@@ -145,6 +145,8 @@ def test_handler_takes_a_case_from_assigned_to_resolved_in_the_browser(client, p
     )
     assert response.status_code == 302, response.content.decode()[:3000]
     client.post(f"/cases/{case.number}/feedback/", {"feedback": "已约谈审查人员"})
+    task = case.tasks.get()
+    assert client.post(f"/cases/{case.number}/task_done/", {"task": task.pk, "note": "已统一"}).status_code == 302
     client.post(f"/cases/{case.number}/resolve/", {"resolution": "已一次审核通过"})
     case.refresh_from_db()
     assert case.status == Status.RESOLVED
@@ -394,3 +396,77 @@ def test_a_handlers_workbench_pages_every_reason_to_see_a_case_most_urgent_first
     assert pages[0].context["page"].paginator.count == 36
     for hidden in (other_department, closed, archived):
         assert hidden.number not in pages[0].content.decode() + pages[1].content.decode()
+
+
+@pytest.mark.parametrize("status", ["received", "accepted", "assigned", "measures_set", "feedback_given", "resolved"])
+def test_the_api_offers_the_actions_the_page_draws_forms_for(client, people, case_at, status):
+    """One function decides both: the page's forms and the API's ``actions``."""
+    from rest_framework.test import APIClient
+
+    case = case_at(status)
+    expected = {
+        # received: triage and split; measures_set: 销号 and pausing the clock.
+        "received": {"accept", "reject", "split", "suspend", "escalate", "classify", "comment"},
+        "measures_set": {"feedback", "task_done", "suspend", "comment"},
+        "resolved": {"rate", "comment"},
+    }
+    for user in (people.official, people.handler_x, people.member_a):
+        client.force_login(user)
+        response = client.get(f"/cases/{case.number}/")
+        api = APIClient()
+        api.force_authenticate(user)
+        detail = api.get(f"/api/v1/cases/{case.number}/")
+        if response.status_code == 404:  # not yet assigned: no department's handler sees it
+            assert detail.status_code == 404 and user == people.handler_x and status in ("received", "accepted")
+            continue
+        drawn = set(re.findall(r'data-action="([a-z_]+)"', response.content.decode()))
+        offered = detail.json()["actions"]
+        assert offered == sorted(offered)
+        assert drawn == set(offered), (user.username, status)
+        if user == people.official and status == "received":
+            assert drawn == expected["received"]
+        if user == people.handler_x and status == "measures_set":
+            assert drawn == expected["measures_set"]
+        if user == people.member_a and status == "resolved":
+            assert drawn == expected["resolved"]
+
+
+def test_the_closed_case_offers_officials_the_return_visit_and_the_recheck(client, people, case_at):
+    from rest_framework.test import APIClient
+
+    case = services.case_rate(case=case_at("resolved"), actor=people.member_a, rating="satisfied")
+    api = APIClient()
+    api.force_authenticate(people.official)
+    assert set(api.get(f"/api/v1/cases/{case.number}/").json()["actions"]) == {
+        "return_visit",
+        "recheck",
+        "classify",
+        "comment",
+    }
+    api.force_authenticate(people.member_a)
+    assert api.get(f"/api/v1/cases/{case.number}/").json()["actions"] == ["comment"]
+
+
+def test_case_page_query_count_does_not_grow_with_tasks_and_links(client, people, case_at, file_case):
+    case = case_at("feedback_given")
+    client.force_login(people.official)
+    client.get(f"/cases/{case.number}/")
+    with CaptureQueriesContext(connection) as few:
+        client.get(f"/cases/{case.number}/")
+    bigger = case_at("feedback_given")
+    services.case_resume(
+        case=services.case_suspend(case=bigger, actor=people.official, reason="等"), actor=people.official
+    )
+    more_tasks = case_at("measures_set")
+    for task in [*bigger.tasks.all(), *more_tasks.tasks.all()]:
+        task.pk = None
+        task.case = bigger
+        task.save()
+    for task in bigger.tasks.all():
+        services.case_task_complete(case=bigger, task=task, actor=people.handler_x, note="完成")
+    for index in range(3):
+        file_case(title=f"派生{index}", origin_case=bigger)
+    with CaptureQueriesContext(connection) as many:
+        page = client.get(f"/cases/{bigger.number}/").content.decode()
+    assert page.count("✓") == 3 and page.count("派生") >= 3
+    assert len(many.captured_queries) == len(few.captured_queries)

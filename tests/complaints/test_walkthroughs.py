@@ -228,7 +228,9 @@ def test_promotion_makes_one_case_and_the_officer_sees_the_loop_close(client, of
             ],
         ),
         lambda c: case_services.case_give_feedback(case=c, actor=people.handler_x, feedback="已整改"),
-        lambda c: case_services.case_resolve(case=c, actor=people.handler_x, resolution="已取消该材料要求"),
+        lambda c: case_services.case_resolve(
+            case=c, actor=people.handler_x, resolution="已取消该材料要求", open_tasks_reason="材料要求已当场取消"
+        ),
     ):
         case = step(case)
     client.force_login(officer)

@@ -69,6 +69,14 @@ def test_handler_resolves_a_case_the_enterprise_rates_it_unsatisfied_and_it_come
     handler.locator("form[data-action='feedback']").get_by_role("button", name="提交").click()
     expect(handler.get_by_role("alert").first).to_contain_text("已反馈企业")
 
+    # 四个清单 销号: the task is signed off with a note, one button on its line.
+    sign_off = handler.locator("form[data-action='task_done']")
+    sign_off.get_by_label("完成情况").fill("已统一审查口径，一次性告知企业。")
+    sign_off.get_by_role("button", name="销号").click()
+    expect(handler.get_by_role("alert").first).to_contain_text("任务已销号")
+    expect(handler.locator("form[data-action='task_done']")).to_have_count(0)
+    journey.shot(handler, "task-signed-off")
+
     # An empty resolution is refused, and the error is announced with the field.
     resolve = handler.locator("form[data-action='resolve']")
     resolve.get_by_role("button", name="提交").click()

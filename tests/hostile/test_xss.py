@@ -96,7 +96,9 @@ def test_case_texts_are_escaped_on_every_page_that_shows_them(world):
     )
     assert (
         handler.post(
-            f"{api}resolve/", {"resolution": tagged("resolution")}, content_type="application/json"
+            f"{api}resolve/",
+            {"resolution": tagged("resolution"), "open_tasks_reason": tagged("open_tasks_reason")},
+            content_type="application/json",
         ).status_code
         == 200
     )
