@@ -259,7 +259,7 @@ def _accept(case: Case, *, actor: User | None, note: str) -> Case:
     if case.status != Status.RECEIVED:
         raise _refuse_state(case, _("受理"))
     case.status = Status.ACCEPTED
-    case.accepted_at = max(timezone.now(), case.received_at)
+    case.accepted_at = timezone.now()
     if case.assign_due_at is None:
         _start_intake_clock(case)
     case.save()

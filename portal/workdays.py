@@ -144,6 +144,8 @@ class WorkCalendar:
     def __init__(self):
         self._overrides: dict[int, dict[dt.date, tuple[bool, str]]] = {}
         self._scheduled_years: set[int] | None = None
+        # Per year: working days from 1 January up to and including each day.
+        self._running_counts: dict[int, list[int]] = {}
 
     def _year_overrides(self, year: int) -> dict[dt.date, tuple[bool, str]]:
         if year not in self._overrides:
@@ -179,7 +181,29 @@ class WorkCalendar:
         return DayInfo(day, working, "", SOURCE_FALLBACK)
 
     def is_working_day(self, day: dt.date) -> bool:
-        return self.day(day).is_working_day
+        """:meth:`day` without the holiday's name: this runs for every day a count
+        walks over, and naming (a translation) is most of the cost of a day."""
+        override = self._year_overrides(day.year).get(day)
+        if override is not None:
+            return override[0]
+        if day.year in official_years():
+            return chinese_calendar.is_workday(day)
+        if not self._year_is_scheduled(day.year):
+            _warn_fallback(day.year)
+            if day.year >= STATUTORY_RULES_SINCE and day in statutory_holidays(day.year):
+                return False
+        return day.weekday() < 5
+
+    def _counts(self, year: int) -> list[int]:
+        counts = self._running_counts.get(year)
+        if counts is None:
+            counts, total, day = [], 0, dt.date(year, 1, 1)
+            while day.year == year:
+                total += self.is_working_day(day)
+                counts.append(total)
+                day += dt.timedelta(days=1)
+            self._running_counts[year] = counts
+        return counts
 
     def add_working_days(self, start: dt.date, n: int) -> dt.date:
         """The ``n``-th working day after ``start`` (``start`` itself not counted).
@@ -202,12 +226,16 @@ class WorkCalendar:
         is before ``start``. ``working_days_between(d, add_working_days(d, n)) == n``."""
         if end < start:
             return -self.working_days_between(end, start)
-        count = 0
-        day = start
-        while day < end:
-            day += dt.timedelta(days=1)
-            count += self.is_working_day(day)
-        return count
+        # From per-year running counts: a case a year late costs two table look-ups,
+        # not 365 days asked one by one (the workbench shows thirty such clocks).
+        first = self._counts(start.year)
+        start_index = start.timetuple().tm_yday - 1
+        if start.year == end.year:
+            return first[end.timetuple().tm_yday - 1] - first[start_index]
+        count = first[-1] - first[start_index]
+        for year in range(start.year + 1, end.year):
+            count += self._counts(year)[-1]
+        return count + self._counts(end.year)[end.timetuple().tm_yday - 1]
 
     def deadline(self, moment: dt.datetime, n: int) -> dt.datetime:
         """End of office hours on the ``n``-th working day after ``moment``.

@@ -320,3 +320,22 @@ def test_dashboard_include_shows_the_warning_to_staff():
 
         HolidaySchedule.objects.create(year=2027)
         assert _render_warnings(official).strip() == ""
+
+
+def test_the_quick_answers_agree_with_the_full_day_and_a_day_by_day_count():
+    """is_working_day skips the holiday's name and working_days_between reads running
+    counts; both must say what day() and counting day by day say, across an official
+    year, an entered override, a fallback year and the years' edges."""
+    schedule = HolidaySchedule.objects.create(year=2026, document_number="国办发明电〔测试〕2号")
+    CalendarDay.objects.create(schedule=schedule, date=dt.date(2026, 12, 26), is_working_day=True, name="调休上班")
+    calendar = workdays.WorkCalendar()
+    days = [dt.date(2025, 12, 20) + dt.timedelta(days=n) for n in range(800)]
+    for day in days:
+        assert calendar.is_working_day(day) is calendar.day(day).is_working_day, day
+    for start, end in [(days[0], days[-1]), (days[3], days[400]), (days[370], days[372]), (days[500], days[10])]:
+        step = 1 if end >= start else -1
+        by_day = sum(
+            calendar.day(start + dt.timedelta(days=n * step)).is_working_day
+            for n in range(1, abs((end - start).days) + 1)
+        )
+        assert calendar.working_days_between(start, end) == step * by_day
