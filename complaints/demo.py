@@ -14,7 +14,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from complaints import services
+from complaints import services, sla
 from complaints.models import (
     Case,
     CaseEvent,
@@ -27,11 +27,13 @@ from complaints.models import (
     RatingMethod,
     ReturnVisit,
     ReturnVisitMethod,
+    Stage,
     Status,
     Tier,
     TypicalCase,
 )
 from portal.models import Enterprise, User
+from portal.workdays import WorkCalendar
 
 CASE_COUNT = 250
 MARKER = "demo-case-"
@@ -153,6 +155,39 @@ def _move_back(case_ids, delta):
         CaseEvent.objects.filter(case_id__in=case_ids).update(created_at=F("created_at") - delta)
     CaseTask.objects.filter(case_id__in=case_ids, done_at__isnull=False).update(done_at=F("done_at") - delta)
     ReturnVisit.objects.filter(case_id__in=case_ids).update(visited_at=F("visited_at") - delta)
+    _recompute_deadlines(case_ids)
+
+
+def _recompute_deadlines(case_ids) -> None:
+    """Deadlines moved back with their case may land on a holiday or at an odd hour;
+    the real clock is run again on the moved times, so the demo shows deadlines the
+    portal would have given."""
+    calendar = WorkCalendar()
+    stage_due = {
+        Stage.ASSIGN: "assign_due_at",
+        Stage.MEASURES: "measures_due_at",
+        Stage.FEEDBACK: "feedback_due_at",
+        Stage.RESOLVE: "resolve_due_at",
+    }
+    for case in Case.objects.filter(pk__in=case_ids).select_related("sla_policy"):
+        policy = case.sla_policy or sla.FALLBACK_POLICY
+        fields = {
+            "assign_due_at": sla.stage_deadline(
+                policy=policy, stage=Stage.ASSIGN, start=case.received_at, calendar=calendar
+            )
+        }
+        if case.assigned_at:
+            fields["measures_due_at"] = sla.stage_deadline(
+                policy=policy, stage=Stage.MEASURES, start=case.assigned_at, calendar=calendar
+            )
+            fields["resolve_due_at"] = sla.resolve_deadline(policy=policy, start=case.assigned_at, calendar=calendar)
+        if case.measures_set_at:
+            fields["feedback_due_at"] = sla.stage_deadline(
+                policy=policy, stage=Stage.FEEDBACK, start=case.measures_set_at, calendar=calendar
+            )
+        if case.stage and not case.suspended_at:
+            fields["stage_due_at"] = fields.get(stage_due[case.stage], getattr(case, stage_due[case.stage]))
+        Case.objects.filter(pk=case.pk).update(**fields)
 
 
 @transaction.atomic

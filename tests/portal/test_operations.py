@@ -74,6 +74,16 @@ def test_seed_demo_is_idempotent():
     assert summary.overdue_open > 0
     assert summary.on_time_rate.fraction < 1
     assert 0 < summary.return_visits < summary.resolved
+    # Deadlines the portal would have given: on working days, at the end of office hours.
+    from django.utils import timezone
+
+    from complaints.models import Case
+    from portal.workdays import WorkCalendar
+
+    calendar = WorkCalendar()
+    for due in Case.objects.filter(stage_due_at__isnull=False).values_list("stage_due_at", flat=True):
+        local = timezone.localtime(due)
+        assert calendar.is_working_day(local.date()) and local.strftime("%H:%M") == "17:30", local
 
 
 def test_deploy_check_is_clean_with_production_settings():
