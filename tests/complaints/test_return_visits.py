@@ -160,6 +160,11 @@ def test_the_awaiting_return_visit_list_shows_the_right_cases_oldest_first(clien
     assert page.index(oldest.number) < page.index(resolved.number)
     for hidden in (visited, open_case, reopened):
         assert hidden.number not in page
+    # Whom to call, and the number to call them on.
+    row = page[page.index(resolved.number) :]
+    row = row[: row.index("</tr>")]
+    assert resolved.complainant_name in row
+    assert f'<a href="tel:{resolved.complainant_phone}">' in row
 
 
 def _queries(client, path) -> tuple[int, str]:
