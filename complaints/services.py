@@ -169,6 +169,23 @@ def case_file(
     return case
 
 
+# How far back staff may date an appeal they register late (a letter found in the post).
+RECEIPT_BACKDATING_LIMIT = dt.timedelta(days=30)
+
+
+def checked_receipt_time(received_at: dt.datetime | None) -> dt.datetime | None:
+    """A receipt time staff give for an appeal they register after it arrived: not in
+    the future, not more than 30 days back. None stays None (now)."""
+    if received_at is None:
+        return None
+    now = timezone.now()
+    if received_at > now + dt.timedelta(minutes=1):
+        raise CaseError(_("收到时间不能晚于现在。"), code="future")
+    if received_at < now - RECEIPT_BACKDATING_LIMIT:
+        raise CaseError(_("收到时间不能早于30天前；更早收到的诉求请在办理说明中注明。"), code="too_old")
+    return received_at
+
+
 def _start_intake_clock(case: Case) -> None:
     """The 交办 deadline from receipt, with the rule for the tier the case has now; the
     resolve deadline provisionally from receipt too, until 交办 sets it."""

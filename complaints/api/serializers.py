@@ -9,6 +9,7 @@ or the enterprise directly.
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -30,6 +31,7 @@ from complaints.models import (
     ReturnVisitMethod,
     Tier,
 )
+from complaints.services import checked_receipt_time
 from complaints.sla import GREEN, RED, YELLOW
 from portal.api.fields import ChoiceLabel
 from portal.models import Department, Enterprise, Region, User
@@ -341,7 +343,7 @@ class CaseCreateSerializer(serializers.Serializer):
     channel = serializers.ChoiceField(
         choices=Channel.choices,
         default=Channel.API,
-        help_text=_("来源渠道，默认“接口”；只有营商办工作人员可以登记其他渠道的诉求。"),
+        help_text=_("来源渠道，默认“系统对接”；只有营商办工作人员可以登记其他渠道的诉求。"),
     )
     title = serializers.CharField(max_length=200)
     description = serializers.CharField()
@@ -360,6 +362,19 @@ class CaseCreateSerializer(serializers.Serializer):
     )
     is_confidential = serializers.BooleanField(default=False)
     on_behalf_of_organisation = serializers.CharField(max_length=100, default="", allow_blank=True)
+    received_at = serializers.DateTimeField(
+        default=None,
+        allow_null=True,
+        help_text=_(
+            "诉求到达的时间，交办期限从此起算；不填为现在。只有营商办工作人员可以填写，不能晚于现在，也不能早于30天前。"
+        ),
+    )
+
+    def validate_received_at(self, value):
+        try:
+            return checked_receipt_time(value)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.messages) from None
 
 
 class CaseAcceptSerializer(serializers.Serializer):

@@ -168,6 +168,8 @@ class CaseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         data = dict(serializer.validated_data)
         if data["channel"] != Channel.API and not roles.is_official(request.user):
             raise exceptions.ValidationError({"channel": [_("只有营商办工作人员可以指定来源渠道。")]})
+        if data["received_at"] is not None and not roles.is_official(request.user):
+            raise exceptions.ValidationError({"received_at": [_("只有营商办工作人员可以填写收到时间。")]})
         key = (request.headers.get(IDEMPOTENCY_HEADER) or "").strip() or None
         if key is not None and len(key) > IDEMPOTENCY_MAX_LENGTH:
             raise exceptions.ValidationError(

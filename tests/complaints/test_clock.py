@@ -316,3 +316,53 @@ def test_the_workbench_and_the_case_tell_the_time_in_working_days(client, people
     assert "剩余 1 个工作日" in row[: row.index("</tr>")]  # due Saturday 10-10, an adjusted working day
     detail = client.get(f"/cases/{late.number}/").content.decode()
     assert '<span data-testid="clock">超期 2 个工作日</span>' in detail
+
+
+def test_staff_date_a_late_registered_letter_from_its_arrival(people, category, clock):
+    clock(at(2026, 11, 4, 10, 0))  # Wednesday
+    official = api_as(people.official)
+    body = {
+        "channel": "letter",
+        "title": "来信反映厂区道路积水",
+        "description": "雨后积水，货车无法进出。",
+        "category": category.pk,
+        "complainant_name": "王先生",
+        "complainant_phone": "13800002222",
+        "received_at": "2026-11-02T09:00:00+08:00",  # the letter came in on Monday
+    }
+    response = official.post("/api/v1/cases/", body, format="json")
+    assert response.status_code == 201, response.json()
+    case = Case.objects.get(number=response.json()["number"])
+    assert case.received_at == at(2026, 11, 2, 9, 0)
+    assert case.assign_due_at == at(2026, 11, 3, 17, 30)  # already past: the clock tells the truth
+
+    for when, message in (("2026-11-05T09:00:00+08:00", "不能晚于现在"), ("2026-09-01T09:00:00+08:00", "30天前")):
+        refused = official.post("/api/v1/cases/", {**body, "received_at": when}, format="json")
+        assert refused.status_code == 400
+        assert message in refused.json()["errors"][0]["message"]
+        assert refused.json()["errors"][0]["field"] == "received_at"
+    # The enterprise side files now, not in the past.
+    refused = api_as(people.member_a).post("/api/v1/cases/", {**body, "channel": "api"}, format="json")
+    assert refused.status_code == 400
+    assert refused.json()["errors"][0]["field"] == "received_at"
+
+
+def test_the_admin_registers_a_phone_call_with_its_arrival_time(admin_client, category, clock):
+    clock(at(2026, 11, 4, 10, 0))
+    form = {
+        "channel": "phone",
+        "title": "电话反映园区停电",
+        "description": "园区停电两天。",
+        "category": category.pk,
+        "complainant_name": "李女士",
+        "complainant_phone": "13800003333",
+        "arrived_at": "2026-11-03T16:00",
+    }
+    response = admin_client.post("/admin/complaints/case/add/", form)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    case = Case.objects.get(title="电话反映园区停电")
+    assert case.received_at == at(2026, 11, 3, 16, 0)
+    assert case.assign_due_at == at(2026, 11, 4, 17, 30)
+    response = admin_client.post("/admin/complaints/case/add/", {**form, "arrived_at": "2026-11-09T09:00"})
+    assert response.status_code == 200
+    assert "收到时间不能晚于现在" in response.content.decode()
