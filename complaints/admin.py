@@ -6,7 +6,7 @@ from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from complaints import services, sla, walkthrough_services
+from complaints import services, sla
 from complaints.models import (
     Case,
     CaseAttachment,
@@ -23,6 +23,7 @@ from complaints.models import (
     Walkthrough,
     WalkthroughTheme,
 )
+from complaints.walkthroughs import services as walkthrough_services
 from portal.archive import ArchiveAdminMixin, ArchivedListFilter
 
 

@@ -192,7 +192,7 @@ def _recompute_deadlines(case_ids) -> None:
 
 @transaction.atomic
 def seed(stdout=None) -> None:
-    from complaints import walkthrough_demo
+    from complaints.walkthroughs import demo as walkthrough_demo
 
     _seed_cases(stdout)
     walkthrough_demo.seed(stdout)

@@ -50,8 +50,8 @@ from openpyxl.styles import Font
 
 from complaints.models import DONE_STATUSES, OPEN_STATUSES, CaseRating, Channel, Rating
 from complaints.models.cases import CONFIDENTIAL_MASK
-from complaints.reports import CaseFigures, Rate, case_figures, case_figures_grouped, cohort
-from complaints.reports import Period as CasePeriod
+from complaints.reporting.selectors import CaseFigures, Rate, case_figures, case_figures_grouped, cohort
+from complaints.reporting.selectors import Period as CasePeriod
 from portal.workdays import WorkCalendar
 from roundtables.models import Appeal, FollowUpIssue, Registration, Series, Session
 
@@ -426,7 +426,7 @@ def follow_up_report(
 class SeriesFigures:
     """A series' year (or all series together): sessions held, and the problems raised
     at them as cases, counted by the portal's one set of definitions
-    (:func:`complaints.reports.case_figures`)."""
+    (:func:`complaints.reporting.selectors.case_figures`)."""
 
     name: str
     sessions: int
@@ -493,7 +493,7 @@ def year_figures(year: int) -> YearFigures:
     * X enterprises (企业): distinct enterprises that raised those problems, by any route
       (the case's enterprise, or the one that signed up);
     * Z resolved (已办结) and R (办结率 = Z ÷ accepted): as everywhere
-      (``complaints.reports``).
+      (``complaints.reporting.selectors``).
     """
     period = CasePeriod.year(year)
     start, end = period.bounds

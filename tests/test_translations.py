@@ -37,7 +37,7 @@ PYTHON_EXCLUDED = {
     "tests/*": "test data and assertions on what pages say",
     "bench/*": "benchmarks: not part of the portal",
     "*/demo.py": "demo data content for `make run` (names of fictional enterprises, cases, policies)",
-    "complaints/walkthrough_demo.py": "demo data content for `make run` (walkthrough records)",
+    "complaints/walkthroughs/demo.py": "demo data content for `make run` (walkthrough records)",
     "portal/scale_data.py": "generated scale data for benchmarks",
     "portal/catalogues.py": "the translation tooling: its Chinese is OpenCC corrections, never shown",
 }
@@ -49,7 +49,7 @@ PYTHON_LITERALS_EXCLUDED = {
     ("portal/roles.py", "首席问题官"): "name of a Django group: a database key created by a migration",
     ("portal/roles.py", "企业用户"): "name of a Django group: a database key created by a migration",
     ("portal/roles.py", "营商环境体验官"): "name of a Django group: a database key created by a migration",
-    ("complaints/walkthrough_services.py", "审批服务"): "name of a problem category row, looked up by name",
+    ("complaints/walkthroughs/services.py", "审批服务"): "name of a problem category row, looked up by name",
     ("roundtables/services.py", "其他"): "name of a problem category row, looked up by name",
     ("policies/resources.py", "发布部门"): "spreadsheet column of the policy import/export format, "
     "which must read back the same whatever the UI language",

@@ -11,9 +11,9 @@ from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from complaints import reports
 from complaints.permissions import can_view_all
-from complaints.report_forms import FiguresForm
+from complaints.reporting import selectors as reports
+from complaints.reporting.forms import FiguresForm
 from portal.api.errors import error_responses
 
 

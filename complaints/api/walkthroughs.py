@@ -1,7 +1,7 @@
 """The walkthroughs API (/api/v1/walkthroughs/, /api/v1/checklists/current/,
 /api/v1/findings/{id}/promote/): serializers and views in one module. Thin, like the
-cases API: input serializers in, ``walkthrough_services`` and
-``walkthrough_selectors`` called, and every error answer in the cases API's shape
+cases API: input serializers in, ``complaints.walkthroughs.services`` and
+``complaints.walkthroughs.selectors`` called, and every error answer in the cases API's shape
 ``{"errors": [{"field", "message"}]}``.
 
 A walkthrough reads and writes as one nested document: the record's own fields,
@@ -33,8 +33,6 @@ from rest_framework import exceptions, mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from complaints import walkthrough_selectors as selectors
-from complaints import walkthrough_services as services
 from complaints.api.serializers import CaseUserSerializer
 from complaints.models import (
     Case,
@@ -48,6 +46,8 @@ from complaints.models import (
     WalkthroughStep,
     WalkthroughTheme,
 )
+from complaints.walkthroughs import selectors as selectors
+from complaints.walkthroughs import services as services
 from portal.api.errors import ApiViewSet, error_responses
 from portal.api.fields import ChoiceLabel
 from portal.api.filters import PortalFilterBackend
@@ -111,7 +111,7 @@ class WalkthroughFindingSerializer(serializers.ModelSerializer):
 
 class WalkthroughSerializer(serializers.ModelSerializer):
     """A walkthrough with its steps, answers and findings. The queryset must come from
-    ``walkthrough_selectors`` (with the prefetches of ``WalkthroughViewSet``)."""
+    ``complaints.walkthroughs.selectors`` (with the prefetches of ``WalkthroughViewSet``)."""
 
     officer = CaseUserSerializer(read_only=True)
     # A plain string: an enum named "status" would collide with the cases' one.

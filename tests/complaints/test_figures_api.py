@@ -9,8 +9,8 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from complaints import reports
 from complaints.models import Case, CaseRating, Channel, ProblemCategory, Rating, ReturnVisit, Stage, Status
+from complaints.reporting import selectors as reports
 from portal import roles
 from tests import factories
 

@@ -16,7 +16,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from complaints import reports
 from complaints.models import (
     Case,
     CaseRating,
@@ -30,7 +29,8 @@ from complaints.models import (
     Status,
     TypicalCase,
 )
-from complaints.reports import Rate
+from complaints.reporting import selectors as reports
+from complaints.reporting.selectors import Rate
 from portal import roles
 from tests import factories
 

@@ -7,7 +7,6 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from complaints import walkthrough_services as services
 from complaints.models import (
     Case,
     Channel,
@@ -19,6 +18,7 @@ from complaints.models import (
     Walkthrough,
     WalkthroughTheme,
 )
+from complaints.walkthroughs import services as services
 from portal import roles
 from tests import factories
 

@@ -16,7 +16,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from complaints import walkthrough_reports as reports
 from complaints.models import (
     Case,
     Checklist,
@@ -28,7 +27,8 @@ from complaints.models import (
     WalkthroughStep,
     WalkthroughTheme,
 )
-from complaints.walkthrough_reports import Figures
+from complaints.walkthroughs import reports as reports
+from complaints.walkthroughs.reports import Figures
 from portal import roles
 from tests import factories
 

@@ -10,7 +10,6 @@ from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from complaints import services as case_services
-from complaints import walkthrough_services as services
 from complaints.models import (
     Case,
     Checklist,
@@ -21,6 +20,7 @@ from complaints.models import (
     Walkthrough,
     WalkthroughTheme,
 )
+from complaints.walkthroughs import services as services
 from portal import roles
 from portal.models import Notification
 from tests import factories

@@ -16,8 +16,8 @@ from django.db import close_old_connections
 from django.utils import timezone
 
 from complaints import services as case_services
-from complaints import walkthrough_services
 from complaints.models import Case, Finding, ProblemCategory, Tier, Walkthrough
+from complaints.walkthroughs import services as walkthrough_services
 from policies import services as policy_services
 from policies.models import Application, Policy, PolicyCategory, PolicyMaterial
 from portal import roles

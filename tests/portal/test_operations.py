@@ -63,7 +63,7 @@ def test_seed_demo_is_idempotent():
 
     # Messages about cases go to the complainant's side, never to the official who
     # typed the cases in; and the figures own up to the late stages.
-    from complaints import reports
+    from complaints.reporting import selectors as reports
     from portal.models import Notification
 
     official = User.objects.get(username="official")

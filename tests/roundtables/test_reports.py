@@ -27,7 +27,7 @@ from complaints.models import (
     RatingMethod,
     Status,
 )
-from complaints.reports import Rate
+from complaints.reporting.selectors import Rate
 from portal.models import Region
 from portal.workdays import WorkCalendar
 from roundtables import reports, services
@@ -571,7 +571,7 @@ def test_year_figures(data):
 def test_year_figures_agree_with_the_dashboard_and_the_api(client, official, data):
     """One definition per figure: the roundtable page, the dashboard's channel count and
     the JSON give the same numbers for the same year."""
-    from complaints import reports as case_reports
+    from complaints.reporting import selectors as case_reports
 
     figures = reports.year_figures(2026)
     dashboard = case_reports.dashboard(period=case_reports.Period.year(2026))

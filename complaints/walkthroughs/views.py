@@ -13,10 +13,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from complaints import walkthrough_forms as forms
-from complaints import walkthrough_selectors as selectors
-from complaints import walkthrough_services as services
 from complaints.models import FindingPhoto
+from complaints.walkthroughs import forms as forms
+from complaints.walkthroughs import selectors as selectors
+from complaints.walkthroughs import services as services
 
 
 @login_required

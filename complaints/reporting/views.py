@@ -16,10 +16,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from complaints import reports, resources, selectors
+from complaints import resources, selectors
 from complaints.filters import CaseFilter
 from complaints.models import Stage
-from complaints.report_forms import FIRST_DAY, FiguresForm
+from complaints.reporting import selectors as reports
+from complaints.reporting.forms import FIRST_DAY, FiguresForm
 
 
 def _chart(kind: str, labels, datasets, *, percent: bool = False) -> dict:

@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from complaints import walkthrough_reports as reports
 from complaints.resources import XLSX_CONTENT_TYPE
+from complaints.walkthroughs import reports as reports
 
 PERMISSION = "complaints.view_all_walkthroughs"
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from complaints import walkthrough_views as views
+from complaints.walkthroughs import views as views
 
 app_name = "walkthroughs"
 

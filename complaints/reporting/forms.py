@@ -10,7 +10,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from complaints.models import Channel
-from complaints.reports import Period
+from complaints.reporting.selectors import Period
 from portal.models import Department
 
 # Years outside these are typing mistakes.

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from complaints import walkthrough_report_views as views
+from complaints.walkthroughs import report_views as views
 
 app_name = "walkthrough_reports"
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from complaints import walkthrough_services as services
 from complaints.forms import MultipleFileField
 from complaints.models import ChecklistAnswer, Finding, ProblemCategory, Walkthrough, WalkthroughTheme
+from complaints.walkthroughs import services as services
 from portal.models import Department
 
 

@@ -11,8 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from complaints import services as case_services
-from complaints import walkthrough_services as services
 from complaints.models import Checklist, ExperienceOfficer, ProblemCategory, Walkthrough, WalkthroughTheme
+from complaints.walkthroughs import services as services
 from portal import roles
 from portal.models import Department, User
 
