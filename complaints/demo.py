@@ -144,7 +144,7 @@ TIMESTAMPS = [
 ]
 
 
-def _move_back(case_ids, delta):
+def move_back_in_time(case_ids, delta):
     """Pretend the cases happened ``delta`` earlier, timeline included."""
     fields = {name: F(name) - delta for name in TIMESTAMPS}
     Case.objects.filter(pk__in=case_ids).update(**fields)
@@ -262,7 +262,7 @@ def _seed_cases(stdout=None) -> None:
         if index >= 12:
             days_back = rng.randint(0, 2) if case.is_open else rng.randint(5, 320)
         late = case.is_open and case.stage and index >= 12 and rng.random() < 0.3
-        _move_back([case.pk], dt.timedelta(days=days_back + (4 if late else 0), hours=rng.randint(0, 8)))
+        move_back_in_time([case.pk], dt.timedelta(days=days_back + (4 if late else 0), hours=rng.randint(0, 8)))
 
     _seed_classes(categories)
     if stdout:

@@ -14,9 +14,10 @@ from complaints.models import (
     ReturnVisitMethod,
     Tier,
 )
-from complaints.uploads import ALLOWED_DESCRIPTION, check_upload
 from portal import roles
 from portal.models import Department, Enterprise, User
+from portal.selectors import member_enterprise_ids
+from portal.uploads import ALLOWED_DESCRIPTION, check_upload
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -79,9 +80,7 @@ class CaseIntakeForm(forms.ModelForm):
         self.fields["category"].queryset = ProblemCategory.objects.filter(is_active=True)
         self.fields["complainant_phone"].required = True
         if user is not None and user.is_authenticated:
-            self.fields["enterprise"].queryset = Enterprise.objects.filter(
-                memberships__user=user, memberships__status="approved"
-            )
+            self.fields["enterprise"].queryset = Enterprise.objects.filter(pk__in=member_enterprise_ids(user))
         else:
             del self.fields["enterprise"]
 

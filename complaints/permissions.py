@@ -4,7 +4,7 @@ surfaces, so a page and the API can never disagree."""
 from __future__ import annotations
 
 from portal import roles
-from portal.models import EnterpriseMembership
+from portal.selectors import is_approved_member
 
 
 def can_triage(user) -> bool:
@@ -51,12 +51,7 @@ def represents(user, case) -> bool:
         # The experience officer who found the problem speaks for it.
         if Finding.objects.filter(case_id=case.pk, walkthrough__officer=user).exists():
             return True
-    return bool(
-        case.enterprise_id
-        and EnterpriseMembership.objects.filter(
-            user=user, enterprise_id=case.enterprise_id, status=EnterpriseMembership.Status.APPROVED
-        ).exists()
-    )
+    return is_approved_member(user=user, enterprise=case.enterprise_id)
 
 
 def can_rate_as_enterprise(user, case) -> bool:

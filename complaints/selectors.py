@@ -26,13 +26,7 @@ from complaints import sla
 from complaints.models import DONE_STATUSES, OPEN_STATUSES, Case, CaseEvent, CaseTask, Recheck, ReturnVisit, Status
 from complaints.permissions import can_view_all
 from portal import roles
-from portal.models import EnterpriseMembership
-
-
-def _member_enterprises(user):
-    return EnterpriseMembership.objects.filter(user=user, status=EnterpriseMembership.Status.APPROVED).values(
-        "enterprise_id"
-    )
+from portal.selectors import member_enterprise_ids
 
 
 def _visibility(user) -> Q | None:
@@ -52,7 +46,7 @@ def _identity_visible(user):
     if user.has_perm("complaints.view_confidential_identity"):
         return Value(True)
     return ExpressionWrapper(
-        Q(is_confidential=False) | Q(filed_by=user) | Q(enterprise_id__in=_member_enterprises(user)),
+        Q(is_confidential=False) | Q(filed_by=user) | Q(enterprise_id__in=member_enterprise_ids(user)),
         output_field=BooleanField(),
     )
 
@@ -187,7 +181,7 @@ def _reasons_to_see(user) -> list[QuerySet[Case]] | None:
         return None
     reasons = [
         Case.objects.filter(filed_by=user),
-        Case.objects.filter(enterprise_id__in=_member_enterprises(user)),
+        Case.objects.filter(enterprise_id__in=member_enterprise_ids(user)),
         Case.objects.filter(chief_officer=user),
         # An experience officer follows the cases born from their findings.
         Case.objects.filter(finding__walkthrough__officer=user),

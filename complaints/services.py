@@ -44,7 +44,8 @@ from complaints.models import (
 )
 from complaints.permissions import can_act_as_handler, can_rate_as_enterprise, can_triage, can_view_case
 from portal import roles
-from portal.models import Department, EnterpriseMembership, User
+from portal.models import Department, User
+from portal.selectors import approved_members, is_approved_member
 from portal.services import notification_send, notification_send_to_address
 from portal.workdays import WorkCalendar
 
@@ -124,12 +125,13 @@ def case_file(
         existing = Case.objects.filter(idempotency_key=idempotency_key).first()
         if existing is not None:
             return _same_form_again(existing, actor)
-    if enterprise is not None and actor is not None and not roles.is_official(actor):
-        represents = EnterpriseMembership.objects.filter(
-            user=actor, enterprise=enterprise, status=EnterpriseMembership.Status.APPROVED
-        ).exists()
-        if not represents:
-            raise CaseError({"enterprise": _("您尚未获准代表该企业。")}, code="not_member")
+    if (
+        enterprise is not None
+        and actor is not None
+        and not roles.is_official(actor)
+        and not is_approved_member(user=actor, enterprise=enterprise)
+    ):
+        raise CaseError({"enterprise": _("您尚未获准代表该企业。")}, code="not_member")
     now = timezone.localtime()
     case = Case(
         channel=channel,
@@ -235,7 +237,7 @@ def _same_form_again(existing: Case, actor: User | None) -> Case:
 
 def attachment_add(*, case: Case, actor: User | None, upload) -> CaseAttachment:
     """Store an uploaded file after checking its size and its real type."""
-    from complaints.uploads import check_upload, display_name
+    from portal.uploads import check_upload, display_name
 
     content_type = check_upload(upload)
     return CaseAttachment.objects.create(
@@ -946,13 +948,7 @@ def complainant_users(case: Case) -> list[User]:
     filer from the complainant's side — not staff registering for someone else."""
     users = []
     if case.enterprise_id:
-        users += list(
-            User.objects.filter(
-                memberships__enterprise_id=case.enterprise_id,
-                memberships__status=EnterpriseMembership.Status.APPROVED,
-                is_active=True,
-            ).distinct()
-        )
+        users += list(approved_members(case.enterprise_id))
     if case.channel == Channel.WALKTHROUGH:
         # The experience officer whose finding this is speaks for it.
         users += [u for u in User.objects.filter(walkthroughs__findings__case=case, is_active=True) if u not in users]

@@ -11,6 +11,7 @@ from complaints import sla
 from complaints.models import Case, EventKind
 from portal import roles
 from portal.models import User
+from portal.schedules import Recurring
 from portal.services import notification_send
 
 # One statement does the whole sweep, however many cases are late:
@@ -102,3 +103,7 @@ def sweep_overdue_cases() -> int:
                     dedup_key=f"case.overdue.summary:{now.isoformat()}",
                 )
     return count
+
+
+# Every 5 minutes: new overdue stages are flagged within minutes of their deadline.
+SCHEDULES = [Recurring(name="诉求件超期巡查", func="complaints.tasks.sweep_overdue_cases", minutes=5)]

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -21,6 +21,7 @@ from complaints.models import Case, Channel
 from portal.api.errors import is_conflict
 from portal.forms import add_service_errors
 from portal.pagination import CappedCountPaginator
+from portal.uploads import protected_file_response
 
 
 @require_http_methods(["GET", "POST"])
@@ -347,11 +348,6 @@ def attachment_download(request, number, attachment_id):
         attachment = case.attachments.get(pk=attachment_id)
     except case.attachments.model.DoesNotExist:
         raise Http404 from None
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
+    return protected_file_response(
+        file=attachment.file, filename=attachment.original_name, content_type=attachment.content_type
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response

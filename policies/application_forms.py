@@ -6,9 +6,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from complaints.uploads import ALLOWED_DESCRIPTION, check_upload
 from policies.models import ApplicationRating, PolicyMaterial
 from portal.models import Enterprise
+from portal.uploads import ALLOWED_DESCRIPTION, check_upload
 
 
 class StartForm(forms.Form):

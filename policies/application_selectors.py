@@ -11,7 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from complaints.sla import FLAG_LABELS, GREEN, RED, YELLOW, yellow_threshold
 from policies.models import Application, ApplicationRating
 from portal import roles
-from portal.models import Enterprise, EnterpriseMembership
+from portal.models import Enterprise
+from portal.selectors import is_approved_member
 
 PENDING_REVIEW = [Application.Status.SUBMITTED, Application.Status.UNDER_REVIEW]
 FLAG_ORDER = {RED: 0, YELLOW: 1, GREEN: 2, "": 3}
@@ -33,13 +34,6 @@ def represented(user) -> QuerySet[Enterprise]:
     from policies.selectors import represented_enterprises
 
     return represented_enterprises(user=user)
-
-
-def _member_q(user) -> Q:
-    return Q(
-        enterprise__memberships__user=user,
-        enterprise__memberships__status=EnterpriseMembership.Status.APPROVED,
-    )
 
 
 def reviewable_q(user) -> Q | None:
@@ -66,7 +60,7 @@ def application_for(user, pk) -> tuple[Application, bool, bool]:
         raise Http404
     from policies.services import can_review
 
-    is_member = Application.objects.filter(_member_q(user), pk=application.pk).exists()
+    is_member = is_approved_member(user=user, enterprise=application.enterprise_id)
     # A draft stays with the enterprise until it is submitted, as in the reviewers' lists.
     is_reviewer = application.status != Application.Status.DRAFT and can_review(user, application.policy)
     if not (is_member or is_reviewer):

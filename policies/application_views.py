@@ -10,20 +10,20 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from complaints.uploads import display_name
 from policies import application_forms as forms
 from policies import application_selectors as selectors
 from policies import services
 from policies.models import Application, ApplicationFile, ApplicationRating, Policy
 from portal import roles
 from portal.forms import add_service_errors
+from portal.uploads import display_name, protected_file_response
 
 PER_PAGE = 30
 EDITABLE = [Application.Status.DRAFT, Application.Status.RETURNED]
@@ -282,10 +282,7 @@ REVIEWER_ACTIONS = {
 def file_download(request, pk, file_pk):
     application, _is_member, _is_reviewer = selectors.application_for(request.user, pk)
     item = get_object_or_404(ApplicationFile, pk=file_pk, application=application)
-    response = FileResponse(item.file.open("rb"), as_attachment=True, filename=item.original_name)
-    response["Content-Type"] = item.content_type
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return protected_file_response(file=item.file, filename=item.original_name, content_type=item.content_type)
 
 
 # --- Lists --------------------------------------------------------------------------

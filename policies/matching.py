@@ -206,13 +206,18 @@ def evaluate(policy: Policy, profile: Profile) -> Evaluation:
 def _bound_text(key, low, high) -> str:
     label = ENTERPRISE_FIELDS[key]
     if low is not None and high is not None:
-        return _("%(label)s在%(low)s至%(high)s之间") % {"label": label, "low": _num(low), "high": _num(high)}
+        return _("%(label)s在%(low)s至%(high)s之间") % {
+            "label": label,
+            "low": format_number(low),
+            "high": format_number(high),
+        }
     if low is not None:
-        return _("%(label)s不低于%(low)s") % {"label": label, "low": _num(low)}
-    return _("%(label)s不高于%(high)s") % {"label": label, "high": _num(high)}
+        return _("%(label)s不低于%(low)s") % {"label": label, "low": format_number(low)}
+    return _("%(label)s不高于%(high)s") % {"label": label, "high": format_number(high)}
 
 
-def _num(value) -> str:
+def format_number(value) -> str:
+    """A number as the pages write it: thousands separated, no needless decimals."""
     value = Decimal(value)
     return f"{value:,.0f}" if value == value.to_integral() else f"{value.normalize():,}"
 
@@ -220,7 +225,7 @@ def _num(value) -> str:
 def estimate_amount(policy: Policy, profile: Profile) -> tuple[Decimal | None, str]:
     """政策计算器: the amount the enterprise could receive, with its arithmetic."""
     if policy.amount_rule == AmountRule.FIXED and policy.amount_fixed is not None:
-        return policy.amount_fixed, _("固定金额 %(amount)s 元") % {"amount": _num(policy.amount_fixed)}
+        return policy.amount_fixed, _("固定金额 %(amount)s 元") % {"amount": format_number(policy.amount_fixed)}
     if policy.amount_rule not in (AmountRule.PERCENTAGE, AmountRule.PER_UNIT) or policy.amount_rate is None:
         return None, ""
     base = getattr(profile, policy.amount_field or "", None)
@@ -231,18 +236,18 @@ def estimate_amount(policy: Policy, profile: Profile) -> tuple[Decimal | None, s
     if policy.amount_rule == AmountRule.PERCENTAGE:
         text = _("%(label)s %(base)s × %(rate)s%%") % {
             "label": label,
-            "base": _num(base),
-            "rate": _num(Decimal(policy.amount_rate) * 100),
+            "base": format_number(base),
+            "rate": format_number(Decimal(policy.amount_rate) * 100),
         }
     else:
         text = _("%(label)s %(base)s × 每单位 %(rate)s 元") % {
             "label": label,
-            "base": _num(base),
-            "rate": _num(policy.amount_rate),
+            "base": format_number(base),
+            "rate": format_number(policy.amount_rate),
         }
-    text += _(" = %(amount)s 元") % {"amount": _num(raw)}
+    text += _(" = %(amount)s 元") % {"amount": format_number(raw)}
     if policy.amount_cap is not None and raw > policy.amount_cap:
-        text += _("，超过上限，按上限 %(cap)s 元") % {"cap": _num(policy.amount_cap)}
+        text += _("，超过上限，按上限 %(cap)s 元") % {"cap": format_number(policy.amount_cap)}
         raw = policy.amount_cap
     return raw, text
 

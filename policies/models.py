@@ -497,7 +497,7 @@ class PolicyAttachment(models.Model):
     def clean(self):
         from django.core.exceptions import ValidationError
 
-        from complaints.uploads import check_upload
+        from portal.uploads import check_upload
 
         upload = self.file.file if self.file and not getattr(self.file, "_committed", True) else None
         if upload is not None:

@@ -10,7 +10,7 @@ from django.http import Http404
 from policies.matching import CONDITION_PREFETCH
 from policies.models import Policy, PolicyMaterial, PolicyQuestion
 from portal import selectors as portal_selectors
-from portal.models import Enterprise, EnterpriseMembership, User
+from portal.models import Enterprise, User
 
 # States anyone may read on the policy's own page (an expired policy stays readable).
 PUBLIC_STATES = [Policy.State.PUBLISHED, Policy.State.EXPIRED]
@@ -57,7 +57,7 @@ def represented_enterprises(*, user: User) -> QuerySet[Enterprise]:
         return Enterprise.objects.none()
     return (
         portal_selectors.enterprise_list(user=user)
-        .filter(memberships__user=user, memberships__status=EnterpriseMembership.Status.APPROVED)
+        .filter(pk__in=portal_selectors.member_enterprise_ids(user))
         .order_by("name", "id")
     )
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django_q.tasks import async_task
 
 from policies.models import Policy
+from portal.selectors import approved_members, is_approved_member
 
 
 def _require_publisher(actor) -> None:
@@ -63,14 +64,6 @@ def policy_withdraw(*, policy: Policy, actor) -> Policy:
 REVIEW_WORKING_DAYS = 5  # a reviewer decides within five working days of submission
 
 
-def _represents(user, enterprise) -> bool:
-    from portal.models import EnterpriseMembership
-
-    return EnterpriseMembership.objects.filter(
-        user=user, enterprise=enterprise, status=EnterpriseMembership.Status.APPROVED
-    ).exists()
-
-
 def can_review(user, policy: Policy) -> bool:
     """Officials review every application; a handler those of their department's policies."""
     from portal import roles
@@ -119,7 +112,7 @@ def application_start(*, policy: Policy, enterprise, actor, declared: dict | Non
     one that loses gets the winner's application."""
     from policies.models import Application
 
-    if not _represents(actor, enterprise):
+    if not is_approved_member(user=actor, enterprise=enterprise):
         raise PermissionDenied
     message = window_message(policy)
     if message:
@@ -154,7 +147,7 @@ def application_submit(*, application, actor, declared: dict | None = None, conf
     from portal.workdays import deadline
 
     application = _lock_application(application)
-    if not _represents(actor, application.enterprise):
+    if not is_approved_member(user=actor, enterprise=application.enterprise):
         raise PermissionDenied
     if application.status not in (Application.Status.DRAFT, Application.Status.RETURNED):
         raise _refuse(application, _("提交"))
@@ -307,15 +300,9 @@ def application_record_payout(*, application, actor, amount, paid_on, voucher_nu
 def _tell_applicant(application, title: str) -> None:
     from django.urls import reverse
 
-    from portal.models import EnterpriseMembership, User
     from portal.services import notification_send
 
-    recipients = User.objects.filter(
-        memberships__enterprise=application.enterprise,
-        memberships__status=EnterpriseMembership.Status.APPROVED,
-        is_active=True,
-    )
-    for user in recipients:
+    for user in approved_members(application.enterprise):
         notification_send(
             recipient=user,
             kind="policy.application",

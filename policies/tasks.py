@@ -8,6 +8,8 @@ so every enterprise hears once, even after a worker dies midway.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +18,7 @@ from django.utils.translation import gettext as _
 from policies import matching
 from policies.models import Policy, PolicyPush, PushRun
 from portal.models import Enterprise, EnterpriseMembership
+from portal.schedules import Recurring
 
 # Large enough that a push to 100k enterprises is 20 short transactions, not 200 (B5).
 BATCH_SIZE = 5000
@@ -100,3 +103,7 @@ def expire_policies() -> int:
     return Policy.objects.filter(state=Policy.State.PUBLISHED, effective_until__lt=timezone.localdate()).update(
         state=Policy.State.EXPIRED
     )
+
+
+# Nightly at 01:00: policies past their end date leave the catalogue.
+SCHEDULES = [Recurring(name="政策到期处理", func="policies.tasks.expire_policies", daily_at=dt.time(1, 0))]

@@ -36,7 +36,7 @@ CLASS_ORDER = [ELIGIBLE, ALMOST, UNKNOWN, NOT_ELIGIBLE]
 
 
 def _money(value) -> str:
-    return matching._num(value)
+    return matching.format_number(value)
 
 
 def amount_summary(policy) -> str:
@@ -278,21 +278,18 @@ def enterprise_report(request):
 @require_GET
 def attachment(request, pk, attachment_id):
     """A policy's attachment, for whoever may read the policy; served as a download."""
-    from django.http import FileResponse
+    from portal.uploads import protected_file_response
 
     policy = selectors.policy_get_for_user(user=request.user, pk=pk)
     try:
         item = policy.attachments.get(pk=attachment_id)
     except policy.attachments.model.DoesNotExist:
         raise Http404 from None
-    response = FileResponse(
-        item.file.open("rb"),
-        as_attachment=True,
+    return protected_file_response(
+        file=item.file,
         filename=f"{item.title}{_extension(item.file.name, item.content_type)}",
         content_type=item.content_type,
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 def _extension(name: str, content_type: str) -> str:

@@ -3,11 +3,56 @@ a view gets its objects here, so no view forgets who may see what."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db.models import QuerySet
 from django.http import Http404
 
 from portal import roles
 from portal.models import Enterprise, EnterpriseMembership, Notification, User
+
+# --- Approved membership: "this user speaks for that enterprise" -------------------------
+# The one rule behind represents/can-edit checks, "my enterprises" lists and the people
+# notified on an enterprise's behalf. Only an approved membership counts (pending,
+# rejected and revoked claims grant nothing). A user's own checks do not look at
+# ``is_active`` (an inactive user cannot sign in); the list of people to notify does.
+
+
+def _approved_memberships() -> QuerySet[EnterpriseMembership]:
+    return EnterpriseMembership.objects.filter(status=EnterpriseMembership.Status.APPROVED)
+
+
+def member_enterprise_ids(user: User) -> QuerySet:
+    """The ids of the enterprises the user is an approved member of, as an unevaluated
+    ``values("enterprise_id")`` subquery: ``filter(enterprise_id__in=member_enterprise_ids(user))``
+    stays one query, whatever the number of enterprises. The user must be signed in."""
+    return _approved_memberships().filter(user=user).values("enterprise_id")
+
+
+def is_approved_member(*, user: User, enterprise: Enterprise | int | None) -> bool:
+    """Whether the user may act for the enterprise (an instance or its id): one query,
+    none when there is no signed-in user or no enterprise."""
+    if enterprise is None or user is None or not user.is_authenticated:
+        return False
+    return _approved_memberships().filter(user=user, enterprise=enterprise).exists()
+
+
+def approved_members(
+    enterprise: Enterprise | int | QuerySet | Iterable[Enterprise | int], *, active_only: bool = True
+) -> QuerySet[User]:
+    """The people who speak for an enterprise, e.g. to notify: its approved members,
+    each once. ``enterprise`` is an instance or an id, or several (a list, or a queryset
+    of enterprises or of ids, kept as a subquery). ``active_only`` leaves out
+    deactivated accounts, as every notification does."""
+    memberships = _approved_memberships()
+    if isinstance(enterprise, Enterprise | int):
+        memberships = memberships.filter(enterprise=enterprise)
+    else:
+        memberships = memberships.filter(enterprise__in=enterprise)
+    users = User.objects.filter(pk__in=memberships.values("user_id"))
+    if active_only:
+        users = users.filter(is_active=True)
+    return users
 
 
 def enterprise_list(*, user: User) -> QuerySet[Enterprise]:
@@ -19,7 +64,7 @@ def enterprise_list(*, user: User) -> QuerySet[Enterprise]:
         return queryset.none()
     if user.has_perm("portal.view_enterprise"):
         return queryset
-    return queryset.filter(memberships__user=user, memberships__status=EnterpriseMembership.Status.APPROVED)
+    return queryset.filter(pk__in=member_enterprise_ids(user))
 
 
 def enterprise_get_for_user(*, user: User, pk: int) -> Enterprise:
@@ -33,9 +78,7 @@ def enterprise_get_for_user(*, user: User, pk: int) -> Enterprise:
 def enterprise_can_edit(*, user: User, enterprise: Enterprise) -> bool:
     if user.has_perm("portal.change_enterprise"):
         return True
-    return EnterpriseMembership.objects.filter(
-        user=user, enterprise=enterprise, status=EnterpriseMembership.Status.APPROVED
-    ).exists()
+    return is_approved_member(user=user, enterprise=enterprise)
 
 
 def membership_list_for_user(*, user: User) -> QuerySet[EnterpriseMembership]:

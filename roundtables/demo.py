@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from complaints import services as case_services
-from complaints.demo import _move_back
+from complaints.demo import move_back_in_time
 from complaints.models import ProblemCategory, Rating
 from portal.models import Department, Enterprise, Region, User
 from roundtables import services
@@ -124,7 +124,7 @@ def seed(stdout=None) -> None:
                 complainant_name="企业负责人",
             )
             _progress(appeal.case, official=official, handler=handler, rng=rng, recent=index <= 1)
-            _move_back([appeal.case.pk], timezone.now() - starts)
+            move_back_in_time([appeal.case.pk], timezone.now() - starts)
 
     # The next two first Saturdays at least a week away, as the rule would have it.
     upcoming = [

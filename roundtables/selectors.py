@@ -7,7 +7,7 @@ from django.db.models.functions import Coalesce, Greatest
 from django.http import Http404
 from django.utils import timezone
 
-from portal.models import EnterpriseMembership
+from portal.selectors import member_enterprise_ids
 from roundtables.models import Appeal, Registration, Session
 from roundtables.services import can_manage
 
@@ -90,11 +90,10 @@ def registrations_for_user(*, user) -> QuerySet[Registration]:
     """Registrations of the enterprises the user represents (and ones they made)."""
     if not user.is_authenticated:
         return Registration.objects.none()
-    enterprises = EnterpriseMembership.objects.filter(user=user, status=EnterpriseMembership.Status.APPROVED).values(
-        "enterprise_id"
-    )
     return (
-        Registration.objects.filter(Q(enterprise_id__in=enterprises) | Q(signed_up_by=user), archived_at__isnull=True)
+        Registration.objects.filter(
+            Q(enterprise_id__in=member_enterprise_ids(user)) | Q(signed_up_by=user), archived_at__isnull=True
+        )
         .select_related("session__series", "session__region", "enterprise")
         .order_by("-session__starts_at", "-created_at")
     )

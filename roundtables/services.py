@@ -20,7 +20,8 @@ from complaints import services as case_services
 from complaints.models import Channel, ProblemCategory
 from complaints.models import Status as CaseStatus
 from portal import roles
-from portal.models import Enterprise, EnterpriseMembership, Region, User
+from portal.models import Enterprise, Region, User
+from portal.selectors import approved_members, is_approved_member
 from portal.services import notification_send
 from portal.workdays import WorkCalendar
 from roundtables.models import Appeal, FollowUpIssue, Invitation, Registration, Series, Session
@@ -47,12 +48,6 @@ def can_manage(user) -> bool:
 def _require_manager(actor: User) -> None:
     if not can_manage(actor):
         raise PermissionDenied
-
-
-def _represents(user: User, enterprise: Enterprise) -> bool:
-    return EnterpriseMembership.objects.filter(
-        user=user, enterprise=enterprise, status=EnterpriseMembership.Status.APPROVED
-    ).exists()
 
 
 def _lock(session: Session) -> Session:
@@ -303,7 +298,7 @@ def registration_create(
     The seat count is read under the session's row lock, so simultaneous sign-ups
     can never overbook, whatever the number of processes.
     """
-    if not (_represents(actor, enterprise) or can_manage(actor)):
+    if not (is_approved_member(user=actor, enterprise=enterprise) or can_manage(actor)):
         raise PermissionDenied
     session = _lock(session)
     if not session.is_open_for_registration:
@@ -395,7 +390,9 @@ def _notify_capacity(session: Session) -> None:
 def registration_cancel(*, registration: Registration, actor: User) -> Registration:
     """Cancel a registration. A freed seat goes at once to the first on the waiting list."""
     if not (
-        registration.signed_up_by_id == actor.pk or _represents(actor, registration.enterprise) or can_manage(actor)
+        registration.signed_up_by_id == actor.pk
+        or is_approved_member(user=actor, enterprise=registration.enterprise)
+        or can_manage(actor)
     ):
         raise PermissionDenied
     session = _lock(registration.session)
@@ -488,12 +485,7 @@ def invitations_send(*, session: Session, enterprises: Iterable[Enterprise], act
     if session.state == Session.State.DRAFT:
         # They hear when the session is published (tasks.notify_announcement).
         return len(new)
-    members = User.objects.filter(
-        memberships__enterprise__in=[invitation.enterprise for invitation in new],
-        memberships__status=EnterpriseMembership.Status.APPROVED,
-        is_active=True,
-    ).distinct()
-    for member in members:
+    for member in approved_members([invitation.enterprise_id for invitation in new]):
         notification_send(
             recipient=member,
             kind="roundtable.invited",
@@ -508,7 +500,7 @@ def invitations_send(*, session: Session, enterprises: Iterable[Enterprise], act
 
 @transaction.atomic
 def invitation_decline(*, invitation: Invitation, actor: User) -> Invitation:
-    if not (_represents(actor, invitation.enterprise) or can_manage(actor)):
+    if not (is_approved_member(user=actor, enterprise=invitation.enterprise) or can_manage(actor)):
         raise PermissionDenied
     invitation = Invitation.objects.select_for_update().select_related("session").get(pk=invitation.pk)
     if invitation.status != Invitation.Status.PENDING:
@@ -557,7 +549,7 @@ def appeal_file(
     raised, both accepted by rule at once."""
     manager = can_manage(actor)
     if not manager:
-        if enterprise is None or not _represents(actor, enterprise):
+        if enterprise is None or not is_approved_member(user=actor, enterprise=enterprise):
             raise PermissionDenied
         if source == Appeal.Source.ON_SITE:
             raise PermissionDenied

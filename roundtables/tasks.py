@@ -10,29 +10,23 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.models import EnterpriseMembership, User
+from portal.models import Enterprise
+from portal.schedules import Recurring
+from portal.selectors import approved_members
 from portal.services import notification_send
 from roundtables.models import Appeal, Registration, Session
-
-
-def _members(enterprise_filter: Q):
-    return User.objects.filter(
-        enterprise_filter,
-        memberships__status=EnterpriseMembership.Status.APPROVED,
-        is_active=True,
-    ).distinct()
 
 
 def notify_announcement(session_id: int) -> int:
     """On publication: invited enterprises and those of the theme's industries."""
     session = Session.objects.select_related("series").get(pk=session_id)
     industry_paths = list(session.industries.values_list("path", flat=True))
-    matches = Q(memberships__enterprise__in=session.invitations.values("enterprise"))
+    concerned = Q(pk__in=session.invitations.values("enterprise"))
     for path in industry_paths:
-        matches |= Q(memberships__enterprise__industry__path__startswith=path)
+        concerned |= Q(industry__path__startswith=path)
     link = reverse("roundtables:session_detail", args=[session.pk])
     sent = 0
-    for member in _members(matches):
+    for member in approved_members(Enterprise.objects.filter(concerned)):
         created = notification_send(
             recipient=member,
             kind="roundtable.announced",
@@ -83,7 +77,7 @@ def notify_case_numbers(session_id: int) -> int:
     )
     sent = 0
     for appeal in appeals:
-        for member in _members(Q(memberships__enterprise=appeal.case.enterprise_id)):
+        for member in approved_members(appeal.case.enterprise_id):
             created = notification_send(
                 recipient=member,
                 kind="roundtable.case_number",
@@ -96,3 +90,7 @@ def notify_case_numbers(session_id: int) -> int:
             )
             sent += created is not None
     return sent
+
+
+# Every morning at 08:00 (Asia/Shanghai), for the sessions of the next day.
+SCHEDULES = [Recurring(name="恳谈会前一天提醒", func="roundtables.tasks.remind_tomorrow", daily_at=dt.time(8, 0))]

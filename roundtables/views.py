@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import FileResponse, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,7 +21,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.forms import add_service_errors
-from portal.models import Enterprise, EnterpriseMembership
+from portal.models import Enterprise
+from portal.selectors import member_enterprise_ids
 from roundtables import calendar, forms, selectors, services
 from roundtables.models import Appeal, Invitation, Registration, Series, Session
 
@@ -42,9 +43,7 @@ def _represented(user):
     """The enterprises the user represents (approved membership)."""
     if not user.is_authenticated:
         return Enterprise.objects.none()
-    return Enterprise.objects.filter(
-        memberships__user=user, memberships__status=EnterpriseMembership.Status.APPROVED
-    ).order_by("name", "id")
+    return Enterprise.objects.filter(pk__in=member_enterprise_ids(user)).order_by("name", "id")
 
 
 def _enterprises_in(enterprises):
@@ -516,17 +515,13 @@ def attachment(request, pk, attachment_id):
     their managers only), as a download whose type the server judges from the content."""
     import mimetypes
 
-    from complaints.uploads import ALLOWED_TYPES, VIDEO_TYPES, stored_content_type
+    from portal.uploads import ALLOWED_TYPES, VIDEO_TYPES, protected_file_response, stored_content_type
 
     session = selectors.session_get(user=request.user, pk=pk)
     item = get_object_or_404(session.attachments.exclude(file=""), pk=attachment_id)
     content_type = stored_content_type(item.file, allowed={**ALLOWED_TYPES, **VIDEO_TYPES})
     extension = mimetypes.guess_extension(content_type) if content_type != "application/octet-stream" else ""
-    response = FileResponse(
-        item.file.open("rb"), as_attachment=True, filename=f"{item.title}{extension or ''}", content_type=content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return protected_file_response(file=item.file, filename=f"{item.title}{extension or ''}", content_type=content_type)
 
 
 # --- Calendar files -------------------------------------------------------------------

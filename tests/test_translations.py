@@ -38,7 +38,7 @@ PYTHON_EXCLUDED = {
     "bench/*": "benchmarks: not part of the portal",
     "*/demo.py": "demo data content for `make run` (names of fictional enterprises, cases, policies)",
     "complaints/walkthroughs/demo.py": "demo data content for `make run` (walkthrough records)",
-    "portal/scale_data.py": "generated scale data for benchmarks",
+    "bench/scale_data.py": "generated scale data for benchmarks",
     "portal/catalogues.py": "the translation tooling: its Chinese is OpenCC corrections, never shown",
 }
 
@@ -61,6 +61,9 @@ PYTHON_LITERALS_EXCLUDED = {
     ("portal/settings.py", "亲清政企服务平台 <noreply@localhost>"): "default sender of e-mail (DEFAULT_FROM_EMAIL)",
     ("portal/settings.py", "亲清政企服务平台 API"): "title of the OpenAPI document, one per deployment",
     ("portal/workdays.py", "清明"): "key of lunar_python's solar-term table, never shown",
+    ("complaints/tasks.py", "诉求件超期巡查"): "a django-q2 schedule's name: a database key",
+    ("policies/tasks.py", "政策到期处理"): "a django-q2 schedule's name: a database key",
+    ("roundtables/tasks.py", "恳谈会前一天提醒"): "a django-q2 schedule's name: a database key",
 }
 
 # templates: no Python lives there, only the "page.html.py" files makemessages writes while it

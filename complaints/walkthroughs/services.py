@@ -24,10 +24,10 @@ from complaints.models import (
     Walkthrough,
     WalkthroughStep,
 )
-from complaints.uploads import check_upload, display_name
 from portal import roles
 from portal.models import Department, User
 from portal.services import notification_send
+from portal.uploads import check_upload, display_name
 
 # Fields of the walkthrough itself that a draft save may set.
 WALKTHROUGH_FIELDS = [

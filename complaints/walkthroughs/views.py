@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,6 +17,7 @@ from complaints.models import FindingPhoto
 from complaints.walkthroughs import forms as forms
 from complaints.walkthroughs import selectors as selectors
 from complaints.walkthroughs import services as services
+from portal.uploads import protected_file_response
 
 
 @login_required
@@ -157,8 +158,4 @@ def photo_download(request, photo_id):
         raise Http404 from None
     # Visible to whoever may see the walkthrough; 404 otherwise.
     selectors.walkthrough_get_for_user(user=request.user, pk=photo.finding.walkthrough_id)
-    response = FileResponse(
-        photo.file.open("rb"), as_attachment=True, filename=photo.original_name, content_type=photo.content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return protected_file_response(file=photo.file, filename=photo.original_name, content_type=photo.content_type)

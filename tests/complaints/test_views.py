@@ -92,7 +92,7 @@ def test_attachments_are_checked_by_content(client, category):
 
 
 def test_oversized_attachments_are_refused(client, category, monkeypatch):
-    from complaints import uploads
+    from portal import uploads
 
     monkeypatch.setattr(uploads, "MAX_UPLOAD_BYTES", 10)
     big = SimpleUploadedFile("big.png", PNG, content_type="image/png")

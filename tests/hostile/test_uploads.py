@@ -19,9 +19,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from complaints import uploads
 from complaints.models import Case, FindingPhoto, ProblemCategory
 from policies.models import ApplicationFile, PolicyAttachment
+from portal import uploads
 from tests.complaints.test_walkthroughs import _post_data
 
 pytestmark = pytest.mark.django_db
@@ -155,7 +155,7 @@ def test_the_uploaded_name_is_never_a_path(world, client, surface):
 
 def test_office_documents_are_accepted_where_policies_ask_for_them(world, client):
     """docx/xlsx are zip containers, and allowed: application forms come in Word and
-    financial statements in Excel (see complaints/uploads.py)."""
+    financial statements in Excel (see portal/uploads.py)."""
     stored = _application_api(world, client, "申请表.docx", DOCX)
     assert stored is not None and stored.content_type.endswith("wordprocessingml.document")
 

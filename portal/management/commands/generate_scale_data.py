@@ -4,7 +4,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from portal import scale_data
+from bench import scale_data
 
 
 class Command(BaseCommand):
