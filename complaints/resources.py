@@ -19,8 +19,8 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
-from complaints import sla
 from complaints.models import Case
+from portal import deadlines
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
@@ -84,7 +84,7 @@ class CaseExportResource(resources.Resource):
         return _local(case.stage_due_at)
 
     def dehydrate_flag(self, case):
-        return force_str(sla.FLAG_LABELS.get(getattr(case, "flag", ""), ""))
+        return force_str(deadlines.FLAG_LABELS.get(getattr(case, "flag", ""), ""))
 
     def dehydrate_complainant_name(self, case):
         return force_str(case.complainant_name_display)

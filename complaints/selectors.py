@@ -25,7 +25,7 @@ from django.utils import timezone
 from complaints import sla
 from complaints.models import DONE_STATUSES, OPEN_STATUSES, Case, CaseEvent, CaseTask, Recheck, ReturnVisit, Status
 from complaints.permissions import can_view_all
-from portal import roles
+from portal import deadlines, roles
 from portal.selectors import member_enterprise_ids
 
 
@@ -72,7 +72,7 @@ def _rows_for(user) -> QuerySet[Case]:
         "category", "lead_department", "enterprise", "region", "chief_officer", "problem_class"
     ).annotate(
         identity_visible=_identity_visible(user),
-        flag=sla.flag_expression(sla.yellow_threshold()),
+        flag=sla.flag_expression(deadlines.yellow_threshold()),
         overdue_tasks=overdue_tasks_expression(),
     )
 
@@ -128,7 +128,7 @@ def case_get_by_lookup(*, number: str, lookup_code: str) -> Case:
     try:
         case = (
             Case.objects.select_related("category", "lead_department")
-            .annotate(identity_visible=Value(True), flag=sla.flag_expression(sla.yellow_threshold()))
+            .annotate(identity_visible=Value(True), flag=sla.flag_expression(deadlines.yellow_threshold()))
             .get(number=number.strip().upper(), lookup_code=lookup_code.strip().upper())
         )
     except Case.DoesNotExist:

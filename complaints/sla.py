@@ -18,16 +18,10 @@ from django.db.models import Case as SqlCase
 from django.db.models import Q, Value, When
 from django.db.models.functions import Now
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from complaints.models import OPEN_STATUSES, SlaPolicy, Stage
+from portal.deadlines import GREEN, RED, YELLOW, time_left_text
 from portal.workdays import WorkCalendar, office_hours_end
-
-GREEN = "green"
-YELLOW = "yellow"
-RED = "red"
-FLAG_LABELS = {GREEN: _("正常"), YELLOW: _("临期"), RED: _("超期")}
 
 # Used only when officials have switched every policy off.
 FALLBACK_POLICY = SlaPolicy(name="1-2-3", assign_days=1, measures_days=2, feedback_days=3, resolve_months=1)
@@ -79,11 +73,6 @@ def shift_by_working_days(moment: dt.datetime | None, days: int, calendar: WorkC
     )
 
 
-def yellow_threshold(now: dt.datetime | None = None, calendar: WorkCalendar | None = None) -> dt.datetime:
-    """A stage due before this moment is due within one working day (yellow)."""
-    return (calendar or WorkCalendar()).deadline(now or timezone.now(), 1)
-
-
 def overdue_q(now: dt.datetime | None = None, *, prefix: str = "") -> Q:
     """超期: an open case whose running (not suspended) stage is past its deadline.
 
@@ -121,38 +110,12 @@ def flag_expression(threshold: dt.datetime, *, prefix: str = ""):
     )
 
 
-def working_days_late(due: dt.datetime, now: dt.datetime | None = None, calendar: WorkCalendar | None = None) -> int:
-    """Working days a deadline has been passed by: 1 on the first working day after it
-    (or later the same day), 0 while it has not passed. Lateness is told in working
-    days ("超期 3 个工作日"), the unit every deadline here is set in."""
-    now = now or timezone.now()
-    if due >= now:
-        return 0
-    days = (calendar or WorkCalendar()).working_days_between(timezone.localdate(due), timezone.localdate(now))
-    return max(days, 1)
-
-
-def working_days_left(due: dt.datetime, now: dt.datetime | None = None, calendar: WorkCalendar | None = None) -> int:
-    """Working days until a deadline: 0 when it falls today, negative once passed."""
-    now = now or timezone.now()
-    if due < now:
-        return -working_days_late(due, now, calendar)
-    return (calendar or WorkCalendar()).working_days_between(timezone.localdate(now), timezone.localdate(due))
-
-
 def clock_text(case, now: dt.datetime | None = None, calendar: WorkCalendar | None = None) -> str:
     """The running stage's time in working days, as a handler reads it: "剩余 2 个工作日",
     "今日到期" or "超期 3 个工作日"; empty when no clock runs."""
     if not (case.is_open and case.stage_due_at and not case.is_suspended):
         return ""
-    now = now or timezone.now()
-    late = working_days_late(case.stage_due_at, now, calendar)
-    if late:
-        return ngettext("超期 %(days)d 个工作日", "超期 %(days)d 个工作日", late) % {"days": late}
-    left = working_days_left(case.stage_due_at, now, calendar)
-    if left == 0:
-        return str(_("今日到期"))
-    return ngettext("剩余 %(days)d 个工作日", "剩余 %(days)d 个工作日", left) % {"days": left}
+    return time_left_text(case.stage_due_at, now, calendar)
 
 
 def with_clock_text(cases, now: dt.datetime | None = None):

@@ -8,9 +8,9 @@ from django.db.models.functions import Now
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
-from complaints.sla import FLAG_LABELS, GREEN, RED, YELLOW, yellow_threshold
 from policies.models import Application, ApplicationRating
 from portal import roles
+from portal.deadlines import FLAG_LABELS, GREEN, RED, YELLOW, yellow_threshold
 from portal.models import Enterprise
 from portal.selectors import is_approved_member
 

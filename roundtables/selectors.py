@@ -7,6 +7,7 @@ from django.db.models.functions import Coalesce, Greatest
 from django.http import Http404
 from django.utils import timezone
 
+from portal import deadlines
 from portal.selectors import member_enterprise_ids
 from roundtables.models import Appeal, Registration, Session
 from roundtables.services import can_manage
@@ -136,7 +137,7 @@ def session_appeals(*, session: Session) -> QuerySet[Appeal]:
     return (
         Appeal.objects.filter(Q(session=session) | Q(session__parent=session))
         .select_related("case", "case__lead_department", "case__enterprise", "registration")
-        .annotate(case_flag=sla.flag_expression(sla.yellow_threshold(), prefix="case__"))
+        .annotate(case_flag=sla.flag_expression(deadlines.yellow_threshold(), prefix="case__"))
         .order_by("created_at", "id")
     )
 

@@ -32,8 +32,8 @@ from complaints.models import (
     Tier,
 )
 from complaints.services import checked_receipt_time
-from complaints.sla import GREEN, RED, YELLOW
 from portal.api.fields import ChoiceLabel
+from portal.deadlines import GREEN, RED, YELLOW
 from portal.models import Department, Enterprise, Region, User
 
 FLAG_CHOICES = [(GREEN, GREEN), (YELLOW, YELLOW), (RED, RED), ("", "")]

@@ -55,6 +55,7 @@ from complaints.models import (
     Status,
     TypicalCase,
 )
+from portal import deadlines
 from portal.models import Department
 from portal.workdays import WorkCalendar
 
@@ -523,7 +524,7 @@ def dashboard(
 
     calendar = WorkCalendar()
     overdue = [
-        OverdueCase(case=case, working_days_late=sla.working_days_late(case.stage_due_at, now, calendar))
+        OverdueCase(case=case, working_days_late=deadlines.working_days_late(case.stage_due_at, now, calendar))
         for case in cases.filter(sla.overdue_q(now))
         .select_related("lead_department")
         .order_by("stage_due_at", "id")[:OVERDUE_LIST_LIMIT]

@@ -32,12 +32,12 @@ from rest_framework.decorators import action
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
-from complaints.sla import GREEN, RED, YELLOW, yellow_threshold
 from policies import application_selectors as selectors
 from policies import services
 from policies.models import Application, ApplicationFile, ApplicationRating, Policy, PolicyMaterial
 from portal.api.errors import ApiViewSet, error_responses
 from portal.api.fields import ChoiceLabel
+from portal.deadlines import GREEN, RED, YELLOW, yellow_threshold
 from portal.models import Enterprise
 from portal.uploads import ALLOWED_DESCRIPTION, check_upload, display_name
 
