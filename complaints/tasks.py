@@ -12,7 +12,7 @@ from complaints.models import Case, EventKind
 from portal import roles
 from portal.models import User
 from portal.schedules import Recurring
-from portal.services import notification_send
+from portal.services import notification_send, notifications_insert_sql
 
 # One statement does the whole sweep, however many cases are late:
 #  1. flag every running stage whose deadline has passed and that is not flagged yet —
@@ -23,7 +23,7 @@ from portal.services import notification_send
 #  3. put a notification in the inbox of the lead department's handlers and its lead
 #     (a case not yet assigned has none: the 营商办's summary below covers it).
 # Running it again finds nothing unflagged and changes nothing.
-SWEEP_SQL = """
+_SWEEP_STEPS = """
 WITH candidates AS ({candidates}
 ), overdue AS (
     UPDATE complaints_case c
@@ -49,16 +49,21 @@ WITH candidates AS ({candidates}
       FROM overdue o JOIN portal_department d ON d.id = o.lead_department_id
      WHERE d.lead_id IS NOT NULL
 ), notified AS (
-    INSERT INTO portal_notification
-           (recipient_id, to_mobile, to_email, kind, title, body, link, dedup_key, send_email, send_sms, created_at)
-    SELECT user_id, '', '', 'case.overdue', %s || number || ' ' || left(title, 150), '',
-           %s || number || '/', 'case.overdue:' || case_id || ':' || stage || ':' || round,
-           FALSE, FALSE, %s
-      FROM recipients
-    ON CONFLICT DO NOTHING
+"""
+
+SWEEP_SQL = (
+    _SWEEP_STEPS  # noqa: S608 - assembled from constant SQL only; every value is a bound parameter
+    + notifications_insert_sql(
+        """SELECT user_id AS recipient_id, 'case.overdue' AS kind, %s || number || ' ' || left(title, 150) AS title,
+           %s || number || '/' AS link, 'case.overdue:' || case_id || ':' || stage || ':' || round AS dedup_key,
+           %s AS created_at
+      FROM recipients"""
+    )
+    + """
 )
 SELECT count(*) FROM overdue
 """
+)
 
 
 def _candidates(now):

@@ -19,28 +19,29 @@ from policies import matching
 from policies.models import Policy, PolicyPush, PushRun
 from portal.models import Enterprise, EnterpriseMembership
 from portal.schedules import Recurring
+from portal.services import notifications_insert_sql
 
 # Large enough that a push to 100k enterprises is 20 short transactions, not 200 (B5).
 BATCH_SIZE = 5000
 
 # Push a batch: the enterprises of the batch not yet pushed get their row and their
 # members an inbox notification, in one statement.
-PUSH_BATCH_SQL = """
+_PUSH_ROWS = """
 WITH pushed AS (
     INSERT INTO policies_policypush (policy_id, enterprise_id, pushed_at)
     SELECT %(policy_id)s, unnest(%(enterprise_ids)s::bigint[]), %(now)s
     ON CONFLICT DO NOTHING
     RETURNING enterprise_id
 )
-INSERT INTO portal_notification
-       (recipient_id, kind, title, body, link, dedup_key, send_email, send_sms, created_at)
-SELECT m.user_id, 'policy.matched', %(title)s, '', %(link)s,
-       'policy.matched:' || %(policy_id)s || ':' || pushed.enterprise_id, FALSE, FALSE, %(now)s
-  FROM pushed
-  JOIN portal_enterprisemembership m ON m.enterprise_id = pushed.enterprise_id AND m.status = %(approved)s
-  JOIN portal_user u ON u.id = m.user_id AND u.is_active
-ON CONFLICT DO NOTHING
 """
+
+PUSH_BATCH_SQL = _PUSH_ROWS + notifications_insert_sql(
+    """SELECT m.user_id AS recipient_id, 'policy.matched' AS kind, %(title)s AS title, %(link)s AS link,
+           'policy.matched:' || %(policy_id)s || ':' || pushed.enterprise_id AS dedup_key, %(now)s AS created_at
+      FROM pushed
+      JOIN portal_enterprisemembership m ON m.enterprise_id = pushed.enterprise_id AND m.status = %(approved)s
+      JOIN portal_user u ON u.id = m.user_id AND u.is_active"""
+)
 
 
 def push_policy(policy_id: int, batch_size: int = BATCH_SIZE) -> int:

@@ -195,6 +195,19 @@ def notification_send(
     return notification
 
 
+def notifications_insert_sql(rows: str) -> str:
+    """The set-based twin of :func:`notification_send`, for sweeps and pushes that tell
+    thousands at once: SQL that puts one inbox notification per row of ``rows`` — a
+    SELECT yielding ``recipient_id, kind, title, link, dedup_key, created_at`` — and
+    skips any already there (same recipient and dedup key), so a retried task tells
+    nobody twice. Inbox only: no e-mail or text message."""
+    return f"""INSERT INTO portal_notification
+       (recipient_id, kind, title, body, link, dedup_key, send_email, send_sms, created_at)
+SELECT recipient_id, kind, left(title, 200), '', link, dedup_key, FALSE, FALSE, created_at
+  FROM ({rows}) AS notification_rows
+ON CONFLICT DO NOTHING"""  # noqa: S608 - rows is the caller's own SQL text, never input
+
+
 def notification_deliver(*, notification_id: int) -> str:
     """Send the e-mail and text message of a notification, each at most once.
 
