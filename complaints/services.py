@@ -800,19 +800,8 @@ def case_recheck(*, case: Case, actor: User, outcome: str, note: str = "") -> Re
     if outcome == RecheckOutcome.REBOUNDED:
         if not note.strip():
             raise CaseError({"note": _("问题反弹时请说明情况，将据此重新登记诉求件。")}, code="note_required")
-        new_case = case_file(
-            actor=actor,
-            channel=case.channel,
-            title=(_("【反弹】") + case.title)[:200],
-            description=note,
-            category=case.category,
-            region=case.region,
-            enterprise=case.enterprise,
-            complainant_name=case.complainant_name,
-            complainant_phone=case.complainant_phone,
-            complainant_email=case.complainant_email,
-            is_confidential=case.is_confidential,
-            origin_case=case,
+        new_case = _file_follow_on(
+            case, actor=actor, title=_("【反弹】") + case.title, description=note, category=case.category
         )
     recheck = Recheck.objects.create(case=case, outcome=outcome, note=note, new_case=new_case, checked_by=actor)
     label = RecheckOutcome(outcome).label
@@ -821,6 +810,27 @@ def case_recheck(*, case: Case, actor: User, outcome: str, note: str = "") -> Re
         text += _("（已重新登记为 %(number)s）") % {"number": new_case.number}
     _event(case, kind=EventKind.RECHECK, actor=actor, from_status=case.status, note=text, is_public=False)
     return recheck
+
+
+def _file_follow_on(case: Case, *, actor: User, title: str, description: str, category, **fields) -> Case:
+    """A new case born of this one (split off it, or its problem come back): the same
+    诉求人, enterprise, region and channel, linked to it by ``origin_case``."""
+    return case_file(
+        actor=actor,
+        channel=case.channel,
+        title=title[:200],
+        description=description,
+        category=category,
+        region=case.region,
+        enterprise=case.enterprise,
+        complainant_name=case.complainant_name,
+        complainant_phone=case.complainant_phone,
+        complainant_email=case.complainant_email,
+        is_confidential=case.is_confidential,
+        on_behalf_of_organisation=case.on_behalf_of_organisation,
+        origin_case=case,
+        **fields,
+    )
 
 
 @transaction.atomic
@@ -852,21 +862,13 @@ def case_split(*, case: Case, actor: User, parts: list[dict]) -> list[Case]:
     appeal = Appeal.objects.filter(case=case).first()
     new_cases = []
     for part in others:
-        new_case = case_file(
+        new_case = _file_follow_on(
+            case,
             actor=actor,
-            channel=case.channel,
-            title=part["title"][:200],
+            title=part["title"],
             description=part["description"],
             category=part.get("category") or case.category,
-            region=case.region,
-            enterprise=case.enterprise,
-            complainant_name=case.complainant_name,
-            complainant_phone=case.complainant_phone,
-            complainant_email=case.complainant_email,
-            is_confidential=case.is_confidential,
-            on_behalf_of_organisation=case.on_behalf_of_organisation,
             received_at=case.received_at,
-            origin_case=case,
         )
         if case.status == Status.ACCEPTED:
             _accept(new_case, actor=actor, note=_("由 %(number)s 拆分。") % {"number": case.number})

@@ -76,25 +76,15 @@ def shift_by_working_days(moment: dt.datetime | None, days: int, calendar: WorkC
 def overdue_q(now: dt.datetime | None = None, *, prefix: str = "") -> Q:
     """超期: an open case whose running (not suspended) stage is past its deadline.
 
-    The one definition, used by lists, filters, figures and the overdue sweep; ``now``
-    None compares with the database's clock. :func:`is_overdue` is the same test on a
-    case already in memory. ``prefix`` reaches the case through a relation."""
+    The one definition, used by lists, filters, figures, flags and the overdue sweep
+    (which embeds its compiled SQL); ``now`` None compares with the database's clock.
+    ``prefix`` reaches the case through a relation."""
     return Q(
         **{
             f"{prefix}status__in": OPEN_STATUSES,
             f"{prefix}suspended_at__isnull": True,
             f"{prefix}stage_due_at__lt": now if now is not None else Now(),
         }
-    )
-
-
-def is_overdue(case, now: dt.datetime | None = None) -> bool:
-    """:func:`overdue_q` for one case in memory."""
-    return (
-        case.status in OPEN_STATUSES
-        and case.suspended_at is None
-        and case.stage_due_at is not None
-        and case.stage_due_at < (now or timezone.now())
     )
 
 

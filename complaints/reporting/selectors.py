@@ -179,11 +179,6 @@ def year_bounds(year: int) -> tuple[dt.datetime, dt.datetime]:
 # --- The figures ---------------------------------------------------------------
 
 
-def overdue_q(now: dt.datetime) -> Q:
-    """Open, running (not suspended) cases whose current stage is past its deadline."""
-    return sla.overdue_q(now)
-
-
 def cohort(
     period: Period, *, channel: str | None = None, department: int | None = None, series: int | None = None
 ) -> QuerySet[Case]:
