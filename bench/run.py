@@ -80,7 +80,7 @@ def _tree_sql(tree, params: list) -> str:
             "EXISTS (SELECT 1 FROM portal_enterprise_tags et JOIN portal_enterprisetag t ON t.id = et.enterprisetag_id"
             " WHERE et.enterprise_id = e.id AND t.name = %s)"
         )
-    if field in ("scale", "ownership"):
+    if field in ("scale", "ownership", "tax_credit_grade"):
         if op == "in":
             params.append(list(value))
             return f"(e.{field} <> '' AND e.{field} = ANY(%s))"
@@ -111,6 +111,9 @@ def hand_written_count(policy) -> tuple[str, list]:
     if policy.ownerships:
         where.append("e.ownership = ANY(%s)")
         params.append(list(policy.ownerships))
+    if policy.tax_credit_grades:
+        where.append("e.tax_credit_grade = ANY(%s)")
+        params.append(list(policy.tax_credit_grades))
     for tag in policy.tags_all.all():
         where.append(
             "EXISTS (SELECT 1 FROM portal_enterprise_tags et WHERE et.enterprise_id = e.id AND et.enterprisetag_id = %s)"
@@ -197,10 +200,11 @@ def policies_eligible_count_sql(profile) -> tuple[str, dict]:
     """B2's baseline: how many open policies the enterprise is eligible for, as one
     hand-written count with the same (two-valued) predicate."""
     params = {
-        "regions": matching._path_and_ancestors(profile.region_path),
-        "industries": matching._path_and_ancestors(profile.industry_path),
+        "regions": matching.path_and_ancestors(profile.region_path),
+        "industries": matching.path_and_ancestors(profile.industry_path),
         "scale": profile.scale,
         "ownership": profile.ownership,
+        "grade": profile.tax_credit_grade,
         "tags": sorted(profile.tag_ids),
         "employees": profile.employees,
         "revenue": profile.annual_revenue,
@@ -221,6 +225,7 @@ def policies_eligible_count_sql(profile) -> tuple[str, dict]:
            SELECT id FROM portal_industry WHERE path = ANY(%(industries)s::text[])))
       AND (cardinality(p.scales) = 0 OR %(scale)s = ANY(p.scales))
       AND (cardinality(p.ownerships) = 0 OR %(ownership)s = ANY(p.ownerships))
+      AND (cardinality(p.tax_credit_grades) = 0 OR %(grade)s = ANY(p.tax_credit_grades))
       AND p.condition_tags_all_ids <@ %(tags)s::bigint[]
       AND (cardinality(p.condition_tags_any_ids) = 0 OR p.condition_tags_any_ids && %(tags)s::bigint[])
       AND NOT (p.condition_tags_excluded_ids && %(tags)s::bigint[])
@@ -242,7 +247,10 @@ def b2():
     ids = list(Enterprise.objects.values_list("pk", flat=True)[:2000])
     enterprise = Enterprise.objects.select_related("region", "industry").get(pk=rng.choice(ids))
     profile = matching.Profile.of(enterprise)
-    open_count = matching.open_policies().count()
+    open_count = sql_count(
+        "SELECT count(*) FROM policies_policy p WHERE " + matching.OPEN_POLICIES_SQL,
+        {"today": profile.today},
+    )
     sql, params = policies_eligible_count_sql(profile)
 
     def page():

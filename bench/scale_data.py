@@ -25,6 +25,9 @@ SCALES = ["large", "medium", "small", "micro"]
 SCALE_WEIGHTS = [2, 10, 40, 48]
 OWNERSHIPS = ["private", "state", "foreign", "hmt"]
 OWNERSHIP_WEIGHTS = [82, 9, 5, 4]
+# 纳税信用等级; "" for a profile without one (its grade conditions are unknown).
+TAX_CREDIT_GRADES = ["A", "B", "M", "C", "D", ""]
+TAX_CREDIT_GRADE_WEIGHTS = [30, 38, 10, 8, 2, 12]
 TRADES = ["科技", "制造", "商贸", "食品", "物流", "材料", "电子", "建设", "医药", "农业"]
 
 
@@ -94,6 +97,8 @@ def generate_enterprises(count: int, *, seed: int, progress=None) -> int:
     today = timezone.localdate()
     now = timezone.now().isoformat()
     start = _next_id("portal_enterprise")
+    # Drawn from their own sequence, so the rest of the data stays that of earlier runs.
+    grades = random.Random(seed + 10)
 
     def rows():
         for serial in range(count):
@@ -120,12 +125,13 @@ def generate_enterprises(count: int, *, seed: int, progress=None) -> int:
                 "",
                 now,
                 now,
+                grades.choices(TAX_CREDIT_GRADES, TAX_CREDIT_GRADE_WEIGHTS)[0],
             )
 
     columns = [
         "id", "name", "credit_code", "industry_id", "scale", "ownership", "region_id", "founded_on", "employees",
         "annual_revenue", "tax_paid", "rd_spend", "address", "contact_person", "contact_phone",
-        "created_at", "updated_at",
+        "created_at", "updated_at", "tax_credit_grade",
     ]  # fmt: skip
     with transaction.atomic():
         _fast_load()
@@ -154,6 +160,8 @@ def generate_policies(count: int, *, seed: int, progress=None) -> int:
     now = timezone.now().isoformat()
     start = _next_id("policies_policy")
     plans = []
+    # Drawn from their own sequence, so the rest of the data stays that of earlier runs.
+    grades = random.Random(seed + 11)
 
     def rows():
         for serial in range(count):
@@ -220,6 +228,7 @@ def generate_policies(count: int, *, seed: int, progress=None) -> int:
                 now,
                 now,
                 *["{}"] * 5,  # the condition id arrays, filled below
+                "{A,B}" if grades.random() < 0.1 else "{}",
             )
 
     columns = [
@@ -231,6 +240,7 @@ def generate_policies(count: int, *, seed: int, progress=None) -> int:
         "min_annual_revenue", "max_annual_revenue", "min_tax_paid", "min_rd_intensity", "min_years_since_founding",
         "max_years_since_founding", "advanced_condition", "created_at", "updated_at", "condition_region_ids",
         "condition_industry_ids", "condition_tags_all_ids", "condition_tags_any_ids", "condition_tags_excluded_ids",
+        "tax_credit_grades",
     ]  # fmt: skip
     with transaction.atomic():
         _fast_load()

@@ -118,6 +118,7 @@ class CaseTaskInline(admin.TabularInline):
     extra = 0
     fields = ["round", "task", "measure", "deadline", "department", "responsible_person", "done_at"]
     readonly_fields = fields
+    can_delete = False  # written by the case services; the record keeps them
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -143,6 +144,7 @@ class CaseAttachmentInline(admin.TabularInline):
     extra = 0
     fields = ["original_name", "content_type", "size", "created_at"]
     readonly_fields = fields
+    can_delete = False  # written by the case services; the record keeps them
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -323,8 +325,10 @@ class ExperienceOfficerAdmin(admin.ModelAdmin):
     actions = ["retire"]
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        walkthrough_services.officer_sync_role(officer=obj)
+        walkthrough_services.officer_save(officer=obj, actor=request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # retired (卸任), never deleted: their walkthroughs name them
 
     @admin.action(description=_("卸任所选体验官"), permissions=["change"])
     def retire(self, request, queryset):

@@ -5,30 +5,15 @@ applies and a confidential complainant stays masked unless the row's
 
 from __future__ import annotations
 
-import datetime as dt
-import io
-
 import tablib
-from django.utils import timezone
 from django.utils.encoding import force_str
 from django.utils.translation import gettext_lazy as _
 from import_export import resources
 from import_export.fields import Field
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
 
 from complaints.models import Case
 from portal import deadlines
-
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
-
-
-def _local(moment: dt.datetime | None) -> dt.datetime | None:
-    """Excel has no time zones: write the local (China Standard) time."""
-    return timezone.localtime(moment).replace(tzinfo=None) if moment else None
+from portal.excel import add_sheet, local_datetime, new_workbook, workbook_bytes
 
 
 class CaseExportResource(resources.Resource):
@@ -75,13 +60,13 @@ class CaseExportResource(resources.Resource):
         return case.lead_department.name if case.lead_department_id else ""
 
     def dehydrate_received_at(self, case):
-        return _local(case.received_at)
+        return local_datetime(case.received_at)
 
     def dehydrate_stage(self, case):
         return case.get_stage_display()
 
     def dehydrate_stage_due_at(self, case):
-        return _local(case.stage_due_at)
+        return local_datetime(case.stage_due_at)
 
     def dehydrate_flag(self, case):
         return force_str(deadlines.FLAG_LABELS.get(getattr(case, "flag", ""), ""))
@@ -99,34 +84,12 @@ class CaseExportResource(resources.Resource):
         return force_str(case.enterprise_display)
 
 
-def _cell(sheet, value):
-    cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value)
-    if isinstance(value, str) and value.startswith("="):
-        # Text typed by the public must stay text, never become a formula.
-        cell.data_type = "s"
-    elif isinstance(value, dt.datetime):
-        cell.number_format = DATETIME_FORMAT
-    return cell
-
-
 def dataset_to_xlsx(dataset: tablib.Dataset, title: str) -> bytes:
     """The dataset as an .xlsx workbook: bold headers, frozen header row, dates as
     dates, and every string written as a string (no formula injection)."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31])
-    sheet.freeze_panes = "A2"
-    bold = Font(bold=True)
-    header = []
-    for name in dataset.headers:
-        cell = WriteOnlyCell(sheet, value=name)
-        cell.font = bold
-        header.append(cell)
-    sheet.append(header)
-    for row in dataset:
-        sheet.append([_cell(sheet, value) for value in row])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    workbook = new_workbook()
+    add_sheet(workbook, title, dataset.headers, dataset)
+    return workbook_bytes(workbook)
 
 
 def export_cases(queryset, *, title: str) -> bytes:

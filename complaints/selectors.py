@@ -77,7 +77,7 @@ def _rows_for(user) -> QuerySet[Case]:
     )
 
 
-def _current_round_tasks(**filters) -> Subquery:
+def _current_round_tasks(**filters) -> Coalesce:
     """How many tasks of the case's current round match ``filters``, as SQL."""
     tasks = (
         CaseTask.objects.filter(case_id=OuterRef("pk"), round=OuterRef("round"), **filters)

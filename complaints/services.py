@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from collections.abc import Iterable
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -858,7 +859,8 @@ def case_split(*, case: Case, actor: User, parts: list[dict]) -> list[Case]:
     case.save(update_fields=["title", "description", "category"])
     # A roundtable appeal's parts are appeals of the same session and registration too
     # (the roundtables app builds on this one, so its model is reached by the relation).
-    Appeal = Case._meta.get_field("roundtable_appeal").related_model
+    # It is roundtables.models.Appeal, which this module cannot import for its type: Any.
+    Appeal: Any = Case._meta.get_field("roundtable_appeal").related_model
     appeal = Appeal.objects.filter(case=case).first()
     new_cases = []
     for part in others:

@@ -6,7 +6,15 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 
 from policies import matching, services
-from policies.models import Application, Policy, PolicyAttachment, PolicyCategory, PolicyMaterial, PolicyQuestion
+from policies.models import (
+    Application,
+    ApplicationEvent,
+    Policy,
+    PolicyAttachment,
+    PolicyCategory,
+    PolicyMaterial,
+    PolicyQuestion,
+)
 from policies.resources import PolicyResource
 from portal.archive import ArchiveAdminMixin, ArchivedListFilter
 from portal.models import Enterprise
@@ -30,9 +38,18 @@ class AttachmentInline(admin.TabularInline):
     fields = ["title", "file"]
 
 
-class QuestionInline(admin.StackedInline):
+class QuestionInline(admin.TabularInline):
+    """问政策, read-only here: enterprises ask on the policy page and the issuing
+    department answers on 政策问答 (policies:questions), through the services."""
+
     model = PolicyQuestion
     extra = 0
+    fields = ["question", "answer", "is_published"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 class PolicyForm(forms.ModelForm):
@@ -42,6 +59,13 @@ class PolicyForm(forms.ModelForm):
     )
     ownerships = forms.MultipleChoiceField(
         label=_("所有制类型"), choices=Enterprise.Ownership.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    tax_credit_grades = forms.MultipleChoiceField(
+        label=_("纳税信用等级"),
+        choices=Enterprise.TaxCreditGrade.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=Policy._meta.get_field("tax_credit_grades").help_text,
     )
 
     class Meta:
@@ -135,6 +159,7 @@ class PolicyAdmin(ArchiveAdminMixin, ImportExportCspMixin, ImportExportModelAdmi
                     "industries",
                     "scales",
                     "ownerships",
+                    "tax_credit_grades",
                     "tags_all",
                     "tags_any",
                     "tags_excluded",
@@ -195,6 +220,23 @@ class PolicyAdmin(ArchiveAdminMixin, ImportExportCspMixin, ImportExportModelAdmi
         return request.user.has_perm("policies.publish_policy")
 
 
+class ApplicationEventInline(admin.TabularInline):
+    """The record (申报记录), read-only: written by policies.applications.services."""
+
+    model = ApplicationEvent
+    extra = 0
+    fields = ["created_at", "kind", "actor", "from_status", "to_status", "amount", "note"]
+    readonly_fields = fields
+    ordering = ["created_at", "id"]
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Application)
 class ApplicationAdmin(ArchiveAdminMixin, admin.ModelAdmin):
     """Applications, read-only: they change through the application pages and API
@@ -205,6 +247,7 @@ class ApplicationAdmin(ArchiveAdminMixin, admin.ModelAdmin):
     search_fields = ["policy__title", "enterprise__name"]
     list_select_related = ["policy", "enterprise"]
     actions = ["archive", "unarchive"]
+    inlines = [ApplicationEventInline]
 
     def has_add_permission(self, request):
         return False

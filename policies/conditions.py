@@ -7,8 +7,9 @@ fields and operators.
     {"field": "tags", "op": "has", "value": "高新技术企业"}
 
 Evaluation is three-valued: a leaf on a field the enterprise has not filled in is
-*unknown* (None), and unknowns propagate as in SQL, so the Python evaluator here
-and the SQL one (``policies.matching``) always agree.
+*unknown* (None), and unknowns propagate as in SQL, so the Python evaluator here,
+the PL/pgSQL one (``policies/matching/policy_condition.sql``) and the ORM filter
+(``tree_to_q``) always agree. A field added here must be added to all three.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
 NUMERIC_FIELDS = {"employees", "annual_revenue", "tax_paid", "rd_spend", "rd_intensity", "years_since_founding"}
-CHOICE_FIELDS = {"scale", "ownership"}
+CHOICE_FIELDS = {"scale", "ownership", "tax_credit_grade"}
 NUMERIC_OPS = {">=", ">", "<=", "<", "==", "!="}
 MAX_DEPTH = 8
 

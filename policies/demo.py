@@ -41,7 +41,7 @@ TEMPLATES = [
         "融资支持",
         "interest",
         ("percentage", "0.01", "tax_paid", "100000"),
-        {"min_tax_paid": "200000"},
+        {"min_tax_paid": "200000", "tax_credit_grades": ["A", "B"]},
     ),
     ("稳岗就业补贴", "人才支持", "cash", ("per_unit", "300", "employees", "300000"), {"max_years_since_founding": 30}),
     ("小微企业房租减免", "税收优惠", "fee", ("fixed", "20000"), {"scales": ["small", "micro"]}),
@@ -123,7 +123,7 @@ def seed(stdout=None) -> None:
                 amount[2],
                 Decimal(amount[3]),
             )
-        for key in ["min_employees", "max_years_since_founding", "scales"]:
+        for key in ["min_employees", "max_years_since_founding", "scales", "tax_credit_grades"]:
             if key in conditions:
                 setattr(policy, key, conditions[key])
         for key in ["min_rd_intensity", "min_tax_paid", "min_annual_revenue"]:
@@ -191,7 +191,7 @@ def _shape_demo_enterprise() -> None:
 
 def _seed_applications(rng) -> None:
     """Applications in every state, some paid, and one round of 免申即享 grants."""
-    from policies import services
+    from policies.applications import services
     from policies.models import Application
     from portal.models import Enterprise
     from portal.workdays import deadline
@@ -231,6 +231,85 @@ def _seed_applications(rng) -> None:
                 )
             )
     Application.objects.bulk_create(rows, ignore_conflicts=True)
+    _seed_application_events(official)
     auto = Policy.objects.filter(state=Policy.State.PUBLISHED, application_method=ApplicationMethod.AUTO_GRANT).first()
     if auto is not None and official is not None:
         services.grants_confirm(policy=auto, actor=official)
+
+
+def _seed_application_events(official) -> None:
+    """The record (申报记录) the demo's applications would have had, step by step: the
+    enterprise's first member applies and submits, the official reviews and decides."""
+    from policies.models import Application, ApplicationEvent
+    from portal.models import EnterpriseMembership
+
+    applications = list(Application.objects.filter(is_auto_grant=False, events__isnull=True).order_by("id"))
+    members = {}
+    for membership in EnterpriseMembership.objects.filter(
+        enterprise__in={a.enterprise_id for a in applications}, status=EnterpriseMembership.Status.APPROVED
+    ).order_by("id"):
+        members.setdefault(membership.enterprise_id, membership.user_id)
+    Kind, Status = ApplicationEvent.Kind, Application.Status
+    events = []
+    for application in applications:
+        member = members.get(application.enterprise_id)
+        submitted = application.submitted_at
+        opened = (submitted or timezone.now()) - dt.timedelta(days=1)
+
+        def add(kind, when, actor_id, before, after, amount=None, note="", application=application):
+            events.append(
+                ApplicationEvent(
+                    application=application,
+                    kind=kind,
+                    actor_id=actor_id,
+                    created_at=when,
+                    from_status=before,
+                    to_status=after,
+                    amount=amount,
+                    note=note,
+                )
+            )
+
+        add(Kind.STARTED, opened, member, "", Status.DRAFT)
+        if submitted is None:
+            continue
+        add(Kind.SUBMITTED, submitted, member, Status.DRAFT, Status.SUBMITTED, application.estimated_amount)
+        if application.status == Status.SUBMITTED:
+            continue
+        reviewing = submitted + dt.timedelta(days=1)
+        add(Kind.REVIEW_STARTED, reviewing, official.pk, Status.SUBMITTED, Status.UNDER_REVIEW)
+        decided = reviewing + dt.timedelta(hours=3)
+        if application.status == Status.RETURNED:
+            add(
+                Kind.RETURNED,
+                decided,
+                official.pk,
+                Status.UNDER_REVIEW,
+                Status.RETURNED,
+                None,
+                application.correction_request,
+            )
+        elif application.status == Status.REJECTED:
+            add(
+                Kind.REJECTED,
+                decided,
+                official.pk,
+                Status.UNDER_REVIEW,
+                Status.REJECTED,
+                None,
+                application.rejection_reason,
+            )
+        elif application.status in (Status.APPROVED, Status.PAID):
+            add(
+                Kind.APPROVED,
+                application.approved_at,
+                official.pk,
+                Status.UNDER_REVIEW,
+                Status.APPROVED,
+                application.approved_amount,
+            )
+        if application.status == Status.PAID:
+            paid = timezone.make_aware(dt.datetime.combine(application.paid_on, dt.time(10)))
+            note = f"兑付日期 {application.paid_on.isoformat()}，凭证号 {application.voucher_number}"
+            add(Kind.PAID, paid, official.pk, Status.APPROVED, Status.PAID, application.paid_amount, note)
+    ApplicationEvent.objects.bulk_create(events)

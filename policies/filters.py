@@ -40,13 +40,8 @@ def search(queryset, value: str):
 
 
 def open_today_q() -> Q:
-    """The application window is open today (or has no bounds), or the policy is granted
-    without application (免申即享)."""
-    today = timezone.localdate()
-    window = (Q(application_opens__isnull=True) | Q(application_opens__lte=today)) & (
-        Q(application_closes__isnull=True) | Q(application_closes__gte=today)
-    )
-    return Q(application_method=ApplicationMethod.AUTO_GRANT) | window
+    """Open for application today: ``Policy.open_q``, the one definition."""
+    return Policy.open_q(timezone.localdate())
 
 
 class PolicyFilter(django_filters.FilterSet):

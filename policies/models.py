@@ -4,12 +4,16 @@ and supervised."""
 
 from __future__ import annotations
 
+import pghistory
+import pgtrigger
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from portal.archive import archived_at_field, protect_from_delete
 from portal.models import Department, Enterprise, EnterpriseTag, Industry, Region, history
@@ -169,6 +173,13 @@ class Policy(models.Model):
         blank=True,
         default=list,
     )
+    tax_credit_grades = ArrayField(
+        models.CharField(max_length=1, choices=Enterprise.TaxCreditGrade.choices),
+        verbose_name=_("纳税信用等级"),
+        blank=True,
+        default=list,
+        help_text=_("企业须具备的纳税信用等级之一；不选表示不限"),
+    )
     tags_all = models.ManyToManyField(EnterpriseTag, verbose_name=_("须全部具备的标签"), blank=True, related_name="+")
     tags_any = models.ManyToManyField(EnterpriseTag, verbose_name=_("具备其一的标签"), blank=True, related_name="+")
     tags_excluded = models.ManyToManyField(EnterpriseTag, verbose_name=_("排除的标签"), blank=True, related_name="+")
@@ -289,6 +300,21 @@ class Policy(models.Model):
         if errors:
             raise ValidationError(errors)
 
+    @staticmethod
+    def open_q(day) -> Q:
+        """The one definition of "open for application on ``day``": published, still in
+        effect, and inside its window — or granted without application (免申即享), whatever
+        the window. The catalogue filter uses it; the matcher's SQL
+        (``matching.sql.OPEN_POLICIES_SQL``) and ``applications.selectors.window_message`` (the
+        reasons, in words) are kept equal to it by tests/policies/test_open_today.py."""
+        in_effect = Q(effective_until__isnull=True) | Q(effective_until__gte=day)
+        window = (Q(application_opens__isnull=True) | Q(application_opens__lte=day)) & (
+            Q(application_closes__isnull=True) | Q(application_closes__gte=day)
+        )
+        return (
+            Q(state=Policy.State.PUBLISHED) & in_effect & (Q(application_method=ApplicationMethod.AUTO_GRANT) | window)
+        )
+
 
 class PolicyMaterial(models.Model):
     """申报材料; ``zero_material`` marks those the portal's data already proves (零材料)."""
@@ -361,7 +387,11 @@ class PushRun(models.Model):
 ACTIVE_APPLICATION = ~Q(status="rejected")
 
 
-@history()
+# pghistory's defaults ("ApplicationEvent", application.events) are taken by the timeline.
+@history(
+    model_name="ApplicationHistoryEvent",
+    obj_field=pghistory.ObjForeignKey(related_name="history", on_delete=models.DO_NOTHING, db_constraint=False),
+)
 class Application(models.Model):
     """报: an enterprise's application to a policy, or a grant made without one (免申即享)."""
 
@@ -373,6 +403,13 @@ class Application(models.Model):
         APPROVED = "approved", _("已核准")
         PAID = "paid", _("已兑付")
         REJECTED = "rejected", _("未通过")
+
+    # The one definition of where an application stands, for pages, API and services alike.
+    EDITABLE = (Status.DRAFT, Status.RETURNED)  # the enterprise may change text and files
+    PENDING_REVIEW = (Status.SUBMITTED, Status.UNDER_REVIEW)  # a reviewer decides
+    CONCLUDED = (Status.PAID, Status.REJECTED)  # the enterprise may rate (评政策)
+
+    just_opened: bool  # set by application_start: a new draft, or the year's active one
 
     policy = models.ForeignKey(Policy, verbose_name=_("政策"), on_delete=models.PROTECT, related_name="applications")
     enterprise = models.ForeignKey(
@@ -422,6 +459,67 @@ class Application(models.Model):
 
     def __str__(self):
         return f"{self.enterprise} · {self.policy}"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in self.EDITABLE
+
+    @property
+    def is_pending_review(self) -> bool:
+        return self.status in self.PENDING_REVIEW
+
+    @property
+    def is_concluded(self) -> bool:
+        return self.status in self.CONCLUDED
+
+
+class ApplicationEvent(models.Model):
+    """One entry of an application's timeline (申报记录): who did what, when, and for how
+    much. Written by policies.applications.services; never changed. Shown to the
+    enterprise and to the reviewers, like a case's timeline."""
+
+    # Labels in the "申报记录" context: the same words are also verbs ("不能上传材料").
+    class Kind(models.TextChoices):
+        STARTED = "started", pgettext_lazy("申报记录", "发起申报")
+        SAVED = "saved", pgettext_lazy("申报记录", "保存草稿")
+        FILE_ADDED = "file_added", pgettext_lazy("申报记录", "上传材料")
+        FILE_REMOVED = "file_removed", pgettext_lazy("申报记录", "删除材料")
+        SUBMITTED = "submitted", pgettext_lazy("申报记录", "提交申报")
+        REVIEW_STARTED = "review_started", pgettext_lazy("申报记录", "开始审核")
+        RETURNED = "returned", pgettext_lazy("申报记录", "退回补正")
+        APPROVED = "approved", pgettext_lazy("申报记录", "核准")
+        REJECTED = "rejected", pgettext_lazy("申报记录", "不予通过")
+        PAID = "paid", pgettext_lazy("申报记录", "兑付")
+        GRANTED = "granted", pgettext_lazy("申报记录", "免申即享兑现")
+        RATED = "rated", pgettext_lazy("申报记录", "评价")
+
+    application = models.ForeignKey(
+        Application, verbose_name=_("政策申报"), on_delete=models.DO_NOTHING, related_name="events"
+    )
+    kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
+    actor = models.ForeignKey(
+        "portal.User", verbose_name=_("操作人"), null=True, blank=True, on_delete=models.DO_NOTHING, related_name="+"
+    )
+    created_at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+    from_status = models.CharField(_("原状态"), max_length=20, choices=Application.Status.choices, blank=True)
+    to_status = models.CharField(_("新状态"), max_length=20, choices=Application.Status.choices, blank=True)
+    # Money moved or decided by this step: the approved or the paid amount.
+    amount = models.DecimalField(_("金额（元）"), max_digits=14, decimal_places=2, null=True, blank=True)
+    note = models.TextField(_("说明"), blank=True)
+
+    actor_name: str  # "name（unit）", set by policies.applications.selectors.application_timeline
+
+    class Meta:
+        verbose_name = _("申报记录")
+        verbose_name_plural = _("申报记录")
+        ordering = ["created_at", "id"]
+        triggers = [
+            # Append-only: the record of what happened is never rewritten (全程留痕).
+            pgtrigger.Protect(name="application_event_append_only", operation=pgtrigger.Update | pgtrigger.Delete),
+        ]
+
+    def __str__(self):
+        return f"{self.application_id} {self.get_kind_display()}"
 
 
 def application_file_path(instance, filename):

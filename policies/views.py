@@ -25,14 +25,7 @@ from portal.forms import add_service_errors
 
 PER_PAGE = 20
 
-CLASS_LABELS = {
-    ELIGIBLE: gettext_lazy("符合"),
-    ALMOST: gettext_lazy("差一项"),
-    UNKNOWN: gettext_lazy("待补充信息"),
-    NOT_ELIGIBLE: gettext_lazy("不符合"),
-}
 CLASS_STYLES = {ELIGIBLE: "success", ALMOST: "warning", UNKNOWN: "info", NOT_ELIGIBLE: "secondary"}
-CLASS_ORDER = [ELIGIBLE, ALMOST, UNKNOWN, NOT_ELIGIBLE]
 
 
 def _money(value) -> str:
@@ -51,14 +44,9 @@ def amount_summary(policy) -> str:
 
 
 def _decorate(evaluation: matching.Evaluation, enterprise) -> matching.Evaluation:
-    """The labels and lists a template shows for one evaluation."""
-    evaluation.klass_label = CLASS_LABELS[evaluation.klass]
+    """What a template shows of an evaluation beyond its own words (``klass_label``,
+    ``unmet_text``, ``missing_text``… — the API's too): its colour and its enterprise."""
     evaluation.klass_style = CLASS_STYLES[evaluation.klass]
-    evaluation.unmet_text = "；".join(c.text for c in evaluation.unmet)
-    # Why it matches: the conditions the enterprise meets, shown with the match.
-    evaluation.met_text = "；".join(c.text for c in evaluation.conditions if c.met is True)
-    evaluation.missing_text = "、".join(dict.fromkeys(c.missing for c in evaluation.unknown if c.missing))
-    evaluation.amount_text = "" if evaluation.amount is None else _money(evaluation.amount)
     evaluation.enterprise = enterprise
     return evaluation
 
@@ -142,16 +130,9 @@ def ask(request, pk):
 
 
 def _chosen_enterprise(request):
-    """The represented enterprise the page is about (``?enterprise=<id>``, else the
-    first); 404 for an id the user does not represent; None when they represent none."""
-    enterprises = list(selectors.represented_enterprises(user=request.user))
-    wanted = request.GET.get("enterprise", "")
-    if wanted:
-        chosen = next((e for e in enterprises if str(e.pk) == wanted), None)
-        if chosen is None:
-            raise Http404
-        return chosen, enterprises
-    return (enterprises[0] if enterprises else None), enterprises
+    """The enterprise the page is about (``?enterprise=<id>``, else the first the user
+    represents) and those they represent; 404 for one whose matches they may not read."""
+    return matching.enterprise_choice(user=request.user, wanted=request.GET.get("enterprise", ""))
 
 
 MATCHES_PER_CLASS = 20
@@ -168,7 +149,7 @@ def my_matches(request):
     if sort not in ("amount", "deadline"):
         sort = ""
     only = request.GET.get("klass")
-    if only not in CLASS_ORDER:
+    if only not in matching.CLASS_ORDER:
         only = None
     try:
         page_number = max(1, int(request.GET.get("page", "1")))
@@ -176,30 +157,20 @@ def my_matches(request):
         page_number = 1
     groups = []
     if enterprise is not None:
-        matches = matching.match_page(
-            enterprise,
+        matches = matching.enterprise_matches(
+            enterprise=enterprise,
             include_not_eligible=show_all,
             klass=only,
             sort=sort,
-            offset=(page_number - 1) * MATCHES_PER_CLASS if only else 0,
+            page=page_number,
             per_class=MATCHES_PER_CLASS,
         )
-        evaluations = [_decorate(evaluation, enterprise) for evaluation in matches.evaluations]
-        for klass in [only] if only else CLASS_ORDER:
-            if klass == NOT_ELIGIBLE and not show_all and only != NOT_ELIGIBLE:
-                continue
-            members = [e for e in evaluations if e.klass == klass]
-            shown_until = (page_number - 1) * MATCHES_PER_CLASS + len(members) if only else len(members)
-            groups.append(
-                {
-                    "klass": klass,
-                    "label": CLASS_LABELS[klass],
-                    "evaluations": members,
-                    "total": matches.totals[klass],
-                    "more": matches.totals[klass] > shown_until,
-                }
-            )
-    base = {"enterprise": enterprise.pk} if enterprise is not None and len(enterprises) > 1 else {}
+        for evaluation in matches.evaluations:
+            _decorate(evaluation, enterprise)
+        groups = matches.groups
+    # The enterprise is named in the page's links unless it is the only one there is.
+    named = enterprise is not None and (len(enterprises) > 1 or enterprise not in enterprises)
+    base = {"enterprise": enterprise.pk} if named else {}
     shown = {**base, **({"show": "all"} if show_all else {})}
     shared = {**shown, **({"sort": sort} if sort else {})}
     return render(
@@ -247,7 +218,7 @@ def enterprise_report(request):
     if enterprise is not None:
         evaluations = [
             _decorate(e, enterprise)
-            for e in matching.matches_for_enterprise(enterprise)
+            for e in matching.enterprise_matches(enterprise=enterprise).evaluations
             if e.klass in (ELIGIBLE, ALMOST)
         ]
         materials: dict[int, list] = {}

@@ -57,14 +57,20 @@ class MembershipInline(admin.TabularInline):
     fk_name = "enterprise"
     extra = 0
     fields = ["user", "position", "status", "requested_at", "decided_by", "decided_at"]
-    readonly_fields = ["requested_at", "decided_by", "decided_at"]
-    autocomplete_fields = ["user"]
+    # Requested by the user in the portal and decided with the actions of 企业成员, so
+    # that every decision goes through portal.services and is recorded.
+    readonly_fields = fields
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Enterprise)
 class EnterpriseAdmin(admin.ModelAdmin):
     list_display = ["name", "credit_code", "industry", "scale", "ownership", "region", "employees"]
-    list_filter = ["scale", "ownership", "region", "tags"]
+    list_filter = ["scale", "ownership", "tax_credit_grade", "region", "tags"]
     search_fields = ["name", "credit_code", "contact_person"]
     autocomplete_fields = ["industry", "region", "tags"]
     list_select_related = ["industry", "region"]
@@ -72,7 +78,10 @@ class EnterpriseAdmin(admin.ModelAdmin):
     inlines = [MembershipInline]
     fieldsets = [
         (None, {"fields": ["name", "credit_code", "industry", "scale", "ownership", "region", "founded_on"]}),
-        (_("经营数据"), {"fields": ["employees", "annual_revenue", "tax_paid", "rd_spend", "tags"]}),
+        (
+            _("经营数据"),
+            {"fields": ["employees", "annual_revenue", "tax_paid", "tax_credit_grade", "rd_spend", "tags"]},
+        ),
         (_("联系方式"), {"fields": ["address", "contact_person", "contact_phone"]}),
         (_("记录"), {"fields": ["created_at", "updated_at"]}),
     ]
@@ -87,6 +96,17 @@ class EnterpriseMembershipAdmin(admin.ModelAdmin):
     list_select_related = ["user", "enterprise", "decided_by"]
     readonly_fields = ["status", "requested_at", "decided_by", "decided_at"]
     actions = ["approve", "reject", "revoke"]
+
+    # A membership is requested in the portal (membership_request) and changes only by
+    # the actions below; revoked, never deleted.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
     def _decide(self, request, queryset, service, done_message):
         count = 0

@@ -228,8 +228,15 @@ def _credit_code(rng: random.Random, region_code: str) -> str:
     return first17 + credit_code_check_character(first17)
 
 
+# 纳税信用等级 as the tax authority hands them out, roughly; "" for an enterprise that has
+# not filled it in (its grade conditions are unknown).
+TAX_CREDIT_GRADES = {"A": 30, "B": 38, "M": 10, "C": 8, "D": 2, "": 12}
+
+
 def _seed_enterprises(regions, tags) -> list[Enterprise]:
     rng = random.Random(20261121)
+    # Its own sequence, so the enterprises drawn from ``rng`` stay those of earlier seeds.
+    grades = random.Random(20261122)
     industries = {industry.code: industry for industry in Industry.objects.filter(level=Industry.Level.DIVISION)}
     planned = []
     used_names = set()
@@ -258,6 +265,7 @@ def _seed_enterprises(regions, tags) -> list[Enterprise]:
             annual_revenue=revenue,
             tax_paid=(revenue * Decimal(rng.uniform(0.01, 0.06))).quantize(Decimal("1")),
             rd_spend=(revenue * Decimal(rng.uniform(0, 0.08))).quantize(Decimal("1")),
+            tax_credit_grade=grades.choices(list(TAX_CREDIT_GRADES), weights=list(TAX_CREDIT_GRADES.values()))[0],
             contact_person=rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(["", *GIVEN]),
             contact_phone=f"1{rng.choice('3589')}{rng.randint(0, 999_999_999):09d}",
             address=f"安徽省宣城市{region.name}{rng.choice(['开发区', '高新区', '工业园'])}{rng.randint(1, 300)}号",

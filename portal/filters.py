@@ -49,7 +49,7 @@ class EnterpriseFilter(django_filters.FilterSet):
 
     class Meta:
         model = Enterprise
-        fields = ["scale", "ownership", "region", "industry", "tag"]
+        fields = ["scale", "ownership", "tax_credit_grade", "region", "industry", "tag"]
 
     def filter_region(self, queryset, name, value):
         return queryset.filter(region__path__contains=f"/{value}/")

@@ -64,6 +64,7 @@ class EnterpriseProfileForm(forms.ModelForm):
             "employees",
             "annual_revenue",
             "tax_paid",
+            "tax_credit_grade",
             "rd_spend",
             "tags",
             "address",

@@ -151,6 +151,16 @@ class Enterprise(models.Model):
         FOREIGN = "foreign", _("外资")
         HK_MACAO_TAIWAN = "hmt", _("港澳台")
 
+    class TaxCreditGrade(models.TextChoices):
+        """纳税信用等级, as the tax authority grades it yearly; M is a new enterprise's grade,
+        between B and C (so the order here is the grades' own, best first)."""
+
+        A = "A", _("A级")
+        B = "B", _("B级")
+        M = "M", _("M级")
+        C = "C", _("C级")
+        D = "D", _("D级")
+
     name = models.CharField(_("企业名称"), max_length=200)
     credit_code = CreditCodeField(_("统一社会信用代码"), unique=True)
     industry = models.ForeignKey(
@@ -172,6 +182,13 @@ class Enterprise(models.Model):
     )
     rd_spend = models.DecimalField(
         _("年研发投入（元）"), max_digits=16, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    tax_credit_grade = models.CharField(
+        _("纳税信用等级"),
+        max_length=1,
+        choices=TaxCreditGrade.choices,
+        blank=True,
+        help_text=_("以税务机关最近一次评定为准；不清楚可不填"),
     )
     tags = models.ManyToManyField(EnterpriseTag, verbose_name=_("企业标签"), blank=True, related_name="enterprises")
     address = models.CharField(_("地址"), max_length=200, blank=True)

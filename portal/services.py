@@ -85,7 +85,7 @@ def membership_request(
 
 
 def _membership_decide(
-    *, membership: EnterpriseMembership, actor: User, status: str, note: str
+    *, membership: EnterpriseMembership, actor: User, status: EnterpriseMembership.Status, note: str
 ) -> EnterpriseMembership:
     if not actor.has_perm("portal.approve_membership"):
         raise PermissionDenied

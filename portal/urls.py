@@ -34,9 +34,9 @@ urlpatterns = [
     path("cases/", include("complaints.urls")),
     path("reports/", include("complaints.reporting.urls")),
     path("walkthroughs/report/", include("complaints.walkthroughs.report_urls")),
-    path("roundtables/reports/", include("roundtables.report_urls")),
+    path("roundtables/reports/", include("roundtables.reporting.urls")),
     path("roundtables/", include("roundtables.urls")),
-    path("policies/applications/", include("policies.application_urls")),
+    path("policies/applications/", include("policies.applications.urls")),
     path("policies/", include("policies.urls")),
     path("walkthroughs/", include("complaints.walkthroughs.urls")),
     # API

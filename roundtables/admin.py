@@ -281,16 +281,14 @@ class SessionAdmin(admin.ModelAdmin):
             self.message_user(request, done % {"count": count}, messages.SUCCESS)
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        if change and "starts_at" in form.changed_data:
-            moved = services.session_moved(session=obj, actor=request.user)
-            if moved:
-                self.message_user(
-                    request,
-                    _("会议改期：%(count)d 件报名时提出的诉求改为在新的召开时间登记，交办期限随之调整。")
-                    % {"count": moved},
-                    messages.INFO,
-                )
+        moved = services.session_save(session=obj, actor=request.user)
+        if moved:
+            self.message_user(
+                request,
+                _("会议改期：%(count)d 件报名时提出的诉求改为在新的召开时间登记，交办期限随之调整。")
+                % {"count": moved},
+                messages.INFO,
+            )
 
     @admin.action(description=_("发布（开始报名）"))
     def publish(self, request, queryset):

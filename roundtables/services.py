@@ -427,7 +427,7 @@ def _promote_from_waitlist(session: Session, *, pool: str) -> Registration | Non
     first.status = Registration.Status.CONFIRMED
     first.pool = Registration.Pool.OPEN
     first.save(update_fields=["status", "pool"])
-    if first.signed_up_by_id:
+    if first.signed_up_by is not None:
         notification_send(
             recipient=first.signed_up_by,
             kind="roundtable.promoted",
@@ -580,6 +580,20 @@ def appeal_file(
     return Appeal.objects.create(
         session=session, case=case, registration=registration, source=source, on_site_answer=on_site_answer
     )
+
+
+@transaction.atomic
+def session_save(*, session: Session, actor: User) -> int:
+    """Save an official's new session or edit (the admin form). Moving a session's start
+    moves the clock of the problems written on its sign-ups (``session_moved``); returns
+    how many moved."""
+    if not actor.has_perm("roundtables.change_session" if session.pk else "roundtables.add_session"):
+        raise PermissionDenied
+    previous = Session.objects.filter(pk=session.pk).values_list("starts_at", flat=True).first() if session.pk else None
+    session.save()
+    if previous is not None and previous != session.starts_at:
+        return session_moved(session=session, actor=actor)
+    return 0
 
 
 def session_moved(*, session: Session, actor: User) -> int:

@@ -3,6 +3,8 @@ enterprise's satisfaction on a working-day clock."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pghistory
 import pgtrigger
 from django.conf import settings
@@ -17,6 +19,9 @@ from django.utils.translation import gettext_lazy as _
 from portal.archive import archived_at_field, protect_from_delete
 from portal.fields import MobileField
 from portal.models import Department, Enterprise, Region, history
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 CONFIDENTIAL_MASK = _("（保密）")
 
@@ -196,6 +201,9 @@ class CaseNumberCounter(models.Model):
 )
 class Case(models.Model):
     """诉求件: one appeal, from whatever channel, and everything done about it."""
+
+    # Not a column: set by services.case_file on the case it returns (whether that call filed it).
+    just_filed: bool
 
     number = models.CharField(_("诉求编号"), max_length=20, unique=True, editable=False)
     channel = models.CharField(_("来源渠道"), max_length=20, choices=Channel.choices)
@@ -393,6 +401,10 @@ class Case(models.Model):
 class CaseTask(models.Model):
     """One line of the four lists (四个清单): task, measure, deadline, responsibility."""
 
+    # Not columns: set by selectors.case_tasks for display.
+    is_current: bool
+    is_overdue: bool
+
     case = models.ForeignKey(Case, verbose_name=_("诉求件"), on_delete=models.CASCADE, related_name="tasks")
     round = models.PositiveSmallIntegerField(_("交办轮次"), default=1)
     task = models.CharField(_("任务"), max_length=200)
@@ -560,6 +572,9 @@ class EventKind(models.TextChoices):
 
 class CaseEvent(models.Model):
     """One entry of a case's timeline. Written by the services; never changed."""
+
+    # Not a column: set by selectors.case_timeline for display (the name, or the mask).
+    actor_name: StrOrPromise
 
     case = models.ForeignKey(Case, verbose_name=_("诉求件"), on_delete=models.DO_NOTHING, related_name="events")
     kind = models.CharField(_("类型"), max_length=20, choices=EventKind.choices)

@@ -29,10 +29,12 @@ there are ten cases or a million. Rates are kept as numerator and denominator
 
 from __future__ import annotations
 
+import builtins
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
+from typing import cast
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
@@ -391,13 +393,14 @@ class DepartmentFigures:
     def satisfaction(self) -> Rate:
         return self.figures.satisfaction_rate
 
+    # In this class's body `list` is the field above, so the builtin is spelled out.
     @property
-    def stage_rates(self) -> list[tuple[str, Rate]]:
+    def stage_rates(self) -> builtins.list[tuple[str, Rate]]:
         return self.figures.stage_rates
 
     @property
     def list_label(self):
-        return RANKING_LABELS.get(self.list, _("暂不列榜"))
+        return RANKING_LABELS.get(self.list or "", _("暂不列榜"))
 
 
 @dataclass
@@ -493,7 +496,7 @@ def dashboard(
     open_cases = cases.filter(status__in=OPEN_STATUSES).count()
 
     channel_counts = dict(cases.values_list("channel").annotate(n=Count("id")))
-    by_channel = [(label, channel_counts.get(value, 0)) for value, label in Channel.choices]
+    by_channel: list[tuple[object, int]] = [(label, channel_counts.get(value, 0)) for value, label in Channel.choices]
 
     start, end = period.bounds
     categories = (
@@ -519,7 +522,11 @@ def dashboard(
 
     calendar = WorkCalendar()
     overdue = [
-        OverdueCase(case=case, working_days_late=deadlines.working_days_late(case.stage_due_at, now, calendar))
+        OverdueCase(
+            case=case,
+            # overdue_q matches only cases whose running stage has a deadline.
+            working_days_late=deadlines.working_days_late(cast(dt.datetime, case.stage_due_at), now, calendar),
+        )
         for case in cases.filter(sla.overdue_q(now))
         .select_related("lead_department")
         .order_by("stage_due_at", "id")[:OVERDUE_LIST_LIMIT]

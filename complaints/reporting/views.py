@@ -3,13 +3,12 @@ typical case library, and the Excel export of the case list."""
 
 from __future__ import annotations
 
-import io
 from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpResponseBadRequest
+from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, render
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -21,6 +20,7 @@ from complaints.filters import CaseFilter
 from complaints.models import Stage
 from complaints.reporting import selectors as reports
 from complaints.reporting.forms import FIRST_DAY, FiguresForm
+from portal.excel import workbook_response
 
 
 def _chart(kind: str, labels, datasets, *, percent: bool = False) -> dict:
@@ -143,6 +143,4 @@ def export(request):
     title = _("诉求件")
     content = resources.export_cases(case_filter.qs, title=title)
     filename = f"{title}-{timezone.localdate():%Y-%m-%d}.xlsx"
-    return FileResponse(
-        io.BytesIO(content), as_attachment=True, filename=filename, content_type=resources.XLSX_CONTENT_TYPE
-    )
+    return workbook_response(content, filename)

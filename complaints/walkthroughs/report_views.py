@@ -3,18 +3,15 @@ Excel workbook, for those who may see every walkthrough (officials, chief office
 
 from __future__ import annotations
 
-import io
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.http import FileResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from complaints.resources import XLSX_CONTENT_TYPE
 from complaints.walkthroughs import reports as reports
+from portal.excel import workbook_response
 
 PERMISSION = "complaints.view_all_walkthroughs"
 
@@ -57,9 +54,4 @@ def monthly_export(request):
     (its file name says which month it is)."""
     report = reports.monthly_report(_month(request, tell=False))
     filename = _("换位体验月报-%(month)s.xlsx") % {"month": report.month_param}
-    return FileResponse(
-        io.BytesIO(reports.monthly_workbook(report)),
-        as_attachment=True,
-        filename=filename,
-        content_type=XLSX_CONTENT_TYPE,
-    )
+    return workbook_response(reports.monthly_workbook(report), filename)

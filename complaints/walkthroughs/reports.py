@@ -23,7 +23,6 @@ The cumulative figures (累计) count every walkthrough ever submitted, whatever
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
 from dataclasses import dataclass, fields
 
@@ -35,10 +34,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_str
 from django.utils.translation import gettext_lazy as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
 
 from complaints.models import (
     DONE_STATUSES,
@@ -48,6 +43,7 @@ from complaints.models import (
     WalkthroughStep,
     WalkthroughTheme,
 )
+from portal.excel import add_sheet, new_workbook, workbook_bytes
 
 LONGEST_WAITS_LIMIT = 10
 MATERIALS_LIMIT = 10
@@ -387,33 +383,9 @@ def report_tables(report: MonthlyReport) -> list[Table]:
     ]
 
 
-def _cell(sheet, value):
-    if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    cell = WriteOnlyCell(sheet, value=value)
-    if isinstance(value, str) and value.startswith("="):
-        # Text typed by officers stays text, never becomes a formula.
-        cell.data_type = "s"
-    elif isinstance(value, dt.date):
-        cell.number_format = "yyyy-mm-dd"
-    return cell
-
-
 def monthly_workbook(report: MonthlyReport) -> bytes:
     """The report as .xlsx bytes: one sheet per table, bold frozen header row."""
-    workbook = Workbook(write_only=True)
-    bold = Font(bold=True)
+    workbook = new_workbook()
     for table in report_tables(report):
-        sheet = workbook.create_sheet(title=table.sheet[:31])
-        sheet.freeze_panes = "A2"
-        header = []
-        for name in table.headers:
-            cell = WriteOnlyCell(sheet, value=name)
-            cell.font = bold
-            header.append(cell)
-        sheet.append(header)
-        for row in table.rows:
-            sheet.append([_cell(sheet, value) for value in row])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+        add_sheet(workbook, table.sheet, table.headers, table.rows)
+    return workbook_bytes(workbook)

@@ -4,9 +4,11 @@ finding to a case, add photos. Keyword-only and atomic, like the case services."
 from __future__ import annotations
 
 import datetime as dt
+from typing import cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Field
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -133,9 +135,10 @@ def _replace_steps(walkthrough: Walkthrough, steps: list[dict]) -> None:
 
 
 def _save_answers(walkthrough: Walkthrough, answers: dict[int, tuple[str, str]]) -> None:
-    if walkthrough.checklist_id is None:
+    checklist = walkthrough.checklist
+    if checklist is None:
         return
-    questions = set(walkthrough.checklist.questions.values_list("pk", flat=True))
+    questions = set(checklist.questions.values_list("pk", flat=True))
     rows = [
         ChecklistAnswer(walkthrough=walkthrough, question_id=question_id, answer=answer or "", comment=comment or "")
         for question_id, (answer, comment) in answers.items()
@@ -152,7 +155,7 @@ def _save_answers(walkthrough: Walkthrough, answers: dict[int, tuple[str, str]])
 def _save_findings(walkthrough: Walkthrough, findings: list[dict]) -> None:
     existing = {finding.pk: finding for finding in walkthrough.findings.all()}
     for item in findings:
-        finding = existing.get(item.get("id")) if item.get("id") else None
+        finding = existing.get(item["id"]) if item.get("id") else None
         if item.get("DELETE"):
             if finding is not None:
                 finding.delete()
@@ -174,7 +177,8 @@ def _save_findings(walkthrough: Walkthrough, findings: list[dict]) -> None:
 def submission_problems(walkthrough: Walkthrough) -> list[str]:
     """What is still missing before the walkthrough can be submitted, in words."""
     problems = []
-    labels = {name: Walkthrough._meta.get_field(name).verbose_name for name in REQUIRED_ON_SUBMIT}
+    # REQUIRED_ON_SUBMIT names the model's own fields, never a reverse relation.
+    labels = {name: cast(Field, Walkthrough._meta.get_field(name)).verbose_name for name in REQUIRED_ON_SUBMIT}
     missing = [str(labels[name]) for name in REQUIRED_ON_SUBMIT if getattr(walkthrough, name) in (None, "")]
     if missing:
         problems.append(_("请填写：%(fields)s。") % {"fields": "、".join(missing)})
@@ -184,7 +188,7 @@ def submission_problems(walkthrough: Walkthrough) -> list[str]:
     problems.extend(
         _("第%(order)d个办理环节未填写做了什么。") % {"order": step.order} for step in steps if not step.action
     )
-    if walkthrough.checklist_id:
+    if walkthrough.checklist is not None:
         answered = set(walkthrough.answers.exclude(answer="").values_list("question_id", flat=True))
         unanswered = [q.order for q in walkthrough.checklist.questions.all() if q.pk not in answered]
         if unanswered:
@@ -255,7 +259,7 @@ def finding_promote(
         .select_related("walkthrough__officer", "walkthrough__theme")
         .get(pk=finding.pk)
     )
-    if finding.case_id:
+    if finding.case is not None:
         return finding.case, False
     walkthrough = finding.walkthrough
     if walkthrough.is_draft:
@@ -324,6 +328,16 @@ def finding_photo_add(*, finding: Finding, actor: User, upload) -> FindingPhoto:
 
 
 # --- Officers and checklists (admin) ---------------------------------------------------
+
+
+@transaction.atomic
+def officer_save(*, officer, actor) -> None:
+    """Appoint an officer or save an edit of the appointment (the admin form); the
+    officer's role follows ``is_active``."""
+    if not actor.has_perm("complaints.change_experienceofficer" if officer.pk else "complaints.add_experienceofficer"):
+        raise PermissionDenied
+    officer.save()
+    officer_sync_role(officer=officer)
 
 
 @transaction.atomic

@@ -13,17 +13,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
-from policies.matching import ALMOST, ELIGIBLE, NOT_ELIGIBLE, UNKNOWN
+from policies.matching import CLASS_LABELS
 from policies.models import Level, Policy, PolicyMaterial, PolicyQuestion
 from portal.api.fields import ChoiceLabel
 from portal.models import Department, Enterprise, EnterpriseTag, Industry, Region
 
-KLASS_CHOICES = [
-    (ELIGIBLE, gettext_lazy("符合")),
-    (ALMOST, gettext_lazy("差一项")),
-    (UNKNOWN, gettext_lazy("待补充信息")),
-    (NOT_ELIGIBLE, gettext_lazy("不符合")),
-]
+KLASS_CHOICES = list(CLASS_LABELS.items())
 LEVEL_HELP = gettext_lazy("政策层级：") + "、".join(f"{value}" for value, _label in Level.choices)
 
 
@@ -178,6 +173,12 @@ class PolicyProfileSerializer(serializers.Serializer):
     industry = serializers.CharField(required=False, allow_blank=True, help_text=gettext_lazy("国民经济行业代码，如 C"))
     scale = serializers.ChoiceField(choices=Enterprise.Scale.choices, required=False, allow_blank=True)
     ownership = serializers.ChoiceField(choices=Enterprise.Ownership.choices, required=False, allow_blank=True)
+    tax_credit_grade = serializers.ChoiceField(
+        choices=Enterprise.TaxCreditGrade.choices,
+        required=False,
+        allow_blank=True,
+        help_text=gettext_lazy("纳税信用等级"),
+    )
     tags = serializers.ListField(
         child=serializers.CharField(), required=False, help_text=gettext_lazy("企业标签名称，如 高新技术企业")
     )

@@ -24,13 +24,11 @@ from policies import matching, selectors
 from policies.api import serializers
 from policies.filters import PolicyApiFilter
 from policies.models import Policy
-from portal import selectors as portal_selectors
 from portal.api.errors import PublicReadApiViewSet, api_exception_handler, error_responses
 from portal.api.filters import PortalFilterBackend
 
 POLICY_ERRORS = error_responses(gettext_lazy("政策不存在或尚未发布"), gettext_lazy("未登录，或无权进行此操作"))
 ENTERPRISE_ERRORS = error_responses(gettext_lazy("企业不存在或无权查看"), gettext_lazy("未登录"))
-KLASS_DISPLAY = dict(serializers.KLASS_CHOICES)
 
 
 def _conditions(evaluation: matching.Evaluation) -> list[dict]:
@@ -40,7 +38,7 @@ def _conditions(evaluation: matching.Evaluation) -> list[dict]:
 def _evaluation_data(evaluation: matching.Evaluation) -> dict:
     return {
         "klass": evaluation.klass,
-        "klass_display": str(KLASS_DISPLAY[evaluation.klass]),
+        "klass_display": evaluation.klass_label,
         "conditions": _conditions(evaluation),
         "amount": evaluation.amount,
         "amount_explanation": evaluation.amount_explanation,
@@ -48,12 +46,14 @@ def _evaluation_data(evaluation: matching.Evaluation) -> dict:
 
 
 def _match_data(evaluation: matching.Evaluation) -> dict:
+    """One match in the words of the page (``matching.Evaluation``): the page joins
+    the same lists that are given here."""
     return {
         "policy": evaluation.policy,
         "klass": evaluation.klass,
-        "klass_display": str(KLASS_DISPLAY[evaluation.klass]),
-        "unmet": [c.text for c in evaluation.unmet],
-        "unknown": list(dict.fromkeys(c.missing for c in evaluation.unknown if c.missing)),
+        "klass_display": evaluation.klass_label,
+        "unmet": evaluation.unmet_texts,
+        "unknown": evaluation.missing_fields,
         "amount": evaluation.amount,
         "amount_explanation": evaluation.amount_explanation,
     }
@@ -134,6 +134,7 @@ class PolicyViewSet(mixins.ListModelMixin, PublicReadApiViewSet):
             industry_path=data.get("industry"),
             scale=data.get("scale") or "",
             ownership=data.get("ownership") or "",
+            tax_credit_grade=data.get("tax_credit_grade") or "",
             tag_ids=frozenset(tags.values()),
             tag_names=frozenset(tags),
             employees=data.get("employees"),
@@ -179,7 +180,7 @@ class EnterpriseMatchesView(APIView):
         if show not in ("", "all"):
             # A value the schema does not offer is a mistake to report, not a default to guess.
             raise exceptions.ValidationError({"show": _("只能为 all，或不传此参数。")})
-        enterprise = portal_selectors.enterprise_get_for_user(user=request.user, pk=pk)
-        evaluations = matching.matches_for_enterprise(enterprise, include_not_eligible=show == "all")
-        data = {"enterprise": enterprise, "matches": [_match_data(e) for e in evaluations]}
+        enterprise = matching.matches_enterprise_get(user=request.user, pk=pk)
+        matches = matching.enterprise_matches(enterprise=enterprise, include_not_eligible=show == "all")
+        data = {"enterprise": enterprise, "matches": [_match_data(e) for e in matches.evaluations]}
         return Response(serializers.PolicyEnterpriseMatchesSerializer(data).data)

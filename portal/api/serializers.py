@@ -47,6 +47,7 @@ class EnterpriseSerializer(serializers.ModelSerializer):
             "employees",
             "annual_revenue",
             "tax_paid",
+            "tax_credit_grade",
             "rd_spend",
             "tags",
             "address",

@@ -20,7 +20,7 @@ from rest_framework.authtoken.models import Token
 
 from complaints import services as case_services
 from complaints.models import ExperienceOfficer, ProblemCategory, ProblemClass, Tier, TypicalCase, Walkthrough
-from policies import services as policy_services
+from policies.applications import services as policy_services
 from policies.models import ApplicationFile, Policy, PolicyAttachment, PolicyCategory
 from portal import roles
 from portal import services as portal_services

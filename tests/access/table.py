@@ -9,7 +9,7 @@ of enterprise B, a handler of department X, a handler of department Y, an offici
 One letter per role:
 
 - ``A`` allowed: the view did its work (2xx, a redirect that is not to a login page,
-  or 400/409 for the empty form or body the walk posts);
+  or 400/409/415 for the empty form or JSON body the walk posts);
 - ``L`` sent to a login page;
 - ``U`` refused by the API as unauthenticated (401 or 403);
 - ``F`` 403: the user may see the object or page exists but may not do this;
@@ -202,6 +202,10 @@ API = {
     "policy-application-detail": get("U A N A N A N N", application),
     "policy-application-files": post("U A N F N F N N", application),
     "policy-application-submit": post("U A N F N F N N", application),
+    "policy-application-draft": post("U A N F N F N N", application),
+    "policy-application-file": Row(
+        "U A N F N F N N", "delete", lambda w: {"pk": w.application.pk, "file_pk": w.application_file.pk}
+    ),
     "policy-application-rate": post("U A N F N F N N", application),
     "policy-application-start-review": post("U F N A N A N N", application),
     "policy-application-return-for-correction": post("U F N A N A N N", application),

@@ -90,6 +90,10 @@ ADMIN_ACTIONS_REMOVED: dict[str, set[str]] = {
     # Made by sign-up and application services only; the admin reads and archives them.
     "roundtables.registration": {"add", "delete"},
     "policies.application": {"add", "delete"},
+    # Requested in the portal, decided by admin actions, revoked rather than deleted.
+    "portal.enterprisemembership": {"add", "delete"},
+    # Retired (卸任), never deleted.
+    "complaints.experienceofficer": {"delete"},
 }
 
 
@@ -164,7 +168,8 @@ def _letter(response, *, is_api: bool, anonymous: bool) -> str:
         return "N"
     if status == 405:
         return "M"
-    if status < 300 or status in (400, 409, 422):
+    # 415: an upload endpoint read the walk's JSON body and asked for multipart instead.
+    if status < 300 or status in (400, 409, 415, 422):
         return "A"
     return str(status)
 
@@ -177,6 +182,8 @@ def _request(client, method, url, data, is_api):
         with transaction.atomic():
             if method == "get":
                 response = client.get(url)
+            elif method == "delete":
+                response = client.delete(url)
             elif is_api:
                 response = client.post(url, data or {}, content_type="application/json")
             else:

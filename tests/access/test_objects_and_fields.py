@@ -98,7 +98,7 @@ def test_a_file_is_reached_only_through_its_own_parent(world):
     )
     assert client.get(f"/cases/{own_case.number}/").status_code == 200
     assert client.get(f"/cases/{own_case.number}/attachments/{world.attachment.pk}/").status_code == 404
-    from policies import services as policy_services
+    from policies.applications import services as policy_services
 
     own_application = policy_services.application_start(
         policy=world.policy, enterprise=world.enterprise_b, actor=member_b
@@ -137,7 +137,7 @@ def test_y_never_reads_xs_cases(world):
 
 def test_a_reviewer_sees_applications_only_once_submitted(world):
     """A draft is the enterprise's own until it is submitted: X's reviewer gets 404."""
-    from policies import services as policy_services
+    from policies.applications import services as policy_services
     from policies.models import Policy
 
     other_policy = Policy.objects.create(

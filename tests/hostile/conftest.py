@@ -18,7 +18,7 @@ from django.utils import timezone
 from complaints import services as case_services
 from complaints.models import Case, Finding, ProblemCategory, Tier, Walkthrough
 from complaints.walkthroughs import services as walkthrough_services
-from policies import services as policy_services
+from policies.applications import services as policy_services
 from policies.models import Application, Policy, PolicyCategory, PolicyMaterial
 from portal import roles
 from portal.models import Department, Enterprise, Region, User

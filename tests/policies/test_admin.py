@@ -21,6 +21,16 @@ def test_the_admin_shows_the_reach_and_publishes(client, make_policy, regions, t
     assert policy.state == Policy.State.PUBLISHED and policy.published_on
 
 
+def test_the_admin_sets_a_tax_credit_grade_condition_and_counts_its_reach(client, make_policy):
+    policy = make_policy(state=Policy.State.DRAFT, tax_credit_grades=["A"])
+    for grade in ["A", "A", "B", ""]:
+        factories.enterprise(tax_credit_grade=grade)
+    client.force_login(factories.official())
+    page = client.get(f"/admin/policies/policy/{policy.pk}/change/").content.decode()
+    assert 'name="tax_credit_grades" value="A"' in page and "纳税信用等级" in page
+    assert "将覆盖 2 家企业" in page
+
+
 def test_a_bad_advanced_condition_is_refused_in_the_admin(client, make_policy):
     policy = make_policy(state=Policy.State.DRAFT)
     policy.advanced_condition = {"field": "salary", "op": ">", "value": 1}

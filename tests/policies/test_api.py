@@ -156,8 +156,16 @@ def test_the_calculator_evaluates_a_profile_that_is_not_stored(api, make_policy,
     body = api.post(url, {"region": "341802", "employees": 80}, content_type="application/json").json()
     assert body["klass"] == "almost"
 
+    graded = make_policy(tax_credit_grades=["A", "B"])
+    graded_url = f"/api/v1/policies/{graded.pk}/evaluate/"
+    body = api.post(graded_url, {"tax_credit_grade": "M"}, content_type="application/json").json()
+    assert body["klass"] == "almost" and body["conditions"][0]["text"] == "需纳税信用等级A级或B级"
+    body = api.post(graded_url, {}, content_type="application/json").json()
+    assert body["klass"] == "unknown" and body["conditions"][0]["missing"] == "纳税信用等级"
+    assert api.post(graded_url, {"tax_credit_grade": "E"}, content_type="application/json").status_code == 400
+
     response = api.post(url, {"tags": ["没有的标签"], "region": "999999"}, content_type="application/json")
     assert response.status_code == 400
     fields = {e["field"] for e in response.json()["errors"]}
     assert fields == {"tags", "region"}
-    assert Policy.objects.count() == 1
+    assert Policy.objects.count() == 2

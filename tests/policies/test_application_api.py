@@ -271,8 +271,8 @@ def test_uploads_are_checked(api, make_policy, open_policy, people):
 
     assert _upload(api, application_id, required.pk).status_code == 201
     assert _json(api, f"{URL}{application_id}/submit/", {"confirmed": True}).status_code == 200
-    response = _upload(api, application_id, required.pk)
-    assert response.status_code == 400 and "已提交" in response.json()["errors"][0]["message"]
+    response = _upload(api, application_id, required.pk)  # a state refusal, as for every step: 409
+    assert response.status_code == 409 and "已提交" in response.json()["errors"][0]["message"]
     assert ApplicationFile.objects.count() == 1
 
 

@@ -380,7 +380,7 @@ def test_a_user_of_two_enterprises_chooses_one(client, open_policy):
 
 @pytest.mark.parametrize("rows", [5, 50])
 def test_the_grants_page_runs_the_same_queries_for_5_or_50(client, make_policy, tags, regions, rows):
-    from policies import services
+    from policies.applications import services
 
     policy = make_policy(
         application_method="auto", tags_all=[tags["专精特新"]], amount_rule="fixed", amount_fixed=Decimal("3000")

@@ -1,4 +1,4 @@
-"""Matching: the Python and SQL evaluators agree, hierarchies cover their children,
+"""Matching: the Python, SQL and ORM engines agree, hierarchies cover their children,
 the almost and unknown classes name what is missing, amounts show their arithmetic."""
 
 import datetime as dt
@@ -28,8 +28,14 @@ def _enterprise(regions, **fields):
     return Enterprise.objects.get(pk=enterprise.pk)
 
 
+def _sql_evaluation(policy, enterprise):
+    """The policy as "my matches" classes and explains it for the enterprise (SQL)."""
+    evaluations = matching.match_page(enterprise, include_not_eligible=True).evaluations
+    return next(e for e in evaluations if e.policy.pk == policy.pk)
+
+
 def _sql_class(policy, enterprise):
-    return matching.classify_in_sql(matching.Profile.of(enterprise), [policy.pk])[policy.pk]["klass"]
+    return _sql_evaluation(policy, enterprise).klass
 
 
 def _reaches(policy, enterprise):
@@ -52,9 +58,8 @@ def test_almost_names_the_one_unmet_condition(make_policy, regions, tags):
     enterprise = _enterprise(regions, employees=50, tags=[tags["专精特新"]])
     evaluation = matching.evaluate(policy, matching.Profile.of(enterprise))
     assert evaluation.klass == matching.ALMOST == _sql_class(policy, enterprise)
-    assert [c.text for c in evaluation.unmet] == ["须具备：高新技术企业"]
-    row = matching.classify_in_sql(matching.Profile.of(enterprise), [policy.pk])[policy.pk]
-    assert row["missing_tags"] == ["高新技术企业"]
+    assert evaluation.unmet_texts == ["须具备：高新技术企业"]
+    assert _sql_evaluation(policy, enterprise).unmet_texts == ["须具备：高新技术企业"]
 
 
 def test_unknown_names_the_field_to_fill_in(make_policy, regions):
@@ -109,10 +114,10 @@ def test_matching_one_enterprise_costs_a_fixed_number_of_queries(make_policy, re
 
     add(3)
     with CaptureQueriesContext(connection) as few:
-        matching.matches_for_enterprise(Enterprise.objects.get(pk=enterprise.pk))
+        matching.match_page(Enterprise.objects.get(pk=enterprise.pk))
     add(15)
     with CaptureQueriesContext(connection) as many:
-        results = matching.matches_for_enterprise(Enterprise.objects.get(pk=enterprise.pk))
+        results = matching.match_page(Enterprise.objects.get(pk=enterprise.pk)).evaluations
     assert len(many.captured_queries) == len(few.captured_queries)
     assert len(results) == 18
 
@@ -130,7 +135,54 @@ def test_a_policys_condition_ids_follow_its_condition_sets_whatever_is_saved(mak
     assert not stale.events.filter(pgh_label="update").exclude(title="改了标题").exists()
 
 
-# --- The two evaluators agree ----------------------------------------------------------
+# --- 纳税信用等级: a kind of condition added through the registry alone ------------------
+
+
+def test_a_tax_credit_grade_condition_in_python_sql_and_the_orm(make_policy, regions):
+    policy = make_policy(tax_credit_grades=["A", "B"])
+    graded_a = _enterprise(regions, tax_credit_grade="A")
+    graded_c = _enterprise(regions, tax_credit_grade="C")
+    ungraded = _enterprise(regions, tax_credit_grade="")
+    for enterprise, klass in [(graded_a, matching.ELIGIBLE), (graded_c, matching.ALMOST), (ungraded, matching.UNKNOWN)]:
+        python = matching.evaluate(policy, matching.Profile.of(enterprise))
+        sql = _sql_evaluation(policy, enterprise)
+        assert python.klass == sql.klass == klass
+        assert python.conditions == sql.conditions
+        assert _reaches(policy, enterprise) == (klass == matching.ELIGIBLE)
+    assert _sql_evaluation(policy, graded_c).unmet_texts == ["需纳税信用等级A级或B级"]
+    unknown = _sql_evaluation(policy, ungraded)
+    assert unknown.missing_fields == ["纳税信用等级"] and unknown.missing_text == "纳税信用等级"
+    assert matching.eligible_policy_ids(graded_a) == [policy.pk] and matching.eligible_policy_ids(ungraded) == []
+
+
+def test_one_grade_or_three_read_naturally(make_policy):
+    assert matching.evaluate(make_policy(tax_credit_grades=["A"]), matching.Profile()).conditions[0].text == (
+        "需纳税信用等级A级"
+    )
+    three = matching.evaluate(make_policy(tax_credit_grades=["A", "B", "M"]), matching.Profile(tax_credit_grade="D"))
+    assert three.unmet_texts == ["需纳税信用等级A级、B级或M级"]
+
+
+def test_a_condition_tree_may_name_the_tax_credit_grade(make_policy, regions):
+    tree = {"field": "tax_credit_grade", "op": "in", "value": ["A", "B"]}
+    validate_tree(tree)
+    policy = make_policy(advanced_condition=tree)
+    for grade, klass in [("A", matching.ELIGIBLE), ("D", matching.ALMOST), ("", matching.UNKNOWN)]:
+        enterprise = _enterprise(regions, tax_credit_grade=grade)
+        assert matching.evaluate(policy, matching.Profile.of(enterprise)).klass == klass
+        assert _sql_class(policy, enterprise) == klass
+        assert _reaches(policy, enterprise) == (klass == matching.ELIGIBLE)
+    # No other condition settles the class, so the SQL's came from the PL/pgSQL function,
+    # which reads the grade like any choice field:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT policy_condition(%s::jsonb, %s::jsonb)",
+            ['{"field": "tax_credit_grade", "op": "==", "value": "M"}', '{"tax_credit_grade": "M"}'],
+        )
+        assert cursor.fetchone()[0] is True
+
+
+# --- The three engines agree -------------------------------------------------------------
 
 TREES = [
     {"field": "annual_revenue", "op": ">=", "value": 20000000},
@@ -148,6 +200,12 @@ TREES = [
         ]
     },
     {"field": "years_since_founding", "op": "!=", "value": 3},
+    {
+        "any": [
+            {"field": "tax_credit_grade", "op": "in", "value": ["A", "M"]},
+            {"not": {"field": "tax_credit_grade", "op": "!=", "value": "C"}},
+        ]
+    },
 ]
 
 
@@ -158,11 +216,21 @@ def catalogue(make_policy, regions, tags):
         make_policy(title="区域", regions=[regions["xuanzhou"]]),
         make_policy(title="行业", industries=[c]),
         make_policy(title="规模", scales=["small", "micro"], ownerships=["private"]),
+        make_policy(title="纳税信用", tax_credit_grades=["A", "B"], min_tax_paid=Decimal("10000")),
         make_policy(title="标签", tags_all=[tags["高新技术企业"]], tags_excluded=[tags["规上工业企业"]]),
         make_policy(title="其一", tags_any=[tags["专精特新"], tags["高新技术企业"]]),
         make_policy(title="人数收入", min_employees=20, max_employees=500, min_annual_revenue=Decimal("1000000")),
         make_policy(title="纳税强度", min_tax_paid=Decimal("50000"), min_rd_intensity=Decimal("0.02")),
         make_policy(title="年限", min_years_since_founding=2, max_years_since_founding=10, industries=[it]),
+        make_policy(
+            title="多项",
+            regions=[regions["city"]],
+            scales=["small"],
+            tax_credit_grades=["A"],
+            tags_all=[tags["专精特新"], tags["高新技术企业"]],
+            max_annual_revenue=Decimal("30000000"),
+            advanced_condition=TREES[0],
+        ),
         *[make_policy(title=f"高级{index}", advanced_condition=tree) for index, tree in enumerate(TREES)],
     ]
 
@@ -173,6 +241,7 @@ profiles = st.fixed_dictionaries(
         "industry": st.sampled_from(["36", "13", "65", None]),
         "scale": st.sampled_from(["", "large", "small", "micro"]),
         "ownership": st.sampled_from(["", "private", "foreign"]),
+        "tax_credit_grade": st.sampled_from(["", "A", "B", "M", "C", "D"]),
         "tags": st.sets(st.sampled_from(["高新技术企业", "专精特新", "规上工业企业"])),
         "employees": st.one_of(st.none(), st.integers(0, 1000)),
         "annual_revenue": st.one_of(st.none(), st.integers(0, 60_000_000).map(Decimal)),
@@ -185,7 +254,10 @@ profiles = st.fixed_dictionaries(
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=profiles)
-def test_the_python_and_sql_evaluators_agree(catalogue, regions, tags, data):
+def test_the_python_sql_and_orm_engines_agree(catalogue, regions, tags, data):
+    """Every kind of condition, through every live path: the Python evaluator; the SQL
+    class query (``match_page``'s classes, ``eligible_policy_ids``) and its explaining
+    query (each condition's result and words); the ORM filter (``eligible_enterprises``)."""
     founded = None
     if data["founded_years_ago"] is not None:
         founded = dt.date.today() - dt.timedelta(days=365 * data["founded_years_ago"] + 40)
@@ -195,6 +267,7 @@ def test_the_python_and_sql_evaluators_agree(catalogue, regions, tags, data):
         industry=Industry.objects.get(code=data["industry"]) if data["industry"] else None,
         scale=data["scale"],
         ownership=data["ownership"],
+        tax_credit_grade=data["tax_credit_grade"],
         tags=[tags[name] for name in data["tags"]],
         employees=data["employees"],
         annual_revenue=data["annual_revenue"],
@@ -203,15 +276,16 @@ def test_the_python_and_sql_evaluators_agree(catalogue, regions, tags, data):
         founded_on=founded,
     )
     profile = matching.Profile.of(enterprise)
-    sql = matching.classify_in_sql(profile, [p.pk for p in catalogue])
     reached = set(
         policy.pk for policy in catalogue if matching.eligible_enterprises(policy).filter(pk=enterprise.pk).exists()
     )
+    eligible_in_sql = set(matching.eligible_policy_ids(enterprise))
     # The page's classes come from the classifying query, the reasons from the explaining one.
-    classed = {e.policy.pk: e.klass for e in matching.match_page(enterprise, include_not_eligible=True).evaluations}
+    explained = {e.policy.pk: e for e in matching.match_page(enterprise, include_not_eligible=True).evaluations}
     for policy in catalogue:
-        python = matching.evaluate(policy, profile).klass
-        assert sql[policy.pk]["klass"] == python, (policy.title, data)
-        assert classed[policy.pk] == python, (policy.title, data)
-        assert (policy.pk in reached) == (python == matching.ELIGIBLE), (policy.title, data)
+        python = matching.evaluate(policy, profile)
+        assert explained[policy.pk].klass == python.klass, (policy.title, data)
+        assert explained[policy.pk].conditions == python.conditions, (policy.title, data)
+        assert (policy.pk in eligible_in_sql) == (python.klass == matching.ELIGIBLE), (policy.title, data)
+        assert (policy.pk in reached) == (python.klass == matching.ELIGIBLE), (policy.title, data)
     enterprise.delete()

@@ -320,6 +320,47 @@ def test_my_matches_shows_twenty_of_a_class_and_pages_through_the_rest(client, m
     assert page_of(client, "/policies/matches/?klass=nonsense&page=x").count('data-testid="match"') == 20
 
 
+def test_my_matches_words_a_tax_credit_grade_condition(client, make_policy, company):
+    policy = make_policy(title="纳税信用贷款贴息", tax_credit_grades=["A", "B"])
+    client.force_login(factories.enterprise_user(company))
+    page = page_of(client, "/policies/matches/")
+    unknown = page[page.index('data-testid="group-unknown"') :].split("</section>")[0]
+    assert f'data-policy="{policy.pk}"' in unknown and "请补充：纳税信用等级" in unknown
+    company.tax_credit_grade = "C"
+    company.save()
+    almost = page_of(client, "/policies/matches/")
+    almost = almost[almost.index('data-testid="group-almost"') :].split("</section>")[0]
+    assert f'data-policy="{policy.pk}"' in almost and "还差：需纳税信用等级A级或B级" in almost
+    company.tax_credit_grade = "B"
+    company.save()
+    eligible = page_of(client, "/policies/matches/")
+    eligible = eligible[eligible.index('data-testid="group-eligible"') :].split("</section>")[0]
+    assert f'data-policy="{policy.pk}"' in eligible and "符合：需纳税信用等级A级或B级" in eligible
+    assert "需纳税信用等级A级或B级" in page_of(client, f"/policies/{policy.pk}/")
+
+
+def test_the_page_and_the_api_say_the_same_of_each_match(client, catalogue, company):
+    """One selector behind both: the same classes, unmet conditions and fields to fill in,
+    for the same people (the enterprise's members, and officials for any enterprise)."""
+    for user in [factories.enterprise_user(company), factories.official()]:
+        client.force_login(user)
+        page = page_of(client, f"/policies/matches/?enterprise={company.pk}&show=all")
+        matches = client.get(f"/api/v1/enterprises/{company.pk}/matches/?show=all").json()["matches"]
+        assert {m["policy"]["id"] for m in matches} == {policy.pk for policy in catalogue.values()}
+        for match in matches:
+            card = page[page.index(f'data-policy="{match["policy"]["id"]}"') :].split("</article>")[0]
+            assert match["klass_display"] in card
+            assert ("还差：" + "；".join(match["unmet"]) in card) == bool(match["unmet"])
+            assert ("请补充：" + "、".join(match["unknown"]) in card) == bool(match["unknown"])
+    # The official's links (report, sort, show all) keep to the enterprise asked for.
+    assert f'href="/policies/matches/report/?enterprise={company.pk}"' in page
+    report = page_of(client, f"/policies/matches/report/?enterprise={company.pk}")
+    assert "宣城精工机械有限公司 一企一策政策清单" in report
+    client.force_login(factories.enterprise_user(factories.enterprise()))
+    assert client.get(f"/policies/matches/?enterprise={company.pk}").status_code == 404
+    assert client.get(f"/api/v1/enterprises/{company.pk}/matches/").status_code == 404
+
+
 # --- 一企一策 ---------------------------------------------------------------------------------
 
 

@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from policies import services, tasks
+from policies.applications import services as application_services
 from policies.models import Application, ApplicationFile, Policy, PolicyMaterial, PolicyPush, PushRun
 from portal.models import Notification
 from tests import factories
@@ -136,30 +137,35 @@ def test_an_application_goes_from_draft_to_payout(open_policy, regions):
     enterprise = factories.enterprise(region=regions["xuanzhou"])
     applicant = factories.enterprise_user(enterprise)
     reviewer = factories.handler(open_policy.issuer)
-    application = services.application_start(policy=open_policy, enterprise=enterprise, actor=applicant)
-    assert services.application_start(policy=open_policy, enterprise=enterprise, actor=applicant) == application
+    application = application_services.application_start(policy=open_policy, enterprise=enterprise, actor=applicant)
+    assert (
+        application_services.application_start(policy=open_policy, enterprise=enterprise, actor=applicant)
+        == application
+    )
 
     with pytest.raises(ValidationError, match="请上传：申请表"):
-        services.application_submit(application=application, actor=applicant, confirmed=True)
+        application_services.application_submit(application=application, actor=applicant, confirmed=True)
     _upload(application, open_policy)
     with pytest.raises(ValidationError):
-        services.application_submit(application=application, actor=applicant, confirmed=False)
-    application = services.application_submit(application=application, actor=applicant, confirmed=True)
+        application_services.application_submit(application=application, actor=applicant, confirmed=False)
+    application = application_services.application_submit(application=application, actor=applicant, confirmed=True)
     assert application.status == Application.Status.SUBMITTED
     assert application.eligibility["class"] == "eligible"
     assert application.estimated_amount == Decimal("100000")
     assert application.review_due_at > application.submitted_at
 
-    application = services.application_return(
+    application = application_services.application_return(
         application=application, actor=reviewer, correction_request="申请表缺少盖章"
     )
     assert Notification.objects.filter(recipient=applicant, title__contains="申请表缺少盖章").exists()
-    application = services.application_submit(application=application, actor=applicant, confirmed=True)
-    application = services.application_start_review(application=application, actor=reviewer)
+    application = application_services.application_submit(application=application, actor=applicant, confirmed=True)
+    application = application_services.application_start_review(application=application, actor=reviewer)
     with pytest.raises(ValidationError, match="上限"):
-        services.application_approve(application=application, actor=reviewer, amount=Decimal("150000"))
-    application = services.application_approve(application=application, actor=reviewer, amount=Decimal("100000"))
-    application = services.application_record_payout(
+        application_services.application_approve(application=application, actor=reviewer, amount=Decimal("150000"))
+    application = application_services.application_approve(
+        application=application, actor=reviewer, amount=Decimal("100000")
+    )
+    application = application_services.application_record_payout(
         application=application,
         actor=reviewer,
         amount=Decimal("100000"),
@@ -168,7 +174,7 @@ def test_an_application_goes_from_draft_to_payout(open_policy, regions):
     )
     assert application.status == Application.Status.PAID
     with pytest.raises(ValidationError, match="已兑付"):
-        services.application_approve(application=application, actor=reviewer, amount=Decimal("1"))
+        application_services.application_approve(application=application, actor=reviewer, amount=Decimal("1"))
 
 
 def test_one_active_application_per_policy_enterprise_and_year(open_policy):
@@ -185,25 +191,25 @@ def test_outside_the_window_the_service_says_when(make_policy):
     user = factories.enterprise_user(enterprise)
     later = make_policy(application_opens=today + dt.timedelta(days=3))
     with pytest.raises(ValidationError, match="开始"):
-        services.application_start(policy=later, enterprise=enterprise, actor=user)
+        application_services.application_start(policy=later, enterprise=enterprise, actor=user)
     closed = make_policy(
         application_opens=today - dt.timedelta(days=30), application_closes=today - dt.timedelta(days=1)
     )
     with pytest.raises(ValidationError, match="截止"):
-        services.application_start(policy=closed, enterprise=enterprise, actor=user)
+        application_services.application_start(policy=closed, enterprise=enterprise, actor=user)
 
 
 def test_only_the_issuing_departments_reviewers(open_policy, regions):
     enterprise = factories.enterprise()
     applicant = factories.enterprise_user(enterprise)
-    application = services.application_start(policy=open_policy, enterprise=enterprise, actor=applicant)
+    application = application_services.application_start(policy=open_policy, enterprise=enterprise, actor=applicant)
     _upload(application, open_policy)
-    services.application_submit(application=application, actor=applicant, confirmed=True)
+    application_services.application_submit(application=application, actor=applicant, confirmed=True)
     other = factories.handler(factories.department("宣城市教育体育局", regions["city"]))
     with pytest.raises(PermissionDenied):
-        services.application_start_review(application=application, actor=other)
+        application_services.application_start_review(application=application, actor=other)
     with pytest.raises(PermissionDenied):
-        services.application_start(policy=open_policy, enterprise=factories.enterprise(), actor=applicant)
+        application_services.application_start(policy=open_policy, enterprise=factories.enterprise(), actor=applicant)
 
 
 def test_auto_grant_pays_the_eligible_without_applications(make_policy, tags):
@@ -221,11 +227,11 @@ def test_auto_grant_pays_the_eligible_without_applications(make_policy, tags):
     big.tags.add(tags["专精特新"])
     member = factories.enterprise_user(small)
     factories.enterprise()
-    preview = services.grants_preview(policy=policy)
+    preview = application_services.grants_preview(policy=policy)
     assert {(e.pk, amount) for e, amount in preview} == {(small.pk, Decimal("2000.00")), (big.pk, Decimal("5000"))}
     official = factories.official()
-    assert services.grants_confirm(policy=policy, actor=official) == 2
-    assert services.grants_confirm(policy=policy, actor=official) == 0
+    assert application_services.grants_confirm(policy=policy, actor=official) == 2
+    assert application_services.grants_confirm(policy=policy, actor=official) == 0
     grant = Application.objects.get(enterprise=small)
     assert (
         grant.status == Application.Status.APPROVED
@@ -234,4 +240,4 @@ def test_auto_grant_pays_the_eligible_without_applications(make_policy, tags):
     )
     assert Notification.objects.filter(recipient=member, title__contains="无需申请").exists()
     with pytest.raises(ValidationError, match="免申即享"):
-        services.application_start(policy=policy, enterprise=small, actor=member)
+        application_services.application_start(policy=policy, enterprise=small, actor=member)

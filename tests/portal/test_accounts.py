@@ -127,11 +127,18 @@ def test_member_edits_the_profile_and_a_stranger_cannot_see_it(client):
     client.force_login(member)
     response = client.post(
         f"/enterprises/{enterprise.pk}/",
-        {"name": "宣城嘉禾食品有限公司", "employees": "120", "contact_phone": "139 0000 0000", "scale": "small"},
+        {
+            "name": "宣城嘉禾食品有限公司",
+            "employees": "120",
+            "contact_phone": "139 0000 0000",
+            "scale": "small",
+            "tax_credit_grade": "A",
+        },
     )
     assert response.status_code == 302
     enterprise.refresh_from_db()
-    assert enterprise.employees == 120
+    assert enterprise.employees == 120 and enterprise.tax_credit_grade == "A"
+    assert client.get(f"/api/v1/enterprises/{enterprise.pk}/").json()["tax_credit_grade"] == "A"
     assert enterprise.contact_phone == "13900000000"
 
     client.force_login(factories.enterprise_user(factories.enterprise()))

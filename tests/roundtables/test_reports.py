@@ -30,8 +30,9 @@ from complaints.models import (
 from complaints.reporting.selectors import Rate
 from portal.models import Region
 from portal.workdays import WorkCalendar
-from roundtables import reports, services
+from roundtables import services
 from roundtables.models import Appeal, FollowUpIssue, Registration, Session
+from roundtables.reporting import reports
 from tests import factories
 
 pytestmark = pytest.mark.django_db

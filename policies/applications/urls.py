@@ -1,6 +1,6 @@
 from django.urls import path
 
-from policies import application_views as views
+from policies.applications import views
 
 app_name = "policy_applications"
 

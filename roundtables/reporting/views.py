@@ -4,13 +4,12 @@ figures, and a session's registrations as a workbook."""
 
 from __future__ import annotations
 
-import io
 from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,9 +17,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from complaints.resources import XLSX_CONTENT_TYPE
+from portal.excel import workbook_response
 from portal.workdays import WorkCalendar
-from roundtables import reports, services
+from roundtables import services
+from roundtables.reporting import reports
 from roundtables.services import can_manage
 
 
@@ -37,10 +37,6 @@ def manager_required(view):
         return view(request, *args, **kwargs)
 
     return wrapper
-
-
-def _xlsx(content: bytes, filename: str) -> FileResponse:
-    return FileResponse(io.BytesIO(content), as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE)
 
 
 def _choose(request, error: str | None, *, registrations: bool = False):
@@ -125,7 +121,7 @@ def follow_up_export(request):
         return _choose(request, error)
     report = _follow_up_report(request, selection)
     filename = _("回访情况报告-%(selection)s.xlsx") % {"selection": selection.file_part}
-    return _xlsx(reports.follow_up_workbook(report), filename)
+    return workbook_response(reports.follow_up_workbook(report), filename)
 
 
 @manager_required
@@ -147,4 +143,4 @@ def registrations_export(request):
         return _choose(request, error, registrations=True)
     session = selection.session
     filename = _("报名名单-%(session)s.xlsx") % {"session": selection.file_part}
-    return _xlsx(reports.workbook_bytes(reports.registrations_workbook(session)), filename)
+    return workbook_response(reports.registrations_workbook(session), filename)

@@ -32,7 +32,6 @@ start in it and the county sub-sessions of city sessions that start in it.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
 from dataclasses import dataclass, field
 
@@ -41,17 +40,13 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_str
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
 
 from complaints.models import DONE_STATUSES, OPEN_STATUSES, CaseRating, Channel, Rating
 from complaints.models.cases import CONFIDENTIAL_MASK
 from complaints.reporting.selectors import CaseFigures, Rate, case_figures, case_figures_grouped, cohort
 from complaints.reporting.selectors import Period as CasePeriod
+from portal.excel import Workbook, add_sheet, local_datetime, new_workbook, workbook_bytes, write_table
 from portal.workdays import WorkCalendar
 from roundtables.models import Appeal, FollowUpIssue, Registration, Series, Session
 
@@ -64,7 +59,6 @@ PERIOD_RE = re.compile(r"([0-9]{4})(?:-([0-9]{1,2}))?")
 SESSION_ID_RE = re.compile(r"[0-9]{1,18}")
 RECENT_SESSIONS_LIMIT = 50
 NONE = "—"
-DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 
 ON_TIME = "on_time"
 LATE = "late"
@@ -553,43 +547,7 @@ def year_figures(year: int) -> YearFigures:
     return YearFigures(year=year, total=total, series=rows)
 
 
-# --- Workbooks -------------------------------------------------------------------
-
-
-def _local(moment: dt.datetime | None) -> dt.datetime | None:
-    """Excel has no time zones: write the local (China Standard) time."""
-    return timezone.localtime(moment).replace(tzinfo=None) if moment else None
-
-
-def _clean(value):
-    if isinstance(value, str):
-        return ILLEGAL_CHARACTERS_RE.sub("", value)
-    return value
-
-
-def _write_only_cell(sheet, value):
-    value = _clean(force_str(value) if isinstance(value, Promise) else value)
-    cell = WriteOnlyCell(sheet, value=value)
-    if isinstance(value, str) and value.startswith("="):
-        # Text typed by enterprises and officials stays text, never becomes a formula.
-        cell.data_type = "s"
-    elif isinstance(value, dt.datetime):
-        cell.number_format = DATETIME_FORMAT
-    return cell
-
-
-def _append_sheet(workbook: Workbook, title: str, headers: list, rows: list[list]) -> None:
-    sheet = workbook.create_sheet(title=title[:31])
-    sheet.freeze_panes = "A2"
-    bold = Font(bold=True)
-    header = []
-    for name in headers:
-        cell = WriteOnlyCell(sheet, value=force_str(name))
-        cell.font = bold
-        header.append(cell)
-    sheet.append(header)
-    for row in rows:
-        sheet.append([_write_only_cell(sheet, value) for value in row])
+# --- Workbooks (written by portal.excel) ---------------------------------------------
 
 
 FOLLOW_UP_HEADERS = (
@@ -610,11 +568,11 @@ FOLLOW_UP_HEADERS = (
 
 def follow_up_workbook(report: FollowUpReport) -> bytes:
     """The follow-up report as .xlsx bytes: the appeals sheet, then the summary sheet."""
-    workbook = Workbook(write_only=True)
-    _append_sheet(
+    workbook = new_workbook()
+    add_sheet(
         workbook,
         force_str(_("诉求办理情况")),
-        list(FOLLOW_UP_HEADERS),
+        FOLLOW_UP_HEADERS,
         [
             [
                 row.session,
@@ -623,9 +581,9 @@ def follow_up_workbook(report: FollowUpReport) -> bytes:
                 row.title,
                 row.lead_department,
                 row.status,
-                _local(row.accepted_at),
-                _local(row.resolve_due_at),
-                _local(row.finished_at),
+                local_datetime(row.accepted_at),
+                local_datetime(row.resolve_due_at),
+                local_datetime(row.finished_at),
                 row.working_days,
                 row.timeliness_label,
                 row.rating_label,
@@ -633,7 +591,7 @@ def follow_up_workbook(report: FollowUpReport) -> bytes:
             for row in report.rows
         ],
     )
-    _append_sheet(
+    add_sheet(
         workbook,
         force_str(_("汇总")),
         [_("指标"), _("数值")],
@@ -646,9 +604,7 @@ def follow_up_workbook(report: FollowUpReport) -> bytes:
             [_("满意率"), str(report.satisfaction)],
         ],
     )
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)
 
 
 REGISTRATION_HEADERS = (
@@ -692,8 +648,8 @@ def registration_rows(session: Session) -> list[list]:
                 force_str(registration.get_status_display()),
                 position,
                 force_str(_("是") if registration.checked_in_at else _("否")),
-                _local(registration.checked_in_at),
-                _local(registration.created_at),
+                local_datetime(registration.checked_in_at),
+                local_datetime(registration.created_at),
             ]
         )
     return rows
@@ -706,25 +662,7 @@ def registrations_workbook(session: Session) -> Workbook:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = force_str(_("报名名单"))
-    sheet.freeze_panes = "A2"
-    bold = Font(bold=True)
-    sheet.append([force_str(name) for name in REGISTRATION_HEADERS])
-    for cell in sheet[1]:
-        cell.font = bold
-    for row_number, row in enumerate(registration_rows(session), start=2):
-        for column, value in enumerate(row, start=1):
-            cell = sheet.cell(row=row_number, column=column, value=_clean(value))
-            if isinstance(value, str) and value.startswith("="):
-                cell.data_type = "s"
-            elif isinstance(value, dt.datetime):
-                cell.number_format = DATETIME_FORMAT
-    widths = (30, 22, 12, 14, 14, 12, 10, 8, 8, 8, 17, 17)
-    for column, width in enumerate(widths, start=1):
-        sheet.column_dimensions[sheet.cell(row=1, column=column).column_letter].width = width
+    write_table(
+        sheet, REGISTRATION_HEADERS, registration_rows(session), widths=(30, 22, 12, 14, 14, 12, 10, 8, 8, 8, 17, 17)
+    )
     return workbook
-
-
-def workbook_bytes(workbook: Workbook) -> bytes:
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()

@@ -9,7 +9,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,17 +16,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from policies import application_forms as forms
-from policies import application_selectors as selectors
-from policies import services
+from policies.applications import forms, selectors, services
 from policies.models import Application, ApplicationFile, ApplicationRating, Policy
 from portal import roles
 from portal.forms import add_service_errors
-from portal.uploads import display_name, protected_file_response
+from portal.uploads import protected_file_response
 
 PER_PAGE = 30
-EDITABLE = [Application.Status.DRAFT, Application.Status.RETURNED]
-CONCLUDED = [Application.Status.PAID, Application.Status.REJECTED]
 
 
 # --- Apply --------------------------------------------------------------------------
@@ -40,7 +35,7 @@ def start(request, policy_id):
     policy = get_object_or_404(Policy, pk=policy_id)
     policy_url = reverse("policies:detail", args=[policy.pk])
     enterprises = selectors.represented(request.user)
-    message = services.window_message(policy)
+    message = selectors.window_message(policy)
     if message:
         messages.error(request, message)
         return redirect(policy_url)
@@ -79,7 +74,7 @@ def _detail_context(request, application, is_member, is_reviewer, **bound) -> di
     for material in materials:
         material.uploaded = by_material.get(material.pk, [])
     rating = ApplicationRating.objects.filter(application=application).first()
-    editable = is_member and application.status in EDITABLE
+    editable = is_member and application.is_editable
     context = {
         "application": application,
         "policy": application.policy,
@@ -89,7 +84,8 @@ def _detail_context(request, application, is_member, is_reviewer, **bound) -> di
         "other_files": by_material.get(None, []),
         "editable": editable,
         "rating": rating,
-        "window_message": services.window_message(application.policy) if editable else None,
+        "window_message": selectors.window_message(application.policy) if editable else None,
+        "events": selectors.application_timeline(application=application),
         "statuses": Application.Status,
     }
     if editable:
@@ -98,12 +94,11 @@ def _detail_context(request, application, is_member, is_reviewer, **bound) -> di
         )
         if any(not material.zero_material for material in materials):
             context["upload_form"] = bound.get("upload_form") or forms.UploadForm(policy=application.policy)
-    if is_member and application.status in CONCLUDED and rating is None:
+    if is_member and application.is_concluded and rating is None:
         context["rating_form"] = bound.get("rating_form") or forms.RatingForm()
     if is_reviewer:
-        pending = application.status in selectors.PENDING_REVIEW
         context["can_start_review"] = application.status == Application.Status.SUBMITTED
-        if pending:
+        if application.is_pending_review:
             context["return_form"] = bound.get("return_form") or forms.ReturnForm()
             context["approve_form"] = bound.get("approve_form") or forms.ApproveForm(
                 initial={"amount": application.estimated_amount}
@@ -154,75 +149,72 @@ def _back(application, anchor=""):
 
 def _declare(request, application, is_member, is_reviewer):
     form = forms.DeclareForm(request.POST)
-    if application.status not in EDITABLE:
-        messages.error(
-            request, _("该申报当前状态为“%(status)s”，不能修改。") % {"status": application.get_status_display()}
-        )
-        return _back(application)
     if not form.is_valid():
         return _render_detail(request, application, is_member, is_reviewer, status=400, declare_form=form)
     declared = {**(application.declared or {}), "note": form.cleaned_data["note"]}
-    if request.POST.get("action") == "save":
-        # No service for a draft's text: only the enterprise's own draft or returned application changes.
-        Application.objects.filter(pk=application.pk, status__in=EDITABLE).update(declared=declared)
-        messages.success(request, _("已保存。"))
-        return _back(application)
     try:
-        services.application_submit(
-            application=application, actor=request.user, declared=declared, confirmed=form.cleaned_data["confirmed"]
-        )
+        if request.POST.get("action") == "save":
+            services.application_save_draft(application=application, actor=request.user, declared=declared)
+        else:
+            services.application_submit(
+                application=application,
+                actor=request.user,
+                declared=declared,
+                confirmed=form.cleaned_data["confirmed"],
+            )
     except ValidationError as error:
         return _fail(request, application, is_member, is_reviewer, "declare_form", form, error)
-    messages.success(
-        request, _("申报已提交，部门将在%(days)s个工作日内审核。") % {"days": services.REVIEW_WORKING_DAYS}
-    )
+    if request.POST.get("action") == "save":
+        messages.success(request, _("已保存。"))
+    else:
+        messages.success(
+            request, _("申报已提交，部门将在%(days)s个工作日内审核。") % {"days": services.REVIEW_WORKING_DAYS}
+        )
     return _back(application)
 
 
 def _upload(request, application, is_member, is_reviewer):
     form = forms.UploadForm(request.POST, request.FILES, policy=application.policy)
-    if application.status not in EDITABLE:
-        messages.error(
-            request, _("该申报当前状态为“%(status)s”，不能上传材料。") % {"status": application.get_status_display()}
-        )
-        return _back(application)
     if not form.is_valid():
         return _render_detail(request, application, is_member, is_reviewer, status=400, upload_form=form)
-    upload = form.cleaned_data["file"]
-    ApplicationFile.objects.create(
-        application=application,
-        material=form.cleaned_data["material"],
-        file=upload,
-        original_name=display_name(upload.name),
-        content_type=form.content_type,
-        size=upload.size,
-    )
-    messages.success(request, _("已上传“%(name)s”。") % {"name": upload.name})
+    try:
+        item = services.application_file_add(
+            application=application,
+            actor=request.user,
+            material=form.cleaned_data["material"],
+            upload=form.cleaned_data["file"],
+            content_type=form.content_type,
+        )
+    except ValidationError as error:
+        return _fail(request, application, is_member, is_reviewer, "upload_form", form, error)
+    messages.success(request, _("已上传“%(name)s”。") % {"name": item.original_name})
     return _back(application, "materials")
 
 
 def _remove_file(request, application, is_member, is_reviewer):
-    if application.status not in EDITABLE:
-        messages.error(
-            request, _("该申报当前状态为“%(status)s”，不能删除材料。") % {"status": application.get_status_display()}
-        )
-        return _back(application)
-    item = get_object_or_404(ApplicationFile, pk=request.POST.get("file") or 0, application=application)
-    transaction.on_commit(lambda: item.file.delete(save=False))
-    item.delete()
+    file_id = request.POST.get("file", "")
+    if not file_id.isdigit():
+        raise Http404
+    try:
+        item = services.application_file_remove(application=application, actor=request.user, file_id=int(file_id))
+    except ApplicationFile.DoesNotExist:
+        raise Http404 from None
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return _back(application, "materials")
     messages.success(request, _("已删除“%(name)s”。") % {"name": item.original_name})
     return _back(application, "materials")
 
 
 def _rate(request, application, is_member, is_reviewer):
     form = forms.RatingForm(request.POST)
-    if application.status not in CONCLUDED or ApplicationRating.objects.filter(application=application).exists():
-        messages.error(request, _("该申报现在不能评价。"))
-        return _back(application)
     if not form.is_valid():
         return _render_detail(request, application, is_member, is_reviewer, status=400, rating_form=form)
-    form.instance.application = application
-    form.save()
+    try:
+        services.application_rate(application=application, actor=request.user, **form.cleaned_data)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return _back(application)
     messages.success(request, _("感谢您的评价。"))
     return _back(application)
 
@@ -346,13 +338,9 @@ def grants(request, policy_id):
         else:
             messages.success(request, _("已为%(count)s家企业办理免申即享。") % {"count": count})
             return redirect("policy_applications:grants", policy.pk)
-    preview = services.grants_preview(policy=policy)
+    preview = selectors.grants_preview(policy=policy)
     amounts = [amount for _enterprise, amount in preview if amount is not None]
-    granted = (
-        Application.objects.filter(policy=policy, is_auto_grant=True)
-        .select_related("enterprise")
-        .order_by("-approved_at", "enterprise__name")[:100]
-    )
+    granted = selectors.granted_recently(policy=policy)
     return render(
         request,
         "policies/applications/grants.html",

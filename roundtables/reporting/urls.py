@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from roundtables import report_views as views
+from roundtables.reporting import views
 
 app_name = "roundtable_reports"
 

@@ -1,0 +1,213 @@
+"""Serializers of the applications API (/api/v1/applications/): the application as its
+enterprise and its reviewers see it, with its record (申报记录), and one input
+serializer per step. The steps themselves are ``policies.applications.services``."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from policies.applications.selectors import actor_name, review_flag
+from policies.models import Application, ApplicationEvent, ApplicationFile, ApplicationRating, Policy, PolicyMaterial
+from portal.api.fields import ChoiceLabel
+from portal.deadlines import yellow_threshold
+from portal.models import Enterprise
+from portal.uploads import ALLOWED_DESCRIPTION, check_upload
+
+# ``status`` and ``flag`` go out as plain strings (values in the help text): other APIs
+# already use these names for different choice sets, and the schema's enums keep one
+# meaning per name.
+STATUS_HELP = gettext_lazy("申报状态：") + "、".join(value for value, _label in Application.Status.choices)
+FLAG_HELP = gettext_lazy(
+    "审核期限标识（仅已提交和审核中的申报）：green 正常，yellow 一个工作日内到期，red 超期；其他为空"
+)
+EVENT_KIND_HELP = gettext_lazy("记录类型：") + "、".join(value for value, _label in ApplicationEvent.Kind.choices)
+
+
+# --- Serializers -----------------------------------------------------------------
+
+
+class PolicyApplicationPolicySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Policy
+        fields = ["id", "title"]
+        read_only_fields = fields
+
+
+class PolicyApplicationEnterpriseSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Enterprise
+        fields = ["id", "name"]
+        read_only_fields = fields
+
+
+class PolicyApplicationFileSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ApplicationFile
+        fields = ["id", "material", "original_name", "size"]
+        read_only_fields = fields
+
+
+class PolicyApplicationRatingSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ApplicationRating
+        fields = ["score", "comment", "created_at"]
+        read_only_fields = fields
+
+
+class PolicyApplicationEventSerializer(serializers.ModelSerializer):
+    """One entry of the application's record: who (by name and unit), what, when, how much."""
+
+    kind = serializers.CharField(read_only=True, help_text=EVENT_KIND_HELP)
+    kind_display = ChoiceLabel("kind")
+    from_status = serializers.CharField(read_only=True, help_text=STATUS_HELP)
+    to_status = serializers.CharField(read_only=True, help_text=STATUS_HELP)
+    actor = serializers.SerializerMethodField(help_text=gettext_lazy("操作人（姓名和单位）"))
+
+    class Meta:
+        model = ApplicationEvent
+        fields = ["id", "kind", "kind_display", "actor", "created_at", "from_status", "to_status", "amount", "note"]
+        read_only_fields = fields
+
+    def get_actor(self, event) -> str:
+        return actor_name(event.actor, application=self.context["application"])
+
+
+class PolicyApplicationSerializer(serializers.ModelSerializer):
+    """An application as its enterprise and its reviewers see it. The context carries
+    ``now`` and ``flag_threshold`` (computed once per request)."""
+
+    policy = PolicyApplicationPolicySerializer(read_only=True)
+    enterprise = PolicyApplicationEnterpriseSerializer(read_only=True)
+    status = serializers.CharField(read_only=True, help_text=STATUS_HELP)
+    status_display = ChoiceLabel("status")
+    review_flag = serializers.SerializerMethodField(help_text=FLAG_HELP)
+    files = PolicyApplicationFileSerializer(many=True, read_only=True)
+    rating = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Application
+        fields = [
+            "id",
+            "policy",
+            "enterprise",
+            "year",
+            "status",
+            "status_display",
+            "is_auto_grant",
+            "declared",
+            "eligibility",
+            "estimated_amount",
+            "policy_version",
+            "submitted_at",
+            "review_due_at",
+            "review_flag",
+            "correction_request",
+            "rejection_reason",
+            "approved_amount",
+            "paid_amount",
+            "paid_on",
+            "voucher_number",
+            "files",
+            "rating",
+        ]
+        read_only_fields = fields
+
+    def get_review_flag(self, application) -> str:
+        now = self.context.get("now") or timezone.now()
+        threshold = self.context.get("flag_threshold") or yellow_threshold(now)
+        return review_flag(application, now=now, threshold=threshold)
+
+    @extend_schema_field(PolicyApplicationRatingSerializer(allow_null=True))
+    def get_rating(self, application):
+        rating = getattr(application, "rating", None)  # a missing rating raises a subclass of AttributeError
+        return PolicyApplicationRatingSerializer(rating).data if rating is not None else None
+
+
+# --- Input -----------------------------------------------------------------------
+
+
+class PolicyApplicationStartSerializer(serializers.Serializer):
+    policy = serializers.PrimaryKeyRelatedField(
+        queryset=Policy.objects.filter(state__in=[Policy.State.PUBLISHED, Policy.State.EXPIRED]),
+        help_text=gettext_lazy("政策ID"),
+    )
+    enterprise = serializers.PrimaryKeyRelatedField(
+        queryset=Enterprise.objects.all(), help_text=gettext_lazy("申报企业ID（须为当前用户所代表的企业）")
+    )
+    declared = serializers.DictField(required=False, help_text=gettext_lazy('申报数据，如 {"note": "…"}'))
+
+
+@extend_schema_field(OpenApiTypes.BINARY)
+class UploadField(serializers.FileField):
+    """A file in a multipart request (the schema says binary, not a URL)."""
+
+
+class PolicyApplicationUploadSerializer(serializers.Serializer):
+    material = serializers.PrimaryKeyRelatedField(
+        queryset=PolicyMaterial.objects.filter(zero_material=False),
+        help_text=gettext_lazy("本政策需要上传的申报材料ID（零材料无需上传）"),
+    )
+    file = UploadField(help_text=gettext_lazy("每个文件不超过20MB，支持%(types)s。") % {"types": ALLOWED_DESCRIPTION})
+
+    def __init__(self, *args, policy: Policy | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if policy is not None:
+            self.fields["material"].queryset = policy.materials.filter(zero_material=False)
+
+    def validate_file(self, upload):
+        self.content_type = check_upload(upload)
+        return upload
+
+
+class PolicyApplicationSubmitSerializer(serializers.Serializer):
+    declared = serializers.DictField(required=False, help_text=gettext_lazy("申报数据；不填则保留已保存的内容"))
+    confirmed = serializers.BooleanField(
+        default=False, help_text=gettext_lazy("本企业承诺所填信息及所附材料真实有效（必须为 true）")
+    )
+
+
+class PolicyApplicationReturnSerializer(serializers.Serializer):
+    correction_request = serializers.CharField(max_length=5000, help_text=gettext_lazy("需要补正的内容"))
+
+
+class PolicyApplicationApproveSerializer(serializers.Serializer):
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2, help_text=gettext_lazy("核准金额（元）"))
+
+
+class PolicyApplicationRejectSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=5000, help_text=gettext_lazy("不予通过的理由"))
+
+
+class PolicyApplicationPayoutSerializer(serializers.Serializer):
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2, help_text=gettext_lazy("兑付金额（元）"))
+    paid_on = serializers.DateField(help_text=gettext_lazy("实际兑付日期（不晚于今天）"))
+    voucher_number = serializers.CharField(max_length=50, help_text=gettext_lazy("凭证号"))
+
+
+class PolicyApplicationRateSerializer(serializers.Serializer):
+    score = serializers.IntegerField(min_value=1, max_value=5, help_text=gettext_lazy("5分为非常满意，1分为非常不满意"))
+    comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+
+
+class PolicyApplicationDetailSerializer(PolicyApplicationSerializer):
+    """One application with its record; the context carries ``events`` (from
+    ``policies.applications.selectors.application_timeline``)."""
+
+    events = serializers.SerializerMethodField()
+
+    class Meta(PolicyApplicationSerializer.Meta):
+        fields = [*PolicyApplicationSerializer.Meta.fields, "events"]
+        read_only_fields = fields
+
+    @extend_schema_field(PolicyApplicationEventSerializer(many=True))
+    def get_events(self, application):
+        events = self.context.get("events", [])
+        return PolicyApplicationEventSerializer(events, many=True, context={"application": application}).data
+
+
+class PolicyApplicationDraftSerializer(serializers.Serializer):
+    declared = serializers.DictField(help_text=gettext_lazy('申报数据，如 {"note": "…"}'))

@@ -1,0 +1,241 @@
+"""Reading applications, for the pages and the API alike: who may see and review
+which, the enterprise's list, the reviewers' workbench with its deadline flag (in
+SQL), the timeline, and the 免申即享 preview."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from django.db.models import Case, Exists, OuterRef, Q, QuerySet, Value, When
+from django.db.models.functions import Now
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from policies.models import Application, ApplicationEvent, ApplicationMethod, ApplicationRating, Policy
+from portal import roles
+from portal.deadlines import FLAG_LABELS, GREEN, RED, YELLOW, yellow_threshold
+from portal.models import Enterprise, User
+from portal.selectors import is_approved_member
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+FLAG_ORDER = {RED: 0, YELLOW: 1, GREEN: 2, "": 3}
+ROLE_REVIEW = "review"
+
+# What the enterprise does (or waits for) next, by status.
+NEXT_STEP = {
+    Application.Status.DRAFT: _("上传材料、确认后提交"),
+    Application.Status.SUBMITTED: _("等待部门审核"),
+    Application.Status.UNDER_REVIEW: _("部门审核中，请等待结果"),
+    Application.Status.RETURNED: _("按补正要求修改后重新提交"),
+    Application.Status.APPROVED: _("已核准，等待资金兑付"),
+    Application.Status.PAID: _("资金已兑付，欢迎评价"),
+    Application.Status.REJECTED: _("未通过，欢迎评价"),
+}
+RATED = _("已评价，办理完毕")
+
+
+# --- Who may do what ------------------------------------------------------------------
+
+
+def can_review(user: User, policy: Policy) -> bool:
+    """Officials review every application; a handler those of their department's policies."""
+    if not user.has_perm("policies.review_application"):
+        return False
+    return roles.is_official(user) or (user.department_id is not None and user.department_id == policy.issuer_id)
+
+
+def reviewable_q(user: User) -> Q | None:
+    """The applications the user may review, as a filter; None when none at all.
+    The set form of ``can_review``."""
+    if not user.is_authenticated or not user.has_perm("policies.review_application"):
+        return None
+    if roles.is_official(user):
+        return Q()
+    if user.department_id is None:
+        return None
+    return Q(policy__issuer_id=user.department_id)
+
+
+def window_message(policy: Policy) -> str | None:
+    """Why the policy cannot be applied for today, or None when it can: the reasons
+    behind ``Policy.open_q``, in words."""
+    today = timezone.localdate()
+    if policy.state != Policy.State.PUBLISHED:
+        return gettext("该政策未在发布状态，不能申报。")
+    if policy.effective_until and today > policy.effective_until:
+        return gettext("该政策已于%(date)s失效，不能申报。") % {"date": policy.effective_until.strftime("%Y-%m-%d")}
+    if policy.application_method == ApplicationMethod.AUTO_GRANT:
+        return gettext("该政策为免申即享，无需申报，符合条件的企业将直接享受。")
+    if policy.application_opens and today < policy.application_opens:
+        return gettext("申报将于%(date)s开始。") % {"date": policy.application_opens.strftime("%Y-%m-%d")}
+    if policy.application_closes and today > policy.application_closes:
+        return gettext("申报已于%(date)s截止。") % {"date": policy.application_closes.strftime("%Y-%m-%d")}
+    return None
+
+
+def represented(user: User) -> QuerySet[Enterprise]:
+    from policies.selectors import represented_enterprises
+
+    return represented_enterprises(user=user)
+
+
+def application_for(user: User, pk) -> tuple[Application, bool, bool]:
+    """(application, is_member, is_reviewer) for a user who may see it; 404 otherwise,
+    so that nobody learns that someone else's application exists."""
+    application = (
+        Application.objects.select_related("policy", "policy__issuer", "enterprise", "reviewer", "applicant")
+        .filter(pk=pk)
+        .first()
+    )
+    if application is None or not user.is_authenticated:
+        raise Http404
+    is_member = is_approved_member(user=user, enterprise=application.enterprise_id)
+    # A draft stays with the enterprise until it is submitted, as in the reviewers' lists.
+    is_reviewer = application.status != Application.Status.DRAFT and can_review(user, application.policy)
+    if not (is_member or is_reviewer):
+        raise Http404
+    return application, is_member, is_reviewer
+
+
+# --- Lists ----------------------------------------------------------------------------
+
+
+def _rated():
+    return Exists(ApplicationRating.objects.filter(application=OuterRef("pk")))
+
+
+def mine(user: User) -> QuerySet[Application]:
+    """The applications of the enterprises the user represents, newest first."""
+    return (
+        Application.objects.filter(enterprise__in=represented(user).values("pk"), archived_at__isnull=True)
+        .select_related("policy", "enterprise")
+        .annotate(rated=_rated())
+        .order_by("-created_at", "-id")
+    )
+
+
+def flag_expression(threshold):
+    """green / yellow / red on review_due_at for applications awaiting a decision."""
+    return Case(
+        When(~Q(status__in=Application.PENDING_REVIEW) | Q(review_due_at__isnull=True), then=Value("")),
+        When(review_due_at__lt=Now(), then=Value(RED)),
+        When(review_due_at__lte=threshold, then=Value(YELLOW)),
+        default=Value(GREEN),
+    )
+
+
+def review_flag(application: Application, *, now, threshold) -> str:
+    """The same flag as ``flag_expression``, for one application already in memory."""
+    due = application.review_due_at
+    if not application.is_pending_review or due is None:
+        return ""
+    if due < now:
+        return RED
+    if due <= threshold:
+        return YELLOW
+    return GREEN
+
+
+def flag_label(flag: str) -> StrOrPromise:
+    return FLAG_LABELS.get(flag, "")
+
+
+def review_queue(user: User, *, status: str = "") -> QuerySet[Application]:
+    """The applications the user may review, soonest review deadline first.
+    ``status``: "" for those awaiting a decision, "all", or one status."""
+    scope = reviewable_q(user)
+    if scope is None:
+        return Application.objects.none()
+    queryset = Application.objects.filter(scope, archived_at__isnull=True).exclude(status=Application.Status.DRAFT)
+    if status == "":
+        queryset = queryset.filter(status__in=Application.PENDING_REVIEW)
+    elif status != "all":
+        queryset = queryset.filter(status=status)
+    return (
+        queryset.select_related("policy", "enterprise", "reviewer")
+        .annotate(flag=flag_expression(yellow_threshold()))
+        .order_by("review_due_at", "id")
+    )
+
+
+def application_list(user: User, *, role: str = "", status: str = "") -> QuerySet[Application]:
+    """The applications of the user's enterprises and, for reviewers, those they may
+    review (drafts stay with the enterprise, as on the reviewers' workbench).
+    ``role="review"``: only those to review."""
+    scope = reviewable_q(user)
+    to_review = None if scope is None else scope & ~Q(status=Application.Status.DRAFT)
+    if role == ROLE_REVIEW:
+        if to_review is None:
+            return Application.objects.none()
+        condition = to_review
+    else:
+        condition = Q(enterprise__in=represented(user).values("pk"))
+        if to_review is not None:
+            condition |= to_review
+    # Archived applications (归档) leave the list; they stay readable by id.
+    queryset = Application.objects.filter(condition, archived_at__isnull=True)
+    if status:
+        queryset = queryset.filter(status=status)
+    return (
+        queryset.select_related("policy", "enterprise", "rating")
+        .prefetch_related("files")
+        .order_by("-created_at", "-id")
+    )
+
+
+# --- One application ------------------------------------------------------------------
+
+
+def application_timeline(*, application: Application) -> list[ApplicationEvent]:
+    """The application's record (申报记录), oldest first, each entry with ``actor_name``:
+    a person by name and unit, never by login name."""
+    events = list(
+        ApplicationEvent.objects.filter(application=application)
+        .select_related("actor", "actor__department")
+        .order_by("created_at", "id")
+    )
+    for event in events:
+        event.actor_name = actor_name(event.actor, application=application)
+    return events
+
+
+def actor_name(actor: User | None, *, application: Application) -> str:
+    if actor is None:
+        return ""
+    name = actor.get_full_name()
+    if actor.department is not None:
+        return f"{name}（{actor.department.name}）"
+    if not actor.is_staff:
+        return f"{name}（{application.enterprise.name}）"
+    return name
+
+
+def grants_preview(*, policy: Policy) -> list[tuple[Enterprise, Decimal | None]]:
+    """The eligible enterprises not yet granted this year, with their computed amounts."""
+    from policies import matching
+
+    year = timezone.localdate().year
+    granted = Application.objects.filter(policy=policy, year=year).exclude(status=Application.Status.REJECTED)
+    enterprises = (
+        matching.eligible_enterprises(policy)
+        .exclude(pk__in=granted.values("enterprise_id"))
+        .select_related("region", "industry")
+        .prefetch_related("tags")
+        .order_by("name")
+    )
+    return [
+        (enterprise, matching.estimate_amount(policy, matching.Profile.of(enterprise))[0]) for enterprise in enterprises
+    ]
+
+
+def granted_recently(*, policy: Policy, limit: int = 100) -> QuerySet[Application]:
+    return (
+        Application.objects.filter(policy=policy, is_auto_grant=True)
+        .select_related("enterprise")
+        .order_by("-approved_at", "enterprise__name")[:limit]
+    )

@@ -1,0 +1,454 @@
+"""Every change to a policy application, one function per step (报、审、兑、评).
+
+Each function is keyword-only and atomic, locks the application row first (two
+members, a double click or a reviewer racing the enterprise meet at the lock), checks
+who acts and the state from ``Application.EDITABLE``/``PENDING_REVIEW``/``CONCLUDED``,
+and writes one ``ApplicationEvent`` (who, what, when, how much). Refusals are
+``ValidationError`` (bad state or input, in the user's language) or ``PermissionDenied``;
+the pages and the API show the same messages."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from policies.applications.selectors import can_review, grants_preview, window_message
+from policies.models import (
+    Application,
+    ApplicationEvent,
+    ApplicationFile,
+    ApplicationMethod,
+    ApplicationRating,
+    Policy,
+    PolicyMaterial,
+)
+from portal.models import Enterprise, User
+from portal.selectors import approved_members, is_approved_member
+from portal.uploads import display_name
+from portal.workdays import deadline
+
+REVIEW_WORKING_DAYS = 5  # a reviewer decides within five working days of submission
+
+
+# --- Shared steps ---------------------------------------------------------------------
+
+
+def _lock(application: Application) -> Application:
+    return Application.objects.select_for_update().select_related("policy", "enterprise").get(pk=application.pk)
+
+
+def _refuse(application: Application, action: str) -> ValidationError:
+    return ValidationError(
+        _("该申报当前状态为“%(status)s”，不能%(action)s。")
+        % {"status": application.get_status_display(), "action": action},
+        code="invalid_state",
+    )
+
+
+def _require_member(application: Application, actor: User) -> None:
+    if not is_approved_member(user=actor, enterprise=application.enterprise):
+        raise PermissionDenied
+
+
+def _require_reviewer(application: Application, actor: User) -> None:
+    if not can_review(actor, application.policy):
+        raise PermissionDenied
+
+
+def _record(
+    application: Application,
+    *,
+    kind: str,
+    actor: User | None,
+    from_status: str = "",
+    amount: Decimal | None = None,
+    note: str = "",
+) -> ApplicationEvent:
+    return ApplicationEvent.objects.create(
+        application=application,
+        kind=kind,
+        actor=actor,
+        from_status=from_status,
+        to_status=application.status,
+        amount=amount,
+        note=note,
+    )
+
+
+def _tell_applicant(application: Application, title: str) -> None:
+    from portal.services import notification_send
+
+    for user in approved_members(application.enterprise):
+        notification_send(
+            recipient=user,
+            kind="policy.application",
+            title=title[:200],
+            link=reverse("policy_applications:detail", args=[application.pk]),
+            dedup_key=f"policy.application:{application.pk}:{application.status}:{application.updated_at.isoformat()}",
+            email=True,
+            sms=application.status in (Application.Status.APPROVED, Application.Status.PAID),
+        )
+
+
+# --- 报: the enterprise ---------------------------------------------------------------
+
+
+@transaction.atomic
+def application_start(*, policy: Policy, enterprise: Enterprise, actor: User, declared: dict | None = None):
+    """Open a draft application (or return the enterprise's active one for this year).
+
+    ``just_opened`` on the returned application says which. Two starts racing each
+    other (a double click, two members at once) meet at the database constraint: the
+    one that loses gets the winner's application."""
+    if not is_approved_member(user=actor, enterprise=enterprise):
+        raise PermissionDenied
+    message = window_message(policy)
+    if message:
+        raise ValidationError(message, code="closed")
+    year = timezone.localdate().year
+    active = Application.objects.filter(policy=policy, enterprise=enterprise, year=year).exclude(
+        status=Application.Status.REJECTED
+    )
+    existing = active.first()
+    if existing is not None:
+        existing.just_opened = False
+        return existing
+    try:
+        with transaction.atomic():
+            application = Application.objects.create(
+                policy=policy, enterprise=enterprise, applicant=actor, year=year, declared=declared or {}
+            )
+    except IntegrityError:
+        application = active.get()
+        application.just_opened = False
+        return application
+    _record(application, kind=ApplicationEvent.Kind.STARTED, actor=actor)
+    application.just_opened = True
+    return application
+
+
+@transaction.atomic
+def application_save_draft(*, application: Application, actor: User, declared: dict) -> Application:
+    """Keep what the enterprise typed without submitting (草稿 or 补正)."""
+    application = _lock(application)
+    _require_member(application, actor)
+    if not application.is_editable:
+        raise _refuse(application, _("修改"))
+    if declared != application.declared:
+        application.declared = declared
+        application.save(update_fields=["declared", "updated_at"])
+        _record(application, kind=ApplicationEvent.Kind.SAVED, actor=actor, from_status=application.status)
+    return application
+
+
+@transaction.atomic
+def application_file_add(
+    *, application: Application, actor: User, material: PolicyMaterial, upload: UploadedFile, content_type: str
+) -> ApplicationFile:
+    """Attach a file for one of the policy's materials. ``content_type`` is what
+    ``portal.uploads.check_upload`` found in the content, checked by the form or serializer."""
+    application = _lock(application)
+    _require_member(application, actor)
+    if not application.is_editable:
+        raise _refuse(application, _("上传材料"))
+    if material.policy_id != application.policy_id or material.zero_material:
+        raise ValidationError({"material": _("该材料不属于本政策需要上传的材料。")}, code="invalid_material")
+    item = ApplicationFile.objects.create(
+        application=application,
+        material=material,
+        file=upload,
+        original_name=display_name(upload.name or ""),
+        content_type=content_type,
+        size=upload.size or 0,
+    )
+    _record(
+        application,
+        kind=ApplicationEvent.Kind.FILE_ADDED,
+        actor=actor,
+        from_status=application.status,
+        note=f"{material.name}：{item.original_name}",
+    )
+    return item
+
+
+@transaction.atomic
+def application_file_remove(*, application: Application, actor: User, file_id: int) -> ApplicationFile:
+    """Remove an uploaded file; the stored file goes once the removal has committed.
+    Raises ``ApplicationFile.DoesNotExist`` for a file not of this application."""
+    application = _lock(application)
+    _require_member(application, actor)
+    if not application.is_editable:
+        raise _refuse(application, _("删除材料"))
+    # Another application's file is as missing as one that never was (ApplicationFile.DoesNotExist).
+    item = ApplicationFile.objects.select_related("material").get(pk=file_id, application=application)
+    stored = item.file
+    transaction.on_commit(lambda: stored.delete(save=False))
+    item.delete()
+    material = item.material.name if item.material else _("其他材料")
+    _record(
+        application,
+        kind=ApplicationEvent.Kind.FILE_REMOVED,
+        actor=actor,
+        from_status=application.status,
+        note=f"{material}：{item.original_name}",
+    )
+    return item
+
+
+@transaction.atomic
+def application_submit(
+    *, application: Application, actor: User, declared: dict | None = None, confirmed: bool = False
+) -> Application:
+    """Submit (or resubmit after 补正). The eligibility and the estimate are computed now
+    and kept with the application; the review clock starts."""
+    from policies import matching
+
+    application = _lock(application)
+    _require_member(application, actor)
+    if not application.is_editable:
+        raise _refuse(application, _("提交"))
+    # A correction asked for by the reviewer may be resubmitted after the window closed.
+    message = window_message(application.policy) if application.status == Application.Status.DRAFT else None
+    if message:
+        raise ValidationError(message, code="closed")
+    if not confirmed:
+        raise ValidationError({"confirmed": _("请确认所填信息真实有效。")}, code="not_confirmed")
+    required = application.policy.materials.filter(zero_material=False)
+    uploaded = set(application.files.values_list("material_id", flat=True))
+    missing = [material.name for material in required if material.pk not in uploaded]
+    if missing:
+        raise ValidationError(_("请上传：%(names)s。") % {"names": "、".join(missing)}, code="materials")
+    evaluation = matching.evaluate(application.policy, matching.Profile.of(application.enterprise))
+    now = timezone.now()
+    before = application.status
+    application.declared = declared if declared is not None else application.declared
+    application.confirmed = True
+    application.eligibility = {
+        "class": evaluation.klass,
+        "unmet": [c.text for c in evaluation.unmet],
+        "unknown": [c.missing for c in evaluation.unknown],
+        "amount_explanation": evaluation.amount_explanation,
+    }
+    application.estimated_amount = evaluation.amount
+    application.policy_version = application.policy.version
+    application.status = Application.Status.SUBMITTED
+    application.submitted_at = now
+    application.review_due_at = deadline(now, REVIEW_WORKING_DAYS)
+    application.correction_request = ""
+    application.save()
+    _record(
+        application,
+        kind=ApplicationEvent.Kind.SUBMITTED,
+        actor=actor,
+        from_status=before,
+        amount=evaluation.amount,
+    )
+    return application
+
+
+@transaction.atomic
+def application_rate(*, application: Application, actor: User, score: int, comment: str = "") -> ApplicationRating:
+    """评政策: once, after the application was paid or rejected."""
+    application = _lock(application)
+    _require_member(application, actor)
+    if not application.is_concluded or ApplicationRating.objects.filter(application=application).exists():
+        raise ValidationError(_("该申报现在不能评价。"), code="not_rateable")
+    if not 1 <= score <= 5:
+        raise ValidationError({"score": _("评分为1到5分。")}, code="invalid_score")
+    rating = ApplicationRating.objects.create(application=application, score=score, comment=comment)
+    _record(
+        application,
+        kind=ApplicationEvent.Kind.RATED,
+        actor=actor,
+        from_status=application.status,
+        note=_("%(score)s分") % {"score": score} + (f"：{comment}" if comment else ""),
+    )
+    return rating
+
+
+# --- 审 and 兑: the reviewer -----------------------------------------------------------
+
+
+@transaction.atomic
+def application_start_review(*, application: Application, actor: User) -> Application:
+    application = _lock(application)
+    _require_reviewer(application, actor)
+    if application.status != Application.Status.SUBMITTED:
+        raise _refuse(application, _("开始审核"))
+    application.status = Application.Status.UNDER_REVIEW
+    application.reviewer = actor
+    application.save(update_fields=["status", "reviewer", "updated_at"])
+    _record(
+        application, kind=ApplicationEvent.Kind.REVIEW_STARTED, actor=actor, from_status=Application.Status.SUBMITTED
+    )
+    return application
+
+
+@transaction.atomic
+def application_return(*, application: Application, actor: User, correction_request: str) -> Application:
+    """退回补正, saying what to fix."""
+    application = _lock(application)
+    _require_reviewer(application, actor)
+    if not application.is_pending_review:
+        raise _refuse(application, _("退回补正"))
+    if not correction_request.strip():
+        raise ValidationError({"correction_request": _("请写明需要补正的内容。")}, code="required")
+    before = application.status
+    application.status = Application.Status.RETURNED
+    application.correction_request = correction_request
+    application.save(update_fields=["status", "correction_request", "updated_at"])
+    _record(application, kind=ApplicationEvent.Kind.RETURNED, actor=actor, from_status=before, note=correction_request)
+    _tell_applicant(
+        application,
+        _("您的“%(policy)s”申报需要补正：%(what)s") % {"policy": application.policy, "what": correction_request},
+    )
+    return application
+
+
+@transaction.atomic
+def application_approve(*, application: Application, actor: User, amount: Decimal | None) -> Application:
+    application = _lock(application)
+    _require_reviewer(application, actor)
+    if not application.is_pending_review:
+        raise _refuse(application, _("核准"))
+    if amount is None or amount < 0:
+        raise ValidationError({"amount": _("请填写核准金额。")}, code="required")
+    cap = application.policy.amount_cap
+    if cap is not None and amount > cap:
+        raise ValidationError({"amount": _("核准金额超过单个企业上限 %(cap)s 元。") % {"cap": cap}}, code="over_cap")
+    before = application.status
+    application.status = Application.Status.APPROVED
+    application.approved_amount = amount
+    application.approved_at = timezone.now()
+    application.reviewer = actor
+    application.save(update_fields=["status", "approved_amount", "approved_at", "reviewer", "updated_at"])
+    _record(application, kind=ApplicationEvent.Kind.APPROVED, actor=actor, from_status=before, amount=amount)
+    _tell_applicant(
+        application,
+        _("您的“%(policy)s”申报已核准，金额 %(amount)s 元") % {"policy": application.policy, "amount": amount},
+    )
+    return application
+
+
+@transaction.atomic
+def application_reject(*, application: Application, actor: User, reason: str) -> Application:
+    application = _lock(application)
+    _require_reviewer(application, actor)
+    if not application.is_pending_review:
+        raise _refuse(application, _("不予通过"))
+    if not reason.strip():
+        raise ValidationError({"reason": _("请填写不予通过的理由。")}, code="required")
+    before = application.status
+    application.status = Application.Status.REJECTED
+    application.rejection_reason = reason
+    application.save(update_fields=["status", "rejection_reason", "updated_at"])
+    _record(application, kind=ApplicationEvent.Kind.REJECTED, actor=actor, from_status=before, note=reason)
+    _tell_applicant(
+        application, _("您的“%(policy)s”申报未通过：%(reason)s") % {"policy": application.policy, "reason": reason}
+    )
+    return application
+
+
+@transaction.atomic
+def application_record_payout(
+    *, application: Application, actor: User, amount: Decimal | None, paid_on, voucher_number: str
+) -> Application:
+    """兑: the money reached the enterprise."""
+    application = _lock(application)
+    _require_reviewer(application, actor)
+    if application.status != Application.Status.APPROVED:
+        raise _refuse(application, _("登记兑付"))
+    errors = {}
+    if amount is None or amount <= 0:
+        errors["amount"] = _("请填写兑付金额。")
+    elif application.approved_amount is not None and amount > application.approved_amount:
+        errors["amount"] = _("兑付金额不能超过核准金额 %(amount)s 元。") % {"amount": application.approved_amount}
+    if paid_on is None or paid_on > timezone.localdate():
+        errors["paid_on"] = _("请填写实际兑付日期（不晚于今天）。")
+    if not voucher_number.strip():
+        errors["voucher_number"] = _("请填写凭证号。")
+    if errors:
+        raise ValidationError(errors, code="invalid_payout")
+    application.status = Application.Status.PAID
+    application.paid_amount = amount
+    application.paid_on = paid_on
+    application.voucher_number = voucher_number
+    application.save(update_fields=["status", "paid_amount", "paid_on", "voucher_number", "updated_at"])
+    _record(
+        application,
+        kind=ApplicationEvent.Kind.PAID,
+        actor=actor,
+        from_status=Application.Status.APPROVED,
+        amount=amount,
+        note=_("兑付日期 %(date)s，凭证号 %(voucher)s") % {"date": paid_on.isoformat(), "voucher": voucher_number},
+    )
+    _tell_applicant(
+        application, _("“%(policy)s”资金 %(amount)s 元已兑付") % {"policy": application.policy, "amount": amount}
+    )
+    return application
+
+
+# --- 免申即享 -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def grants_confirm(*, policy: Policy, actor: User) -> int:
+    """Record approved grants for the previewed enterprises, without any application,
+    and tell each enterprise what it receives. Returns how many were granted."""
+    if not actor.has_perm("policies.grant_policy"):
+        raise PermissionDenied
+    policy = Policy.objects.select_for_update().get(pk=policy.pk)
+    if policy.application_method != ApplicationMethod.AUTO_GRANT or policy.state != Policy.State.PUBLISHED:
+        raise ValidationError(_("只有已发布的免申即享政策可以直接兑现。"), code="not_auto")
+    now = timezone.now()
+    year = timezone.localdate().year  # the same year grants_preview and applications use
+    rows = [
+        Application(
+            policy=policy,
+            enterprise=enterprise,
+            year=year,
+            submitted_at=now,
+            status=Application.Status.APPROVED,
+            is_auto_grant=True,
+            confirmed=True,
+            eligibility={"class": "eligible", "unmet": [], "unknown": []},
+            estimated_amount=amount,
+            policy_version=policy.version,
+            approved_amount=amount,
+            approved_at=now,
+            reviewer=actor,
+        )
+        for enterprise, amount in grants_preview(policy=policy)
+    ]
+    # A concurrent confirmation may have granted some already: the constraint skips them,
+    # and only the rows stamped with this run's moment are counted and told.
+    Application.objects.bulk_create(rows, ignore_conflicts=True)
+    granted = list(Application.objects.filter(policy=policy, year=year, approved_at=now, is_auto_grant=True))
+    ApplicationEvent.objects.bulk_create(
+        ApplicationEvent(
+            application=application,
+            kind=ApplicationEvent.Kind.GRANTED,
+            actor=actor,
+            created_at=now,
+            to_status=application.status,
+            amount=application.approved_amount,
+        )
+        for application in granted
+    )
+    for application in granted:
+        amount = application.approved_amount
+        _tell_applicant(
+            application,
+            _("您无需申请即可享受“%(policy)s”%(amount)s")
+            % {
+                "policy": policy,
+                "amount": _("，金额 %(amount)s 元") % {"amount": amount} if amount is not None else "",
+            },
+        )
+    return len(granted)
