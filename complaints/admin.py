@@ -24,7 +24,7 @@ from complaints.models import (
     WalkthroughTheme,
 )
 from complaints.walkthroughs import services as walkthrough_services
-from portal.archive import ArchiveAdminMixin, ArchivedListFilter
+from portal.archive import ArchiveAdminMixin, ArchivedListFilter, TimelineInline
 
 
 @admin.register(ProblemCategory)
@@ -124,19 +124,9 @@ class CaseTaskInline(admin.TabularInline):
         return False
 
 
-class CaseEventInline(admin.TabularInline):
+class CaseEventInline(TimelineInline):
     model = CaseEvent
-    extra = 0
     fields = ["created_at", "kind", "actor", "from_status", "to_status", "stage", "round", "note", "is_public"]
-    readonly_fields = fields
-    ordering = ["created_at", "id"]
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class CaseAttachmentInline(admin.TabularInline):

@@ -16,7 +16,7 @@ from policies.models import (
     PolicyQuestion,
 )
 from policies.resources import PolicyResource
-from portal.archive import ArchiveAdminMixin, ArchivedListFilter
+from portal.archive import ArchiveAdminMixin, ArchivedListFilter, TimelineInline
 from portal.models import Enterprise
 from portal.security import ImportExportCspMixin
 
@@ -220,21 +220,9 @@ class PolicyAdmin(ArchiveAdminMixin, ImportExportCspMixin, ImportExportModelAdmi
         return request.user.has_perm("policies.publish_policy")
 
 
-class ApplicationEventInline(admin.TabularInline):
-    """The record (申报记录), read-only: written by policies.applications.services."""
-
+class ApplicationEventInline(TimelineInline):
     model = ApplicationEvent
-    extra = 0
     fields = ["created_at", "kind", "actor", "from_status", "to_status", "amount", "note"]
-    readonly_fields = fields
-    ordering = ["created_at", "id"]
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Application)

@@ -60,3 +60,22 @@ class ArchiveAdminMixin:
     def unarchive(self, request, queryset):
         count = queryset.filter(archived_at__isnull=False).update(archived_at=None)
         self.message_user(request, _("已取消归档 %(count)d 条记录。") % {"count": count}, messages.SUCCESS)
+
+
+class TimelineInline(admin.TabularInline):
+    """A record's timeline (办理记录, 申报记录) under it in the admin: written by the
+    services, append-only in the database, so nothing is added, changed or deleted here.
+    Subclasses name the ``model`` and the ``fields``, all shown read-only."""
+
+    extra = 0
+    can_delete = False
+    ordering = ["created_at", "id"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -231,8 +231,8 @@ def application_submit(
     application.confirmed = True
     application.eligibility = {
         "class": evaluation.klass,
-        "unmet": [c.text for c in evaluation.unmet],
-        "unknown": [c.missing for c in evaluation.unknown],
+        "unmet": evaluation.unmet_texts,
+        "unknown": evaluation.missing_fields,
         "amount_explanation": evaluation.amount_explanation,
     }
     application.estimated_amount = evaluation.amount
@@ -275,84 +275,100 @@ def application_rate(*, application: Application, actor: User, score: int, comme
 # --- 审 and 兑: the reviewer -----------------------------------------------------------
 
 
-@transaction.atomic
-def application_start_review(*, application: Application, actor: User) -> Application:
+def _lock_for_reviewer(application: Application, actor: User, *, allowed, action: str) -> Application:
     application = _lock(application)
     _require_reviewer(application, actor)
-    if application.status != Application.Status.SUBMITTED:
-        raise _refuse(application, _("开始审核"))
-    application.status = Application.Status.UNDER_REVIEW
-    application.reviewer = actor
-    application.save(update_fields=["status", "reviewer", "updated_at"])
-    _record(
-        application, kind=ApplicationEvent.Kind.REVIEW_STARTED, actor=actor, from_status=Application.Status.SUBMITTED
-    )
+    if application.status not in allowed:
+        raise _refuse(application, action)
     return application
+
+
+def _move(
+    application: Application,
+    actor: User,
+    *,
+    to: str,
+    kind: str,
+    changes: dict,
+    amount: Decimal | None = None,
+    note: str = "",
+    tell: str = "",
+) -> Application:
+    """One reviewer's step: the new status and fields saved, the step recorded, and the
+    enterprise told (``tell``) once it is done."""
+    before = application.status
+    application.status = to
+    for field, value in changes.items():
+        setattr(application, field, value)
+    application.save(update_fields=["status", *changes, "updated_at"])
+    _record(application, kind=kind, actor=actor, from_status=before, amount=amount, note=note)
+    if tell:
+        _tell_applicant(application, tell)
+    return application
+
+
+@transaction.atomic
+def application_start_review(*, application: Application, actor: User) -> Application:
+    application = _lock_for_reviewer(application, actor, allowed=(Application.Status.SUBMITTED,), action=_("开始审核"))
+    return _move(
+        application,
+        actor,
+        to=Application.Status.UNDER_REVIEW,
+        kind=ApplicationEvent.Kind.REVIEW_STARTED,
+        changes={"reviewer": actor},
+    )
 
 
 @transaction.atomic
 def application_return(*, application: Application, actor: User, correction_request: str) -> Application:
     """退回补正, saying what to fix."""
-    application = _lock(application)
-    _require_reviewer(application, actor)
-    if not application.is_pending_review:
-        raise _refuse(application, _("退回补正"))
+    application = _lock_for_reviewer(application, actor, allowed=Application.PENDING_REVIEW, action=_("退回补正"))
     if not correction_request.strip():
         raise ValidationError({"correction_request": _("请写明需要补正的内容。")}, code="required")
-    before = application.status
-    application.status = Application.Status.RETURNED
-    application.correction_request = correction_request
-    application.save(update_fields=["status", "correction_request", "updated_at"])
-    _record(application, kind=ApplicationEvent.Kind.RETURNED, actor=actor, from_status=before, note=correction_request)
-    _tell_applicant(
+    return _move(
         application,
-        _("您的“%(policy)s”申报需要补正：%(what)s") % {"policy": application.policy, "what": correction_request},
+        actor,
+        to=Application.Status.RETURNED,
+        kind=ApplicationEvent.Kind.RETURNED,
+        changes={"correction_request": correction_request},
+        note=correction_request,
+        tell=_("您的“%(policy)s”申报需要补正：%(what)s") % {"policy": application.policy, "what": correction_request},
     )
-    return application
 
 
 @transaction.atomic
 def application_approve(*, application: Application, actor: User, amount: Decimal | None) -> Application:
-    application = _lock(application)
-    _require_reviewer(application, actor)
-    if not application.is_pending_review:
-        raise _refuse(application, _("核准"))
+    application = _lock_for_reviewer(application, actor, allowed=Application.PENDING_REVIEW, action=_("核准"))
     if amount is None or amount < 0:
         raise ValidationError({"amount": _("请填写核准金额。")}, code="required")
     cap = application.policy.amount_cap
     if cap is not None and amount > cap:
         raise ValidationError({"amount": _("核准金额超过单个企业上限 %(cap)s 元。") % {"cap": cap}}, code="over_cap")
-    before = application.status
-    application.status = Application.Status.APPROVED
-    application.approved_amount = amount
-    application.approved_at = timezone.now()
-    application.reviewer = actor
-    application.save(update_fields=["status", "approved_amount", "approved_at", "reviewer", "updated_at"])
-    _record(application, kind=ApplicationEvent.Kind.APPROVED, actor=actor, from_status=before, amount=amount)
-    _tell_applicant(
+    return _move(
         application,
-        _("您的“%(policy)s”申报已核准，金额 %(amount)s 元") % {"policy": application.policy, "amount": amount},
+        actor,
+        to=Application.Status.APPROVED,
+        kind=ApplicationEvent.Kind.APPROVED,
+        changes={"approved_amount": amount, "approved_at": timezone.now(), "reviewer": actor},
+        amount=amount,
+        tell=_("您的“%(policy)s”申报已核准，金额 %(amount)s 元") % {"policy": application.policy, "amount": amount},
     )
-    return application
 
 
 @transaction.atomic
 def application_reject(*, application: Application, actor: User, reason: str) -> Application:
-    application = _lock(application)
-    _require_reviewer(application, actor)
-    if not application.is_pending_review:
-        raise _refuse(application, _("不予通过"))
+    application = _lock_for_reviewer(application, actor, allowed=Application.PENDING_REVIEW, action=_("不予通过"))
     if not reason.strip():
         raise ValidationError({"reason": _("请填写不予通过的理由。")}, code="required")
-    before = application.status
-    application.status = Application.Status.REJECTED
-    application.rejection_reason = reason
-    application.save(update_fields=["status", "rejection_reason", "updated_at"])
-    _record(application, kind=ApplicationEvent.Kind.REJECTED, actor=actor, from_status=before, note=reason)
-    _tell_applicant(
-        application, _("您的“%(policy)s”申报未通过：%(reason)s") % {"policy": application.policy, "reason": reason}
+    return _move(
+        application,
+        actor,
+        to=Application.Status.REJECTED,
+        kind=ApplicationEvent.Kind.REJECTED,
+        changes={"rejection_reason": reason},
+        note=reason,
+        tell=_("您的“%(policy)s”申报未通过：%(reason)s") % {"policy": application.policy, "reason": reason},
     )
-    return application
 
 
 @transaction.atomic
@@ -360,10 +376,7 @@ def application_record_payout(
     *, application: Application, actor: User, amount: Decimal | None, paid_on, voucher_number: str
 ) -> Application:
     """兑: the money reached the enterprise."""
-    application = _lock(application)
-    _require_reviewer(application, actor)
-    if application.status != Application.Status.APPROVED:
-        raise _refuse(application, _("登记兑付"))
+    application = _lock_for_reviewer(application, actor, allowed=(Application.Status.APPROVED,), action=_("登记兑付"))
     errors = {}
     if amount is None or amount <= 0:
         errors["amount"] = _("请填写兑付金额。")
@@ -375,23 +388,16 @@ def application_record_payout(
         errors["voucher_number"] = _("请填写凭证号。")
     if errors:
         raise ValidationError(errors, code="invalid_payout")
-    application.status = Application.Status.PAID
-    application.paid_amount = amount
-    application.paid_on = paid_on
-    application.voucher_number = voucher_number
-    application.save(update_fields=["status", "paid_amount", "paid_on", "voucher_number", "updated_at"])
-    _record(
+    return _move(
         application,
+        actor,
+        to=Application.Status.PAID,
         kind=ApplicationEvent.Kind.PAID,
-        actor=actor,
-        from_status=Application.Status.APPROVED,
+        changes={"paid_amount": amount, "paid_on": paid_on, "voucher_number": voucher_number},
         amount=amount,
         note=_("兑付日期 %(date)s，凭证号 %(voucher)s") % {"date": paid_on.isoformat(), "voucher": voucher_number},
+        tell=_("“%(policy)s”资金 %(amount)s 元已兑付") % {"policy": application.policy, "amount": amount},
     )
-    _tell_applicant(
-        application, _("“%(policy)s”资金 %(amount)s 元已兑付") % {"policy": application.policy, "amount": amount}
-    )
-    return application
 
 
 # --- 免申即享 -------------------------------------------------------------------------
