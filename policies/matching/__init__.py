@@ -54,7 +54,7 @@ from policies.matching.evaluation import (
 )
 from policies.matching.orm import eligibility_q, eligible_enterprises, enterprise_profiles
 from policies.matching.profile import Profile, path_and_ancestors, profile_json
-from policies.matching.registry import CONDITION_PREFETCH, CONDITIONS, ConditionResult, format_number
+from policies.matching.registry import CONDITION_PREFETCH, CONDITIONS, ConditionResult
 from policies.matching.selectors import (
     EnterpriseMatches,
     MatchGroup,
@@ -63,6 +63,7 @@ from policies.matching.selectors import (
     matches_enterprise_get,
 )
 from policies.matching.sql import OPEN_POLICIES_SQL, MatchPage, eligible_policy_ids, match_page
+from portal.money import format_number
 
 __all__ = [
     "ALMOST",

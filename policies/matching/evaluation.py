@@ -11,8 +11,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from policies.matching.profile import Profile
-from policies.matching.registry import CONDITIONS, ConditionResult, format_number
+from policies.matching.registry import CONDITIONS, ConditionResult
 from policies.models import ENTERPRISE_FIELDS, AmountRule, Policy
+from portal.money import format_number
 
 ELIGIBLE, ALMOST, UNKNOWN, NOT_ELIGIBLE = "eligible", "almost", "unknown", "not_eligible"
 # The classes in the order they are shown, with their names on every page and in the API.

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import Decimal
 
 from django.db.models import Exists, OuterRef, Q, TextChoices
 from django.utils.functional import Promise
@@ -32,6 +31,7 @@ from django.utils.translation import gettext_lazy
 from policies.conditions import evaluate_tree, tree_to_q
 from policies.models import ENTERPRISE_FIELDS
 from portal.models import Enterprise
+from portal.money import format_number
 
 # The policy's condition sets that ``evaluate`` and ``q`` read: prefetch them when
 # evaluating many policies (``Policy.objects.prefetch_related(*CONDITION_PREFETCH)``).
@@ -110,12 +110,6 @@ def _any_of(parts: Iterable[Q]) -> Q:
     for part in parts:
         q |= part
     return q
-
-
-def format_number(value) -> str:
-    """A number as the pages write it: thousands separated, no needless decimals."""
-    value = Decimal(value)
-    return f"{value:,.0f}" if value == value.to_integral() else f"{value.normalize():,}"
 
 
 def listed(items: Iterable[str]) -> str:

@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 BACKFILL = """
 INSERT INTO policies_applicationevent (application_id, kind, actor_id, created_at, from_status, to_status, amount, note)
-SELECT id, 'started', applicant_id, created_at, '', 'draft', NULL, ''
+SELECT id, 'started', applicant_id, LEAST(created_at, submitted_at), '', 'draft', NULL, ''
   FROM policies_application WHERE NOT is_auto_grant;
 INSERT INTO policies_applicationevent (application_id, kind, actor_id, created_at, from_status, to_status, amount, note)
 SELECT id, 'submitted', applicant_id, submitted_at, 'draft', 'submitted', estimated_amount, ''
@@ -20,6 +20,9 @@ SELECT id, CASE WHEN is_auto_grant THEN 'granted' ELSE 'approved' END, reviewer_
 INSERT INTO policies_applicationevent (application_id, kind, actor_id, created_at, from_status, to_status, amount, note)
 SELECT id, 'paid', reviewer_id, GREATEST(updated_at, approved_at), 'approved', 'paid', paid_amount, voucher_number
   FROM policies_application WHERE status = 'paid';
+INSERT INTO policies_applicationevent (application_id, kind, actor_id, created_at, from_status, to_status, amount, note)
+SELECT id, 'returned', reviewer_id, updated_at, 'under_review', 'returned', NULL, correction_request
+  FROM policies_application WHERE status = 'returned';
 INSERT INTO policies_applicationevent (application_id, kind, actor_id, created_at, from_status, to_status, amount, note)
 SELECT id, 'rejected', reviewer_id, updated_at, 'under_review', 'rejected', NULL, rejection_reason
   FROM policies_application WHERE status = 'rejected';

@@ -92,7 +92,7 @@ def test_apply_upload_submit_return_resubmit_approve_pay_and_rate(client, open_p
     assert application.status == Application.Status.SUBMITTED
     assert application.declared["note"] == "技改项目投资800万元"
     body = client.get(_detail(application)).content.decode()
-    assert "符合全部条件" in body and "100000" in body
+    assert "符合全部条件" in body and "100,000 元" in body
 
     # The issuing department's handler reviews and returns for correction.
     reviewer = factories.handler(open_policy.issuer)
