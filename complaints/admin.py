@@ -1,6 +1,5 @@
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
@@ -24,6 +23,7 @@ from complaints.models import (
     WalkthroughTheme,
 )
 from complaints.walkthroughs import services as walkthrough_services
+from portal.admin_actions import run_for_each
 from portal.archive import ArchiveAdminMixin, ArchivedListFilter, TimelineInline
 
 
@@ -286,17 +286,7 @@ class CaseAdmin(ArchiveAdminMixin, admin.ModelAdmin):
 
     @admin.action(description=_("受理所选诉求件"), permissions=["triage"])
     def accept_cases(self, request, queryset):
-        done, refused = 0, []
-        for case in queryset:
-            try:
-                services.case_accept(case=case, actor=request.user)
-                done += 1
-            except (ValidationError, PermissionDenied) as error:
-                refused.append(" ".join(getattr(error, "messages", [str(error)])))
-        if done:
-            self.message_user(request, _("已受理 %(count)d 件。") % {"count": done}, messages.SUCCESS)
-        for message in refused:
-            self.message_user(request, message, messages.WARNING)
+        run_for_each(self, request, queryset, services.case_accept, keyword="case", done=_("已受理 %(count)d 件。"))
 
     def has_triage_permission(self, request):
         return request.user.has_perm("complaints.triage_case")

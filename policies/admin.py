@@ -1,6 +1,5 @@
 from django import forms
-from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.contrib import admin
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
@@ -16,6 +15,7 @@ from policies.models import (
     PolicyQuestion,
 )
 from policies.resources import PolicyResource
+from portal.admin_actions import run_for_each
 from portal.archive import ArchiveAdminMixin, ArchivedListFilter, TimelineInline
 from portal.models import Enterprise
 from portal.security import ImportExportCspMixin
@@ -198,15 +198,7 @@ class PolicyAdmin(ArchiveAdminMixin, ImportExportCspMixin, ImportExportModelAdmi
         }
 
     def _apply(self, request, queryset, service, done):
-        count = 0
-        for policy in queryset:
-            try:
-                service(policy=policy, actor=request.user)
-                count += 1
-            except ValidationError as error:
-                self.message_user(request, f"{policy}：{' '.join(error.messages)}", messages.WARNING)
-        if count:
-            self.message_user(request, done % {"count": count}, messages.SUCCESS)
+        run_for_each(self, request, queryset, service, keyword="policy", done=done)
 
     @admin.action(description=_("发布所选政策"), permissions=["publish"])
     def publish(self, request, queryset):

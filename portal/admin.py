@@ -4,6 +4,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from portal import services, workdays
+from portal.admin_actions import run_for_each
 from portal.models import (
     CalendarDay,
     Department,
@@ -109,11 +110,8 @@ class EnterpriseMembershipAdmin(admin.ModelAdmin):
         return False
 
     def _decide(self, request, queryset, service, done_message):
-        count = 0
-        for membership in queryset.select_related("enterprise", "user"):
-            service(membership=membership, actor=request.user)
-            count += 1
-        self.message_user(request, done_message % {"count": count}, messages.SUCCESS)
+        rows = queryset.select_related("enterprise", "user")
+        run_for_each(self, request, rows, service, keyword="membership", done=done_message)
 
     @admin.action(description=_("通过所选申请"), permissions=["approve"])
     def approve(self, request, queryset):

@@ -54,23 +54,7 @@ class EnterpriseProfileForm(forms.ModelForm):
 
     class Meta:
         model = Enterprise
-        fields = [
-            "name",
-            "industry",
-            "scale",
-            "ownership",
-            "region",
-            "founded_on",
-            "employees",
-            "annual_revenue",
-            "tax_paid",
-            "tax_credit_grade",
-            "rd_spend",
-            "tags",
-            "address",
-            "contact_person",
-            "contact_phone",
-        ]
+        fields = list(Enterprise.PROFILE_FIELDS)
         widgets = {"founded_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
     def __init__(self, *args, **kwargs):

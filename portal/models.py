@@ -197,6 +197,26 @@ class Enterprise(models.Model):
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
+    # What the enterprise's members keep up to date themselves (企业资料): the profile form
+    # and the API read the same list. The credit code is fixed at registration.
+    PROFILE_FIELDS = (
+        "name",
+        "industry",
+        "scale",
+        "ownership",
+        "region",
+        "founded_on",
+        "employees",
+        "annual_revenue",
+        "tax_paid",
+        "tax_credit_grade",
+        "rd_spend",
+        "tags",
+        "address",
+        "contact_person",
+        "contact_phone",
+    )
+
     class Meta:
         verbose_name = _("企业")
         verbose_name_plural = _("企业")

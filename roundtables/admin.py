@@ -12,6 +12,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from portal.admin_actions import run_for_each
 from portal.archive import ArchiveAdminMixin, ArchivedListFilter
 from portal.models import Enterprise, EnterpriseTag, Industry, Region
 from roundtables import services
@@ -270,15 +271,7 @@ class SessionAdmin(admin.ModelAdmin):
         ]
 
     def _apply(self, request, queryset, service, done):
-        count = 0
-        for session in queryset:
-            try:
-                service(session=session, actor=request.user)
-                count += 1
-            except ValidationError as error:
-                self.message_user(request, " ".join(error.messages), messages.WARNING)
-        if count:
-            self.message_user(request, done % {"count": count}, messages.SUCCESS)
+        run_for_each(self, request, queryset, service, keyword="session", done=done)
 
     def save_model(self, request, obj, form, change):
         moved = services.session_save(session=obj, actor=request.user)

@@ -35,23 +35,4 @@ class EnterpriseSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Enterprise
-        fields = [
-            "id",
-            "name",
-            "credit_code",
-            "industry",
-            "scale",
-            "ownership",
-            "region",
-            "founded_on",
-            "employees",
-            "annual_revenue",
-            "tax_paid",
-            "tax_credit_grade",
-            "rd_spend",
-            "tags",
-            "address",
-            "contact_person",
-            "contact_phone",
-            "updated_at",
-        ]
+        fields = ["id", "credit_code", *Enterprise.PROFILE_FIELDS, "updated_at"]
