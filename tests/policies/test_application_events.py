@@ -236,3 +236,27 @@ def test_an_upload_racing_the_submission_never_lands_after_it(open_policy, peopl
     assert all(item.uploaded_at <= application.submitted_at for item in application.files.all())
     kinds = list(application.events.values_list("kind", flat=True))
     assert kinds.index("submitted") == len(kinds) - 1  # nothing after the submission
+
+
+def test_the_record_costs_the_same_queries_however_long_it_is(client, open_policy, people):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from policies.applications import services
+
+    applicant = people["applicant"]
+    application = services.application_start(policy=open_policy, enterprise=people["enterprise"], actor=applicant)
+    client.force_login(applicant)
+
+    def queries():
+        with CaptureQueriesContext(connection) as api:
+            assert client.get(f"{URL}{application.pk}/").status_code == 200
+        with CaptureQueriesContext(connection) as page:
+            assert client.get(f"/policies/applications/{application.pk}/").status_code == 200
+        return len(api), len(page)
+
+    short = queries()
+    for number in range(10):
+        services.application_save_draft(application=application, actor=applicant, declared={"note": str(number)})
+    assert application.events.count() == 11
+    assert queries() == short
