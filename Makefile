@@ -10,10 +10,12 @@ ADDRPORT ?= 127.0.0.1:8000
 
 .PHONY: setup gettext run test lint format migrate stop db-status collectstatic messages untranslated bench scale-db browser backup restore wrk
 
+# Quiet: pip says nothing unless something fails (-qq keeps errors only).
 $(STAMP): requirements.txt requirements-dev.txt
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
-	touch $(STAMP)
+	@echo "Installing the requirements into $(VENV)…"
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install -qq --disable-pip-version-check -r requirements-dev.txt
+	@touch $(STAMP)
 
 setup: $(STAMP)
 
@@ -25,12 +27,18 @@ gettext:
 	@command -v xgettext >/dev/null 2>&1 && command -v msgmerge >/dev/null 2>&1 || { \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends gettext; }
 
+# migrate's list of applied migrations goes to var/log/migrate.log; one line here.
 migrate: setup
-	$(PY) manage.py migrate --noinput
+	@mkdir -p var/log
+	@echo "Migrating the database (the first run also creates it)…"
+	@$(PY) manage.py migrate --noinput > var/log/migrate.log || { tail -n 3 var/log/migrate.log; exit 1; }
+	@echo "Database up to date: $$(grep -c '^  Applying' var/log/migrate.log) migrations applied (var/log/migrate.log)."
 
+# A short console: the task cluster's log and the e-mails go to var/log/ (see rundev);
+# the last lines, once the web server answers, give the address and the demo accounts.
 run: migrate
-	$(PY) manage.py seed_demo
-	$(PY) manage.py rundev $(ADDRPORT)
+	@$(PY) manage.py seed_demo --no-account-list
+	@$(PY) manage.py rundev $(ADDRPORT)
 
 # The browser tests (tests/e2e) drive Debian's chromium through Playwright; the browser comes
 # from apt, never from Playwright's own download, with a CJK font so the screenshots show
@@ -55,7 +63,7 @@ browser:
 # the tests start, compiles (and pytest assertion-rewrites) each module again, seconds apiece.
 TEST_WORKERS ?= auto
 test: setup gettext browser
-	PYTHONDONTWRITEBYTECODE= $(PY) -m pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
+	PYTHONDONTWRITEBYTECODE= $(PY) -m pytest -q -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 # mypy's Django plugin imports the settings: a DATABASE_URL (never connected to) keeps them
 # from starting the embedded PostgreSQL. What is checked is [tool.mypy] in pyproject.toml.

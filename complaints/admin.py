@@ -29,16 +29,16 @@ from portal.archive import ArchiveAdminMixin, ArchivedListFilter, TimelineInline
 
 @admin.register(ProblemCategory)
 class ProblemCategoryAdmin(admin.ModelAdmin):
-    list_display = ["name", "sort_order", "is_active"]
+    list_display = ["name", "name_en", "sort_order", "is_active"]
     list_editable = ["sort_order", "is_active"]
-    search_fields = ["name"]
+    search_fields = ["name", "name_en"]
 
 
 @admin.register(NonAcceptanceReason)
 class NonAcceptanceReasonAdmin(admin.ModelAdmin):
-    list_display = ["title", "sort_order", "is_active"]
+    list_display = ["title", "title_en", "sort_order", "is_active"]
     list_editable = ["sort_order", "is_active"]
-    search_fields = ["title"]
+    search_fields = ["title", "title_en"]
 
 
 class SlaPolicyForm(forms.ModelForm):
@@ -319,15 +319,15 @@ class ExperienceOfficerAdmin(admin.ModelAdmin):
 
 @admin.register(WalkthroughTheme)
 class WalkthroughThemeAdmin(admin.ModelAdmin):
-    list_display = ["name", "sort_order", "is_active"]
+    list_display = ["name", "name_en", "sort_order", "is_active"]
     list_editable = ["sort_order", "is_active"]
-    search_fields = ["name"]
+    search_fields = ["name", "name_en"]
 
 
 class ChecklistQuestionInline(admin.TabularInline):
     model = ChecklistQuestion
     extra = 0
-    fields = ["order", "text", "problem_answer"]
+    fields = ["order", "text", "text_en", "problem_answer"]
 
     # A version that has answers is frozen: past answers must keep meaning what they meant.
     def has_add_permission(self, request, obj=None):

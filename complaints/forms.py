@@ -15,6 +15,7 @@ from complaints.models import (
     Tier,
 )
 from portal import roles
+from portal.forms import EmptyChoiceLabelMixin
 from portal.models import Department, Enterprise, User
 from portal.selectors import member_enterprise_ids
 from portal.uploads import ALLOWED_DESCRIPTION, check_upload
@@ -47,7 +48,7 @@ class MultipleFileField(forms.FileField):
         return cleaned
 
 
-class CaseIntakeForm(forms.ModelForm):
+class CaseIntakeForm(EmptyChoiceLabelMixin, forms.ModelForm):
     """The web form for enterprises and the public (网上诉求)."""
 
     enterprise = forms.ModelChoiceField(
@@ -89,14 +90,24 @@ class AcceptForm(forms.Form):
     note = forms.CharField(label=_("受理意见"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class RejectForm(forms.Form):
+class RejectForm(EmptyChoiceLabelMixin, forms.Form):
     reason = forms.ModelChoiceField(
         label=_("不予受理情形"), queryset=NonAcceptanceReason.objects.filter(is_active=True)
     )
     reply = forms.CharField(label=_("答复诉求人"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class AssignForm(forms.Form):
+def chief_officers():
+    """The chief problem officers to choose from, shown by name and unit (User.display_name),
+    never by login name; their departments come with them, in the same query."""
+    return (
+        User.objects.filter(groups__name=roles.CHIEF_PROBLEM_OFFICER, is_active=True)
+        .select_related("department")
+        .order_by("full_name", "pk")
+    )
+
+
+class AssignForm(EmptyChoiceLabelMixin, forms.Form):
     lead_department = forms.ModelChoiceField(label=_("牵头单位"), queryset=Department.objects.filter(is_active=True))
     co_departments = forms.ModelMultipleChoiceField(
         label=_("协办单位"), queryset=Department.objects.filter(is_active=True), required=False
@@ -107,19 +118,19 @@ class AssignForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["chief_officer"].queryset = User.objects.filter(groups__name=roles.CHIEF_PROBLEM_OFFICER)
+        self.fields["chief_officer"].queryset = chief_officers()
 
 
-class EscalateForm(forms.Form):
+class EscalateForm(EmptyChoiceLabelMixin, forms.Form):
     chief_officer = forms.ModelChoiceField(label=_("首席问题官"), queryset=User.objects.none())
     note = forms.CharField(label=_("提级说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["chief_officer"].queryset = User.objects.filter(groups__name=roles.CHIEF_PROBLEM_OFFICER)
+        self.fields["chief_officer"].queryset = chief_officers()
 
 
-class TaskForm(forms.Form):
+class TaskForm(EmptyChoiceLabelMixin, forms.Form):
     task = forms.CharField(label=_("任务"), max_length=200)
     measure = forms.CharField(label=_("措施"), widget=forms.Textarea(attrs={"rows": 2}))
     deadline = forms.DateField(label=_("完成期限"), widget=forms.DateInput(attrs={"type": "date"}))
@@ -221,7 +232,7 @@ class RecheckForm(forms.Form):
     )
 
 
-class SplitPartForm(forms.Form):
+class SplitPartForm(EmptyChoiceLabelMixin, forms.Form):
     title = forms.CharField(label=_("诉求标题"), max_length=200)
     description = forms.CharField(label=_("诉求内容"), widget=forms.Textarea(attrs={"rows": 3}))
     category = forms.ModelChoiceField(label=_("问题分类"), queryset=ProblemCategory.objects.filter(is_active=True))

@@ -48,7 +48,7 @@ class CaseExportResource(resources.Resource):
         return case.title
 
     def dehydrate_category(self, case):
-        return case.category.name
+        return case.category.display_name
 
     def dehydrate_status(self, case):
         return case.get_status_display()
@@ -57,7 +57,7 @@ class CaseExportResource(resources.Resource):
         return case.get_tier_display()
 
     def dehydrate_lead_department(self, case):
-        return case.lead_department.name if case.lead_department_id else ""
+        return case.lead_department.display_name if case.lead_department_id else ""
 
     def dehydrate_received_at(self, case):
         return local_datetime(case.received_at)

@@ -151,6 +151,15 @@ def case_events_for_user(*, user, case: Case, public_only: bool | None = None) -
 URGENCY_ORDER = (F("suspended_at").asc(nulls_first=True), F("stage_due_at").asc(nulls_last=True), "id")
 
 
+def awaiting_rating_expression():
+    """待评价: resolved (已办结) and not yet rated for its current round — what the
+    enterprise's side has to do next (``services.case_rate`` takes exactly these)."""
+    from complaints.models import CaseRating
+
+    rated = CaseRating.objects.filter(case_id=OuterRef("pk"), round=OuterRef("round"))
+    return ExpressionWrapper(Q(status=Status.RESOLVED) & ~Exists(rated), output_field=BooleanField())
+
+
 def workbench(*, user, filters: dict | None = None):
     """A handler's cases, most urgent first and suspended ones last: the open ones, or
     with ``filters`` (CaseFilter parameters) whatever the filters select.
@@ -168,11 +177,23 @@ def workbench(*, user, filters: dict | None = None):
     if reasons is None:
         # Everyone's open cases: read in order from case_open_urgency_idx.
         return case_list(user=user).filter(status__in=OPEN_STATUSES, archived_at__isnull=True).order_by(*URGENCY_ORDER)
-    # The reasons scope the rows to what the user may see.
+    # The reasons scope the rows to what the user may see. The enterprise's side also
+    # keeps its resolved cases awaiting its rating (待评价), at the top: its next step.
+    awaiting = awaiting_rating_expression()
+    rating_side: list[QuerySet[Case]] = [
+        reason.filter(status=Status.RESOLVED, archived_at__isnull=True).alias(awaits=awaiting).filter(awaits=True)
+        for reason in _rating_reasons(user)
+    ]
     return UrgentOpenCases(
-        rows=_rows_for(user),
-        reasons=[reason.filter(status__in=OPEN_STATUSES, archived_at__isnull=True) for reason in reasons],
+        rows=_rows_for(user).annotate(awaits_rating=awaiting),
+        reasons=[reason.filter(status__in=OPEN_STATUSES, archived_at__isnull=True) for reason in reasons] + rating_side,
+        order=(F("awaits_rating").desc(), *URGENCY_ORDER),
     )
+
+
+def _rating_reasons(user) -> list[QuerySet[Case]]:
+    """The cases the user rates for (the enterprise's side): filed by them, or their enterprise's."""
+    return [Case.objects.filter(filed_by=user), Case.objects.filter(enterprise_id__in=member_enterprise_ids(user))]
 
 
 def _reasons_to_see(user) -> list[QuerySet[Case]] | None:
@@ -204,9 +225,10 @@ class UrgentOpenCases:
     the union of those — at most ``top`` per reason — is joined and sorted. The count
     is the union of the reasons' ids, capped like every long list."""
 
-    def __init__(self, *, rows: QuerySet[Case], reasons: list[QuerySet[Case]]):
+    def __init__(self, *, rows: QuerySet[Case], reasons: list[QuerySet[Case]], order=URGENCY_ORDER):
         self.rows = rows
         self.reasons = reasons
+        self.order = order
 
     def _ids(self, top: int | None = None):
         parts = [reason.order_by(*URGENCY_ORDER).values("pk") for reason in self.reasons]
@@ -221,7 +243,7 @@ class UrgentOpenCases:
         # The ids first, then their rows: one statement joining both took PostgreSQL
         # longer to plan (16 ms) than the two take to plan and run (8 ms).
         ids = [row["pk"] for row in self._ids(top=page.stop)]
-        return self.rows.filter(pk__in=ids).order_by(*URGENCY_ORDER)[page]
+        return self.rows.filter(pk__in=ids).order_by(*self.order)[page]
 
 
 def similar_open_cases(*, case: Case, user, limit: int = 5) -> list[Case]:
@@ -337,3 +359,57 @@ def awaiting_recheck(*, user) -> QuerySet[Case]:
         .exclude(Exists(Recheck.objects.filter(case_id=OuterRef("pk"))))
         .order_by("closed_at", "id")
     )
+
+
+def start_items(*, user) -> list:
+    """What waits for the user among cases, for their start page: the enterprise's
+    待评价; a handler's department's 待办, 临期 and 超期; an official's 待受理, 待回访 and
+    超期. One query per line group, whatever the number of cases."""
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    from complaints.permissions import can_triage
+    from portal.selectors import StartItem
+
+    items = []
+    url = reverse("complaints:case_list")
+    rating_side = Q(filed_by=user) | Q(enterprise_id__in=member_enterprise_ids(user))
+    # Officials who register a caller's case rate it by return visit (回访), not here.
+    awaiting = (
+        0
+        if can_triage(user)
+        else Case.objects.filter(rating_side, status=Status.RESOLVED, archived_at__isnull=True)
+        .alias(awaits=awaiting_rating_expression())
+        .filter(awaits=True)
+        .count()
+    )
+    if awaiting:
+        items.append(StartItem(_("待评价的诉求"), awaiting, url, "warning"))
+    if user.department_id and roles.has_role(user, roles.HANDLER):
+        counts = (
+            Case.objects.filter(
+                lead_department_id=user.department_id, status__in=OPEN_STATUSES, archived_at__isnull=True
+            )
+            .annotate(flag=sla.flag_expression(deadlines.yellow_threshold()))
+            .aggregate(
+                total=Count("pk"),
+                due_soon=Count("pk", filter=Q(flag=deadlines.YELLOW)),
+                overdue=Count("pk", filter=Q(flag=deadlines.RED)),
+            )
+        )
+        items += [
+            StartItem(_("本部门待办"), counts["total"], url),
+            StartItem(_("临期"), counts["due_soon"], url, "warning"),
+            StartItem(_("超期"), counts["overdue"], f"{url}?overdue=true", "danger"),
+        ]
+    if can_triage(user):
+        counts = Case.objects.filter(archived_at__isnull=True).aggregate(
+            received=Count("pk", filter=Q(status=Status.RECEIVED)),
+            overdue=Count("pk", filter=sla.overdue_q(timezone.now())),
+        )
+        items += [
+            StartItem(_("待受理"), counts["received"], f"{url}?status={Status.RECEIVED}", "warning"),
+            StartItem(_("待回访"), awaiting_return_visit(user=user).count(), reverse("complaints:return_visit_list")),
+            StartItem(_("全市超期"), counts["overdue"], f"{url}?overdue=true", "danger"),
+        ]
+    return items

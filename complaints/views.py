@@ -59,9 +59,7 @@ def case_new(request):
     else:
         initial = {"idempotency_key": uuid.uuid4().hex}
         if user.is_authenticated:
-            initial.update(
-                complainant_name=user.get_full_name(), complainant_phone=user.mobile, complainant_email=user.email
-            )
+            initial.update(complainant_name=user.full_name, complainant_phone=user.mobile, complainant_email=user.email)
         form = forms.CaseIntakeForm(initial=initial, user=user)
     return render(request, "complaints/case_form.html", {"form": form})
 
@@ -71,13 +69,20 @@ def case_submitted(request, number):
     code = request.session.get("filed_cases", {}).get(number)
     if code is None:
         raise Http404
-    return render(request, "complaints/case_submitted.html", {"number": number, "lookup_code": code})
+    # What happens next: by when it will be assigned (交办), on the working-day clock.
+    case = selectors.case_get_by_lookup(number=number, lookup_code=code)
+    return render(request, "complaints/case_submitted.html", {"number": number, "lookup_code": code, "case": case})
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 def case_lookup(request):
-    """Follow a case with its number and lookup code, without an account."""
-    form = forms.LookupForm(request.GET or None)
+    """Follow a case with its number and lookup code, without an account. The code is
+    posted, never put in the address (where logs, history and referrers would keep it);
+    a link may carry the number alone."""
+    if request.method == "POST":
+        form = forms.LookupForm(request.POST)
+    else:
+        form = forms.LookupForm(initial={"number": request.GET.get("number", "")[:20]})
     case = events = None
     if form.is_valid():
         try:

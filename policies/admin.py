@@ -23,7 +23,7 @@ from portal.security import ImportExportCspMixin
 
 @admin.register(PolicyCategory)
 class PolicyCategoryAdmin(admin.ModelAdmin):
-    list_display = ["name", "sort_order", "is_active"]
+    list_display = ["name", "name_en", "sort_order", "is_active"]
     list_editable = ["sort_order", "is_active"]
 
 
@@ -88,6 +88,7 @@ class PolicyAdmin(ArchiveAdminMixin, ImportExportCspMixin, ImportExportModelAdmi
     list_filter = [ArchivedListFilter, "state", "level", "category", "application_method", "support_type"]
     search_fields = ["title", "short_title", "document_number", "keywords"]
     autocomplete_fields = [
+        "supersedes",
         "issuer",
         "co_issuers",
         "region",
@@ -110,6 +111,7 @@ class PolicyAdmin(ArchiveAdminMixin, ImportExportCspMixin, ImportExportModelAdmi
                     "title",
                     "short_title",
                     "document_number",
+                    "supersedes",
                     "issuer",
                     "co_issuers",
                     "level",

@@ -5,6 +5,7 @@ elements modelled on the seeds (技改奖补, 上市挂牌奖补, 人才子女�
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import random
 from decimal import Decimal
 
@@ -87,6 +88,7 @@ def seed(stdout=None) -> None:
     industries = {i.code: i for i in Industry.objects.filter(code__in=["C", "34"])}
     today = timezone.localdate()
     count = 0
+    editions: dict[tuple, list[Policy]] = {}
     for index in range(96):
         title, category, support, amount, conditions = TEMPLATES[index % len(TEMPLATES)]
         level = LEVELS[index % len(LEVELS)]
@@ -142,11 +144,26 @@ def seed(stdout=None) -> None:
                 PolicyMaterial(policy=policy, name="上年度财务报表", zero_material=index % 2 == 0, sort_order=3),
             ]
         )
+        editions.setdefault((f"{place}{title}", level), []).append(policy)
         count += 1
+    _chain_editions(editions)
     _shape_demo_enterprise()
     _seed_applications(rng)
     if stdout:
         stdout.write(f"Demo policies: {count}, several 免申即享.")
+
+
+def _chain_editions(editions: dict[tuple, list[Policy]]) -> None:
+    """The same policy renewed each year is one family: each edition replaces the one
+    before (``supersedes``), and only the newest published one stays published, as
+    publishing it would have left them (policies.services.policy_publish)."""
+    for family in editions.values():
+        family.sort(key=lambda policy: (policy.title[:4], policy.pk))
+        for older, newer in itertools.pairwise(family):
+            newer.supersedes = older
+            newer.save(update_fields=["supersedes"])
+        published = [policy.pk for policy in family if policy.state == Policy.State.PUBLISHED]
+        Policy.objects.filter(pk__in=published[:-1]).update(state=Policy.State.EXPIRED)
 
 
 def _shape_demo_enterprise() -> None:

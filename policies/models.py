@@ -16,13 +16,15 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from portal.archive import archived_at_field, protect_from_delete
-from portal.models import Department, Enterprise, EnterpriseTag, Industry, Region, history
+from portal.localized import LocalizedName
+from portal.models import Department, Enterprise, EnterpriseTag, Industry, Region, english_name_field, history
 
 
-class PolicyCategory(models.Model):
+class PolicyCategory(LocalizedName, models.Model):
     """政策类别, e.g. 资金奖补, 税收优惠, 融资支持."""
 
     name = models.CharField(_("名称"), max_length=50, unique=True)
+    name_en = english_name_field()
     sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
     is_active = models.BooleanField(_("启用"), default=True)
 
@@ -32,7 +34,7 @@ class PolicyCategory(models.Model):
         ordering = ["sort_order", "name"]
 
     def __str__(self):
-        return self.name
+        return self.display_name
 
 
 class Level(models.TextChoices):
@@ -75,6 +77,24 @@ ENTERPRISE_FIELDS = {
     "rd_intensity": _("研发投入强度"),
     "years_since_founding": _("成立年限"),
 }
+
+
+def field_value_text(key: str, value) -> str:
+    """An enterprise figure with its unit, as conditions and the calculator write it:
+    money in 元/万元, people, a percentage, years."""
+    from decimal import Decimal
+
+    from portal.money import format_number, yuan
+
+    if key in ("annual_revenue", "tax_paid", "rd_spend"):
+        return yuan(value)
+    if key == "rd_intensity":  # stored as a fraction: 0.03 is 3%
+        return f"{format_number(Decimal(value) * 100)}%"
+    if key == "employees":
+        return _("%(count)s人") % {"count": format_number(value)}
+    if key == "years_since_founding":
+        return _("%(count)s年") % {"count": format_number(value)}
+    return format_number(value)
 
 
 CONDITION_ARRAY_FIELDS = [
@@ -121,6 +141,17 @@ class Policy(models.Model):
     # Editing a published policy makes a new version; applications keep the version
     # they were decided under, and the history (pghistory) keeps every version's values.
     version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
+    # A policy renewed every year (年度政策) is one family: publishing this year's edition
+    # retires the one it replaces, so lists and matches show the current edition once.
+    supersedes = models.OneToOneField(
+        "self",
+        verbose_name=_("替代的往年政策"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="superseded_by",
+        help_text=_("本政策是某项往年政策的新一年度版本时选择；发布后往年版本自动失效。"),
+    )
 
     # What it gives.
     support_type = models.CharField(_("支持方式"), max_length=20, choices=SupportType.choices)
@@ -290,6 +321,8 @@ class Policy(models.Model):
                 validate_tree(self.advanced_condition)
             except ConditionError as error:
                 errors["advanced_condition"] = str(error)
+        if self.supersedes_id is not None and self.supersedes_id == self.pk:
+            errors["supersedes"] = _("政策不能替代它自己。")
         if self.amount_rule == AmountRule.FIXED and self.amount_fixed is None:
             errors["amount_fixed"] = _("固定金额方式请填写金额。")
         if self.amount_rule in (AmountRule.PERCENTAGE, AmountRule.PER_UNIT):

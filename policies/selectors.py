@@ -32,7 +32,9 @@ def policy_list() -> QuerySet[Policy]:
 
 def policy_get_for_user(*, user: User, pk: int) -> Policy:
     """One policy with everything its page shows, or 404 when the user may not see it."""
-    queryset = Policy.objects.select_related("issuer", "category", "region").prefetch_related(
+    queryset = Policy.objects.select_related(
+        "issuer", "category", "region", "supersedes", "superseded_by"
+    ).prefetch_related(
         *CONDITION_PREFETCH,
         "co_issuers",
         Prefetch("materials", queryset=PolicyMaterial.objects.order_by("sort_order", "id")),

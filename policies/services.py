@@ -32,9 +32,20 @@ def policy_publish(*, policy: Policy, actor) -> Policy:
     policy.state = Policy.State.PUBLISHED
     policy.published_on = policy.published_on or timezone.localdate()
     policy.save(update_fields=["state", "published_on", "updated_at"])
+    _retire_predecessor(policy)
     # 精准推送: the eligible enterprises hear about it, in the background.
     transaction.on_commit(lambda: async_task("policies.tasks.push_policy", policy.pk, task_name=f"push-{policy.pk}"))
     return policy
+
+
+def _retire_predecessor(policy: Policy) -> None:
+    """This year's edition replaces last year's: the old one stops taking applications
+    and leaves the catalogue and the matches (its applications go on being handled)."""
+    if policy.supersedes_id is None:
+        return
+    Policy.objects.filter(pk=policy.supersedes_id, state=Policy.State.PUBLISHED).update(
+        state=Policy.State.EXPIRED, updated_at=timezone.now()
+    )
 
 
 @transaction.atomic

@@ -11,6 +11,7 @@ from django.db.models.functions import Now, TruncDate
 from django.utils.translation import gettext_lazy as _
 
 from policies.models import Application
+from portal.localized import localized
 from portal.models import Region
 
 GREEN, YELLOW, RED = "green", "yellow", "red"
@@ -105,13 +106,20 @@ def report(queryset=None) -> dict:
     """The supervision figures over non-draft applications."""
     base = (queryset if queryset is not None else Application.objects.all()).exclude(status=Application.Status.DRAFT)
     by_department = list(
-        base.values("policy__issuer_id", "policy__issuer__name").annotate(**_figures()).order_by("policy__issuer_id")
+        base.values("policy__issuer_id", "policy__issuer__name", "policy__issuer__name_en")
+        .annotate(**_figures())
+        .order_by("policy__issuer_id")
     )
     by_region = list(base.annotate(county=_county()).values("county").annotate(**_figures()).order_by("county"))
-    region_names = dict(
-        Region.objects.filter(pk__in=[row["county"] for row in by_region if row["county"]]).values_list("pk", "name")
+    region_names = {
+        pk: localized(name, name_en)
+        for pk, name, name_en in Region.objects.filter(
+            pk__in=[row["county"] for row in by_region if row["county"]]
+        ).values_list("pk", "name", "name_en")
+    }
+    departments = _ranked(
+        [_finish(row, localized(row["policy__issuer__name"], row["policy__issuer__name_en"])) for row in by_department]
     )
-    departments = _ranked([_finish(row, row["policy__issuer__name"]) for row in by_department])
     regions = _ranked([_finish(row, region_names.get(row["county"]) or str(_("未填写区划"))) for row in by_region])
     totals = base.aggregate(**_figures())
     _rate(totals)

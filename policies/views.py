@@ -22,6 +22,7 @@ from policies.filters import PolicyFilter
 from policies.matching import ALMOST, ELIGIBLE, NOT_ELIGIBLE, UNKNOWN
 from policies.models import AmountRule, ApplicationMethod, PolicyMaterial
 from portal.forms import add_service_errors
+from portal.money import yuan
 
 PER_PAGE = 20
 
@@ -35,9 +36,9 @@ def _money(value) -> str:
 def amount_summary(policy) -> str:
     """What a list row says about the money: the fixed amount, or the cap."""
     if policy.amount_rule == AmountRule.FIXED and policy.amount_fixed is not None:
-        return _("%(amount)s 元") % {"amount": _money(policy.amount_fixed)}
+        return yuan(policy.amount_fixed)
     if policy.amount_cap is not None:
-        return _("最高 %(amount)s 元") % {"amount": _money(policy.amount_cap)}
+        return _("最高 %(amount)s") % {"amount": yuan(policy.amount_cap)}
     if policy.amount_rule in (AmountRule.PERCENTAGE, AmountRule.PER_UNIT):
         return str(policy.get_amount_rule_display())
     return ""
@@ -240,7 +241,7 @@ def enterprise_report(request):
             "enterprises": enterprises,
             "eligible": eligible,
             "almost": almost,
-            "total": _money(total) if total else "",
+            "total": total or None,
             "ELIGIBLE": ELIGIBLE,
         },
     )

@@ -1,11 +1,18 @@
+from django import forms
+from django.apps import apps
 from django.contrib import admin, messages
+from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm
+from django.contrib.auth.models import Group, Permission
 from django.utils.formats import date_format
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from portal import services, workdays
 from portal.admin_actions import run_for_each
 from portal.models import (
+    Announcement,
     CalendarDay,
     Department,
     Enterprise,
@@ -21,25 +28,25 @@ from portal.models import (
 
 @admin.register(Region)
 class RegionAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "level", "parent"]
+    list_display = ["code", "name", "name_en", "level", "parent"]
     list_filter = ["level"]
-    search_fields = ["code", "name"]
+    search_fields = ["code", "name", "name_en"]
     autocomplete_fields = ["parent"]
     list_select_related = ["parent"]
 
 
 @admin.register(Industry)
 class IndustryAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "level", "parent"]
+    list_display = ["code", "name", "name_en", "level", "parent"]
     list_filter = ["level"]
-    search_fields = ["code", "name"]
+    search_fields = ["code", "name", "name_en"]
     autocomplete_fields = ["parent"]
     list_select_related = ["parent"]
 
 
 @admin.register(Department)
 class DepartmentAdmin(admin.ModelAdmin):
-    list_display = ["name", "short_name", "region", "lead", "phone", "is_active"]
+    list_display = ["name", "short_name", "name_en", "region", "lead", "phone", "is_active"]
     list_filter = ["is_active", "region"]
     search_fields = ["name", "short_name"]
     autocomplete_fields = ["region", "lead"]
@@ -48,9 +55,9 @@ class DepartmentAdmin(admin.ModelAdmin):
 
 @admin.register(EnterpriseTag)
 class EnterpriseTagAdmin(admin.ModelAdmin):
-    list_display = ["name", "description", "is_active"]
+    list_display = ["name", "name_en", "description", "is_active"]
     list_filter = ["is_active"]
-    search_fields = ["name"]
+    search_fields = ["name", "name_en"]
 
 
 class MembershipInline(admin.TabularInline):
@@ -129,8 +136,77 @@ class EnterpriseMembershipAdmin(admin.ModelAdmin):
         return request.user.has_perm("portal.approve_membership")
 
 
+# Django stores a permission's name once, in English ("Can add access attempt"), when the
+# model is migrated; the lists of permissions (a group's, a user's) name them afresh in
+# the reader's language from the model's verbose name, and the portal's own permissions
+# (Meta.permissions, whose names are msgids) through the catalogue.
+PERMISSION_ACTIONS = {
+    "add": pgettext_lazy("permission", "添加"),
+    "change": pgettext_lazy("permission", "修改"),
+    "delete": pgettext_lazy("permission", "删除"),
+    "view": pgettext_lazy("permission", "查看"),
+}
+
+
+def permission_label(permission: Permission) -> str:
+    content_type = permission.content_type
+    model = content_type.model_class()
+    action, _sep, model_name = permission.codename.partition("_")
+    if model is None:
+        # A model since removed (its content type and permissions stay until
+        # remove_stale_contenttypes): said so, in the reader's language.
+        try:
+            app = apps.get_app_config(content_type.app_label).verbose_name
+        except LookupError:
+            app = content_type.app_label
+        model_label = gettext("已删除的数据类型 %(model)s") % {"model": content_type.model}
+        name = PERMISSION_ACTIONS.get(action, permission.name) if model_name == content_type.model else permission.name
+        return f"{app} | {model_label} | {name}"
+    # Django's own add/change/delete/view permissions, also those left under an older name
+    # of a renamed model (Django renames the content type, not the permissions).
+    if action in PERMISSION_ACTIONS and (
+        model_name == model._meta.model_name or permission.name.startswith(f"Can {action} ")
+    ):
+        name = gettext("可以%(action)s%(model)s") % {
+            "action": PERMISSION_ACTIONS[action],
+            "model": model._meta.verbose_name,
+        }
+    else:
+        name = gettext(permission.name)
+    return f"{model._meta.app_config.verbose_name} | {model._meta.verbose_name} | {name}"
+
+
+class PermissionChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return permission_label(obj)
+
+
+class PermissionLabelsMixin:
+    def formfield_for_manytomany(self, db_field, request=None, **kwargs):
+        if db_field.name in {"permissions", "user_permissions"}:
+            kwargs["form_class"] = PermissionChoiceField
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(PermissionLabelsMixin, DjangoGroupAdmin):
+    pass
+
+
+class UserCreationForm(AdminUserCreationForm):
+    """Every account has a name: lists of people show names, never login names."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["full_name"].required = True
+
+
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(PermissionLabelsMixin, DjangoUserAdmin):
+    add_form = UserCreationForm
     list_display = ["username", "full_name", "mobile", "department", "is_staff", "is_active"]
     list_filter = ["groups", "department", "is_staff", "is_active"]
     search_fields = ["username", "full_name", "mobile", "email"]
@@ -210,3 +286,13 @@ class NotificationAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Announcement)
+class AnnouncementAdmin(admin.ModelAdmin):
+    """通知公告 on the home page, shown from the publishing time until the end time."""
+
+    list_display = ["title", "published_at", "expires_at", "is_pinned"]
+    list_filter = ["is_pinned"]
+    search_fields = ["title", "body"]
+    date_hierarchy = "published_at"

@@ -7,8 +7,10 @@ both catalogues and lists the English entries still waiting for a person
 (``manage.py untranslated``). The test suite (tests/test_translations.py) extracts the
 same way and fails when a catalogue lags behind the source.
 
-Development tooling only: it needs GNU gettext, OpenCC and polib (requirements-dev.txt);
-the running portal reads the committed .mo files and needs none of them.
+Development tooling: it needs GNU gettext and polib (requirements-dev.txt); the running
+portal reads the committed .mo files. OpenCC is a runtime requirement all the same: the
+portal converts reference data (department and category names) at render with it
+(portal.localized).
 """
 
 from __future__ import annotations
@@ -22,27 +24,41 @@ from django.conf import settings
 from django.core.management import call_command
 from django.test.utils import override_settings
 
+from portal import localized
+
 # Locale directories under locale/, in gettext's spelling.
 ENGLISH = "en"
 TRADITIONAL = "zh_Hant"
+SIMPLIFIED = "zh_Hans"
 CATALOGUE_LOCALES = (ENGLISH, TRADITIONAL)
 
+# Overrides of third-party messages (Django's "确保该变量包含不超过 200 字符", django-axes and
+# django-q2, which have no Chinese, pghistory's "Events"): msgids that are not in the portal's
+# source, so makemessages would drop them from the catalogues above. They live in a
+# catalogue of their own, the second entry of LOCALE_PATHS, which makemessages never
+# writes: written by hand in simplified Chinese, converted to traditional Chinese by
+# ``update`` (English needs none: the msgids are English). The portal's LOCALE_PATHS come
+# before every app's catalogue, so these translations win.
+OVERRIDE_LOCALES = (SIMPLIFIED, TRADITIONAL)
+
 # What makemessages does not scan: not portal text (tests, benchmarks), vendored files,
-# or the local database and uploads.
-IGNORE_PATTERNS = [".venv/*", "var/*", "static/*", "tests/*", "bench/*", "staticfiles/*"]
+# the local database and uploads, and copies of Django's admin templates (their msgids are
+# Django's English ones, translated by Django's catalogues: in the portal's they would be
+# taken for zh-hans and "translated" to 繁體 as they are).
+IGNORE_PATTERNS = [
+    ".venv/*",
+    "var/*",
+    "static/*",
+    "tests/*",
+    "bench/*",
+    "staticfiles/*",
+    "templates/admin/search_form.html",
+]
 
-# Character conversion without phrase substitution (s2twp would turn 信息 into 資訊 and
-# 软件 into 軟體): the 繁体版 of a mainland government site keeps mainland wording and
-# changes only the characters. s2tw rather than s2t for the glyphs readers of traditional
-# Chinese know (為, 審核, 核准, 裡 instead of OpenCC's 爲, 審覈, 覈准, 裏).
-OPENCC_CONFIG = "s2tw"
-
-# Where OpenCC picks the wrong character for our wording; applied after it converts.
-# Add a pair here rather than editing the same mistake in many entries.
-CORRECTIONS = {
-    "獲準": "獲准",  # 获准 (approved to), not 準 (accurate)
-    "聲明瞭": "聲明了",  # 声明了 (declared), the particle 了, not 瞭 (understand)
-}
+# The conversion itself (OpenCC s2tw and its corrections) is the one the portal uses for
+# reference data at render: portal.localized.
+OPENCC_CONFIG = localized.OPENCC_CONFIG
+CORRECTIONS = localized.CORRECTIONS
 
 # printf-style (%(name)s, %d, %%) and str.format-style ({name}) placeholders.
 PLACEHOLDER = re.compile(r"%\([^)]*\)[-#0 +]*\d*(?:\.\d+)?[a-zA-Z%]|%[-#0 +]*\d*(?:\.\d+)?[a-zA-Z%]|\{[^{}\s]*\}")
@@ -56,19 +72,13 @@ def catalogue_path(locale: str) -> Path:
     return Path(settings.LOCALE_PATHS[0]) / locale / "LC_MESSAGES" / "django.po"
 
 
-_converter = None
+def override_path(locale: str) -> Path:
+    return Path(settings.LOCALE_PATHS[1]) / locale / "LC_MESSAGES" / "django.po"
 
 
 def to_traditional(text: str) -> str:
     """The msgid in traditional characters; refuses a result whose placeholders changed."""
-    global _converter
-    if _converter is None:
-        import opencc
-
-        _converter = opencc.OpenCC(f"{OPENCC_CONFIG}.json")
-    converted = _converter.convert(text)
-    for wrong, right in CORRECTIONS.items():
-        converted = converted.replace(wrong, right)
+    converted = localized.to_traditional(text)
     if placeholders(converted) != placeholders(text):
         raise ValueError(f"OpenCC changed the placeholders of {text!r}: {converted!r}")
     return converted
@@ -122,6 +132,38 @@ def save(catalogue, path: Path) -> None:
         scratch.unlink(missing_ok=True)
 
 
+def convert_overrides() -> None:
+    """Write the traditional-Chinese overrides from the simplified ones, entry by entry
+    (OpenCC with the corrections); the traditional file is generated, never edited."""
+    import polib
+
+    source = polib.pofile(str(override_path(SIMPLIFIED)), wrapwidth=78)
+    target = polib.POFile(wrapwidth=78)
+    target.header = (
+        f"Generated from {override_path(SIMPLIFIED).relative_to(settings.BASE_DIR)} by `make messages`\n"
+        "(OpenCC, portal.localized): edit that file, not this one."
+    )
+    target.metadata = {**source.metadata, "Language": TRADITIONAL}
+    for entry in source:
+        if entry.obsolete:
+            continue
+        converted = polib.POEntry(
+            msgid=entry.msgid,
+            msgctxt=entry.msgctxt,
+            msgid_plural=entry.msgid_plural,
+            comment=entry.comment,
+            flags=list(entry.flags),
+        )
+        if entry.msgid_plural:
+            converted.msgstr_plural = {form: to_traditional(text) for form, text in entry.msgstr_plural.items()}
+        else:
+            converted.msgstr = to_traditional(entry.msgstr)
+        target.append(converted)
+    path = override_path(TRADITIONAL)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    save(target, path)
+
+
 def untranslated(locale: str = ENGLISH) -> list:
     """The entries of a catalogue that still need a person: empty or fuzzy."""
     import polib
@@ -130,7 +172,8 @@ def untranslated(locale: str = ENGLISH) -> list:
 
 
 def update(*, verbosity: int = 1) -> None:
-    """Regenerate both catalogues from the source, fill traditional Chinese, compile."""
+    """Regenerate both catalogues from the source, fill traditional Chinese, convert the
+    overrides, compile."""
     call_command(
         "makemessages",
         locale=list(CATALOGUE_LOCALES),
@@ -139,8 +182,12 @@ def update(*, verbosity: int = 1) -> None:
         verbosity=verbosity,
     )
     fill_traditional()
+    convert_overrides()
     call_command(
-        "compilemessages", locale=list(CATALOGUE_LOCALES), ignore_patterns=IGNORE_PATTERNS, verbosity=verbosity
+        "compilemessages",
+        locale=sorted({*CATALOGUE_LOCALES, *OVERRIDE_LOCALES}),
+        ignore_patterns=IGNORE_PATTERNS,
+        verbosity=verbosity,
     )
 
 

@@ -19,51 +19,62 @@ DEMO_PASSWORD = "qinqing-demo"  # noqa: S105 - published in the README on purpos
 ENTERPRISE_COUNT = 300
 
 REGIONS = [
-    # code, name, level, parent code
-    ("340000", "安徽省", Region.Level.PROVINCE, None),
-    ("341800", "宣城市", Region.Level.CITY, "340000"),
-    ("341802", "宣州区", Region.Level.COUNTY, "341800"),
-    ("341821", "郎溪县", Region.Level.COUNTY, "341800"),
-    ("341823", "泾县", Region.Level.COUNTY, "341800"),
-    ("341824", "绩溪县", Region.Level.COUNTY, "341800"),
-    ("341825", "旌德县", Region.Level.COUNTY, "341800"),
-    ("341881", "宁国市", Region.Level.COUNTY, "341800"),
-    ("341882", "广德市", Region.Level.COUNTY, "341800"),
+    # code, name, level, parent code, English name
+    ("340000", "安徽省", Region.Level.PROVINCE, None, "Anhui Province"),
+    ("341800", "宣城市", Region.Level.CITY, "340000", "Xuancheng City"),
+    ("341802", "宣州区", Region.Level.COUNTY, "341800", "Xuanzhou District"),
+    ("341821", "郎溪县", Region.Level.COUNTY, "341800", "Langxi County"),
+    ("341823", "泾县", Region.Level.COUNTY, "341800", "Jing County"),
+    ("341824", "绩溪县", Region.Level.COUNTY, "341800", "Jixi County"),
+    ("341825", "旌德县", Region.Level.COUNTY, "341800", "Jingde County"),
+    ("341881", "宁国市", Region.Level.COUNTY, "341800", "Ningguo City"),
+    ("341882", "广德市", Region.Level.COUNTY, "341800", "Guangde City"),
 ]
-COUNTY_CODES = [code for code, _name, level, _parent in REGIONS if level == Region.Level.COUNTY]
+COUNTY_CODES = [code for code, _name, level, _parent, _english in REGIONS if level == Region.Level.COUNTY]
 
 DEPARTMENTS = [
-    # name, short name, region code
-    ("宣城市发展和改革委员会", "发改委", "341800"),
-    ("宣城市经济和信息化局", "经信局", "341800"),
-    ("宣城市自然资源和规划局", "自然资源和规划局", "341800"),
-    ("宣城市教育体育局", "教体局", "341800"),
-    ("宣城市数据资源管理局", "数据资源局", "341800"),
-    ("国家税务总局宣城市税务局", "税务局", "341800"),
-    ("宣城市地方金融监督管理局", "金融监管局", "341800"),
-    ("宣城市医疗保障局", "医保局", "341800"),
-    ("宣城市商务局", "商务局", "341800"),
-    ("宣城市公共资源交易监督管理局", "公管局", "341800"),
-    ("宣城市市场监督管理局", "市场监管局", "341800"),
-    ("宣城市人力资源和社会保障局", "人社局", "341800"),
-    ("宣城市科学技术局", "科技局", "341800"),
-    ("宣城市住房和城乡建设局", "住建局", "341800"),
-    ("宣城市生态环境局", "生态环境局", "341800"),
-    ("广德市经济和信息化局", "广德经信局", "341882"),
-    ("宁国市发展和改革委员会", "宁国发改委", "341881"),
+    # name, short name, region code, English name
+    ("宣城市发展和改革委员会", "发改委", "341800", "Xuancheng Development and Reform Commission"),
+    ("宣城市经济和信息化局", "经信局", "341800", "Xuancheng Bureau of Economy and Information Technology"),
+    ("宣城市自然资源和规划局", "自然资源和规划局", "341800", "Xuancheng Bureau of Natural Resources and Planning"),
+    ("宣城市教育体育局", "教体局", "341800", "Xuancheng Bureau of Education and Sports"),
+    ("宣城市数据资源管理局", "数据资源局", "341800", "Xuancheng Data Resources Administration"),
+    ("国家税务总局宣城市税务局", "税务局", "341800", "Xuancheng Taxation Bureau, State Taxation Administration"),
+    (
+        "宣城市地方金融监督管理局",
+        "金融监管局",
+        "341800",
+        "Xuancheng Local Financial Supervision and Administration Bureau",
+    ),
+    ("宣城市医疗保障局", "医保局", "341800", "Xuancheng Healthcare Security Administration"),
+    ("宣城市商务局", "商务局", "341800", "Xuancheng Bureau of Commerce"),
+    (
+        "宣城市公共资源交易监督管理局",
+        "公管局",
+        "341800",
+        "Xuancheng Public Resources Trading Supervision and Administration Bureau",
+    ),
+    ("宣城市市场监督管理局", "市场监管局", "341800", "Xuancheng Administration for Market Regulation"),
+    ("宣城市人力资源和社会保障局", "人社局", "341800", "Xuancheng Bureau of Human Resources and Social Security"),
+    ("宣城市科学技术局", "科技局", "341800", "Xuancheng Bureau of Science and Technology"),
+    ("宣城市住房和城乡建设局", "住建局", "341800", "Xuancheng Bureau of Housing and Urban-Rural Development"),
+    ("宣城市生态环境局", "生态环境局", "341800", "Xuancheng Bureau of Ecology and Environment"),
+    ("广德市经济和信息化局", "广德经信局", "341882", "Guangde Bureau of Economy and Information Technology"),
+    ("宁国市发展和改革委员会", "宁国发改委", "341881", "Ningguo Development and Reform Commission"),
 ]
 
 TAGS = [
-    ("高新技术企业", "经认定的国家高新技术企业"),
-    ("专精特新", "省级专精特新中小企业"),
-    ("专精特新“小巨人”", "国家级专精特新“小巨人”企业"),
-    ("规上工业企业", "年主营业务收入2000万元及以上的工业企业"),
-    ("科技型中小企业", "经评价入库的科技型中小企业"),
-    ("创新型中小企业", ""),
-    ("上市后备企业", "列入上市后备资源库的企业"),
-    ("链主企业", "产业链链主企业"),
-    ("外贸企业", "有进出口实绩的企业"),
-    ("农业产业化龙头企业", ""),
+    # name, description, English name
+    ("高新技术企业", "经认定的国家高新技术企业", "High-tech enterprise"),
+    ("专精特新", "省级专精特新中小企业", "Specialised, refined, distinctive and innovative SME"),
+    ("专精特新“小巨人”", "国家级专精特新“小巨人”企业", "“Little giant” specialised and innovative enterprise"),
+    ("规上工业企业", "年主营业务收入2000万元及以上的工业企业", "Industrial enterprise above designated size"),
+    ("科技型中小企业", "经评价入库的科技型中小企业", "Technology-based SME"),
+    ("创新型中小企业", "", "Innovative SME"),
+    ("上市后备企业", "列入上市后备资源库的企业", "Listing reserve enterprise"),
+    ("链主企业", "产业链链主企业", "Industrial chain leader"),
+    ("外贸企业", "有进出口实绩的企业", "Foreign trade enterprise"),
+    ("农业产业化龙头企业", "", "Leading enterprise in agricultural industrialisation"),
 ]
 
 # Trade words, each with the GB/T 4754 division it belongs to.
@@ -195,10 +206,10 @@ def seed(stdout=None) -> None:
 
 def _seed_regions() -> dict[str, Region]:
     regions: dict[str, Region] = {}
-    for code, name, level, parent_code in REGIONS:
+    for code, name, level, parent_code, english in REGIONS:
         region = Region.objects.filter(code=code).first()
         if region is None:
-            region = Region(code=code, name=name, level=level, parent=regions.get(parent_code))
+            region = Region(code=code, name=name, name_en=english, level=level, parent=regions.get(parent_code))
             region.save()
         regions[code] = region
     return regions
@@ -206,9 +217,9 @@ def _seed_regions() -> dict[str, Region]:
 
 def _seed_departments(regions) -> dict[str, Department]:
     departments = {}
-    for name, short_name, region_code in DEPARTMENTS:
+    for name, short_name, region_code, english in DEPARTMENTS:
         department, _ = Department.objects.get_or_create(
-            region=regions[region_code], name=name, defaults={"short_name": short_name}
+            region=regions[region_code], name=name, defaults={"short_name": short_name, "name_en": english}
         )
         departments[short_name] = department
     return departments
@@ -216,8 +227,8 @@ def _seed_departments(regions) -> dict[str, Department]:
 
 def _seed_tags() -> list[EnterpriseTag]:
     return [
-        EnterpriseTag.objects.get_or_create(name=name, defaults={"description": description})[0]
-        for name, description in TAGS
+        EnterpriseTag.objects.get_or_create(name=name, defaults={"description": description, "name_en": english})[0]
+        for name, description, english in TAGS
     ]
 
 

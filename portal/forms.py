@@ -6,6 +6,28 @@ from django.utils.translation import gettext_lazy as _
 from portal.models import Enterprise, EnterpriseTag, User
 from portal.validators import normalize_credit_code, validate_credit_code, validate_mobile
 
+# Django's label for a select's empty choice, which says nothing to the reader.
+DJANGO_EMPTY_CHOICE = "---------"
+
+
+class EmptyChoiceLabelMixin:
+    """A select's empty choice reads 请选择 instead of Django's "---------" (model fields
+    with blank choices, foreign keys, ModelChoiceField). Filter forms say 全部 instead
+    (FILTERS_EMPTY_CHOICE_LABEL); a field given its own empty_label keeps it."""
+
+    empty_choice_label = _("请选择")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.ModelChoiceField):
+                if field.empty_label == DJANGO_EMPTY_CHOICE:
+                    field.empty_label = self.empty_choice_label
+            elif isinstance(field, forms.ChoiceField):
+                choices = list(field.choices)
+                if choices and choices[0] == ("", DJANGO_EMPTY_CHOICE):
+                    field.choices = [("", self.empty_choice_label), *choices[1:]]
+
 
 def add_service_errors(form, error: ValidationError) -> None:
     """Show a service's ValidationError on the form: on its field when the form has
@@ -44,7 +66,7 @@ class MembershipRequestForm(forms.Form):
         return code
 
 
-class EnterpriseProfileForm(forms.ModelForm):
+class EnterpriseProfileForm(EmptyChoiceLabelMixin, forms.ModelForm):
     tags = forms.ModelMultipleChoiceField(
         label=_("企业标签"),
         queryset=EnterpriseTag.objects.filter(is_active=True),

@@ -8,11 +8,25 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from portal.fields import CreditCodeField, MobileField
+from portal.localized import LocalizedName
 from portal.validators import validate_region_code
+
+
+def english_name_field(max_length: int = 200, verbose_name=None):
+    """The stored English translation of a reference row's Chinese name (portal.localized):
+    shown on English pages, the Chinese name when it is empty."""
+    return models.CharField(
+        verbose_name or _("英文名称"),
+        max_length=max_length,
+        blank=True,
+        help_text=_("英文页面显示此名称；留空则显示中文名称。繁体页面由中文名称自动转换。"),
+    )
 
 
 def history(**options):
@@ -21,7 +35,7 @@ def history(**options):
     return pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(), **options)
 
 
-class TreeNode(models.Model):
+class TreeNode(LocalizedName, models.Model):
     """A node of a coded classification tree.
 
     ``path`` lists the codes from the root down (``"/341800/341802/"``), so "this
@@ -31,6 +45,7 @@ class TreeNode(models.Model):
 
     code = models.CharField(_("代码"), max_length=12, unique=True)
     name = models.CharField(_("名称"), max_length=100)
+    name_en = english_name_field()
     path = models.CharField(_("路径"), max_length=255, editable=False, db_index=True)
 
     class Meta:
@@ -38,7 +53,7 @@ class TreeNode(models.Model):
         ordering = ["path"]
 
     def __str__(self):
-        return f"{self.name}（{self.code}）"
+        return gettext("%(name)s（%(code)s）") % {"name": self.display_name, "code": self.code}
 
     def save(self, *args, **kwargs):
         self.path = f"{self.parent.path if self.parent_id else '/'}{self.code}/"
@@ -90,10 +105,11 @@ class Industry(TreeNode):
 
 
 @history()
-class Department(models.Model):
+class Department(LocalizedName, models.Model):
     """部门/承办单位: a government department that handles cases."""
 
     name = models.CharField(_("名称"), max_length=100)
+    name_en = english_name_field()
     short_name = models.CharField(_("简称"), max_length=30, blank=True)
     region = models.ForeignKey(Region, verbose_name=_("所属区划"), on_delete=models.PROTECT, related_name="departments")
     phone = models.CharField(_("联系电话"), max_length=30, blank=True)
@@ -115,14 +131,15 @@ class Department(models.Model):
         constraints = [models.UniqueConstraint(fields=["region", "name"], name="department_unique_name_in_region")]
 
     def __str__(self):
-        return self.name
+        return self.display_name
 
 
 @history()
-class EnterpriseTag(models.Model):
+class EnterpriseTag(LocalizedName, models.Model):
     """企业标签, e.g. 高新技术企业, 专精特新. The vocabulary is curated by officials."""
 
     name = models.CharField(_("名称"), max_length=50, unique=True)
+    name_en = english_name_field()
     description = models.TextField(_("说明"), blank=True)
     is_active = models.BooleanField(_("启用"), default=True)
 
@@ -132,7 +149,7 @@ class EnterpriseTag(models.Model):
         ordering = ["name"]
 
     def __str__(self):
-        return self.name
+        return self.display_name
 
 
 @history()
@@ -249,11 +266,27 @@ class User(AbstractUser):
         verbose_name = _("用户")
         verbose_name_plural = _("用户")
 
+    def __str__(self):
+        return self.display_name
+
     def get_full_name(self):
-        return self.full_name or self.username
+        """The person's name, never the login name (which is half of a credential, and
+        means nothing to the reader): an account without a name says so."""
+        return self.full_name or gettext("未填姓名的用户")
 
     def get_short_name(self):
+        # Django's admin greets the signed-in user with it: their own login name is fine there.
         return self.full_name or self.username
+
+    @property
+    def display_name(self) -> str:
+        """姓名（单位）, as lists of people show them (the chief officers to escalate to, a
+        department's lead): the unit is the user's department when it was loaded with the
+        user (``select_related("department")``), so that no list makes a query per person."""
+        department = self.department if User.department.is_cached(self) else None
+        if department is None:
+            return self.get_full_name()
+        return gettext("%(name)s（%(unit)s）") % {"name": self.get_full_name(), "unit": department.display_name}
 
 
 @history()
@@ -343,6 +376,31 @@ class CalendarDay(models.Model):
 
         if self.schedule_id and self.date and self.date.year != self.schedule.year:
             raise ValidationError({"date": _("日期必须在%(year)s年内。") % {"year": self.schedule.year}})
+
+
+class Announcement(models.Model):
+    """通知公告: what the office tells everyone, on the home page from ``published_at``
+    until ``expires_at``; pinned ones first."""
+
+    title = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("正文"), blank=True)
+    published_at = models.DateTimeField(_("发布时间"), default=timezone.now, db_index=True)
+    expires_at = models.DateTimeField(_("下线时间"), null=True, blank=True, help_text=_("留空则一直显示"))
+    is_pinned = models.BooleanField(_("置顶"), default=False)
+
+    class Meta:
+        verbose_name = _("通知公告")
+        verbose_name_plural = _("通知公告")
+        ordering = ["-is_pinned", "-published_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_at__isnull=True) | Q(expires_at__gt=F("published_at")),
+                name="announcement_expires_after_publishing",
+            )
+        ]
+
+    def __str__(self):
+        return self.title
 
 
 class Notification(models.Model):

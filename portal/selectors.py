@@ -4,12 +4,14 @@ a view gets its objects here, so no view forgets who may see what."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from portal import roles
-from portal.models import Enterprise, EnterpriseMembership, Notification, User
+from portal.models import Announcement, Enterprise, EnterpriseMembership, Notification, User
 
 # --- Approved membership: "this user speaks for that enterprise" -------------------------
 # The one rule behind represents/can-edit checks, "my enterprises" lists and the people
@@ -105,3 +107,23 @@ def navigation_roles(*, user: User) -> dict[str, bool]:
         "is_enterprise_user": roles.ENTERPRISE_USER in names,
         "is_experience_officer": roles.EXPERIENCE_OFFICER in names,
     }
+
+
+def announcements_current(*, limit: int = 5) -> list[Announcement]:
+    """通知公告 shown today: published, not yet taken down, pinned first."""
+    now = timezone.now()
+    return list(
+        Announcement.objects.filter(published_at__lte=now)
+        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+        .order_by("-is_pinned", "-published_at", "-id")[:limit]
+    )
+
+
+@dataclass(frozen=True)
+class StartItem:
+    """One line of a signed-in user's start page: what waits for them, how many, where."""
+
+    label: str
+    count: int
+    url: str
+    tone: str = "secondary"  # a Bootstrap colour: "danger" for overdue, "warning" for due soon

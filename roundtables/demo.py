@@ -92,7 +92,7 @@ def seed(stdout=None) -> None:
             reserved_seats=10,
             state=Session.State.CLOSED if index > 2 else Session.State.FOLLOWING_UP,
             published_at=starts - dt.timedelta(days=7),
-            registration_closes_at=starts - dt.timedelta(days=1),
+            registration_closes_at=services.default_registration_close(starts),
             minutes="会议听取企业诉求，逐条明确承办单位和办理时限。",
         )
         attendees = rng.sample(enterprises, rng.randint(10, 18))

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from complaints.models import ProblemCategory
+from portal.forms import EmptyChoiceLabelMixin
 from portal.models import Enterprise
 from portal.validators import normalize_credit_code
 from roundtables.models import Registration
@@ -16,7 +17,7 @@ def _categories():
     return ProblemCategory.objects.filter(is_active=True)
 
 
-class SignUpForm(forms.ModelForm):
+class SignUpForm(EmptyChoiceLabelMixin, forms.ModelForm):
     """报名. ``enterprises`` are the choices offered (those the user represents); the
     service decides who may sign up whom."""
 
@@ -47,7 +48,7 @@ class SignUpForm(forms.ModelForm):
         self.fields["attendee_mobile"].widget.attrs.update(inputmode="tel", autocomplete="tel")
 
 
-class WrittenAppealForm(forms.Form):
+class WrittenAppealForm(EmptyChoiceLabelMixin, forms.Form):
     """书面反映: an appeal sent to the session without attending."""
 
     enterprise = forms.ModelChoiceField(label=_("反映企业"), queryset=Enterprise.objects.none())
@@ -67,7 +68,7 @@ class WrittenAppealForm(forms.Form):
         self.fields["category"].queryset = _categories()
 
 
-class OnSiteAppealForm(forms.Form):
+class OnSiteAppealForm(EmptyChoiceLabelMixin, forms.Form):
     """现场提出: staff record an appeal raised at the session."""
 
     credit_code = forms.CharField(

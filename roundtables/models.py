@@ -137,7 +137,7 @@ class Session(models.Model):
             "number": self.number,
         }
         if self.parent_id:
-            name += gettext("（%(region)s分会场）") % {"region": self.region.name}
+            name += gettext("（%(region)s分会场）") % {"region": self.region.display_name}
         return name
 
     @property

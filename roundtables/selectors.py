@@ -144,3 +144,43 @@ def session_appeals(*, session: Session) -> QuerySet[Appeal]:
 
 def invited_without_answer(*, session: Session):
     return session.invitations.filter(status="pending").select_related("enterprise")
+
+
+def session_results(sessions) -> dict:
+    """{session id: the figures of the problems raised at it} — 反映问题, 已办结, 办结率, as
+    every report counts them (``complaints.reporting.selectors``) — for the sessions
+    shown (past ones). Three queries, whatever the number of sessions."""
+    from complaints.models import Case
+    from complaints.reporting.selectors import figures_of
+
+    ids = [session.pk for session in sessions]
+    if not ids:
+        return {}
+    cases = Case.objects.filter(roundtable_appeal__session_id__in=ids).order_by()
+    return figures_of(cases, group="roundtable_appeal__session_id")
+
+
+def start_items(*, user) -> list:
+    """What waits for the user among roundtables, for their start page: the enterprise's
+    coming sign-ups; an organiser's sessions still to be announced. One query each."""
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    from portal.selectors import StartItem
+
+    items = []
+    now = timezone.now()
+    coming = (
+        registrations_for_user(user=user)
+        .filter(
+            session__starts_at__gte=now,
+            status__in=[Registration.Status.CONFIRMED, Registration.Status.WAITLISTED],
+        )
+        .count()
+    )
+    if coming:
+        items.append(StartItem(_("即将参加的恳谈会"), coming, reverse("roundtables:my_registrations")))
+    if can_manage(user):
+        drafts = Session.objects.filter(state=Session.State.DRAFT, starts_at__gte=now).count()
+        items.append(StartItem(_("待发布的恳谈会"), drafts, reverse("admin:roundtables_session_changelist"), "warning"))
+    return items

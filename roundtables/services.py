@@ -157,6 +157,16 @@ def _transition(session: Session, *, allowed: Iterable[str], to: str, action: st
     return session
 
 
+def default_registration_close(starts_at: dt.datetime) -> dt.datetime:
+    """Sign-up closes at the end of office hours on the last working day before the
+    session — not on a holiday such as 元旦, when nobody would be there to prepare."""
+    calendar = WorkCalendar()
+    day = timezone.localtime(starts_at).date() - dt.timedelta(days=1)
+    while not calendar.is_working_day(day):
+        day -= dt.timedelta(days=1)
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(17, 0)))
+
+
 @transaction.atomic
 def session_publish(*, session: Session, actor: User, reason: str = "") -> Session:
     """Announce (发布) a session; sign-up opens. A session less than seven days away
@@ -175,8 +185,7 @@ def session_publish(*, session: Session, actor: User, reason: str = "") -> Sessi
     session.published_at = now
     session.early_publish_reason = reason.strip()
     if session.registration_closes_at is None:
-        day_before = timezone.localtime(session.starts_at).date() - dt.timedelta(days=1)
-        session.registration_closes_at = timezone.make_aware(dt.datetime.combine(day_before, dt.time(17, 0)))
+        session.registration_closes_at = default_registration_close(session.starts_at)
     session.save()
     transaction.on_commit(
         lambda: async_task("roundtables.tasks.notify_announcement", session.pk, task_name=f"announce-{session.pk}")

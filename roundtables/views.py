@@ -20,6 +20,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from complaints.reporting.selectors import CaseFigures
 from portal.forms import add_service_errors
 from portal.models import Enterprise
 from portal.selectors import member_enterprise_ids
@@ -103,6 +104,10 @@ def session_list(request):
         request.GET.get("upcoming_page")
     )
     page = Paginator(selectors.past(user=user), PAST_PER_PAGE).get_page(request.GET.get("page"))
+    # A past session shows what came of it (problems raised and solved), not seats.
+    results = selectors.session_results(page.object_list)
+    for session in page.object_list:
+        session.results = results.get(session.pk, CaseFigures())
     return render(
         request,
         "roundtables/session_list.html",
@@ -166,7 +171,7 @@ def _detail_context(request, session: Session, *, signup_form=None, appeal_form=
             enterprises=_enterprises_in(available),
             initial={
                 "enterprise": invited[0] if invited else (available[0].pk if len(available) == 1 else None),
-                "attendee_name": user.get_full_name(),
+                "attendee_name": user.full_name,
                 "attendee_mobile": user.mobile,
             },
         )
@@ -494,7 +499,7 @@ def session_appeals(request, pk):
                 return redirect("roundtables:session_appeals", pk=session.pk)
         messages.error(request, _("提交未成功，请按提示修改。"))
         status = 400
-    regions = {sub.pk: sub.region.name for sub in session.sub_sessions.select_related("region")}
+    regions = {sub.pk: sub.region.display_name for sub in session.sub_sessions.select_related("region")}
     appeals = list(selectors.session_appeals(session=session))
     for appeal in appeals:
         appeal.sub_session_region = regions.get(appeal.session_id, "")

@@ -1,5 +1,7 @@
 import pytest
+from django.conf import settings
 from django.core.cache import caches
+from django.utils import translation
 
 from portal.sms import MemorySmsBackend
 
@@ -30,3 +32,13 @@ def _empty_caches():
     listing its departments) must not show in the next."""
     for cache in caches.all():
         cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _portal_language():
+    """Each test starts in the portal's language: a page one test asked for in 繁體 or
+    English leaves the thread speaking it (the locale middleware activates the reader's
+    language and does not switch back), and str() of a department would follow."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)

@@ -39,6 +39,7 @@ REFERENCE_DATA = {
     "portal.holidayschedule": "国务院放假安排，录入即生效",
     "portal.calendarday": "放假安排中的一天，随安排一起录入",
     "portal.user": "账号由 Django 的用户管理维护（密码由其表单加密）",
+    "portal.announcement": "通知公告，按发布和下线时间显示",
     "complaints.problemcategory": "诉求分类",
     "complaints.problemclass": "问题类别（归类本身走 case_classify）",
     "complaints.nonacceptancereason": "不予受理理由",

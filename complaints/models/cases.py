@@ -18,7 +18,8 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.archive import archived_at_field, protect_from_delete
 from portal.fields import MobileField
-from portal.models import Department, Enterprise, Region, history
+from portal.localized import LocalizedName
+from portal.models import Department, Enterprise, Region, english_name_field, history
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -88,10 +89,11 @@ class Stage(models.TextChoices):
     RESOLVE = "resolve", _("办结")
 
 
-class ProblemCategory(models.Model):
+class ProblemCategory(LocalizedName, models.Model):
     """问题分类, e.g. 产业发展, 人才招工 (湖州 sorts problems into ten classes)."""
 
     name = models.CharField(_("名称"), max_length=50, unique=True)
+    name_en = english_name_field()
     sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
     is_active = models.BooleanField(_("启用"), default=True)
 
@@ -101,13 +103,16 @@ class ProblemCategory(models.Model):
         ordering = ["sort_order", "name"]
 
     def __str__(self):
-        return self.name
+        return self.display_name
 
 
-class NonAcceptanceReason(models.Model):
+class NonAcceptanceReason(LocalizedName, models.Model):
     """An entry of the non-acceptance list (不予受理清单)."""
 
+    localized_field = "title"
+
     title = models.CharField(_("不予受理情形"), max_length=100, unique=True)
+    title_en = english_name_field(300, _("英文名称"))
     guidance = models.TextField(_("答复参考"), blank=True, help_text=_("答复诉求人时可参考的说明和指引。"))
     sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
     is_active = models.BooleanField(_("启用"), default=True)
@@ -118,7 +123,7 @@ class NonAcceptanceReason(models.Model):
         ordering = ["sort_order", "title"]
 
     def __str__(self):
-        return self.title
+        return self.display_name
 
 
 class SlaPolicy(models.Model):

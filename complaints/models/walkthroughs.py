@@ -13,7 +13,8 @@ from django.utils.translation import pgettext_lazy
 
 from complaints.models.cases import Case, ProblemCategory
 from portal.archive import archived_at_field, protect_from_delete
-from portal.models import Department, Enterprise, history
+from portal.localized import LocalizedName
+from portal.models import Department, Enterprise, english_name_field, history
 
 
 class ExperienceOfficer(models.Model):
@@ -45,10 +46,11 @@ class ExperienceOfficer(models.Model):
         return f"{self.user.get_full_name()}（{self.affiliation}）"
 
 
-class WalkthroughTheme(models.Model):
+class WalkthroughTheme(LocalizedName, models.Model):
     """One of the themes walkthroughs focus on, e.g. 窗口服务作风, 网办体外循环."""
 
     name = models.CharField(_("名称"), max_length=50, unique=True)
+    name_en = english_name_field()
     description = models.TextField(_("说明"), blank=True)
     sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
     is_active = models.BooleanField(_("启用"), default=True)
@@ -59,7 +61,7 @@ class WalkthroughTheme(models.Model):
         ordering = ["sort_order", "name"]
 
     def __str__(self):
-        return self.name
+        return self.display_name
 
 
 class Checklist(models.Model):
@@ -88,12 +90,15 @@ class Checklist(models.Model):
         return ChecklistAnswer.objects.filter(question__checklist=self).exists()
 
 
-class ChecklistQuestion(models.Model):
+class ChecklistQuestion(LocalizedName, models.Model):
+    localized_field = "text"
+
     checklist = models.ForeignKey(
         Checklist, verbose_name=_("检查清单"), on_delete=models.CASCADE, related_name="questions"
     )
     order = models.PositiveSmallIntegerField(_("序号"))
     text = models.CharField(_("检查项"), max_length=200)
+    text_en = english_name_field(300, _("英文检查项"))
     # Most checks are phrased so that "否" is the problem (是否一次告知); some the
     # other way round (是否存在体外循环). This answer offers to record a finding.
     problem_answer = models.CharField(
@@ -107,7 +112,7 @@ class ChecklistQuestion(models.Model):
         constraints = [models.UniqueConstraint(fields=["checklist", "order"], name="question_order_unique")]
 
     def __str__(self):
-        return self.text
+        return self.display_name
 
 
 @history()

@@ -58,6 +58,7 @@ from complaints.models import (
     TypicalCase,
 )
 from portal import deadlines
+from portal.localized import localized
 from portal.models import Department
 from portal.workdays import WorkCalendar
 
@@ -330,8 +331,13 @@ def case_figures_by_department(period: Period, *, now: dt.datetime | None = None
 def case_figures_grouped(period: Period, *, group: str | None, now=None, **scope) -> dict:
     """{value of ``group`` (a field path from the case): its figures}; with ``group``
     None, {None: the figures}. Three queries."""
+    return figures_of(cohort(period, **scope), group=group, now=now)
+
+
+def figures_of(cases: QuerySet[Case], *, group: str | None, now=None) -> dict:
+    """The figures of any set of cases (e.g. those raised at some sessions), grouped as
+    ``case_figures_grouped`` groups them, with the same definitions. Three queries."""
     now = now or timezone.now()
-    cases = cohort(period, **scope)
     counts = _figure_counts(now)
     ratings = CaseRating.objects.filter(case__in=cases.values("pk")).order_by()
     visits = ReturnVisit.objects.filter(case__in=cases.values("pk")).order_by()
@@ -436,7 +442,12 @@ def department_figures(
     ``by_department``, from :func:`case_figures_by_department`, is given)."""
     if by_department is None:
         by_department = case_figures_by_department(period, now=now)
-    names = dict(Department.objects.filter(pk__in=[key for key in by_department if key]).values_list("pk", "name"))
+    names = {
+        pk: localized(name, name_en)
+        for pk, name, name_en in Department.objects.filter(pk__in=[key for key in by_department if key]).values_list(
+            "pk", "name", "name_en"
+        )
+    }
     return sorted(
         (DepartmentFigures(id=key, name=names[key], figures=figures) for key, figures in by_department.items() if key),
         key=lambda department: department.name,
@@ -505,9 +516,9 @@ def dashboard(
         )
         .filter(Q(is_active=True) | Q(n__gt=0))
         .order_by("sort_order", "name")
-        .values_list("name", "n")
+        .values_list("name", "name_en", "n")
     )
-    by_category = list(categories)
+    by_category = [(localized(name, name_en), n) for name, name_en, n in categories]
 
     month_counts = {
         timezone.localtime(month).date(): n
@@ -564,14 +575,14 @@ def year_figures(year: int | None = None) -> YearFigures:
     categories = (
         cohort(period)
         .filter(accepted_at__isnull=False)
-        .values_list("category__name", "category__sort_order")
+        .values_list("category__name", "category__name_en", "category__sort_order")
         .annotate(n=Count("id"))
         .order_by("category__sort_order", "category__name")
     )
     return YearFigures(
         year=year,
         figures=case_figures(period),
-        by_category=[(name, n) for name, _order, n in categories],
+        by_category=[(localized(name, name_en), n) for name, name_en, _order, n in categories],
     )
 
 

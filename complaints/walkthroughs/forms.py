@@ -9,10 +9,11 @@ from django.utils.translation import gettext_lazy as _
 from complaints.forms import MultipleFileField
 from complaints.models import ChecklistAnswer, Finding, ProblemCategory, Walkthrough, WalkthroughTheme
 from complaints.walkthroughs import services as services
+from portal.forms import EmptyChoiceLabelMixin
 from portal.models import Department
 
 
-class WalkthroughForm(forms.ModelForm):
+class WalkthroughForm(EmptyChoiceLabelMixin, forms.ModelForm):
     class Meta:
         model = Walkthrough
         fields = services.WALKTHROUGH_FIELDS
@@ -63,7 +64,7 @@ class StepForm(forms.Form):
 StepFormSet = forms.formset_factory(StepForm, extra=0, can_delete=True, max_num=50, validate_max=True)
 
 
-class FindingForm(forms.Form):
+class FindingForm(EmptyChoiceLabelMixin, forms.Form):
     id = forms.IntegerField(widget=forms.HiddenInput, required=False)
     description = forms.CharField(label=_("问题描述"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     severity = forms.ChoiceField(label=_("严重程度"), choices=Finding.Severity.choices, initial=Finding.Severity.LOW)
@@ -90,7 +91,7 @@ class AnswersForm(forms.Form):
         self.questions = list(questions)
         for question in self.questions:
             self.fields[f"q_{question.pk}"] = forms.ChoiceField(
-                label=f"{question.order}. {question.text}",
+                label=f"{question.order}. {question.display_name}",
                 choices=ChecklistAnswer.Answer.choices,
                 widget=forms.RadioSelect(attrs={"data-problem-answer": question.problem_answer}),
                 required=False,
@@ -215,7 +216,7 @@ class WalkthroughBundle:
         return messages
 
 
-class PromoteForm(forms.Form):
+class PromoteForm(EmptyChoiceLabelMixin, forms.Form):
     """Department and category, prefilled from the walkthrough and the finding."""
 
     department = forms.ModelChoiceField(

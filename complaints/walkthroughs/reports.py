@@ -28,7 +28,7 @@ from dataclasses import dataclass, fields
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Max, Q
 from django.db.models.functions import Trim
 from django.urls import reverse
 from django.utils import timezone
@@ -44,6 +44,7 @@ from complaints.models import (
     WalkthroughTheme,
 )
 from portal.excel import add_sheet, new_workbook, workbook_bytes
+from portal.localized import localized
 
 LONGEST_WAITS_LIMIT = 10
 MATERIALS_LIMIT = 10
@@ -219,7 +220,9 @@ def _by_theme(month_walkthroughs) -> list[GroupRow]:
         for row in month_walkthroughs.values("theme_id").annotate(**_figure_counts()).order_by()
     }
     themes = WalkthroughTheme.objects.filter(Q(is_active=True) | Q(pk__in=[pk for pk in rows if pk is not None]))
-    result = [GroupRow(theme.name, rows.get(theme.pk, Figures())) for theme in themes.order_by("sort_order", "name")]
+    result = [
+        GroupRow(theme.display_name, rows.get(theme.pk, Figures())) for theme in themes.order_by("sort_order", "name")
+    ]
     if None in rows:
         result.append(GroupRow(str(NOT_FILLED), rows[None], is_unfilled=True))
     return result
@@ -228,7 +231,7 @@ def _by_theme(month_walkthroughs) -> list[GroupRow]:
 def _by_department(month_walkthroughs) -> list[GroupRow]:
     """Departments with walkthroughs this month, most walked first; unfilled last."""
     rows = (
-        month_walkthroughs.values("department_id", "department__name")
+        month_walkthroughs.values("department_id", "department__name", "department__name_en")
         .annotate(**_figure_counts())
         .order_by("-walkthroughs", "-found", "department__name")
     )
@@ -237,7 +240,9 @@ def _by_department(month_walkthroughs) -> list[GroupRow]:
         if row["department_id"] is None:
             unfilled.append(GroupRow(str(NOT_FILLED), Figures.from_row(row), is_unfilled=True))
         else:
-            result.append(GroupRow(row["department__name"], Figures.from_row(row)))
+            result.append(
+                GroupRow(localized(row["department__name"], row["department__name_en"]), Figures.from_row(row))
+            )
     return result + unfilled
 
 
@@ -259,6 +264,7 @@ def monthly_report(month: dt.date) -> MonthlyReport:
             "walkthrough__walked_on",
             "walkthrough__service_item",
             "walkthrough__department__name",
+            "walkthrough__department__name_en",
             "action",
             "minutes_waited",
         )
@@ -275,6 +281,7 @@ def monthly_report(month: dt.date) -> MonthlyReport:
         ChecklistAnswer.objects.filter(_counted_in_month("walkthrough__", month, end))
         .values("question__text", "question__problem_answer")
         .annotate(
+            english=Max("question__text_en"),
             problems=Count("id", filter=Q(answer=F("question__problem_answer"))),
             answered=Count("id", filter=Q(answer__in=[ChecklistAnswer.Answer.YES, ChecklistAnswer.Answer.NO])),
         )
@@ -294,7 +301,9 @@ def monthly_report(month: dt.date) -> MonthlyReport:
                 walkthrough_id=row["walkthrough_id"],
                 walked_on=row["walkthrough__walked_on"],
                 service_item=row["walkthrough__service_item"],
-                department=row["walkthrough__department__name"] or "",
+                department=localized(
+                    row["walkthrough__department__name"] or "", row["walkthrough__department__name_en"]
+                ),
                 action=row["action"],
                 minutes=row["minutes_waited"],
             )
@@ -303,7 +312,7 @@ def monthly_report(month: dt.date) -> MonthlyReport:
         unnecessary_materials=[Material(row["material"], row["n"]) for row in materials],
         checklist_problems=[
             ChecklistProblem(
-                question=row["question__text"],
+                question=localized(row["question__text"], row["english"]),
                 problem_answer=row["question__problem_answer"],
                 problems=row["problems"],
                 answered=row["answered"],

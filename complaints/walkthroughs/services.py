@@ -371,7 +371,9 @@ def checklist_new_version(*, source: Checklist) -> Checklist:
     version = (Checklist.objects.aggregate(latest=Max("version"))["latest"] or 0) + 1
     copy = Checklist.objects.create(version=version, title=source.title)
     ChecklistQuestion.objects.bulk_create(
-        ChecklistQuestion(checklist=copy, order=q.order, text=q.text, problem_answer=q.problem_answer)
+        ChecklistQuestion(
+            checklist=copy, order=q.order, text=q.text, text_en=q.text_en, problem_answer=q.problem_answer
+        )
         for q in source.questions.all()
     )
     return copy

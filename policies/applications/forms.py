@@ -7,11 +7,12 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from policies.models import ApplicationRating, PolicyMaterial
+from portal.forms import EmptyChoiceLabelMixin
 from portal.models import Enterprise
 from portal.uploads import ALLOWED_DESCRIPTION, check_upload
 
 
-class StartForm(forms.Form):
+class StartForm(EmptyChoiceLabelMixin, forms.Form):
     """Which represented enterprise applies."""
 
     enterprise = forms.ModelChoiceField(label=_("申报企业"), queryset=Enterprise.objects.none())
@@ -34,7 +35,7 @@ class DeclareForm(forms.Form):
     confirmed = forms.BooleanField(label=_("本企业承诺所填信息及所附材料真实有效"), required=False)
 
 
-class UploadForm(forms.Form):
+class UploadForm(EmptyChoiceLabelMixin, forms.Form):
     material = forms.ModelChoiceField(label=_("对应材料"), queryset=PolicyMaterial.objects.none())
     file = forms.FileField(
         label=_("文件"), help_text=_("每个文件不超过20MB，支持%(types)s。") % {"types": ALLOWED_DESCRIPTION}

@@ -209,7 +209,7 @@ def actor_name(actor: User | None, *, application: Application) -> str:
         return ""
     name = actor.get_full_name()
     if actor.department is not None:
-        return f"{name}（{actor.department.name}）"
+        return f"{name}（{actor.department.display_name}）"
     if not actor.is_staff:
         return f"{name}（{application.enterprise.name}）"
     return name
@@ -239,3 +239,31 @@ def granted_recently(*, policy: Policy, limit: int = 100) -> QuerySet[Applicatio
         .select_related("enterprise")
         .order_by("-approved_at", "enterprise__name")[:limit]
     )
+
+
+def start_items(*, user: User) -> list:
+    """What waits for the user among applications, for their start page: the
+    enterprise's applications to complete (草稿、退回补正); a reviewer's to decide, and
+    those past the review deadline. One query each."""
+    from django.db.models import Count
+    from django.urls import reverse
+
+    from portal.selectors import StartItem
+
+    items = []
+    to_complete = mine(user).filter(status__in=Application.EDITABLE).count()
+    if to_complete:
+        items.append(StartItem(gettext("待完成的申报"), to_complete, reverse("policy_applications:mine"), "warning"))
+    scope = reviewable_q(user)
+    if scope is not None:
+        counts = (
+            Application.objects.filter(scope, status__in=Application.PENDING_REVIEW, archived_at__isnull=True)
+            .order_by()
+            .aggregate(total=Count("pk"), late=Count("pk", filter=Q(review_due_at__lt=Now())))
+        )
+        url = reverse("policy_applications:review_list")
+        items += [
+            StartItem(gettext("待审核的申报"), counts["total"], url),
+            StartItem(gettext("审核超期"), counts["late"], url, "danger"),
+        ]
+    return items

@@ -29,6 +29,7 @@ from policies.models import (
     PolicyMaterial,
 )
 from portal.models import Enterprise, User
+from portal.money import yuan
 from portal.selectors import approved_members, is_approved_member
 from portal.uploads import display_name
 from portal.workdays import deadline
@@ -343,7 +344,7 @@ def application_approve(*, application: Application, actor: User, amount: Decima
         raise ValidationError({"amount": _("请填写核准金额。")}, code="required")
     cap = application.policy.amount_cap
     if cap is not None and amount > cap:
-        raise ValidationError({"amount": _("核准金额超过单个企业上限 %(cap)s 元。") % {"cap": cap}}, code="over_cap")
+        raise ValidationError({"amount": _("核准金额超过单个企业上限 %(cap)s。") % {"cap": yuan(cap)}}, code="over_cap")
     return _move(
         application,
         actor,
@@ -351,7 +352,7 @@ def application_approve(*, application: Application, actor: User, amount: Decima
         kind=ApplicationEvent.Kind.APPROVED,
         changes={"approved_amount": amount, "approved_at": timezone.now(), "reviewer": actor},
         amount=amount,
-        tell=_("您的“%(policy)s”申报已核准，金额 %(amount)s 元") % {"policy": application.policy, "amount": amount},
+        tell=_("您的“%(policy)s”申报已核准，金额 %(amount)s") % {"policy": application.policy, "amount": yuan(amount)},
     )
 
 
@@ -381,7 +382,7 @@ def application_record_payout(
     if amount is None or amount <= 0:
         errors["amount"] = _("请填写兑付金额。")
     elif application.approved_amount is not None and amount > application.approved_amount:
-        errors["amount"] = _("兑付金额不能超过核准金额 %(amount)s 元。") % {"amount": application.approved_amount}
+        errors["amount"] = _("兑付金额不能超过核准金额 %(amount)s。") % {"amount": yuan(application.approved_amount)}
     if paid_on is None or paid_on > timezone.localdate():
         errors["paid_on"] = _("请填写实际兑付日期（不晚于今天）。")
     if not voucher_number.strip():
@@ -396,7 +397,7 @@ def application_record_payout(
         changes={"paid_amount": amount, "paid_on": paid_on, "voucher_number": voucher_number},
         amount=amount,
         note=_("兑付日期 %(date)s，凭证号 %(voucher)s") % {"date": paid_on.isoformat(), "voucher": voucher_number},
-        tell=_("“%(policy)s”资金 %(amount)s 元已兑付") % {"policy": application.policy, "amount": amount},
+        tell=_("“%(policy)s”资金 %(amount)s 已兑付") % {"policy": application.policy, "amount": yuan(amount)},
     )
 
 
@@ -454,7 +455,7 @@ def grants_confirm(*, policy: Policy, actor: User) -> int:
             _("您无需申请即可享受“%(policy)s”%(amount)s")
             % {
                 "policy": policy,
-                "amount": _("，金额 %(amount)s 元") % {"amount": amount} if amount is not None else "",
+                "amount": _("，金额 %(amount)s") % {"amount": yuan(amount)} if amount is not None else "",
             },
         )
     return len(granted)

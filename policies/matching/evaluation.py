@@ -12,8 +12,8 @@ from django.utils.translation import gettext_lazy
 
 from policies.matching.profile import Profile
 from policies.matching.registry import CONDITIONS, ConditionResult
-from policies.models import ENTERPRISE_FIELDS, AmountRule, Policy
-from portal.money import format_number
+from policies.models import ENTERPRISE_FIELDS, AmountRule, Policy, field_value_text
+from portal.money import format_number, yuan
 
 ELIGIBLE, ALMOST, UNKNOWN, NOT_ELIGIBLE = "eligible", "almost", "unknown", "not_eligible"
 # The classes in the order they are shown, with their names on every page and in the API.
@@ -109,7 +109,7 @@ def evaluate(policy: Policy, profile: Profile) -> Evaluation:
 def estimate_amount(policy: Policy, profile: Profile) -> tuple[Decimal | None, str]:
     """政策计算器: the amount the enterprise could receive, with its arithmetic."""
     if policy.amount_rule == AmountRule.FIXED and policy.amount_fixed is not None:
-        return policy.amount_fixed, _("固定金额 %(amount)s 元") % {"amount": format_number(policy.amount_fixed)}
+        return policy.amount_fixed, _("固定金额 %(amount)s") % {"amount": yuan(policy.amount_fixed)}
     if policy.amount_rule not in (AmountRule.PERCENTAGE, AmountRule.PER_UNIT) or policy.amount_rate is None:
         return None, ""
     base = getattr(profile, policy.amount_field or "", None)
@@ -120,17 +120,17 @@ def estimate_amount(policy: Policy, profile: Profile) -> tuple[Decimal | None, s
     if policy.amount_rule == AmountRule.PERCENTAGE:
         text = _("%(label)s %(base)s × %(rate)s%%") % {
             "label": label,
-            "base": format_number(base),
+            "base": field_value_text(policy.amount_field, base),
             "rate": format_number(Decimal(policy.amount_rate) * 100),
         }
     else:
-        text = _("%(label)s %(base)s × 每单位 %(rate)s 元") % {
+        text = _("%(label)s %(base)s × 每单位 %(rate)s") % {
             "label": label,
-            "base": format_number(base),
-            "rate": format_number(policy.amount_rate),
+            "base": field_value_text(policy.amount_field, base),
+            "rate": yuan(policy.amount_rate),
         }
-    text += _(" = %(amount)s 元") % {"amount": format_number(raw)}
+    text += _(" = %(amount)s") % {"amount": yuan(raw)}
     if policy.amount_cap is not None and raw > policy.amount_cap:
-        text += _("，超过上限，按上限 %(cap)s 元") % {"cap": format_number(policy.amount_cap)}
+        text += _("，超过上限，按上限 %(cap)s") % {"cap": yuan(policy.amount_cap)}
         raw = policy.amount_cap
     return raw, text

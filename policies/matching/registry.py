@@ -29,9 +29,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from policies.conditions import evaluate_tree, tree_to_q
-from policies.models import ENTERPRISE_FIELDS
+from policies.models import ENTERPRISE_FIELDS, field_value_text
 from portal.models import Enterprise
-from portal.money import format_number
 
 # The policy's condition sets that ``evaluate`` and ``q`` read: prefetch them when
 # evaluating many policies (``Policy.objects.prefetch_related(*CONDITION_PREFETCH)``).
@@ -143,7 +142,7 @@ class Within(Condition):
         if not nodes:
             return []
         met = _within(getattr(profile, f"{self.key}_path"), [node.path for node in nodes])
-        return [self.result(met, self._words(node.name for node in nodes))]
+        return [self.result(met, self._words(node.display_name for node in nodes))]
 
     def explain(self, policy, row, names, profile):
         ids = getattr(policy, self.ids)
@@ -217,12 +216,12 @@ class Between(Condition):
         if low is not None and high is not None:
             return _("%(label)s在%(low)s至%(high)s之间") % {
                 "label": label,
-                "low": format_number(low),
-                "high": format_number(high),
+                "low": field_value_text(self.key, low),
+                "high": field_value_text(self.key, high),
             }
         if low is not None:
-            return _("%(label)s不低于%(low)s") % {"label": label, "low": format_number(low)}
-        return _("%(label)s不高于%(high)s") % {"label": label, "high": format_number(high)}
+            return _("%(label)s不低于%(low)s") % {"label": label, "low": field_value_text(self.key, low)}
+        return _("%(label)s不高于%(high)s") % {"label": label, "high": field_value_text(self.key, high)}
 
     def evaluate(self, policy, profile):
         low, high = self._bounds(policy)
@@ -265,7 +264,7 @@ class TagsAll(Condition):
 
     def evaluate(self, policy, profile):
         return [
-            self.result(tag.pk in profile.tag_ids, self._words(tag.name), key=f"tag:{tag.pk}")
+            self.result(tag.pk in profile.tag_ids, self._words(tag.display_name), key=f"tag:{tag.pk}")
             for tag in policy.tags_all.all()
         ]
 
@@ -308,7 +307,7 @@ class AnyTag(Condition):
         return self.text % {"tags": listed(names)}
 
     def evaluate(self, policy, profile):
-        tags = {tag.pk: tag.name for tag in getattr(policy, self.key).all()}
+        tags = {tag.pk: tag.display_name for tag in getattr(policy, self.key).all()}
         if not tags:
             return []
         return [self.result(bool(profile.tag_ids & set(tags)) != self.exclude, self._words(tags.values()))]

@@ -25,6 +25,7 @@ from policies.matching.evaluation import CLASS_ORDER, ELIGIBLE, NOT_ELIGIBLE, Ev
 from policies.matching.profile import Profile, path_and_ancestors, profile_json
 from policies.matching.registry import CONDITIONS, Advanced, Names
 from policies.models import Policy
+from portal.localized import localized
 from portal.models import Enterprise, EnterpriseTag, Industry
 
 # The conditions computed on every policy's row, and the one evaluated last (the tree).
@@ -268,9 +269,18 @@ def match_page(
         .in_bulk([row["id"] for row in rows])
     )
     industry_ids = {pk for row in rows for pk in policies[row["id"]].condition_industry_ids}
+    # Named in the reader's language, as ``evaluate`` names them (portal.localized).
     names = Names(
-        industries=dict(Industry.objects.filter(pk__in=industry_ids).order_by("path").values_list("pk", "name")),
-        tags=dict(EnterpriseTag.objects.order_by("name").values_list("pk", "name")),
+        industries={
+            pk: localized(name, name_en)
+            for pk, name, name_en in Industry.objects.filter(pk__in=industry_ids)
+            .order_by("path")
+            .values_list("pk", "name", "name_en")
+        },
+        tags={
+            pk: localized(name, name_en)
+            for pk, name, name_en in EnterpriseTag.objects.order_by("name").values_list("pk", "name", "name_en")
+        },
     )
     evaluations = [_explain(policies[row["id"]], row, profile, names) for row in rows]
     evaluations.sort(key=lambda e: (CLASS_ORDER.index(e.klass), e.position))

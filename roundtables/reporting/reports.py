@@ -399,7 +399,7 @@ def follow_up_report(
                 case_url=reverse("complaints:case_detail", args=[case.number]),
                 enterprise=enterprise,
                 title=case.title,
-                lead_department=case.lead_department.name if case.lead_department_id else "",
+                lead_department=case.lead_department.display_name if case.lead_department_id else "",
                 status=force_str(case.get_status_display()),
                 accepted_at=case.accepted_at,
                 resolve_due_at=case.resolve_due_at,

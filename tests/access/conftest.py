@@ -24,7 +24,7 @@ from policies.applications import services as policy_services
 from policies.models import ApplicationFile, Policy, PolicyAttachment, PolicyCategory
 from portal import roles
 from portal import services as portal_services
-from portal.models import CalendarDay, EnterpriseTag, HolidaySchedule, Region
+from portal.models import Announcement, CalendarDay, EnterpriseTag, HolidaySchedule, Region
 from roundtables import services as roundtable_services
 from roundtables.models import Series, Session, SessionAttachment
 from tests import factories
@@ -233,6 +233,7 @@ def world(db, settings, tmp_path):
         user=users["officer"], affiliation="宣城甲企业有限公司", appointed_from=timezone.localdate()
     )
     ProblemClass.objects.create(name="审批材料反复退回", category=category)
+    Announcement.objects.create(title="关于召开政商恳谈会的通知")
     schedule = HolidaySchedule.objects.create(year=2099)
     CalendarDay.objects.create(schedule=schedule, date=dt.date(2099, 10, 1), is_working_day=False, name="国庆节")
     EnterpriseTag.objects.get_or_create(name="高新技术企业")

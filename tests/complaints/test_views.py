@@ -46,13 +46,20 @@ def test_the_public_files_a_case_and_follows_it_with_the_lookup_code(client, cat
     confirmation = client.get(response["Location"]).content.decode()
     assert case.number in confirmation and case.lookup_code in confirmation
 
-    found = client.get(
+    assert "前把诉求交办到承办单位" in confirmation  # what happens next, and by when
+    assert f"lookup_code={case.lookup_code}" not in confirmation  # in no link: it is posted
+
+    found = client.post(
         "/cases/lookup/", {"number": case.number.lower(), "lookup_code": case.lookup_code}
     ).content.decode()
     assert "企业开办窗口要求重复提交材料" in found
     assert "登记" in found
-    wrong = client.get("/cases/lookup/", {"number": case.number, "lookup_code": "WRONG123"}).content.decode()
+    wrong = client.post("/cases/lookup/", {"number": case.number, "lookup_code": "WRONG123"}).content.decode()
     assert "未找到该诉求" in wrong
+    # The code never travels in the address: a GET with it finds nothing, keeping the number.
+    by_address = client.get("/cases/lookup/", {"number": case.number, "lookup_code": case.lookup_code})
+    assert "企业开办窗口要求重复提交材料" not in by_address.content.decode()
+    assert f'value="{case.number}"' in by_address.content.decode()
     # Another browser cannot see the confirmation page.
     client.logout()
     client.cookies.clear()
@@ -470,3 +477,21 @@ def test_case_page_query_count_does_not_grow_with_tasks_and_links(client, people
         page = client.get(f"/cases/{bigger.number}/").content.decode()
     assert page.count("✓") == 3 and page.count("派生") >= 3
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_the_enterprise_sees_its_cases_awaiting_its_rating_first_until_it_rates(client, people, case_at):
+    open_case = case_at("assigned", title="用电报装周期长")
+    resolved = case_at("resolved", title="施工许可审批材料反复退回")
+    client.force_login(people.member_a)
+
+    body = client.get("/cases/").content.decode()
+    assert open_case.number in body and resolved.number in body
+    assert body.index(resolved.number) < body.index(open_case.number)  # its next step first
+    assert 'data-testid="awaits-rating"' in body
+
+    services.case_rate(case=resolved, actor=people.member_a, rating="satisfied")
+    body = client.get("/cases/").content.decode()
+    assert resolved.number not in body and open_case.number in body
+    # A department's workbench is not changed by it: handlers do not rate.
+    client.force_login(people.handler_x)
+    assert 'data-testid="awaits-rating"' not in client.get("/cases/").content.decode()

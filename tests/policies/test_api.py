@@ -57,7 +57,7 @@ def test_the_detail_has_the_key_elements_and_drafts_are_404(api, make_policy, ta
     PolicyMaterial.objects.create(policy=policy, name="营业执照", zero_material=True)
     body = api.get(f"/api/v1/policies/{policy.pk}/").json()
     assert body["title"] == "专精特新奖励"
-    assert body["conditions"] == ["须具备：专精特新", "从业人数不低于10"]
+    assert body["conditions"] == ["须具备：专精特新", "从业人数不低于10人"]
     assert body["materials"] == [{"name": "营业执照", "zero_material": True}]
     draft = make_policy(state=Policy.State.DRAFT)
     response = api.get(f"/api/v1/policies/{draft.pk}/")
@@ -117,7 +117,7 @@ def test_enterprise_matches_are_scoped_to_members_and_officials(api, make_policy
     assert by_id[almost.pk]["klass"] == "almost" and by_id[almost.pk]["unmet"] == ["须具备：高新技术企业"]
     assert by_id[percent.pk]["klass"] == "eligible"
     assert by_id[percent.pk]["amount"] == "50000.00"
-    assert by_id[percent.pk]["amount_explanation"] == "年研发投入 1,000,000 × 5% = 50,000 元"
+    assert by_id[percent.pk]["amount_explanation"] == "年研发投入 100万元 × 5% = 5万元"
     assert by_id[unknown.pk]["klass"] == "unknown" and by_id[unknown.pk]["unknown"] == ["从业人数"]
     assert len(api.get(url + "?show=all").json()["matches"]) == 4
     api.force_login(factories.official())
@@ -145,7 +145,7 @@ def test_the_calculator_evaluates_a_profile_that_is_not_stored(api, make_policy,
     assert body["klass"] == "eligible" and body["klass_display"] == "符合"
     assert [c["met"] for c in body["conditions"]] == [True, True, True]
     assert body["amount"] == "100000.00"
-    assert body["amount_explanation"] == "年营业收入 20,000,000 × 1% = 200,000 元，超过上限，按上限 100,000 元"
+    assert body["amount_explanation"] == "年营业收入 2,000万元 × 1% = 20万元，超过上限，按上限 10万元"
 
     body = api.post(url, {"region": "341881", "tags": ["高新技术企业"]}, content_type="application/json").json()
     assert body["klass"] == "not_eligible"

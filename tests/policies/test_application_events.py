@@ -113,8 +113,8 @@ def test_every_step_of_the_api_journey_is_on_the_record(client, open_policy, peo
     assert _kinds(client.get(f"{URL}{application_id}/").json()) == _kinds(body)
     page = client.get(f"/policies/applications/{application_id}/").content.decode()
     record = page[page.index('data-testid="application-events"') :]
-    assert "核准 → 已核准 · 80,000 元" in " ".join(record.split()).replace("</strong>", "").replace("<strong>", "")
-    assert "100,000 元" in record and "80000.00" not in page
+    assert "核准 → 已核准 · 8万元" in " ".join(record.split()).replace("</strong>", "").replace("<strong>", "")
+    assert "10万元" in record and "80000.00" not in page
     response = _json(client, f"{URL}{application_id}/rate/", {"score": 4, "comment": "很快"})
     assert response.status_code == 201 and _kinds(response.json())[-1] == "rated"
     client.force_login(people["outsider"])

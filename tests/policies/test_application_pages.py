@@ -92,7 +92,7 @@ def test_apply_upload_submit_return_resubmit_approve_pay_and_rate(client, open_p
     assert application.status == Application.Status.SUBMITTED
     assert application.declared["note"] == "技改项目投资800万元"
     body = client.get(_detail(application)).content.decode()
-    assert "符合全部条件" in body and "100,000 元" in body
+    assert "符合全部条件" in body and "10万元" in body
 
     # The issuing department's handler reviews and returns for correction.
     reviewer = factories.handler(open_policy.issuer)
@@ -282,7 +282,7 @@ def test_grants_preview_and_confirm(client, make_policy, tags):
 
     client.force_login(factories.official())
     body = client.get(url).content.decode()
-    assert "甲公司" in body and "乙公司" in body and "丙公司" not in body and "6000" in body
+    assert "甲公司" in body and "乙公司" in body and "丙公司" not in body and "合计 6,000" in body
     response = client.post(url)
     assert response.status_code == 302
     assert any("2家" in message for message in _messages(response))

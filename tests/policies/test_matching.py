@@ -74,13 +74,13 @@ def test_unknown_names_the_field_to_fill_in(make_policy, regions):
 def test_amount_rules_show_their_arithmetic(make_policy, regions):
     enterprise = matching.Profile(employees=120, rd_spend=Decimal("3000000"), annual_revenue=Decimal("50000000"))
     fixed = make_policy(amount_rule="fixed", amount_fixed=Decimal("200000"))
-    assert matching.estimate_amount(fixed, enterprise) == (Decimal("200000"), "固定金额 200,000 元")
+    assert matching.estimate_amount(fixed, enterprise) == (Decimal("200000"), "固定金额 20万元")
     share = make_policy(
         amount_rule="percentage", amount_field="rd_spend", amount_rate=Decimal("0.1"), amount_cap=Decimal("250000")
     )
     amount, text = matching.estimate_amount(share, enterprise)
     assert amount == Decimal("250000")
-    assert text == "年研发投入 3,000,000 × 10% = 300,000 元，超过上限，按上限 250,000 元"
+    assert text == "年研发投入 300万元 × 10% = 30万元，超过上限，按上限 25万元"
     per_head = make_policy(amount_rule="per_unit", amount_field="employees", amount_rate=Decimal("1000"))
     assert matching.estimate_amount(per_head, enterprise)[0] == Decimal("120000")
     assert matching.estimate_amount(per_head, matching.Profile())[1] == "需填写从业人数后才能测算"

@@ -88,7 +88,7 @@ def test_the_catalogue_lists_published_policies_and_hides_drafts(client, make_po
     page = page_of(client, "/policies/")
     assert "技术改造项目奖补" in page and "宣经信〔2025〕12号" in page
     assert "宣城市经济和信息化局" in page and "市级" in page and "资金奖补" in page and "资金奖励" in page
-    assert "500,000 元" in page
+    assert "50万元" in page
     assert 'data-testid="auto-grant"' in page
     assert "尚未发布的政策" not in page and "已撤回的政策" not in page
     assert 'href="/policies/"' in page  # the navigation item
@@ -176,8 +176,8 @@ def test_the_policy_page_lays_out_key_elements_and_conditions_in_words(client, m
     assert "宣政〔2025〕3号" in page
     assert "企业注册地在适用区域内" in page
     assert "须具备：专精特新" in page
-    assert "从业人数不低于20" in page
-    assert "年营业收入不低于10,000,000" in page
+    assert "从业人数不低于20人" in page
+    assert "年营业收入不低于1,000万元" in page
     assert "营业执照" in page and "零材料" in page and "项目申报书" in page
     assert "0563-1234567" in page and "本政策鼓励企业走专精特新道路。" in page
     assert "外地企业可以申报吗？" in page and "未公开的问题" not in page
@@ -202,12 +202,12 @@ def test_an_enterprise_user_sees_what_is_missing_and_the_amount_arithmetic(clien
     assert "宣城精工机械有限公司" in page
     assert "差一项" in page
     assert "还差：须具备：高新技术企业" in page
-    assert "固定金额 100,000 元" in page
+    assert "固定金额 10万元" in page
 
     page = page_of(client, f"/policies/{catalogue['eligible'].pk}/")
     assert ">符合<" in page
-    assert "年研发投入 3,000,000 × 10% = 300,000 元，超过上限，按上限 200,000 元" in page
-    assert "200,000 元" in page
+    assert "年研发投入 300万元 × 10% = 30万元，超过上限，按上限 20万元" in page
+    assert "20万元" in page
 
     page = page_of(client, f"/policies/{catalogue['unknown'].pk}/")
     assert "待补充信息" in page
@@ -234,7 +234,7 @@ def test_my_matches_groups_by_class_and_hides_not_eligible_by_default(client, ca
     assert "大型企业总部奖励" not in page
     assert "还差：须具备：高新技术企业" in page
     assert "请补充：从业人数" in page
-    assert "300,000 元，超过上限，按上限 200,000 元" in page
+    assert "30万元，超过上限，按上限 20万元" in page
     assert f'href="/policies/{catalogue["eligible"].pk}/"' in page
 
     page = page_of(client, "/policies/matches/?show=all")
@@ -377,7 +377,7 @@ def test_the_report_lists_eligible_and_almost_policies_with_next_steps(client, c
     assert "研发投入后补助" in eligible and "规上企业免申奖励" in eligible
     assert "在线申报" in eligible and "研发费用专项审计报告" in eligible
     assert "免申即享：无需申报" in eligible
-    assert "预计合计 210,000 元" in page
+    assert "预计合计 21万元" in page
     assert "高新技术企业认定奖励" in almost and "还差：须具备：高新技术企业" in almost
     assert "稳岗就业补贴" not in page and "大型企业总部奖励" not in page
     assert auto.pk

@@ -1,11 +1,14 @@
 """What operators rely on: the health check, demo data, deployment settings."""
 
+import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 
@@ -104,6 +107,35 @@ def test_deploy_check_is_clean_with_production_settings():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_production_static_files_are_compressed_and_cache_busted(tmp_path):
+    """With DEBUG off, collectstatic (the deploy step) writes each file under a name
+    carrying a hash of its content, with a gzip copy, and the manifest pages link by."""
+    env = {
+        **os.environ,
+        "DEBUG": "0",
+        "SECRET_KEY": "a-real-secret-" + "x" * 50,
+        "ALLOWED_HOSTS": "portal.example.gov.cn",
+        "DATABASE_URL": "postgres://qinqing@db.invalid:5432/qinqing",
+        "STATIC_ROOT": str(tmp_path),
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    paths = json.loads((tmp_path / "staticfiles.json").read_text())["paths"]
+    for name in ["portal/portal.css", "vendor/bootstrap/js/bootstrap.bundle.min.js", "portal/favicon.svg"]:
+        stem, extension = name.rsplit(".", 1)
+        assert re.fullmatch(rf"{re.escape(stem)}\.[0-9a-f]{{12}}\.{extension}", paths[name]), paths[name]
+        assert (tmp_path / f"{paths[name]}.gz").is_file()
+    # Development and the tests use the files as they are: no collectstatic needed.
+    assert settings.STORAGES["staticfiles"]["BACKEND"] == "django.contrib.staticfiles.storage.StaticFilesStorage"
 
 
 def test_production_refuses_the_development_secret():

@@ -666,3 +666,31 @@ def test_the_session_appeals_page_runs_the_same_queries_for_5_or_50(client, make
     assert _queries(client, url) == one
     page = page_of(client, url)
     assert page.count("<tr data-case=") == rows and f"现场诉求{rows - 1}" in page and "宣城市交通运输局" in page
+
+
+def test_a_past_session_shows_what_came_of_it_not_seats(client, make_session, member, official):
+    held = make_session(Session.State.HELD, days=-3)
+    quiet = make_session(Session.State.HELD, days=-40)
+    upcoming = make_session(Session.State.ANNOUNCED, days=5)
+    _user, enterprise = member()
+    cases = [
+        services.appeal_file(
+            session=held,
+            actor=official,
+            enterprise=enterprise,
+            title=title,
+            description="会上提出。",
+            source="on_site",
+        ).case
+        for title in ("厂房租金补贴迟迟未兑现", "用电报装周期长")
+    ]
+    Case.objects.filter(pk=cases[0].pk).update(status=CaseStatus.RESOLVED, resolved_at=timezone.now())
+
+    page = client.get("/roundtables/").content.decode()
+    held_card = page[page.index(f'data-session="{held.pk}"') :]
+    held_card = held_card[: held_card.index("</article>")]
+    assert "反映问题 2 个，已办结 1 个，办结率 50" in held_card and "现场名额" not in held_card
+    quiet_card = page[page.index(f'data-session="{quiet.pk}"') :]
+    assert "本期未登记诉求" in quiet_card[: quiet_card.index("</article>")]
+    upcoming_card = page[page.index(f'data-session="{upcoming.pk}"') :]
+    assert "现场名额" in upcoming_card[: upcoming_card.index("</article>")]

@@ -330,3 +330,14 @@ def test_a_registration_is_archived_not_deleted_and_leaves_the_lists(make_sessio
     # Deleting its session would take it along: the database refuses that too.
     with pytest.raises(DatabaseError, match="archive_not_delete"), transaction.atomic():
         session.delete()
+
+
+def test_sign_up_closes_on_the_last_working_day_before_the_session_not_on_a_holiday(make_session, official):
+    # Monday 4 January 2027: the day before is a Sunday, 1 January is 元旦.
+    starts = timezone.make_aware(dt.datetime(2027, 1, 4, 9, 0))
+    session = make_session(
+        Session.State.DRAFT, starts_at=starts, ends_at=starts + dt.timedelta(hours=3), registration_closes_at=None
+    )
+    services.session_publish(session=session, actor=official)
+    session.refresh_from_db()
+    assert timezone.localtime(session.registration_closes_at) == timezone.make_aware(dt.datetime(2026, 12, 31, 17, 0))

@@ -1,6 +1,8 @@
 import importlib
+import logging
 
 from django.core.management.base import BaseCommand
+from django_q.models import OrmQ
 
 from portal import demo
 
@@ -13,7 +15,35 @@ class Command(BaseCommand):
         "Load the demo data (idempotent): regions, departments, enterprises, one account per role, and each app's own."
     )
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--no-account-list",
+            action="store_true",
+            help="Do not list the demo accounts at the end (`make run` lists them when the portal is ready).",
+        )
+
+    def handle(self, *args, no_account_list=False, **options):
+        # The demo queues hundreds of notifications for the task cluster; django-q2 logs
+        # each one. Counted once at the end instead, unless asked for more (-v 2).
+        queue_logger = logging.getLogger("django-q")
+        queue_level = queue_logger.level
+        if options["verbosity"] < 2:
+            queue_logger.setLevel(logging.WARNING)
+        queued_before = OrmQ.objects.count()
+        try:
+            self._seed()
+        finally:
+            queue_logger.setLevel(queue_level)
+        queued = OrmQ.objects.count() - queued_before
+        if queued > 0:
+            self.stdout.write(f"{queued} background tasks (notifications, policy matching) queued for the cluster.")
+        self.stdout.write(self.style.SUCCESS("Demo data ready."))
+        if not no_account_list:
+            self.stdout.write(f"Demo accounts (password {demo.DEMO_PASSWORD}):")
+            for username, role in demo.demo_accounts():
+                self.stdout.write(f"  {username:<12} {role}")
+
+    def _seed(self):
         demo.seed(stdout=self.stdout)
         for app in FEATURE_APPS:
             try:
@@ -23,7 +53,3 @@ class Command(BaseCommand):
                     raise
                 continue
             module.seed(stdout=self.stdout)
-        self.stdout.write(self.style.SUCCESS("Demo data ready."))
-        self.stdout.write(f"Demo accounts (password {demo.DEMO_PASSWORD}):")
-        for username, role in demo.demo_accounts():
-            self.stdout.write(f"  {username:<12} {role}")
