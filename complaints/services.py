@@ -117,11 +117,13 @@ def case_file(
     attachments: Iterable = (),
     received_at: dt.datetime | None = None,
     origin_case: Case | None = None,
+    privacy_consent: bool = False,
 ) -> Case:
     """Register a case (登记) and start its clock: the 交办 deadline counts from
     ``received_at`` (now, or the session for a problem written on a roundtable
     sign-up). The same ``idempotency_key`` twice returns the first case;
-    ``just_filed`` on the returned case says whether this call filed it."""
+    ``just_filed`` on the returned case says whether this call filed it.
+    ``privacy_consent``: the complainant agreed to the privacy policy now (web form)."""
     if idempotency_key:
         existing = Case.objects.filter(idempotency_key=idempotency_key).first()
         if existing is not None:
@@ -151,6 +153,7 @@ def case_file(
         idempotency_key=idempotency_key or None,
         received_at=received_at or now,
         origin_case=origin_case,
+        privacy_consent_at=now if privacy_consent else None,
     )
     _start_intake_clock(case)
     case.number = "pending"

@@ -47,6 +47,7 @@ def case_new(request):
                     on_behalf_of_organisation=data["on_behalf_of_organisation"],
                     idempotency_key=data["idempotency_key"] or None,
                     attachments=data["attachments"],
+                    privacy_consent=data["privacy_consent"],
                 )
             except ValidationError as error:
                 add_service_errors(form, error)

@@ -18,3 +18,8 @@ def language_chooser(request):
     """The header's 简体 | 繁體版 | English, each named in itself. Not Django's
     get_available_languages: that translates the names ("English" would read 英语)."""
     return {"language_choices": settings.LANGUAGES}
+
+
+def site_footer(request):
+    """The footer's site information (SITE_FOOTER in settings), on every page."""
+    return {"site": settings.SITE_FOOTER}

@@ -43,6 +43,11 @@ class SignUpForm(UserCreationForm):
     full_name = forms.CharField(label=_("姓名"), max_length=50)
     mobile = forms.CharField(label=_("手机号码"), max_length=20, validators=[validate_mobile])
     email = forms.EmailField(label=_("电子邮箱"), required=False, help_text=_("用于接收办理进度通知，可不填。"))
+    privacy_consent = forms.BooleanField(
+        label=_("我已阅读并同意《隐私政策》"),
+        error_messages={"required": _("请阅读并同意隐私政策后再注册。")},
+        help_text=_('<a href="/privacy/" target="_blank" rel="noopener">阅读隐私政策</a>（新窗口打开）'),
+    )
 
     class Meta(UserCreationForm.Meta):
         model = User

@@ -253,6 +253,8 @@ class User(AbstractUser):
     """A person who signs in: official, handler, enterprise user, experience officer."""
 
     full_name = models.CharField(_("姓名"), max_length=50, blank=True)
+    # When the person agreed to the privacy policy when signing up (同意记录).
+    privacy_consent_at = models.DateTimeField(_("同意隐私政策时间"), null=True, blank=True, editable=False)
     mobile = MobileField(_("手机号码"), blank=True)
     # Department handlers (承办单位经办人) see the cases of this department only.
     department = models.ForeignKey(

@@ -27,9 +27,18 @@ logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
-def user_sign_up(*, username: str, password: str, full_name: str, mobile: str, email: str = "") -> User:
-    """Create an enterprise user's account. Enterprise access comes later, by membership."""
-    user = User(username=username, full_name=full_name, mobile=mobile, email=email)
+def user_sign_up(
+    *, username: str, password: str, full_name: str, mobile: str, email: str = "", privacy_consent: bool = False
+) -> User:
+    """Create an enterprise user's account. Enterprise access comes later, by membership.
+    ``privacy_consent``: agreed to the privacy policy now; the time is kept."""
+    user = User(
+        username=username,
+        full_name=full_name,
+        mobile=mobile,
+        email=email,
+        privacy_consent_at=timezone.now() if privacy_consent else None,
+    )
     user.set_password(password)
     user.full_clean(exclude=["password"])
     user.save()

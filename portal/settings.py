@@ -99,6 +99,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "portal.context_processors.navigation",
                 "portal.context_processors.language_chooser",
+                "portal.context_processors.site_footer",
             ],
         },
     },
@@ -237,6 +238,20 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="亲清政企服务平台
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Where people reach the portal; links in e-mails are made absolute with it.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
+# What every page's footer says about the site (政府网站基本信息): who runs it, how to reach
+# them, and the filing numbers a government site shows. Deployment settings, so that no
+# page spends a query on them.
+SITE_FOOTER = {
+    "sponsor": env("SITE_SPONSOR", default="宣城市优化营商环境办公室"),  # 主办单位
+    "organiser": env("SITE_ORGANISER", default="宣城市数据资源管理局"),  # 承办单位
+    "address": env("SITE_ADDRESS", default=""),
+    "hotline": env("SITE_HOTLINE", default="12345"),
+    "email": env("SITE_EMAIL", default=""),
+    "icp": env("SITE_ICP", default=""),  # ICP备案号, e.g. 皖ICP备00000000号
+    "police_record": env("SITE_POLICE_RECORD", default=""),  # 公安机关备案号
+    "site_code": env("SITE_CODE", default=""),  # 网站标识码
+}
 # The SMS gateway is a deployment choice; the default backend only writes to the log.
 SMS_BACKEND = env("SMS_BACKEND", default="portal.sms.LogSmsBackend")
 

@@ -71,6 +71,12 @@ def home(request):
 
 
 @require_GET
+def privacy(request):
+    """隐私政策: what personal data the portal collects, why, who sees it and for how long."""
+    return render(request, "portal/privacy.html")
+
+
+@require_GET
 def accessibility(request):
     """The accessibility statement (无障碍): what the portal offers and where to report a barrier."""
     return render(request, "portal/accessibility.html")
@@ -101,6 +107,7 @@ def sign_up(request):
             full_name=form.cleaned_data["full_name"],
             mobile=form.cleaned_data["mobile"],
             email=form.cleaned_data["email"],
+            privacy_consent=form.cleaned_data["privacy_consent"],
         )
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, _("注册成功。请认领您所在的企业，审核通过后即可代表企业办理业务。"))

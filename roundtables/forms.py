@@ -28,6 +28,11 @@ class SignUpForm(EmptyChoiceLabelMixin, forms.ModelForm):
         required=False,
         help_text=_("可选；填写了拟反映的问题时，问题将登记为诉求件。"),
     )
+    privacy_consent = forms.BooleanField(
+        label=_("我已阅读并同意《隐私政策》，同意平台为组织本次恳谈会使用参会人信息"),
+        error_messages={"required": _("请阅读并同意隐私政策后再报名。")},
+        help_text=_('<a href="/privacy/" target="_blank" rel="noopener">阅读隐私政策</a>（新窗口打开）'),
+    )
 
     class Meta:
         model = Registration

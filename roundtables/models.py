@@ -217,6 +217,8 @@ class Registration(models.Model):
     mode = models.CharField(_("参会方式"), max_length=20, choices=Mode.choices, default=Mode.IN_PERSON)
     pool = models.CharField(_("名额类型"), max_length=20, choices=Pool.choices, default=Pool.OPEN)
     intended_problems = models.TextField(_("拟反映的问题"), blank=True)
+    # When the person signing up agreed to the privacy policy on the web form (同意记录).
+    privacy_consent_at = models.DateTimeField(_("同意隐私政策时间"), null=True, blank=True, editable=False)
     status = models.CharField(_("状态"), max_length=20, choices=Status.choices)
     code = models.CharField(_("签到码"), max_length=8, unique=True, default=registration_code, editable=False)
     created_at = models.DateTimeField(_("报名时间"), auto_now_add=True)

@@ -299,6 +299,7 @@ def registration_create(
     mode: str = Registration.Mode.IN_PERSON,
     intended_problems: str = "",
     category: ProblemCategory | None = None,
+    privacy_consent: bool = False,
 ) -> Registration:
     """Sign an enterprise up (报名). In person: confirmed while seats last in its pool
     (reserved seats for invited enterprises, open seats for everyone), else waitlisted.
@@ -327,6 +328,7 @@ def registration_create(
         attendee_mobile=attendee_mobile,
         mode=mode,
         intended_problems=intended_problems,
+        privacy_consent_at=timezone.now() if privacy_consent else None,
     )
     if mode == Registration.Mode.WRITTEN:
         registration.status = Registration.Status.CONFIRMED

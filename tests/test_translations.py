@@ -57,6 +57,8 @@ PYTHON_LITERALS_EXCLUDED = {
     ("policies/resources.py", "适用区域代码"): "spreadsheet column of the policy import/export format",
     ("policies/resources.py", "政策类别"): "spreadsheet column of the policy import/export format",
     ("portal/services.py", "【亲清政企服务平台】"): "SMS signature, registered with the carrier as it is",
+    ("portal/settings.py", "宣城市优化营商环境办公室"): "default 主办单位 (SITE_SPONSOR): an organisation's registered name",
+    ("portal/settings.py", "宣城市数据资源管理局"): "default 承办单位 (SITE_ORGANISER): an organisation's registered name",
     ("portal/settings.py", "简体"): "LANGUAGES: each language is named in itself in the chooser",
     ("portal/settings.py", "繁體版"): "LANGUAGES: each language is named in itself in the chooser",
     ("portal/settings.py", "亲清政企服务平台 <noreply@localhost>"): "default sender of e-mail (DEFAULT_FROM_EMAIL)",

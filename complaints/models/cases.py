@@ -224,6 +224,9 @@ class Case(models.Model):
     complainant_phone = MobileField(_("诉求人手机"), blank=True)
     complainant_email = models.EmailField(_("诉求人邮箱"), blank=True)
     is_confidential = models.BooleanField(_("保密"), default=False, help_text=_("诉求人身份对承办单位保密。"))
+    # When the complainant agreed to the privacy policy on the web form (个人信息同意记录);
+    # empty for appeals registered by staff from a call, a letter or a visit.
+    privacy_consent_at = models.DateTimeField(_("同意隐私政策时间"), null=True, blank=True, editable=False)
     # A chamber of commerce or trade association filing on the enterprise's behalf.
     on_behalf_of_organisation = models.CharField(_("代为反映的商会/协会"), max_length=100, blank=True)
     filed_by = models.ForeignKey(

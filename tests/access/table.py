@@ -78,6 +78,7 @@ PAGES = {
     "complaints:case_list": get("L A A A A A A A"),
     "complaints:case_new": get("A A A A A A A A"),
     "complaints:case_lookup": get("A A A A A A A A"),
+    "privacy": get("A A A A A A A A"),
     # Only the browser session that filed the case is shown its lookup code.
     "complaints:case_submitted": get("N N N N N N N N", case),
     "complaints:case_detail": get("L A N A N A A N", case),

@@ -95,6 +95,7 @@ def test_a_file_named_as_a_web_page_is_still_served_as_what_it_is(world):
             "enterprise": world.enterprise_a.pk,
             "complainant_name": "张保密",
             "complainant_phone": "13912345678",
+            "privacy_consent": "on",
             "attachments": [SimpleUploadedFile("page.html", PNG, content_type="text/html")],
         },
     )

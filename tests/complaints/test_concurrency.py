@@ -181,6 +181,7 @@ def test_the_complaint_form_posted_twice_at_once_files_one_case(category, monkey
         "complainant_email": "",
         "on_behalf_of_organisation": "",
         "idempotency_key": "double-click-1",
+        "privacy_consent": "on",
     }
 
     def post(index):

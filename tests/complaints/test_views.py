@@ -31,6 +31,7 @@ def _intake(category, **extra):
         "complainant_email": "",
         "on_behalf_of_organisation": "",
         "idempotency_key": "abc123",
+        "privacy_consent": "on",
     }
     data.update(extra)
     return data
@@ -495,3 +496,16 @@ def test_the_enterprise_sees_its_cases_awaiting_its_rating_first_until_it_rates(
     # A department's workbench is not changed by it: handlers do not rate.
     client.force_login(people.handler_x)
     assert 'data-testid="awaits-rating"' not in client.get("/cases/").content.decode()
+
+
+def test_the_appeal_form_asks_for_consent_and_records_it_with_the_case(client, category):
+    data = _intake(category)
+    del data["privacy_consent"]
+    page = client.post("/cases/new/", data).content.decode()
+    assert "请阅读并同意隐私政策后再提交" in page and 'href="/privacy/"' in page
+    assert "企业开办窗口要求重复提交材料" in page  # what was typed is kept
+    assert not Case.objects.exists()
+
+    client.post("/cases/new/", _intake(category))
+    assert Case.objects.get().privacy_consent_at is not None
+    assert "隐私政策" in client.get("/privacy/").content.decode()

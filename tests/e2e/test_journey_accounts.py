@@ -56,6 +56,7 @@ def test_enterprise_user_signs_up_claims_an_enterprise_and_an_official_approves(
     page.get_by_label("电子邮箱").fill("zhangsan@example.com")
     page.get_by_label("密码*", exact=True).fill("Qinqing-2026-secret")
     page.get_by_label("密码确认*", exact=True).fill("Qinqing-2026-secret")
+    page.get_by_label("我已阅读并同意《隐私政策》", exact=False).check()
     journey.shot(page, "sign-up-filled")
     page.get_by_role("button", name="注册").click()
 

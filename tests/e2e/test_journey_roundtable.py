@@ -66,6 +66,7 @@ def test_official_publishes_a_roundtable_an_enterprise_signs_up_with_an_appeal_a
     form.get_by_label("拟反映的问题").fill("厂区周边道路断头，货车绕行十公里，希望尽快打通。")
     assert_accessible(boss)
     journey.shot(boss, "sign-up-with-appeal")
+    form.get_by_label("我已阅读并同意《隐私政策》", exact=False).check()
     form.get_by_role("button", name="提交报名").click()
     expect(boss.get_by_role("alert").first).to_contain_text("报名")
     assert_accessible(boss)

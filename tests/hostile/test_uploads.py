@@ -62,6 +62,7 @@ def _case_intake(world, client, name, content):
             "complainant_name": "王反映",
             "complainant_phone": "13800001111",
             "idempotency_key": f"upload-{next(_keys)}",
+            "privacy_consent": "on",
             "attachments": [SimpleUploadedFile(name, content)],
         },
     )

@@ -66,6 +66,7 @@ def test_case_texts_are_escaped_on_every_page_that_shows_them(world):
             "complainant_name": SHORT,
             "complainant_phone": "13800001111",
             "idempotency_key": "xss-1",
+            "privacy_consent": "on",
         },
     )
     from complaints.models import Case

@@ -47,10 +47,12 @@ def test_sign_up_creates_an_enterprise_user(client, settings):
             "email": "",
             "password1": "a-long-pass-phrase-2026",
             "password2": "a-long-pass-phrase-2026",
+            "privacy_consent": "on",
         },
     )
     assert response.status_code == 302
     user = User.objects.get(username="newcomer")
+    assert user.privacy_consent_at is not None
     assert user.mobile == "13800138000"
     assert user.groups.filter(name=roles.ENTERPRISE_USER).exists()
     assert user.check_password("a-long-pass-phrase-2026")

@@ -36,6 +36,7 @@ def form(enterprise, **extra):
         "mode": "in_person",
         "intended_problems": "",
         "category": "",
+        "privacy_consent": "on",
     }
     data.update(extra)
     return data
@@ -694,3 +695,15 @@ def test_a_past_session_shows_what_came_of_it_not_seats(client, make_session, me
     assert "本期未登记诉求" in quiet_card[: quiet_card.index("</article>")]
     upcoming_card = page[page.index(f'data-session="{upcoming.pk}"') :]
     assert "现场名额" in upcoming_card[: upcoming_card.index("</article>")]
+
+
+def test_signing_up_asks_for_consent_and_records_it(client, make_session, member):
+    session = make_session()
+    user, enterprise = member()
+    client.force_login(user)
+    data = form(enterprise)
+    del data["privacy_consent"]
+    page = client.post(f"/roundtables/{session.pk}/signup/", data).content.decode()
+    assert "请阅读并同意隐私政策后再报名" in page and not Registration.objects.exists()
+    client.post(f"/roundtables/{session.pk}/signup/", form(enterprise))
+    assert Registration.objects.get().privacy_consent_at is not None
