@@ -198,6 +198,17 @@ class SourceMessage:
     msgid_plural: str
 
 
+def _extraction_lock(base: Path):
+    """An exclusive lock on this checkout's extraction, released when the file closes."""
+    import fcntl
+    import hashlib
+
+    name = hashlib.sha256(str(base.resolve()).encode()).hexdigest()[:16]
+    handle = open(Path(tempfile.gettempdir()) / f"qinqing-makemessages-{name}.lock", "w")  # noqa: SIM115
+    fcntl.flock(handle, fcntl.LOCK_EX)
+    return handle
+
+
 def source_messages() -> dict[tuple[str | None, str], SourceMessage]:
     """Every msgid in the source, extracted exactly as ``update`` does it (Django's
     makemessages, same ignore patterns), into a throw-away directory: the real
@@ -215,6 +226,10 @@ def source_messages() -> dict[tuple[str | None, str], SourceMessage]:
         (scratch / "locale").mkdir()
         cwd = os.getcwd()
         os.chdir(scratch)
+        # makemessages writes "page.html.py" files next to the templates (the scratch links
+        # to the real folders): two extractions at once — two test workers — would trip
+        # over each other's files, so they take turns.
+        lock = _extraction_lock(base)
         try:
             with override_settings(LOCALE_PATHS=[scratch / "locale"]):
                 call_command(
@@ -228,6 +243,7 @@ def source_messages() -> dict[tuple[str | None, str], SourceMessage]:
                 )
         finally:
             os.chdir(cwd)
+            lock.close()
         template = polib.pofile(str(scratch / "locale" / "django.pot"))
     return {
         (entry.msgctxt, entry.msgid): SourceMessage(entry.msgctxt, entry.msgid, entry.msgid_plural)

@@ -67,10 +67,42 @@ def _require_own_draft(walkthrough: Walkthrough, actor: User) -> None:
 
 @transaction.atomic
 def walkthrough_start(*, officer: User) -> Walkthrough:
-    """A new draft on today's date with the current checklist."""
+    """A draft on today's date with the current checklist to fill in: the officer's
+    untouched one if there is one (a second tap of 开始走流程 opens the same form rather
+    than leaving another empty draft behind), else a new one."""
     if not can_walk(officer):
         raise PermissionDenied
+    untouched = (
+        Walkthrough.objects.filter(
+            officer=officer,
+            status=Walkthrough.Status.DRAFT,
+            archived_at__isnull=True,
+            service_item="",
+            summary="",
+            steps__isnull=True,
+            answers__isnull=True,
+            findings__isnull=True,
+        )
+        .order_by("-created_at")
+        .first()
+    )
+    if untouched is not None:
+        return untouched
     return Walkthrough.objects.create(officer=officer, walked_on=timezone.localdate(), checklist=Checklist.current())
+
+
+@transaction.atomic
+def walkthrough_discard(*, walkthrough: Walkthrough, actor: User) -> Walkthrough:
+    """放弃草稿: the officer's own draft leaves their list (archived, as nothing is
+    deleted); a submitted walkthrough cannot be discarded."""
+    walkthrough = Walkthrough.objects.select_for_update().get(pk=walkthrough.pk)
+    if walkthrough.officer_id != actor.pk:
+        raise PermissionDenied
+    if not walkthrough.is_draft:
+        raise ValidationError(_("已提交的体验记录不能放弃。"), code="invalid_state")
+    walkthrough.archived_at = timezone.now()
+    walkthrough.save(update_fields=["archived_at", "updated_at"])
+    return walkthrough
 
 
 @transaction.atomic

@@ -32,10 +32,28 @@ def walkthrough_list(request):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def walkthrough_new(request):
+    # The form is opened by the list's button (POST); an address typed in goes to that list.
+    if request.method == "GET":
+        return redirect("walkthroughs:list")
     walkthrough = services.walkthrough_start(officer=request.user)
     return redirect("walkthroughs:edit", pk=walkthrough.pk)
+
+
+@login_required
+@require_POST
+def walkthrough_discard(request, pk):
+    walkthrough = selectors.walkthrough_get_for_user(user=request.user, pk=pk)
+    if walkthrough.officer_id != request.user.pk:
+        raise Http404
+    try:
+        services.walkthrough_discard(walkthrough=walkthrough, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("walkthroughs:detail", pk=pk)
+    messages.success(request, _("已放弃该草稿。"))
+    return redirect("walkthroughs:list")
 
 
 @login_required
@@ -107,7 +125,13 @@ def walkthrough_edit(request, pk):
     else:
         bundle = forms.WalkthroughBundle(walkthrough=walkthrough)
         status = 200
-    return render(request, "walkthroughs/edit.html", {"walkthrough": walkthrough, "bundle": bundle}, status=status)
+    answered = sum(1 for _question, choice, _comment in bundle.answers.rows() if choice.value())
+    return render(
+        request,
+        "walkthroughs/edit.html",
+        {"walkthrough": walkthrough, "bundle": bundle, "answered": answered},
+        status=status,
+    )
 
 
 @login_required

@@ -143,6 +143,18 @@
     });
   });
 
+  // 已答 N/M: how much of the checklist is done, as the officer taps.
+  var progress = document.querySelector("[data-checklist-progress]");
+  if (progress) {
+    var total = progress.getAttribute("data-total");
+    var template = progress.textContent.replace(/\d+\/\d+/, "{n}/" + total);
+    var recount = function () {
+      var answered = form.querySelectorAll("fieldset[data-question] input[type=radio]:checked").length;
+      progress.textContent = template.replace("{n}", answered);
+    };
+    form.addEventListener("change", recount);
+  }
+
   var errors = document.querySelector("[data-errors]");
   if (errors) { errors.focus(); }
 })();

@@ -98,6 +98,7 @@ PAGES = {
     "walkthroughs:new": post("L F F F F A F A"),
     "walkthroughs:detail": get("L N N N N A A A", walkthrough),
     "walkthroughs:edit": get("L N N N N N N A", walkthrough),
+    "walkthroughs:discard": post("L N N N N N N A", walkthrough),
     "walkthroughs:review": post("L N N N N A F F", walkthrough),
     "walkthroughs:promote": post("L N N N N A F F", lambda w: {"pk": w.walkthrough.pk, "finding_id": w.finding.pk}),
     "walkthroughs:photo": get("L N N N N A A A", lambda w: {"photo_id": w.photo.pk}),

@@ -381,3 +381,24 @@ def test_a_walkthrough_is_archived_not_deleted_and_leaves_the_lists(client, offi
     assert submitted.pk not in {row["id"] for row in client.get("/api/v1/walkthroughs/").json()["results"]}
     assert client.get(f"/api/v1/walkthroughs/{submitted.pk}/").status_code == 200
     assert client.delete(f"/api/v1/walkthroughs/{submitted.pk}/").status_code == 405
+
+
+def test_starting_twice_opens_the_same_empty_draft_which_can_be_discarded(client, officer):
+    client.force_login(officer)
+    first = client.post("/walkthroughs/new/")
+    second = client.post("/walkthroughs/new/")
+    assert first["Location"] == second["Location"]  # no second empty draft
+    assert Walkthrough.objects.filter(officer=officer).count() == 1
+    walkthrough = Walkthrough.objects.get(officer=officer)
+
+    form = client.get(first["Location"]).content.decode()
+    assert "已答 0/" in form and 'data-testid="discard-form"' in form
+    assert client.get("/walkthroughs/new/")["Location"] == "/walkthroughs/"  # typed in: to the list
+
+    response = client.post(f"/walkthroughs/{walkthrough.pk}/discard/")
+    assert response.status_code == 302
+    walkthrough.refresh_from_db()
+    assert walkthrough.archived_at is not None
+    assert f"/walkthroughs/{walkthrough.pk}/" not in client.get("/walkthroughs/").content.decode()
+    third = client.post("/walkthroughs/new/")
+    assert third["Location"] != first["Location"]  # a fresh draft after discarding
