@@ -397,10 +397,20 @@ def start_items(*, user) -> list:
                 overdue=Count("pk", filter=Q(flag=deadlines.RED)),
             )
         )
+        # 四个清单: the department's tasks of open cases' current rounds due today or late.
+        tasks_due = CaseTask.objects.filter(
+            department_id=user.department_id,
+            done_at__isnull=True,
+            deadline__lte=timezone.localdate(),
+            round=F("case__round"),
+            case__status__in=OPEN_STATUSES,
+            case__archived_at__isnull=True,
+        ).count()
         items += [
             StartItem(_("本部门待办"), counts["total"], url),
             StartItem(_("临期"), counts["due_soon"], url, "warning"),
             StartItem(_("超期"), counts["overdue"], f"{url}?overdue=true", "danger"),
+            StartItem(_("今日到期的清单任务"), tasks_due, url, "warning"),
         ]
     if can_triage(user):
         counts = Case.objects.filter(archived_at__isnull=True).aggregate(

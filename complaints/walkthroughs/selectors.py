@@ -64,5 +64,13 @@ def start_items(*, user) -> list:
 
     if not user.is_authenticated:
         return []
+    from complaints.models import Finding
+
+    url = reverse("walkthroughs:list")
     drafts = Walkthrough.objects.filter(officer=user, status=Walkthrough.Status.DRAFT, archived_at__isnull=True).count()
-    return [StartItem(_("未提交的体验记录"), drafts, reverse("walkthroughs:list"), "warning")] if drafts else []
+    items = [StartItem(_("未提交的体验记录"), drafts, url, "warning")] if drafts else []
+    # The problems the officer found that became cases: they follow them on their records.
+    promoted = Finding.objects.filter(walkthrough__officer=user, case__isnull=False).count()
+    if promoted:
+        items.append(StartItem(_("已转为诉求件的问题"), promoted, url))
+    return items

@@ -509,3 +509,23 @@ def test_the_appeal_form_asks_for_consent_and_records_it_with_the_case(client, c
     client.post("/cases/new/", _intake(category))
     assert Case.objects.get().privacy_consent_at is not None
     assert "隐私政策" in client.get("/privacy/").content.decode()
+
+
+def test_a_handlers_start_page_counts_the_departments_work_and_tasks_due(client, people, case_at):
+    from complaints.models import CaseTask
+
+    case = case_at("measures_set")
+    case_at("assigned", title="用电报装周期长")
+    CaseTask.objects.filter(case=case).update(deadline=dt.date.today())
+    client.force_login(people.handler_x)
+    page = client.get("/").content.decode()
+    items = page[page.index('data-testid="start-items"') :]
+    assert "本部门待办" in items and "今日到期的清单任务" in items
+    start = items.index("本部门待办")
+    assert ">2<" in items[start : start + 200].replace(" ", "")
+    tasks = items.index("今日到期的清单任务")
+    assert ">1<" in items[tasks : tasks + 200].replace(" ", "")
+    client.force_login(people.handler_y)  # another department: nothing of X's
+    other = client.get("/").content.decode()
+    other = other[other.index("今日到期的清单任务") :]
+    assert ">0<" in other[:200].replace(" ", "")
