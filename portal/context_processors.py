@@ -21,5 +21,11 @@ def language_chooser(request):
 
 
 def site_footer(request):
-    """The footer's site information (SITE_FOOTER in settings), on every page."""
-    return {"site": settings.SITE_FOOTER}
+    """The footer's site information (SITE_FOOTER in settings), on every page; the
+    organisations' names in 繁體 on a 繁體 page, like every stored name."""
+    from portal.localized import localized
+
+    site = dict(settings.SITE_FOOTER)
+    for key in ("sponsor", "organiser", "address"):
+        site[key] = localized(site[key])
+    return {"site": site}

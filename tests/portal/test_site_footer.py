@@ -24,3 +24,10 @@ def test_the_footer_names_the_site_its_contacts_and_filing_numbers(client, setti
 def test_unset_filing_numbers_leave_no_empty_line(client):
     page = client.get("/").content.decode()
     assert "网站标识码" not in page[page.index('data-testid="site-footer"') :]
+
+
+def test_a_traditional_page_names_the_organisations_in_traditional_characters(client, settings):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hant"
+    page = client.get("/").content.decode()
+    footer = page[page.index('data-testid="site-footer"') :]
+    assert "宣城市優化營商環境辦公室" in footer and "优化营商环境办公室" not in footer
