@@ -15,7 +15,7 @@ from complaints.models import (
     Tier,
 )
 from portal import roles
-from portal.forms import EmptyChoiceLabelMixin
+from portal.forms import EmptyChoiceLabelMixin, privacy_consent_field
 from portal.models import Department, Enterprise, User
 from portal.selectors import member_enterprise_ids
 from portal.uploads import ALLOWED_DESCRIPTION, check_upload
@@ -60,10 +60,9 @@ class CaseIntakeForm(EmptyChoiceLabelMixin, forms.ModelForm):
         help_text=_("可选，每个文件不超过20MB，支持%(types)s。") % {"types": ALLOWED_DESCRIPTION},
     )
     idempotency_key = forms.CharField(widget=forms.HiddenInput, required=False)
-    privacy_consent = forms.BooleanField(
+    privacy_consent = privacy_consent_field(
         label=_("我已阅读并同意《隐私政策》，同意平台为办理本诉求使用我填写的个人信息"),
-        error_messages={"required": _("请阅读并同意隐私政策后再提交。")},
-        help_text=_('<a href="/privacy/" target="_blank" rel="noopener">阅读隐私政策</a>（新窗口打开）'),
+        refused=_("请阅读并同意隐私政策后再提交。"),
     )
 
     class Meta:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+import operator
+
 from django.conf import settings
 from django.db.models import (
     BooleanField,
@@ -191,9 +194,13 @@ def workbench(*, user, filters: dict | None = None):
     )
 
 
+def _rating_side(user) -> list[Q]:
+    """The cases the user speaks for (the enterprise's side): filed by them, or their enterprise's."""
+    return [Q(filed_by=user), Q(enterprise_id__in=member_enterprise_ids(user))]
+
+
 def _rating_reasons(user) -> list[QuerySet[Case]]:
-    """The cases the user rates for (the enterprise's side): filed by them, or their enterprise's."""
-    return [Case.objects.filter(filed_by=user), Case.objects.filter(enterprise_id__in=member_enterprise_ids(user))]
+    return [Case.objects.filter(condition) for condition in _rating_side(user)]
 
 
 def _reasons_to_see(user) -> list[QuerySet[Case]] | None:
@@ -201,8 +208,7 @@ def _reasons_to_see(user) -> list[QuerySet[Case]] | None:
     if can_view_all(user):
         return None
     reasons = [
-        Case.objects.filter(filed_by=user),
-        Case.objects.filter(enterprise_id__in=member_enterprise_ids(user)),
+        *_rating_reasons(user),
         Case.objects.filter(chief_officer=user),
         # An experience officer follows the cases born from their findings.
         Case.objects.filter(finding__walkthrough__officer=user),
@@ -373,7 +379,7 @@ def start_items(*, user) -> list:
 
     items = []
     url = reverse("complaints:case_list")
-    rating_side = Q(filed_by=user) | Q(enterprise_id__in=member_enterprise_ids(user))
+    rating_side = functools.reduce(operator.or_, _rating_side(user))
     # Officials who register a caller's case rate it by return visit (回访), not here.
     awaiting = (
         0

@@ -29,10 +29,6 @@ PER_PAGE = 20
 CLASS_STYLES = {ELIGIBLE: "success", ALMOST: "warning", UNKNOWN: "info", NOT_ELIGIBLE: "secondary"}
 
 
-def _money(value) -> str:
-    return matching.format_number(value)
-
-
 def amount_summary(policy) -> str:
     """What a list row says about the money: the fixed amount, or the cap."""
     if policy.amount_rule == AmountRule.FIXED and policy.amount_fixed is not None:

@@ -39,14 +39,22 @@ def add_service_errors(form, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
+def privacy_consent_field(*, label, refused) -> forms.BooleanField:
+    """The consent box every form that collects personal data ends with (个人信息同意):
+    required, with a link to the policy; the service records the time."""
+    return forms.BooleanField(
+        label=label,
+        error_messages={"required": refused},
+        help_text=_('<a href="/privacy/" target="_blank" rel="noopener">阅读隐私政策</a>（新窗口打开）'),
+    )
+
+
 class SignUpForm(UserCreationForm):
     full_name = forms.CharField(label=_("姓名"), max_length=50)
     mobile = forms.CharField(label=_("手机号码"), max_length=20, validators=[validate_mobile])
     email = forms.EmailField(label=_("电子邮箱"), required=False, help_text=_("用于接收办理进度通知，可不填。"))
-    privacy_consent = forms.BooleanField(
-        label=_("我已阅读并同意《隐私政策》"),
-        error_messages={"required": _("请阅读并同意隐私政策后再注册。")},
-        help_text=_('<a href="/privacy/" target="_blank" rel="noopener">阅读隐私政策</a>（新窗口打开）'),
+    privacy_consent = privacy_consent_field(
+        label=_("我已阅读并同意《隐私政策》"), refused=_("请阅读并同意隐私政策后再注册。")
     )
 
     class Meta(UserCreationForm.Meta):

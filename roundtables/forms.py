@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from complaints.models import ProblemCategory
-from portal.forms import EmptyChoiceLabelMixin
+from portal.forms import EmptyChoiceLabelMixin, privacy_consent_field
 from portal.models import Enterprise
 from portal.validators import normalize_credit_code
 from roundtables.models import Registration
@@ -28,10 +28,9 @@ class SignUpForm(EmptyChoiceLabelMixin, forms.ModelForm):
         required=False,
         help_text=_("可选；填写了拟反映的问题时，问题将登记为诉求件。"),
     )
-    privacy_consent = forms.BooleanField(
+    privacy_consent = privacy_consent_field(
         label=_("我已阅读并同意《隐私政策》，同意平台为组织本次恳谈会使用参会人信息"),
-        error_messages={"required": _("请阅读并同意隐私政策后再报名。")},
-        help_text=_('<a href="/privacy/" target="_blank" rel="noopener">阅读隐私政策</a>（新窗口打开）'),
+        refused=_("请阅读并同意隐私政策后再报名。"),
     )
 
     class Meta:
