@@ -53,12 +53,19 @@ def home(request):
     from complaints.walkthroughs import selectors as walkthrough_selectors
     from policies import selectors as policy_selectors
     from policies.applications import selectors as application_selectors
+    from policies.matching import selectors as matching_selectors
     from roundtables import selectors as roundtable_selectors
 
     user = request.user
     start_items = []
     if user.is_authenticated:
-        for app_selectors in (case_selectors, application_selectors, roundtable_selectors, walkthrough_selectors):
+        for app_selectors in (
+            case_selectors,
+            matching_selectors,
+            application_selectors,
+            roundtable_selectors,
+            walkthrough_selectors,
+        ):
             start_items += app_selectors.start_items(user=user)
     context = {
         "start_items": start_items,

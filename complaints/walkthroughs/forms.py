@@ -135,7 +135,9 @@ class WalkthroughBundle:
             )
 
     def _step_initial(self):
-        rows = []
+        rows: list[dict] = []
+        if self.walkthrough.pk is None:  # not saved yet: nothing to show
+            return rows
         for step in self.walkthrough.steps.all():
             materials = list(step.materials.all())
             rows.append(
@@ -151,13 +153,17 @@ class WalkthroughBundle:
         return rows
 
     def _answer_initial(self):
-        initial = {}
+        initial: dict[str, str] = {}
+        if self.walkthrough.pk is None:
+            return initial
         for answer in self.walkthrough.answers.all():
             initial[f"q_{answer.question_id}"] = answer.answer
             initial[f"c_{answer.question_id}"] = answer.comment
         return initial
 
     def _finding_initial(self):
+        if self.walkthrough.pk is None:
+            return []
         return [
             {
                 "id": finding.pk,
@@ -172,6 +178,17 @@ class WalkthroughBundle:
     def is_valid(self) -> bool:
         results = [self.main.is_valid(), self.steps.is_valid(), self.answers.is_valid(), self.findings.is_valid()]
         return all(results)
+
+    def has_input(self) -> bool:
+        """Whether the officer has entered anything: a walkthrough not yet saved is
+        stored only from its first input, so a tap on 开始走流程 leaves no empty draft."""
+        answered = any(answer or comment for answer, comment in self.answers.answers().values())
+        return (
+            self.main.has_changed()
+            or any(form.has_changed() for form in self.steps.forms)
+            or answered
+            or any(row.get("description") for row in self.findings.cleaned_data if row)
+        )
 
     def save(self, *, actor) -> list[int | None]:
         """Save the draft; returns the findings' ids in form order (for the autosave script)."""

@@ -32,6 +32,16 @@ def walkthrough_list(*, user, include_archived: bool = False) -> QuerySet[Walkth
     return queryset.filter(officer=user)
 
 
+def walkthrough_blank(*, officer) -> Walkthrough:
+    """The form of a walkthrough not yet saved: today's date and the current checklist.
+    Nothing is stored until the officer saves some input (services.walkthrough_start)."""
+    from django.utils import timezone
+
+    from complaints.models import Checklist
+
+    return Walkthrough(officer=officer, walked_on=timezone.localdate(), checklist=Checklist.current())
+
+
 def walkthrough_get_for_user(*, user, pk: int) -> Walkthrough:
     """With steps, materials, answers and findings (and each finding's case, live)."""
     try:

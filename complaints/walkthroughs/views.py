@@ -7,8 +7,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -34,11 +36,11 @@ def walkthrough_list(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def walkthrough_new(request):
-    # The form is opened by the list's button (POST); an address typed in goes to that list.
-    if request.method == "GET":
-        return redirect("walkthroughs:list")
-    walkthrough = services.walkthrough_start(officer=request.user)
-    return redirect("walkthroughs:edit", pk=walkthrough.pk)
+    """The blank form. Nothing is stored until the first input is saved (by the autosave
+    or a button), so a tap on 开始走流程 leaves no empty draft behind."""
+    if not services.can_walk(request.user):
+        raise PermissionDenied
+    return _walkthrough_form(request, selectors.walkthrough_blank(officer=request.user))
 
 
 @login_required
@@ -98,27 +100,52 @@ def walkthrough_edit(request, pk):
         raise Http404
     if not walkthrough.is_draft:
         return redirect("walkthroughs:detail", pk=pk)
+    return _walkthrough_form(request, walkthrough)
+
+
+def _walkthrough_form(request, walkthrough):
+    """Show, save (autosave or button) and submit the form of a draft, or of a walkthrough
+    not saved yet, which its first input creates."""
     autosave = request.headers.get("X-Autosave") == "1"
+    is_new = walkthrough.pk is None
     if request.method == "POST":
         bundle = forms.WalkthroughBundle(request.POST, request.FILES, walkthrough=walkthrough, autosave=autosave)
-        if bundle.is_valid():
+        if bundle.is_valid() and is_new and not bundle.has_input():
+            if autosave:
+                return JsonResponse({"saved": False, "errors": []})
+            bundle.add_errors([_("还没有填写任何内容，草稿未创建。")])
+        elif bundle.is_valid():
             try:
-                finding_ids = bundle.save(actor=request.user)
+                with transaction.atomic():
+                    target = services.walkthrough_start(officer=request.user) if is_new else walkthrough
+                    bundle.walkthrough = target
+                    finding_ids = bundle.save(actor=request.user)
+                walkthrough = target
                 if request.POST.get("submit") and not autosave:
                     services.walkthrough_submit(walkthrough=walkthrough, actor=request.user)
                     messages.success(request, _("体验记录已提交，感谢您的反馈。"))
-                    return redirect("walkthroughs:detail", pk=pk)
+                    return redirect("walkthroughs:detail", pk=walkthrough.pk)
             except ValidationError as error:
                 if autosave:
                     return JsonResponse({"saved": False, "errors": error.messages}, status=400)
+                if is_new and walkthrough.pk is not None:
+                    # Saved, but not complete enough to submit: the draft's own page says what is missing.
+                    messages.error(request, " ".join(error.messages))
+                    return redirect("walkthroughs:edit", pk=walkthrough.pk)
+                bundle.walkthrough = walkthrough
                 bundle.add_errors(error.messages)
             else:
                 if autosave:
-                    return JsonResponse(
-                        {"saved": True, "saved_at": timezone.localtime().strftime("%H:%M:%S"), "findings": finding_ids}
-                    )
+                    body = {
+                        "saved": True,
+                        "saved_at": timezone.localtime().strftime("%H:%M:%S"),
+                        "findings": finding_ids,
+                    }
+                    if is_new:  # the script carries on at the draft's own address
+                        body["url"] = reverse("walkthroughs:edit", kwargs={"pk": walkthrough.pk})
+                    return JsonResponse(body)
                 messages.success(request, _("草稿已保存，可随时在任何设备上继续填写。"))
-                return redirect("walkthroughs:edit", pk=pk)
+                return redirect("walkthroughs:edit", pk=walkthrough.pk)
         elif autosave:
             return JsonResponse({"saved": False, "errors": bundle.error_messages()}, status=400)
         status = 400

@@ -93,3 +93,53 @@ def enterprise_matches(
         total = matches.totals[name]
         groups.append(MatchGroup(name, str(CLASS_LABELS[name]), members, total, total > shown_until))
     return EnterpriseMatches(enterprise, matches.evaluations, groups)
+
+
+# 即将截止: an eligible policy whose application window closes within this many working days.
+CLOSING_SOON_WORKING_DAYS = 10
+# The start page's counts are one classification of the whole open catalogue (~80 ms):
+# kept per enterprise profile and day for a few minutes, so a start page's reload is cheap.
+START_COUNTS_SECONDS = 300
+
+
+def start_items(*, user: User) -> list:
+    """An enterprise member's start page: the open policies their enterprise is eligible
+    for (可申报) and those of them closing soon (即将截止), linked to "my matches"."""
+    from django.core.cache import cache
+    from django.urls import reverse
+    from django.utils import timezone
+    from django.utils.translation import gettext
+
+    from policies.matching.evaluation import ELIGIBLE
+    from policies.matching.sql import eligible_policy_ids
+    from policies.models import ApplicationMethod, Policy
+    from policies.selectors import represented_enterprises
+    from portal import workdays
+    from portal.selectors import StartItem
+
+    enterprise = represented_enterprises(user=user).first()
+    if enterprise is None:
+        return []
+    today = timezone.localdate()
+    key = f"policies:start:{enterprise.pk}:{enterprise.updated_at.timestamp()}:{today.isoformat()}"
+    counts = cache.get(key)
+    if counts is None:
+        ids = eligible_policy_ids(enterprise)
+        closing_by = workdays.add_working_days(today, CLOSING_SOON_WORKING_DAYS)
+        closing = (
+            Policy.objects.filter(pk__in=ids, application_closes__gte=today, application_closes__lte=closing_by)
+            .exclude(application_method=ApplicationMethod.AUTO_GRANT)
+            .count()
+            if ids
+            else 0
+        )
+        counts = (len(ids), closing)
+        cache.set(key, counts, START_COUNTS_SECONDS)
+    eligible, closing = counts
+    url = reverse("policies:my_matches")
+    items = []
+    if eligible:
+        items.append(StartItem(gettext("可申报的政策"), eligible, f"{url}?klass={ELIGIBLE}"))
+    if closing:
+        items.append(StartItem(gettext("即将截止申报"), closing, f"{url}?klass={ELIGIBLE}&sort=deadline", "warning"))
+    return items

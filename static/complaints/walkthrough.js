@@ -78,7 +78,18 @@
     }).then(function (response) {
       return response.json().then(function (body) { return { ok: response.ok, body: body }; });
     }).then(function (result) {
-      if (result.ok && result.body.saved) {
+      if (result.ok && result.body.saved && result.body.url) {
+        // The first input created the draft: from now on the form lives at its own address
+        // (a reload or the buttons reach the draft, not a new one), and so does the browser's copy.
+        forgetMirror();
+        form.setAttribute("data-autosave-url", result.body.url);
+        form.setAttribute("action", result.body.url);
+        mirrorKey = "qinqing.walkthrough:" + result.body.url;
+        window.history.replaceState(null, "", result.body.url);
+      }
+      if (result.ok && !result.body.saved && !(result.body.errors || []).length) {
+        // Nothing typed yet (all cleared): nothing to save, no draft created.
+      } else if (result.ok && result.body.saved) {
         // New findings now exist on the server: remember their ids so they are not created twice.
         (result.body.findings || []).forEach(function (id, index) {
           var input = form.querySelector("input[name='findings-" + index + "-id']");
@@ -93,6 +104,14 @@
       status.textContent = status.getAttribute("data-offline-label");
     }).finally(function () {
       saving = false;
+      if (submitAfterSave !== null) {
+        var submitter = submitAfterSave;
+        submitAfterSave = null;
+        pending = false;
+        if (!form.getAttribute("action")) { form.setAttribute("action", form.getAttribute("data-autosave-url")); }
+        form.requestSubmit(submitter);
+        return;
+      }
       if (pending) { pending = false; schedule(); }
     });
   }
@@ -107,7 +126,17 @@
   // Typed in the last moment before a reload, a tab switch or the phone locking the screen:
   // save now rather than after the pause, so nothing typed is lost.
   var submitting = false;
-  form.addEventListener("submit", function () { submitting = true; clearTimeout(timer); timer = null; forgetMirror(); });
+  var submitAfterSave = null;
+  form.addEventListener("submit", function (event) {
+    // A form not saved yet whose first autosave is on its way: wait for it, so the button
+    // posts to the draft it creates instead of creating a second one.
+    if (saving && !form.getAttribute("action")) {
+      event.preventDefault();
+      submitAfterSave = event.submitter || null;
+      return;
+    }
+    submitting = true; clearTimeout(timer); timer = null; forgetMirror();
+  });
   function flush() { if (timer !== null && !submitting) { save(true); } }
   window.addEventListener("pagehide", flush);
   document.addEventListener("visibilitychange", function () { if (document.visibilityState === "hidden") { flush(); } });

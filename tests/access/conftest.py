@@ -20,6 +20,7 @@ from rest_framework.authtoken.models import Token
 
 from complaints import services as case_services
 from complaints.models import ExperienceOfficer, ProblemCategory, ProblemClass, Tier, TypicalCase, Walkthrough
+from complaints.walkthroughs import services as walkthrough_services
 from policies.applications import services as policy_services
 from policies.models import ApplicationFile, Policy, PolicyAttachment, PolicyCategory
 from portal import roles
@@ -212,8 +213,7 @@ def world(db, settings, tmp_path):
 
     # A submitted walkthrough of the experience officer, with a photo on its finding.
     officer_client = w.clients["officer"]
-    officer_client.post("/walkthroughs/new/")
-    walkthrough = Walkthrough.objects.get(officer=users["officer"])
+    walkthrough = walkthrough_services.walkthrough_start(officer=users["officer"])
     data = _post_data(walkthrough, department=x.pk)
     data["findings-0-photos"] = [SimpleUploadedFile("现场.png", PNG, content_type="image/png")]
     response = officer_client.post(f"/walkthroughs/{walkthrough.pk}/edit/", {**data, "submit": "1"})

@@ -36,7 +36,7 @@ def officer(db):
 
 def _post_data(walkthrough, **overrides):
     """The form as a phone would post it: everything filled in."""
-    checklist = walkthrough.checklist
+    checklist = walkthrough.checklist if walkthrough is not None else Checklist.current()
     data = {
         "w-walked_on": "2026-11-18",
         "w-form": "windows",
@@ -81,9 +81,22 @@ def _post_data(walkthrough, **overrides):
     return data
 
 
+def _blank_post_data():
+    """The blank form as the autosave posts it before anything is typed: today's date."""
+    from django.utils import timezone
+
+    data = {"w-walked_on": timezone.localdate().isoformat()}
+    for prefix in ("steps", "findings"):
+        data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0", f"{prefix}-MIN_NUM_FORMS": "0"})
+    for question in Checklist.current().questions.all():
+        data[f"a-c_{question.pk}"] = ""
+    return data
+
+
 def _start(client, officer):
+    """A draft made by the officer's first saved input on the blank form."""
     client.force_login(officer)
-    response = client.post("/walkthroughs/new/")
+    response = client.post("/walkthroughs/new/", {**_blank_post_data(), "w-service_item": "企业开办登记", "save": "1"})
     walkthrough = Walkthrough.objects.get(officer=officer)
     assert response["Location"] == f"/walkthroughs/{walkthrough.pk}/edit/"
     return walkthrough
@@ -383,22 +396,60 @@ def test_a_walkthrough_is_archived_not_deleted_and_leaves_the_lists(client, offi
     assert client.delete(f"/api/v1/walkthroughs/{submitted.pk}/").status_code == 405
 
 
-def test_starting_twice_opens_the_same_empty_draft_which_can_be_discarded(client, officer):
+def test_a_tap_on_start_stores_nothing_until_the_first_input_is_saved(client, officer):
     client.force_login(officer)
-    first = client.post("/walkthroughs/new/")
-    second = client.post("/walkthroughs/new/")
-    assert first["Location"] == second["Location"]  # no second empty draft
-    assert Walkthrough.objects.filter(officer=officer).count() == 1
+    assert 'href="/walkthroughs/new/"' in client.get("/walkthroughs/").content.decode()
+    form = client.get("/walkthroughs/new/")
+    assert form.status_code == 200
+    page = form.content.decode()
+    assert "已答 0/" in page and 'data-autosave-url="/walkthroughs/new/"' in page
+    assert 'data-testid="discard-form"' not in page  # nothing to discard yet
+    assert not Walkthrough.objects.filter(officer=officer).exists()
+
+    # An autosave of an untouched form and a save of an empty one create nothing.
+    blank = _blank_post_data()
+    assert client.post("/walkthroughs/new/", blank, HTTP_X_AUTOSAVE="1").json() == {"saved": False, "errors": []}
+    response = client.post("/walkthroughs/new/", {**blank, "save": "1"})
+    assert response.status_code == 400
+    assert "还没有填写任何内容，草稿未创建。" in response.content.decode()
+    assert not Walkthrough.objects.filter(officer=officer).exists()
+
+    # The first input creates the draft; the script is told its address and carries on there.
+    first = client.post("/walkthroughs/new/", {**blank, "w-service_item": "企业开办登记"}, HTTP_X_AUTOSAVE="1")
     walkthrough = Walkthrough.objects.get(officer=officer)
+    assert first.json()["saved"] is True
+    assert first.json()["url"] == f"/walkthroughs/{walkthrough.pk}/edit/"
+    assert walkthrough.service_item == "企业开办登记" and walkthrough.is_draft
+    again = client.post(
+        f"/walkthroughs/{walkthrough.pk}/edit/", {**blank, "w-service_item": "企业开办"}, HTTP_X_AUTOSAVE="1"
+    )
+    assert "url" not in again.json()
+    assert Walkthrough.objects.filter(officer=officer).count() == 1
 
-    form = client.get(first["Location"]).content.decode()
-    assert "已答 0/" in form and 'data-testid="discard-form"' in form
-    assert client.get("/walkthroughs/new/")["Location"] == "/walkthroughs/"  # typed in: to the list
-
+    # An unwanted draft is discarded and leaves the list.
+    assert 'data-testid="discard-form"' in client.get(first.json()["url"]).content.decode()
     response = client.post(f"/walkthroughs/{walkthrough.pk}/discard/")
     assert response.status_code == 302
     walkthrough.refresh_from_db()
     assert walkthrough.archived_at is not None
     assert f"/walkthroughs/{walkthrough.pk}/" not in client.get("/walkthroughs/").content.decode()
-    third = client.post("/walkthroughs/new/")
-    assert third["Location"] != first["Location"]  # a fresh draft after discarding
+
+
+def test_submitting_a_complete_form_at_once_creates_and_submits_it(client, officer):
+    client.force_login(officer)
+    response = client.post("/walkthroughs/new/", {**_post_data(None), "submit": "1"})
+    walkthrough = Walkthrough.objects.get(officer=officer)
+    assert response["Location"] == f"/walkthroughs/{walkthrough.pk}/"
+    assert walkthrough.status == Walkthrough.Status.SUBMITTED
+
+
+def test_an_incomplete_first_submission_keeps_the_draft_and_says_what_is_missing(client, officer):
+    client.force_login(officer)
+    response = client.post(
+        "/walkthroughs/new/", {**_blank_post_data(), "w-service_item": "企业开办登记", "submit": "1"}
+    )
+    walkthrough = Walkthrough.objects.get(officer=officer)
+    assert response["Location"] == f"/walkthroughs/{walkthrough.pk}/edit/"
+    assert walkthrough.is_draft and walkthrough.service_item == "企业开办登记"
+    page = client.get(response["Location"]).content.decode()
+    assert "企业开办登记" in page and "alert-danger" in page
