@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 ADDRPORT ?= 127.0.0.1:8000
 
-.PHONY: setup gettext run test lint format migrate stop db-status collectstatic messages untranslated bench scale-db browser backup restore wrk
+.PHONY: setup gettext run test lint format migrate stop db-status collectstatic messages untranslated bench scale-db browser backup restore wrk lighthouse
 
 # Quiet: pip says nothing unless something fails (-qq keeps errors only).
 $(STAMP): requirements.txt requirements-dev.txt
@@ -126,3 +126,10 @@ wrk:
 
 bench: scale-db wrk
 	$(BENCH_ENV) $(PY) bench/run.py $(BENCH)
+
+# Lighthouse on four public pages, served with the production settings (gunicorn, collected
+# static files) against the demo data; writes bench/lighthouse/scores.md and fails under 95.
+# Lighthouse comes from npm into bench/lighthouse/node_modules (git-ignored), the browser
+# from apt. LIGHTHOUSE_ARGS="--runs 3 --mobile-only --port 8023" go to the script.
+lighthouse: migrate browser
+	@$(PY) bench/lighthouse/run.py $(LIGHTHOUSE_ARGS)

@@ -396,6 +396,7 @@ def generate_roundtables(count: int, *, seed: int, progress=None) -> int:
             "t",
             rng.choice(departments),
             rng.choice(regions),
+            "",
         )
         for index in range(series_count)
     ]
@@ -489,7 +490,7 @@ def generate_roundtables(count: int, *, seed: int, progress=None) -> int:
         _fast_load()
         series_columns = [
             "id", "name", "rrule", "default_start_time", "default_duration_minutes", "default_venue",
-            "default_capacity", "default_reserved_seats", "is_active", "host_department_id", "region_id",
+            "default_capacity", "default_reserved_seats", "is_active", "host_department_id", "region_id", "name_en",
         ]  # fmt: skip
         _copy("roundtables_series", series_columns, iter(series_rows), progress)
         session_columns = [

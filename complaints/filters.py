@@ -1,6 +1,7 @@
 """The case list's filters, shared by the workbench, the API and the Excel export."""
 
 import django_filters
+from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -8,28 +9,54 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from complaints import sla
-from complaints.models import OPEN_STATUSES, Case, Channel, ProblemCategory, Status
+from complaints.models import OPEN_STATUSES, Case, Channel, ProblemCategory, Status, Tier
+from portal.filters import DatePickerInput, YesNoSelect
 from portal.models import Department
 
 
 class CaseFilter(django_filters.FilterSet):
-    status = django_filters.MultipleChoiceFilter(choices=Status.choices, label=_("状态"))
-    channel = django_filters.MultipleChoiceFilter(choices=Channel.choices, label=_("来源渠道"))
+    status = django_filters.MultipleChoiceFilter(
+        choices=Status.choices, label=_("状态"), widget=forms.CheckboxSelectMultiple
+    )
+    channel = django_filters.MultipleChoiceFilter(
+        choices=Channel.choices, label=_("来源渠道"), widget=forms.CheckboxSelectMultiple
+    )
     category = django_filters.ModelChoiceFilter(queryset=ProblemCategory.objects.all(), label=_("问题分类"))
     department = django_filters.ModelChoiceFilter(
         queryset=Department.objects.all(), method="filter_department", label=_("承办单位")
     )
-    overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("超期"))
-    open = django_filters.BooleanFilter(method="filter_open", label=_("未办结"))
-    received_after = django_filters.DateFilter(field_name="received_at", lookup_expr="date__gte", label=_("登记日期起"))
+    # The lead unit alone: how the dashboard and the start page count a unit's cases.
+    lead_department = django_filters.ModelChoiceFilter(queryset=Department.objects.all(), label=_("牵头单位"))
+    overdue = django_filters.BooleanFilter(
+        method="filter_overdue", label=_("超期"), widget=YesNoSelect(yes=_("已超期"), no=_("未超期"))
+    )
+    # Plain 是/否: "no" is every case out of the workflow, 不予受理 as well as 已办结.
+    open = django_filters.BooleanFilter(method="filter_open", label=_("未办结"), widget=YesNoSelect())
+    tier = django_filters.ChoiceFilter(choices=Tier.choices, label=_("层级"))
+    is_supervised = django_filters.BooleanFilter(
+        label=_("督查督办"), widget=YesNoSelect(yes=_("督办件"), no=_("非督办件"))
+    )
+    received_after = django_filters.DateFilter(
+        field_name="received_at", lookup_expr="date__gte", label=_("登记日期起"), widget=DatePickerInput
+    )
     received_before = django_filters.DateFilter(
-        field_name="received_at", lookup_expr="date__lte", label=_("登记日期止")
+        field_name="received_at", lookup_expr="date__lte", label=_("登记日期止"), widget=DatePickerInput
     )
     q = django_filters.CharFilter(method="filter_search", label=_("关键词"))
 
     class Meta:
         model = Case
-        fields = ["status", "channel", "category", "department", "overdue", "open", "tier", "is_supervised"]
+        fields = [
+            "status",
+            "channel",
+            "category",
+            "department",
+            "lead_department",
+            "overdue",
+            "open",
+            "tier",
+            "is_supervised",
+        ]
 
     @extend_schema_field(OpenApiTypes.INT)
     def filter_department(self, queryset, name, value):

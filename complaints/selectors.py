@@ -428,4 +428,36 @@ def start_items(*, user) -> list:
             StartItem(_("待回访"), awaiting_return_visit(user=user).count(), reverse("complaints:return_visit_list")),
             StartItem(_("全市超期"), counts["overdue"], f"{url}?overdue=true", "danger"),
         ]
+        items += _overdue_by_unit(url)
+    return items
+
+
+# The units with the most overdue cases, named on an official's start page.
+OVERDUE_UNITS_SHOWN = 4
+
+
+def _overdue_by_unit(url: str) -> list:
+    """超期 by lead unit, the most first (one grouped query), each linked to its list;
+    a unit goes by its short name (its English name on English pages)."""
+    from django.utils.translation import gettext as _
+
+    from portal.localized import localized
+    from portal.selectors import StartItem
+
+    rows = (
+        Case.objects.filter(sla.overdue_q(timezone.now()), archived_at__isnull=True, lead_department__isnull=False)
+        .values("lead_department_id")
+        .annotate(
+            n=Count("pk"),
+            name=F("lead_department__name"),
+            short_name=F("lead_department__short_name"),
+            name_en=F("lead_department__name_en"),
+        )
+        .order_by("-n", "name")[:OVERDUE_UNITS_SHOWN]
+    )
+    items = []
+    for row in rows:
+        unit = localized(row["short_name"] or row["name"], row["name_en"])
+        link = f"{url}?overdue=true&lead_department={row['lead_department_id']}"
+        items.append(StartItem(_("%(unit)s超期") % {"unit": unit}, row["n"], link, "danger"))
     return items

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from policies.models import ApplicationMethod, Level, Policy, PolicyCategory, SupportType
+from portal.filters import YesNoSelect
 from portal.models import Department, Industry
 
 # pg_trgm word similarity from which a title or keyword counts as a fuzzy match.
@@ -53,8 +54,12 @@ class PolicyFilter(django_filters.FilterSet):
     )
     industry = django_filters.CharFilter(method="filter_industry", label=_("行业代码（含上下级）"))
     support_type = django_filters.ChoiceFilter(choices=SupportType.choices, label=_("支持方式"))
-    open_now = django_filters.BooleanFilter(method="filter_open_now", label=_("正在申报"))
-    auto_grant = django_filters.BooleanFilter(method="filter_auto_grant", label=_("免申即享"))
+    open_now = django_filters.BooleanFilter(
+        method="filter_open_now", label=_("正在申报"), widget=YesNoSelect(yes=_("正在申报"), no=_("不在申报期"))
+    )
+    auto_grant = django_filters.BooleanFilter(
+        method="filter_auto_grant", label=_("免申即享"), widget=YesNoSelect(yes=_("免申即享"), no=_("需申报"))
+    )
 
     class Meta:
         model = Policy

@@ -21,11 +21,21 @@ def language_chooser(request):
 
 
 def site_footer(request):
-    """The footer's site information (SITE_FOOTER in settings), on every page; the
-    organisations' names in 繁體 on a 繁體 page, like every stored name."""
+    """The footer's site information (网站设置, kept in the admin; cached, so no query once
+    warm), on every page; the organisations' names in 繁體 on a 繁體 page, like every
+    stored name."""
     from portal.localized import localized
 
-    site = dict(settings.SITE_FOOTER)
-    for key in ("sponsor", "organiser", "address"):
-        site[key] = localized(site[key])
-    return {"site": site}
+    site = selectors.site_settings()
+    return {
+        "site": {
+            "sponsor": localized(site.sponsor),
+            "organiser": localized(site.organiser),
+            "address": localized(site.address),
+            "hotline": site.hotline,
+            "email": site.email,
+            "icp": site.icp,
+            "police_record": site.police_record,
+            "site_code": site.site_code,
+        }
+    }

@@ -1,9 +1,33 @@
 """FilterSets of the shared core, used by the API and the pages alike."""
 
 import django_filters
+from django import forms
 from django.utils.translation import gettext_lazy as _
+from django_filters.conf import settings as filter_settings
+from django_filters.widgets import BooleanWidget
 
 from portal.models import Department, Enterprise, EnterpriseTag, Industry, Region
+
+YES, NO = _("是"), _("否")
+
+
+class YesNoSelect(BooleanWidget):
+    """A yes/no filter's select: 全部 (no filter, the default) rather than django-filter's
+    未知, then yes and no in the filter's own words. Its values stay the API's ``true`` and
+    ``false`` (and it reads ``TRUE`` too, which the stock select ignored)."""
+
+    def __init__(self, yes=YES, no=NO, attrs=None):
+        super().__init__(attrs={"class": "form-select", **(attrs or {})})
+        self.choices = [("", filter_settings.EMPTY_CHOICE_LABEL), ("true", yes), ("false", no)]
+
+
+class DatePickerInput(forms.DateInput):
+    """The browser's own date picker; it sends ISO dates whatever the page's language."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
 
 
 class RegionFilter(django_filters.FilterSet):
@@ -32,6 +56,7 @@ class IndustryFilter(django_filters.FilterSet):
 
 class DepartmentFilter(django_filters.FilterSet):
     region = django_filters.CharFilter(field_name="region__code", label=_("区划代码"))
+    is_active = django_filters.BooleanFilter(label=_("启用"), widget=YesNoSelect())
 
     class Meta:
         model = Department

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pghistory
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
-from django.core.validators import MinValueValidator
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -464,3 +464,71 @@ class Notification(models.Model):
     @property
     def is_read(self):
         return self.read_at is not None
+
+
+# The site settings' starting values are the deployment's SITE_* variables (settings.SITE_FOOTER).
+def default_sponsor() -> str:
+    return settings.SITE_FOOTER["sponsor"]
+
+
+def default_organiser() -> str:
+    return settings.SITE_FOOTER["organiser"]
+
+
+def default_hotline() -> str:
+    return settings.SITE_FOOTER["hotline"]
+
+
+@history()
+class SiteSettings(models.Model):
+    """网站设置: what every page's footer says about the site (政府网站基本信息), and the
+    privacy policy and home page with it. One row, kept by officials in the admin and read
+    by pages from the cache (portal.selectors.site_settings); the row is created by a
+    migration from the SITE_* environment variables."""
+
+    SINGLETON_PK = 1
+
+    # A fixed key and a check on it: a second row fails in the database, whoever inserts it.
+    id = models.PositiveSmallIntegerField(primary_key=True, default=SINGLETON_PK, editable=False)
+    sponsor = models.CharField(
+        _("主办单位"),
+        max_length=200,
+        default=default_sponsor,
+        help_text=_("主办单位的全称，显示在每个页面的页脚和隐私政策中。"),
+    )
+    organiser = models.CharField(
+        _("承办单位"),
+        max_length=200,
+        blank=True,
+        default=default_organiser,
+        help_text=_("承办单位的全称，显示在页脚；留空则不显示。"),
+    )
+    address = models.CharField(_("地址"), max_length=200, blank=True, help_text=_("主办单位的地址；留空则不显示。"))
+    hotline = models.CharField(
+        _("服务热线"),
+        max_length=30,
+        default=default_hotline,
+        validators=[RegexValidator(r"^\+?[0-9][0-9-]*$", _("请填写电话号码，只含数字和连字符，如 0563-1234567。"))],
+        help_text=_("显示在页脚、首页和隐私政策中，可点击拨打。如：12345、0563-1234567。"),
+    )
+    email = models.EmailField(_("联系邮箱"), blank=True, help_text=_("显示在页脚；留空则不显示。"))
+    icp = models.CharField(
+        _("ICP备案号"), max_length=100, blank=True, help_text=_("如：皖ICP备00000000号；留空则不显示。")
+    )
+    police_record = models.CharField(
+        _("公安机关备案号"),
+        max_length=100,
+        blank=True,
+        help_text=_("如：皖公网安备 34180202000001号；留空则不显示。"),
+    )
+    site_code = models.CharField(
+        _("网站标识码"), max_length=20, blank=True, help_text=_("政府网站标识码，如：3418000001；留空则不显示。")
+    )
+
+    class Meta:
+        verbose_name = _("网站设置")
+        verbose_name_plural = _("网站设置")
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="sitesettings_single_row")]
+
+    def __str__(self):
+        return str(self._meta.verbose_name)

@@ -6,12 +6,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from portal import roles
-from portal.models import Announcement, Enterprise, EnterpriseMembership, Notification, User
+from portal.models import Announcement, Enterprise, EnterpriseMembership, Notification, SiteSettings, User
 
 # --- Approved membership: "this user speaks for that enterprise" -------------------------
 # The one rule behind represents/can-edit checks, "my enterprises" lists and the people
@@ -117,6 +119,45 @@ def announcements_current(*, limit: int = 5) -> list[Announcement]:
         .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
         .order_by("-is_pinned", "-published_at", "-id")[:limit]
     )
+
+
+# --- Site settings (网站设置): the footer on every page ---------------------------------
+# Every page shows them, so pages read them from Django's cache and spend no query once it
+# is warm. The project configures no CACHES, so that is Django's local-memory cache: one
+# per process (each gunicorn worker, the task cluster). Not the database cache: reading it
+# is itself a query, on every page. So an entry lives SITE_SETTINGS_CACHE_SECONDS: the
+# process that saves (services.site_settings_update) forgets it at commit and shows the
+# change on its next page, the other processes read the row again within that time. A
+# shared cache (Redis, memcached) configured in CACHES would carry the forgetting to every
+# process at once; nothing here would change.
+SITE_SETTINGS_CACHE_KEY = "portal:site-settings"
+SITE_SETTINGS_CACHE_SECONDS = 60
+
+
+def site_settings() -> SiteSettings:
+    """The site's settings (the one row), from the cache when it holds them."""
+    values = cache.get(SITE_SETTINGS_CACHE_KEY)
+    if values is None:
+        site = SiteSettings.objects.filter(pk=SiteSettings.SINGLETON_PK).first()
+        # The row comes with migration 0012; without it (a flushed test database) the
+        # values the migration would have stored.
+        values = (
+            {field.attname: getattr(site, field.attname) for field in SiteSettings._meta.concrete_fields}
+            if site is not None
+            else site_settings_initial_values()
+        )
+        cache.set(SITE_SETTINGS_CACHE_KEY, values, SITE_SETTINGS_CACHE_SECONDS)
+    return SiteSettings(**values)
+
+
+def site_settings_initial_values() -> dict[str, object]:
+    """What the row starts with: the SITE_* environment variables (settings.SITE_FOOTER)."""
+    return {"id": SiteSettings.SINGLETON_PK, **settings.SITE_FOOTER}
+
+
+def site_settings_forget() -> None:
+    """Drop this process's cached copy (after a change), so its next page reads the row."""
+    cache.delete(SITE_SETTINGS_CACHE_KEY)
 
 
 @dataclass(frozen=True)

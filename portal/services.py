@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django_q.tasks import async_task
 
 from portal import roles
-from portal.models import Enterprise, EnterpriseMembership, Notification, User
+from portal.models import Enterprise, EnterpriseMembership, Notification, SiteSettings, User
 from portal.sms import get_sms_backend
 from portal.validators import normalize_credit_code
 
@@ -158,6 +158,33 @@ def enterprise_update_profile(*, enterprise: Enterprise, actor: User, data: dict
     if tags is not None:
         enterprise.tags.set(tags)
     return enterprise
+
+
+# --- Site settings ------------------------------------------------------------------
+
+
+@transaction.atomic
+def site_settings_update(*, actor: User, **changes: str) -> SiteSettings:
+    """Change what the footer says (网站设置: sponsor, hotline, ICP备案号…, by field name).
+    Every process shows it within selectors.SITE_SETTINGS_CACHE_SECONDS, this one on its
+    next page."""
+    from portal import selectors
+
+    if not actor.has_perm("portal.change_sitesettings"):
+        raise PermissionDenied
+    editable = {field.name for field in SiteSettings._meta.concrete_fields if field.editable}
+    if unknown := set(changes) - editable:
+        raise TypeError(f"site_settings_update() got unknown fields: {sorted(unknown)}")
+    site = SiteSettings.objects.select_for_update().filter(pk=SiteSettings.SINGLETON_PK).first()
+    if site is None:
+        site = SiteSettings(**selectors.site_settings_initial_values())
+    for field, value in changes.items():
+        setattr(site, field, value)
+    site.full_clean()
+    site.save()
+    # At commit, not now: a page read in between would otherwise cache the old row again.
+    transaction.on_commit(selectors.site_settings_forget)
+    return site
 
 
 # --- Notifications ----------------------------------------------------------------

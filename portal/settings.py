@@ -240,8 +240,9 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 # What every page's footer says about the site (政府网站基本信息): who runs it, how to reach
-# them, and the filing numbers a government site shows. Deployment settings, so that no
-# page spends a query on them.
+# them, and the filing numbers a government site shows. Only the starting values: migration
+# portal 0012 stores them as the 网站设置 row, which officials then keep in the admin
+# (portal.models.SiteSettings); changing these variables afterwards changes nothing.
 SITE_FOOTER = {
     "sponsor": env("SITE_SPONSOR", default="宣城市优化营商环境办公室"),  # 主办单位
     "organiser": env("SITE_ORGANISER", default="宣城市数据资源管理局"),  # 承办单位

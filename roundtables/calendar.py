@@ -40,7 +40,7 @@ def session_url(session: Session) -> str:
 
 def session_summary(session: Session) -> str:
     summary = _("%(series)s %(year)s年第%(number)s期") % {
-        "series": session.series.name,
+        "series": session.series.display_name,
         "year": session.year,
         "number": session.number,
     }
@@ -110,4 +110,4 @@ def session_calendar(session: Session) -> bytes:
 
 def series_calendar(series: Series, sessions: Iterable[Session]) -> bytes:
     """A series' feed (subscribe once, get every session as it is published)."""
-    return _calendar(series.name, sessions)
+    return _calendar(series.display_name, sessions)

@@ -55,6 +55,7 @@ def seed(stdout=None) -> None:
     series, _ = Series.objects.get_or_create(
         name="宣城市政商恳谈会",
         defaults={
+            "name_en": "Xuancheng Government–Enterprise Roundtable",
             "region": city,
             "host_department": Department.objects.filter(short_name="发改委").first(),
             "rrule": "FREQ=MONTHLY;BYDAY=1SA",

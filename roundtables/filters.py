@@ -1,16 +1,26 @@
 import django_filters
+from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from portal.filters import DatePickerInput, YesNoSelect
 from roundtables.models import Series, Session
 
 
 class SessionFilter(django_filters.FilterSet):
-    state = django_filters.MultipleChoiceFilter(choices=Session.State.choices, label=_("状态"))
+    state = django_filters.MultipleChoiceFilter(
+        choices=Session.State.choices, label=_("状态"), widget=forms.CheckboxSelectMultiple
+    )
     series = django_filters.ModelChoiceFilter(queryset=Series.objects.all(), label=_("系列"))
     region = django_filters.CharFilter(method="filter_region", label=_("区划代码（含下级）"))
-    starts_after = django_filters.DateFilter(field_name="starts_at", lookup_expr="date__gte", label=_("开始日期起"))
-    starts_before = django_filters.DateFilter(field_name="starts_at", lookup_expr="date__lte", label=_("开始日期止"))
-    has_seats = django_filters.BooleanFilter(method="filter_has_seats", label=_("尚有名额"))
+    starts_after = django_filters.DateFilter(
+        field_name="starts_at", lookup_expr="date__gte", label=_("开始日期起"), widget=DatePickerInput
+    )
+    starts_before = django_filters.DateFilter(
+        field_name="starts_at", lookup_expr="date__lte", label=_("开始日期止"), widget=DatePickerInput
+    )
+    has_seats = django_filters.BooleanFilter(
+        method="filter_has_seats", label=_("尚有名额"), widget=YesNoSelect(yes=_("尚有名额"), no=_("名额已满"))
+    )
 
     class Meta:
         model = Session

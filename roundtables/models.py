@@ -18,7 +18,8 @@ from django.utils.translation import gettext_lazy as _
 from complaints.models import Case
 from portal.archive import archived_at_field, protect_from_delete
 from portal.fields import MobileField
-from portal.models import Department, Enterprise, Industry, Region, history
+from portal.localized import LocalizedName
+from portal.models import Department, Enterprise, Industry, Region, english_name_field, history
 
 
 def validate_rrule(value: str) -> None:
@@ -32,10 +33,11 @@ def validate_rrule(value: str) -> None:
         ) from None
 
 
-class Series(models.Model):
+class Series(LocalizedName, models.Model):
     """A recurring roundtable, e.g. 宣城市政商恳谈会 (first Saturday of each month)."""
 
     name = models.CharField(_("名称"), max_length=100, unique=True)
+    name_en = english_name_field()
     region = models.ForeignKey(Region, verbose_name=_("区划"), on_delete=models.PROTECT, related_name="+")
     host_department = models.ForeignKey(
         Department, verbose_name=_("主办单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -64,7 +66,7 @@ class Series(models.Model):
         ]
 
     def __str__(self):
-        return self.name
+        return self.display_name
 
 
 @history()
@@ -132,7 +134,7 @@ class Session(models.Model):
 
     def __str__(self):
         name = gettext("%(series)s %(year)s年第%(number)s期") % {
-            "series": self.series.name,
+            "series": self.series.display_name,
             "year": self.year,
             "number": self.number,
         }

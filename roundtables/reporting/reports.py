@@ -47,6 +47,7 @@ from complaints.models.cases import CONFIDENTIAL_MASK
 from complaints.reporting.selectors import CaseFigures, Rate, case_figures, case_figures_grouped, cohort
 from complaints.reporting.selectors import Period as CasePeriod
 from portal.excel import Workbook, add_sheet, local_datetime, new_workbook, workbook_bytes, write_table
+from portal.localized import localized
 from portal.workdays import WorkCalendar
 from roundtables.models import Appeal, FollowUpIssue, Registration, Series, Session
 
@@ -513,7 +514,10 @@ def year_figures(year: int) -> YearFigures:
     total_enterprises = raisers.aggregate(n=Count("raiser", distinct=True))["n"]
 
     series_ids = {key for key in [*session_rows, *by_series] if key is not None}
-    names = dict(Series.objects.filter(pk__in=series_ids).values_list("pk", "name"))
+    names = {
+        pk: localized(name, name_en)
+        for pk, name, name_en in Series.objects.filter(pk__in=series_ids).values_list("pk", "name", "name_en")
+    }
     rows = [
         SeriesFigures(
             series_id=series_id,

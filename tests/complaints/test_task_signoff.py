@@ -153,7 +153,11 @@ def test_an_overdue_task_is_flagged_on_the_case_and_counted_on_the_workbench(cli
 
         workbench = client.get("/cases/").content.decode()
         rows = dict(
-            zip(re.findall(r'<td><a href="/cases/(SQ[\d-]+)/">', workbench), _overdue_counts(workbench), strict=True)
+            zip(
+                re.findall(r'<td[^>]*><a href="/cases/(SQ[\d-]+)/">', workbench),
+                _overdue_counts(workbench),
+                strict=True,
+            )
         )
         assert rows == {late.number: "1", on_time.number: "0"}
         listed = {

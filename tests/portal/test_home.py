@@ -52,3 +52,35 @@ def test_an_enterprise_user_sees_its_own_counts_only(client):
     page = client.get("/").content.decode()
     assert "待受理" not in page and "待审核的申报" not in page
     assert "目前没有待您处理的事项" in page
+
+
+def test_an_official_sees_overdue_cases_by_lead_unit_and_each_card_opens_those_cases(client):
+    from complaints.models import Stage, Status
+    from tests.complaints.test_reports import make_case
+
+    now = timezone.now()
+    city = factories.region()
+    roads = factories.department("宣城市交通运输局", city)
+    roads.short_name = "交通局"
+    roads.save()
+    land = factories.department("宣城市自然资源和规划局", city)
+    late = {"status": Status.ASSIGNED, "stage": Stage.RESOLVE, "stage_due_at": now - dt.timedelta(days=2)}
+    for _ in range(3):
+        make_case(lead_department=roads, **late)
+    co_handled = make_case(lead_department=land, **late)
+    co_handled.co_departments.add(roads)  # counted for its lead unit only, as on the dashboard
+    make_case(
+        lead_department=land, status=Status.ASSIGNED, stage=Stage.RESOLVE, stage_due_at=now + dt.timedelta(days=2)
+    )
+
+    client.force_login(factories.official())
+    page = client.get("/").content.decode()
+    assert '<div class="small text-muted">交通局超期</div><div class="fs-4 fw-bold text-danger">3</div>' in page
+    assert (
+        '<div class="small text-muted">宣城市自然资源和规划局超期</div><div class="fs-4 fw-bold text-danger">1</div>'
+        in page
+    )
+    assert page.index("交通局超期") < page.index("宣城市自然资源和规划局超期")  # the most first
+
+    listed = client.get(f"/cases/?overdue=true&lead_department={roads.pk}").content.decode()
+    assert listed.count('href="/cases/SQ2026-') == 3

@@ -3,18 +3,21 @@ industries, enterprise tags, problem and policy categories, walkthrough themes, 
 items and non-acceptance reasons are stored in simplified Chinese; 繁體 pages convert them
 at render, English pages show their stored English names."""
 
+import datetime as dt
+
 import pytest
 from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.utils import translation
+from django.utils import timezone, translation
 
 from complaints.models import Checklist, NonAcceptanceReason, ProblemCategory, WalkthroughTheme
 from complaints.walkthroughs.forms import AnswersForm
 from policies.models import PolicyCategory
 from portal.localized import localized, to_traditional
 from portal.models import Department, EnterpriseTag, Industry
+from roundtables.models import Series, Session
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -158,3 +161,28 @@ def test_conversion_costs_no_query(departments):
             assert client.get("/policies/").status_code == 200
         counts[language] = len(queries)
     assert counts["zh-hant"] == counts["en"] == counts["zh-hans"], counts
+
+
+def test_roundtable_series_in_traditional_and_english():
+    city = factories.region("341800", "宣城市")
+    series = Series.objects.create(
+        name="宣城市政商恳谈会", name_en="Xuancheng Government–Enterprise Roundtable", region=city, rrule="FREQ=MONTHLY"
+    )
+    starts = timezone.now() + dt.timedelta(days=10)
+    session = Session.objects.create(
+        series=series,
+        region=city,
+        year=starts.year,
+        number=1,
+        theme="营商环境",
+        starts_at=starts,
+        ends_at=starts + dt.timedelta(hours=3),
+        capacity=4,
+        reserved_seats=1,
+        state=Session.State.ANNOUNCED,
+        registration_closes_at=starts - dt.timedelta(days=1),
+    )
+    for url in ["/roundtables/", f"/roundtables/{session.pk}/", "/"]:
+        page = page_in("zh-hant", url)
+        assert "宣城市政商懇談會" in page and "宣城市政商恳谈会" not in page, url
+        assert "Xuancheng Government–Enterprise Roundtable" in page_in("en", url), url

@@ -3,16 +3,20 @@ to reach them, the privacy policy, and the filing numbers once they are set."""
 
 import pytest
 
+from portal import services
+from tests import factories
+
 pytestmark = pytest.mark.django_db
 
 
-def test_the_footer_names_the_site_its_contacts_and_filing_numbers(client, settings):
-    settings.SITE_FOOTER = {
-        **settings.SITE_FOOTER,
-        "icp": "皖ICP备12345678号",
-        "police_record": "皖公网安备 34180202000001号",
-        "site_code": "3418000001",
-    }
+def test_the_footer_names_the_site_its_contacts_and_filing_numbers(client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.site_settings_update(
+            actor=factories.official(),
+            icp="皖ICP备12345678号",
+            police_record="皖公网安备 34180202000001号",
+            site_code="3418000001",
+        )
     for url in ("/", "/policies/", "/cases/new/", "/privacy/"):
         page = client.get(url).content.decode()
         footer = page[page.index('data-testid="site-footer"') :]

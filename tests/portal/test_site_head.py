@@ -1,8 +1,9 @@
 """What every page's head carries for browsers and search engines: a description (the
-main public pages each their own), the portal's icon, and /favicon.ico answering."""
+main public pages each their own), the portal's icon, and /favicon.ico and /robots.txt answering."""
 
 import html
 import re
+from urllib.robotparser import RobotFileParser
 
 import pytest
 from django.contrib.staticfiles import finders
@@ -25,6 +26,18 @@ def test_favicon_answers_at_the_root(client):
     # An ICO file: reserved 0, type 1 (icon), then at least one image.
     header = b"".join(response.streaming_content)[:6]
     assert header[:4] == b"\x00\x00\x01\x00" and header[4:6] != b"\x00\x00"
+
+
+def test_robots_txt_lets_crawlers_index_the_public_pages_but_not_the_back_office(client):
+    response = client.get("/robots.txt")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/plain")
+    robots = RobotFileParser()
+    robots.parse(b"".join(response.streaming_content).decode().splitlines())
+    for name in ["home", "policies:catalogue", "complaints:case_new", "case_reports:statistics"]:
+        assert robots.can_fetch("Baiduspider", reverse(name)), name
+    assert not robots.can_fetch("Baiduspider", reverse("admin:index"))
+    assert not robots.can_fetch("Baiduspider", reverse("login"))
 
 
 @pytest.mark.django_db
