@@ -20,6 +20,25 @@ class PortalConfig(AppConfig):
 
         # Once per migrate, after every app's migrations (django_q's tables exist by then).
         post_migrate.connect(sync_after_migrate, sender=self, dispatch_uid="portal.sync_schedules")
+        _admin_boolean_icons_in_the_readers_language()
+
+
+def _admin_boolean_icons_in_the_readers_language() -> None:
+    """The admin's yes/no icons carry alt="True"/"False" (Django writes the Python value):
+    a screen reader read English in the Chinese admin. The same icons, with 是/否/未知.
+    Django looks the function up on its module at each call (``display_for_field`` imports
+    it there), so replacing it on the module is enough; tests/portal/test_admin_language.py
+    fails if a Django upgrade moves it."""
+    from django.contrib.admin.templatetags import admin_list
+    from django.templatetags.static import static
+    from django.utils.html import format_html
+
+    def boolean_icon(field_val):
+        icon = {True: "yes", False: "no", None: "unknown"}[field_val]
+        alt = {True: _("是"), False: _("否"), None: _("未知")}[field_val]
+        return format_html('<img src="{}" alt="{}">', static(f"admin/img/icon-{icon}.svg"), alt)
+
+    admin_list._boolean_icon = boolean_icon
 
 
 # Third-party apps under names an official reads in the admin (INSTALLED_APPS lists these

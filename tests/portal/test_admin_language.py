@@ -156,3 +156,18 @@ def test_history_page_says_what_changed_in_chinese(superuser_client):
     # The button on a tracked model's page.
     change = superuser_client.get(f"/admin/portal/department/{department.pk}/change/").content.decode()
     assert "变更记录" in change and ">Events<" not in change and "Events\n" not in change
+
+
+def test_the_yes_no_icons_say_yes_and_no_in_the_readers_language(client):
+    from roundtables.models import Series
+
+    city = factories.region()
+    Series.objects.create(name="宣城市政商恳谈会", region=city, rrule="FREQ=MONTHLY", is_active=True)
+    Series.objects.create(name="宁国市政商恳谈会", region=city, rrule="FREQ=MONTHLY", is_active=False)
+    client.force_login(factories.user(username="root", is_staff=True, is_superuser=True))
+    page = client.get("/admin/roundtables/series/").content.decode()
+    assert 'icon-yes.svg" alt="是"' in page and 'icon-no.svg" alt="否"' in page
+    assert 'alt="True"' not in page and 'alt="False"' not in page
+    client.cookies["django_language"] = "en"
+    page = client.get("/admin/roundtables/series/").content.decode()
+    assert 'icon-yes.svg" alt="Yes"' in page
