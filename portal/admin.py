@@ -1,17 +1,18 @@
 from django import forms
 from django.apps import apps
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm
 from django.contrib.auth.models import Group, Permission
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
 from django.utils.formats import date_format
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from portal import selectors, services, workdays
+from portal import roles, selectors, services, workdays
 from portal.admin_actions import run_for_each
 from portal.models import (
     Announcement,
@@ -25,6 +26,7 @@ from portal.models import (
     Notification,
     Region,
     SiteSettings,
+    StewardAssignment,
     User,
 )
 
@@ -78,15 +80,114 @@ class MembershipInline(admin.TabularInline):
         return False
 
 
+def steward_choices():
+    return User.objects.filter(groups__name=roles.STEWARD, is_active=True).select_related("department")
+
+
+class StewardChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.display_name  # 姓名（单位）, never the login name
+
+
+class StewardInline(admin.TabularInline):
+    """The enterprise's 管家, read here; named and removed with the actions of the
+    enterprise list (one or a whole selection) or in 亲商管家指派, through portal.services."""
+
+    model = StewardAssignment
+    fk_name = "enterprise"
+    extra = 0
+    fields = ["steward", "assigned_at", "assigned_by"]
+    readonly_fields = fields
+    can_delete = False
+    verbose_name_plural = _("亲商管家")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("steward__department", "assigned_by")
+
+
+class StewardActionForm(helpers.ActionForm):
+    """The enterprise list's action bar with the 管家 to name or remove."""
+
+    steward = StewardChoiceField(queryset=steward_choices(), required=False, label=_("亲商管家"))
+
+
+class IndustrySectionFilter(admin.SimpleListFilter):
+    """行业门类: the top of the industry tree (A 农、林、牧、渔业 … T), with everything under it."""
+
+    title = _("行业门类")
+    parameter_name = "section"
+
+    def lookups(self, request, model_admin):
+        sections = Industry.objects.filter(parent__isnull=True).order_by("code")
+        return [(node.code, node.display_name) for node in sections]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(industry__path__startswith=f"/{self.value()}/")
+        return queryset
+
+
 @admin.register(Enterprise)
 class EnterpriseAdmin(admin.ModelAdmin):
     list_display = ["name", "credit_code", "industry", "scale", "ownership", "region", "employees"]
-    list_filter = ["scale", "ownership", "tax_credit_grade", "region", "tags"]
+    list_filter = ["scale", "ownership", "tax_credit_grade", "region", IndustrySectionFilter, "tags"]
     search_fields = ["name", "credit_code", "contact_person"]
     autocomplete_fields = ["industry", "region", "tags"]
     list_select_related = ["industry", "region"]
     readonly_fields = ["created_at", "updated_at"]
-    inlines = [MembershipInline]
+    inlines = [StewardInline, MembershipInline]
+    action_form = StewardActionForm
+    actions = ["assign_steward", "unassign_steward"]
+
+    def _chosen_steward(self, request):
+        try:
+            steward = StewardChoiceField(queryset=steward_choices(), required=False).clean(request.POST.get("steward"))
+        except ValidationError:
+            steward = None  # no longer a 管家 since the page was drawn
+        if steward is not None:
+            return steward
+        self.message_user(request, gettext("请先在“亲商管家”中选择一位管家。"), messages.WARNING)
+        return None
+
+    @admin.action(description=_("指派为所选企业的亲商管家"), permissions=["add_steward"])
+    def assign_steward(self, request, queryset):
+        steward = self._chosen_steward(request)
+        if steward is None:
+            return
+        try:
+            added = services.steward_assign(enterprises=queryset, steward=steward, actor=request.user)
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+            return
+        self.message_user(
+            request,
+            gettext("%(steward)s 新任 %(added)d 家企业的亲商管家（共选 %(selected)d 家，其余已是其管家）。")
+            % {"steward": steward.display_name, "added": added, "selected": queryset.count()},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("取消所选企业的这位亲商管家"), permissions=["delete_steward"])
+    def unassign_steward(self, request, queryset):
+        steward = self._chosen_steward(request)
+        if steward is None:
+            return
+        removed = services.steward_unassign(enterprises=queryset, steward=steward, actor=request.user)
+        self.message_user(
+            request,
+            gettext("%(steward)s 不再担任 %(removed)d 家企业的亲商管家。")
+            % {"steward": steward.display_name, "removed": removed},
+            messages.SUCCESS,
+        )
+
+    def has_add_steward_permission(self, request):
+        return request.user.has_perm("portal.add_stewardassignment")
+
+    def has_delete_steward_permission(self, request):
+        return request.user.has_perm("portal.delete_stewardassignment")
+
     fieldsets = [
         (None, {"fields": ["name", "credit_code", "industry", "scale", "ownership", "region", "founded_on"]}),
         (
@@ -333,3 +434,43 @@ class SiteSettingsAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         changes = {name: form.cleaned_data[name] for name in form.changed_data}
         services.site_settings_update(actor=request.user, **changes)
+
+
+class StewardAssignmentForm(forms.ModelForm):
+    steward = StewardChoiceField(queryset=steward_choices(), label=_("亲商管家"))
+
+    class Meta:
+        model = StewardAssignment
+        fields = ["enterprise", "steward"]
+
+
+@admin.register(StewardAssignment)
+class StewardAssignmentAdmin(admin.ModelAdmin):
+    """One enterprise's 管家 at a time; for a whole selection use the actions of the enterprise list."""
+
+    form = StewardAssignmentForm
+    list_display = ["enterprise", "steward", "assigned_at", "assigned_by"]
+    list_filter = ["enterprise__region"]
+    search_fields = ["enterprise__name", "enterprise__credit_code", "steward__full_name"]
+    autocomplete_fields = ["enterprise"]
+    list_select_related = ["enterprise", "steward__department", "assigned_by"]
+
+    def has_change_permission(self, request, obj=None):
+        # A pair names who looks after whom: replaced by removing one and adding another.
+        return False
+
+    def save_model(self, request, obj, form, change):
+        services.steward_assign(
+            enterprises=Enterprise.objects.filter(pk=obj.enterprise_id), steward=obj.steward, actor=request.user
+        )
+        saved = StewardAssignment.objects.get(enterprise_id=obj.enterprise_id, steward=obj.steward)
+        obj.pk, obj.assigned_at, obj.assigned_by_id = saved.pk, saved.assigned_at, saved.assigned_by_id
+
+    def delete_model(self, request, obj):
+        services.steward_unassign(
+            enterprises=Enterprise.objects.filter(pk=obj.enterprise_id), steward=obj.steward, actor=request.user
+        )
+
+    def delete_queryset(self, request, queryset):
+        for assignment in queryset.select_related("steward"):
+            self.delete_model(request, assignment)

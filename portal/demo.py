@@ -11,7 +11,7 @@ from decimal import Decimal
 from django.contrib.auth.models import Group
 from django.db import transaction
 
-from portal import roles
+from portal import roles, services
 from portal.models import Department, Enterprise, EnterpriseMembership, EnterpriseTag, Industry, Region, User
 from portal.validators import CREDIT_CODE_ALPHABET, credit_code_check_character
 
@@ -182,7 +182,12 @@ ACCOUNTS = [
     ("enterprise", "陈企业", roles.ENTERPRISE_USER, None, False, 0),
     ("enterprise2", "林企业", roles.ENTERPRISE_USER, None, False, 1),
     ("officer", "何体验", roles.EXPERIENCE_OFFICER, None, False, None),
+    ("steward", "马管家", roles.STEWARD, "经信局", False, None),
 ]
+# The demo 亲商管家 looks after the demo enterprise and two hundred others (enterprise2 has
+# none, to show the page without one).
+STEWARD_WORK_PHONE = "0563-3021234"
+STEWARD_ENTERPRISES = slice(2, 201)
 
 
 def demo_accounts() -> list[tuple[str, str]]:
@@ -333,3 +338,13 @@ def _seed_accounts(departments, enterprises) -> None:
             )
     if not User.objects.filter(username="admin").exists():
         User.objects.create_superuser("admin", "admin@example.com", DEMO_PASSWORD, full_name="系统管理员")
+    steward = User.objects.get(username="steward")
+    if not steward.work_phone:
+        steward.work_phone = STEWARD_WORK_PHONE
+        steward.save(update_fields=["work_phone"])
+    looked_after = [enterprises[0], *enterprises[STEWARD_ENTERPRISES]]
+    services.steward_assign(
+        enterprises=Enterprise.objects.filter(pk__in=[enterprise.pk for enterprise in looked_after]),
+        steward=steward,
+        actor=User.objects.get(username="admin"),
+    )

@@ -256,6 +256,9 @@ class User(AbstractUser):
     # When the person agreed to the privacy policy when signing up (同意记录).
     privacy_consent_at = models.DateTimeField(_("同意隐私政策时间"), null=True, blank=True, editable=False)
     mobile = MobileField(_("手机号码"), blank=True)
+    # The number enterprises call an official on (a 管家's, shown to its enterprises); the
+    # mobile stays private.
+    work_phone = models.CharField(_("办公电话"), max_length=30, blank=True)
     # Department handlers (承办单位经办人) see the cases of this department only.
     department = models.ForeignKey(
         Department, verbose_name=_("所属部门"), null=True, blank=True, on_delete=models.PROTECT, related_name="staff"
@@ -378,6 +381,42 @@ class CalendarDay(models.Model):
 
         if self.schedule_id and self.date and self.date.year != self.schedule.year:
             raise ValidationError({"date": _("日期必须在%(year)s年内。") % {"year": self.schedule.year}})
+
+
+@history()
+class StewardAssignment(models.Model):
+    """亲商管家: an official named to look after an enterprise — its first call for
+    questions, visits and problems (湘潭's 337 管家). An enterprise may have several."""
+
+    enterprise = models.ForeignKey(
+        Enterprise, verbose_name=_("企业"), on_delete=models.CASCADE, related_name="steward_assignments"
+    )
+    steward = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("亲商管家"), on_delete=models.PROTECT, related_name="stewarded"
+    )
+    assigned_at = models.DateTimeField(_("指派时间"), auto_now_add=True)
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("指派人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("亲商管家指派")
+        verbose_name_plural = _("亲商管家指派")
+        ordering = ["enterprise", "assigned_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["enterprise", "steward"], name="one_assignment_per_steward_and_enterprise")
+        ]
+
+    def __str__(self):
+        return gettext("%(steward)s：%(enterprise)s") % {
+            "steward": self.steward.get_full_name(),
+            "enterprise": self.enterprise.name,
+        }
 
 
 class Announcement(models.Model):

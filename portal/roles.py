@@ -12,8 +12,9 @@ HANDLER = "承办单位经办人"  # department handler; sees the cases of their
 CHIEF_PROBLEM_OFFICER = "首席问题官"  # owns escalated and cross-department cases
 ENTERPRISE_USER = "企业用户"
 EXPERIENCE_OFFICER = "营商环境体验官"  # volunteer who walks service processes
+STEWARD = "亲商管家"  # an official named to look after given enterprises (StewardAssignment)
 
-ALL = [OFFICIAL, HANDLER, CHIEF_PROBLEM_OFFICER, ENTERPRISE_USER, EXPERIENCE_OFFICER]
+ALL = [OFFICIAL, HANDLER, CHIEF_PROBLEM_OFFICER, ENTERPRISE_USER, EXPERIENCE_OFFICER, STEWARD]
 
 
 def has_role(user, role: str) -> bool:

@@ -8,12 +8,20 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from portal import roles
-from portal.models import Announcement, Enterprise, EnterpriseMembership, Notification, SiteSettings, User
+from portal.models import (
+    Announcement,
+    Enterprise,
+    EnterpriseMembership,
+    Notification,
+    SiteSettings,
+    StewardAssignment,
+    User,
+)
 
 # --- Approved membership: "this user speaks for that enterprise" -------------------------
 # The one rule behind represents/can-edit checks, "my enterprises" lists and the people
@@ -61,14 +69,16 @@ def approved_members(
 
 def enterprise_list(*, user: User) -> QuerySet[Enterprise]:
     """Enterprises the user may see: every one for officials and chief problem
-    officers, the ones they represent (approved membership) for enterprise users,
-    none for anyone else."""
+    officers, the ones they represent (approved membership) for enterprise users, the
+    ones they look after for 亲商管家, none for anyone else."""
     queryset = Enterprise.objects.select_related("industry", "region").prefetch_related("tags")
     if not user.is_authenticated:
         return queryset.none()
     if user.has_perm("portal.view_enterprise"):
         return queryset
-    return queryset.filter(pk__in=member_enterprise_ids(user))
+    # Those the user represents, and those they look after as 亲商管家 (in the same query).
+    looked_after = StewardAssignment.objects.filter(steward=user).values("enterprise_id")
+    return queryset.filter(Q(pk__in=member_enterprise_ids(user)) | Q(pk__in=looked_after))
 
 
 def enterprise_get_for_user(*, user: User, pk: int) -> Enterprise:
@@ -168,3 +178,34 @@ class StartItem:
     count: int
     url: str
     tone: str = "secondary"  # a Bootstrap colour: "danger" for overdue, "warning" for due soon
+
+
+def steward_assignments_prefetch() -> Prefetch:
+    """An enterprise's 管家 with their units, in assignment order: one query for a whole list."""
+    return Prefetch(
+        "steward_assignments",
+        queryset=StewardAssignment.objects.select_related("steward__department").order_by("assigned_at", "pk"),
+    )
+
+
+def stewards_of(*, enterprise: Enterprise) -> list[User]:
+    """The enterprise's 亲商管家 (name, unit, work phone), first named first."""
+    return [
+        assignment.steward
+        for assignment in StewardAssignment.objects.filter(enterprise=enterprise)
+        .select_related("steward__department")
+        .order_by("assigned_at", "pk")
+    ]
+
+
+def stewards_for_member(*, user: User) -> list[User]:
+    """The 亲商管家 of the enterprises the user represents, each once (one query; none
+    for someone who represents no enterprise)."""
+    if not user.is_authenticated or not roles.has_role(user, roles.ENTERPRISE_USER):
+        return []
+    assignments = (
+        StewardAssignment.objects.filter(enterprise_id__in=member_enterprise_ids(user))
+        .select_related("steward__department")
+        .order_by("assigned_at", "pk")
+    )
+    return list({assignment.steward_id: assignment.steward for assignment in assignments}.values())

@@ -69,6 +69,7 @@ def home(request):
             start_items += app_selectors.start_items(user=user)
     context = {
         "start_items": start_items,
+        "stewards": selectors.stewards_for_member(user=user),
         "announcements": selectors.announcements_current(),
         "sessions": list(roundtable_selectors.upcoming(user=user).filter(parent__isnull=True)[:3]),
         "policies": list(policy_selectors.policy_list().order_by("-published_on", "-id")[:5]),
@@ -157,7 +158,14 @@ def enterprise_profile(request, pk):
             messages.success(request, _("企业信息已保存。"))
             return redirect("enterprise_profile", pk=pk)
     return render(
-        request, "portal/enterprise_profile.html", {"enterprise": enterprise, "form": form, "can_edit": can_edit}
+        request,
+        "portal/enterprise_profile.html",
+        {
+            "enterprise": enterprise,
+            "form": form,
+            "can_edit": can_edit,
+            "stewards": selectors.stewards_of(enterprise=enterprise),
+        },
     )
 
 

@@ -59,6 +59,8 @@ REFERENCE_DATA = {
 DELETE_ALLOWED = {
     "roundtables.session": "only a session nobody signed up for (has_delete_permission); the rest are cancelled",
     "portal.notification": "a copy of a message already sent; removing it changes no case or application",
+    "portal.stewardassignment": "a pair naming who looks after whom; removed through services.steward_unassign, "
+    "recorded in the history",
 }
 
 # Direct writes in admins, views, API modules and forms that are safe, by "path:function".

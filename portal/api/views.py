@@ -49,7 +49,11 @@ class EnterpriseViewSet(viewsets.ReadOnlyModelViewSet):
     ordering_fields = ["name", "founded_on", "employees", "annual_revenue"]
 
     def get_queryset(self):
-        return selectors.enterprise_list(user=self.request.user).order_by("name", "id")
+        return (
+            selectors.enterprise_list(user=self.request.user)
+            .prefetch_related(selectors.steward_assignments_prefetch())
+            .order_by("name", "id")
+        )
 
 
 class ObtainAuthTokenView(ObtainAuthToken):

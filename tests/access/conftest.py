@@ -25,7 +25,7 @@ from policies.applications import services as policy_services
 from policies.models import ApplicationFile, Policy, PolicyAttachment, PolicyCategory
 from portal import roles
 from portal import services as portal_services
-from portal.models import Announcement, CalendarDay, EnterpriseTag, HolidaySchedule, Region
+from portal.models import Announcement, CalendarDay, Enterprise, EnterpriseTag, HolidaySchedule, Region
 from roundtables import services as roundtable_services
 from roundtables.models import Series, Session, SessionAttachment
 from tests import factories
@@ -234,6 +234,13 @@ def world(db, settings, tmp_path):
     )
     ProblemClass.objects.create(name="审批材料反复退回", category=category)
     Announcement.objects.create(title="关于召开政商恳谈会的通知")
+    # Enterprise A's 亲商管家 (a role outside the table's columns so far).
+    steward = factories.user(roles.STEWARD, username="steward", full_name="马管家")
+    portal_services.steward_assign(
+        enterprises=Enterprise.objects.filter(pk=enterprise_a.pk),
+        steward=steward,
+        actor=factories.user(is_staff=True, is_superuser=True),
+    )
     schedule = HolidaySchedule.objects.create(year=2099)
     CalendarDay.objects.create(schedule=schedule, date=dt.date(2099, 10, 1), is_working_day=False, name="国庆节")
     EnterpriseTag.objects.get_or_create(name="高新技术企业")

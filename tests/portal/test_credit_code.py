@@ -81,6 +81,8 @@ def test_admin_stores_a_full_width_lower_case_code_canonically(client):
             "credit_code": typed,
             "contact_phone": "＋86 139 0000 0000",
             "memberships-TOTAL_FORMS": "0",
+            "steward_assignments-TOTAL_FORMS": "0",
+            "steward_assignments-INITIAL_FORMS": "0",
             "memberships-INITIAL_FORMS": "0",
         },
     )
@@ -101,6 +103,8 @@ def test_admin_names_the_broken_rule_and_keeps_the_input(client):
             "name": "宣城错误代码有限公司",
             "credit_code": "91341802MA2N0XYI2X",
             "memberships-TOTAL_FORMS": "0",
+            "steward_assignments-TOTAL_FORMS": "0",
+            "steward_assignments-INITIAL_FORMS": "0",
             "memberships-INITIAL_FORMS": "0",
         },
     )

@@ -59,6 +59,8 @@ def test_history_records_who_changed_an_enterprise(client):
         "credit_code": enterprise.credit_code,
         "memberships-TOTAL_FORMS": "0",
         "memberships-INITIAL_FORMS": "0",
+        "steward_assignments-TOTAL_FORMS": "0",
+        "steward_assignments-INITIAL_FORMS": "0",
     }
     response = client.post(f"/admin/portal/enterprise/{enterprise.pk}/change/", data)
     assert response.status_code == 302, response.content.decode()[:2000]
