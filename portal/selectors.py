@@ -180,22 +180,19 @@ class StartItem:
     tone: str = "secondary"  # a Bootstrap colour: "danger" for overdue, "warning" for due soon
 
 
+def _steward_assignments() -> QuerySet[StewardAssignment]:
+    """Assignments with the 管家's name and unit loaded, first named first."""
+    return StewardAssignment.objects.select_related("steward__department").order_by("assigned_at", "pk")
+
+
 def steward_assignments_prefetch() -> Prefetch:
     """An enterprise's 管家 with their units, in assignment order: one query for a whole list."""
-    return Prefetch(
-        "steward_assignments",
-        queryset=StewardAssignment.objects.select_related("steward__department").order_by("assigned_at", "pk"),
-    )
+    return Prefetch("steward_assignments", queryset=_steward_assignments())
 
 
 def stewards_of(*, enterprise: Enterprise) -> list[User]:
     """The enterprise's 亲商管家 (name, unit, work phone), first named first."""
-    return [
-        assignment.steward
-        for assignment in StewardAssignment.objects.filter(enterprise=enterprise)
-        .select_related("steward__department")
-        .order_by("assigned_at", "pk")
-    ]
+    return [assignment.steward for assignment in _steward_assignments().filter(enterprise=enterprise)]
 
 
 def stewards_for_member(*, user: User) -> list[User]:
@@ -203,9 +200,5 @@ def stewards_for_member(*, user: User) -> list[User]:
     for someone who represents no enterprise)."""
     if not user.is_authenticated or not roles.has_role(user, roles.ENTERPRISE_USER):
         return []
-    assignments = (
-        StewardAssignment.objects.filter(enterprise_id__in=member_enterprise_ids(user))
-        .select_related("steward__department")
-        .order_by("assigned_at", "pk")
-    )
+    assignments = _steward_assignments().filter(enterprise_id__in=member_enterprise_ids(user))
     return list({assignment.steward_id: assignment.steward for assignment in assignments}.values())
