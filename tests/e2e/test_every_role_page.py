@@ -8,9 +8,11 @@ object belonging to someone, so every list has rows to show."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from complaints.models import ChecklistQuestion, ProblemCategory, WalkthroughTheme
 from policies.models import PolicyCategory
@@ -121,8 +123,8 @@ def test_each_role_reads_its_pages_in_chinese_on_desktop_and_phone(journey, worl
         page.set_viewport_size(PHONE)
         page.wait_for_function("() => window.innerWidth === 390")
         page.wait_for_timeout(300)  # the layout of the narrower viewport (and its scroll boxes, after 100 ms)
+        width = _settled_width(page, PHONE["width"])
         journey.shot(page, f"{role}-{slug(path)}-390")
-        width = page.evaluate("document.documentElement.scrollWidth")
         if width > PHONE["width"]:
             wide = page.evaluate(
                 """(limit) => Array.from(document.querySelectorAll('body *'))
@@ -134,6 +136,17 @@ def test_each_role_reads_its_pages_in_chinese_on_desktop_and_phone(journey, worl
             problems.append(f"{path}: {width} px wide on a {PHONE['width']} px phone ({wide})")
         assert_accessible(page)
     assert not problems, "\n".join(problems)
+
+
+def _settled_width(page, limit: int) -> int:
+    """The page's width once charts have followed the narrower viewport.
+
+    Chart.js resizes its canvases from a ResizeObserver on a later frame; on a loaded
+    machine that can take longer than a fixed pause, so wait (up to 3 s) for the page to
+    fit, and report the width it settled at if it never does."""
+    with contextlib.suppress(PlaywrightTimeoutError):
+        page.wait_for_function("(limit) => document.documentElement.scrollWidth <= limit", arg=limit, timeout=3000)
+    return page.evaluate("document.documentElement.scrollWidth")
 
 
 def _reference_names() -> list[str]:
