@@ -263,6 +263,10 @@ class User(AbstractUser):
     department = models.ForeignKey(
         Department, verbose_name=_("所属部门"), null=True, blank=True, on_delete=models.PROTECT, related_name="staff"
     )
+    # A chief problem officer bound to a region sees that region's cases first.
+    region = models.ForeignKey(
+        Region, verbose_name=_("负责区域"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     # How the user hears besides the in-app inbox, which is always on.
     notify_by_email = models.BooleanField(_("接收邮件通知"), default=True)
     notify_by_sms = models.BooleanField(_("接收短信通知"), default=True)

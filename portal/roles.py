@@ -13,8 +13,9 @@ CHIEF_PROBLEM_OFFICER = "首席问题官"  # owns escalated and cross-department
 ENTERPRISE_USER = "企业用户"
 EXPERIENCE_OFFICER = "营商环境体验官"  # volunteer who walks service processes
 STEWARD = "亲商管家"  # an official named to look after given enterprises (StewardAssignment)
+SPECIALIST = "问题专员"  # on duty at 办不成事 windows (complaints.ServiceWindow)
 
-ALL = [OFFICIAL, HANDLER, CHIEF_PROBLEM_OFFICER, ENTERPRISE_USER, EXPERIENCE_OFFICER, STEWARD]
+ALL = [OFFICIAL, HANDLER, CHIEF_PROBLEM_OFFICER, ENTERPRISE_USER, EXPERIENCE_OFFICER, STEWARD, SPECIALIST]
 
 
 def has_role(user, role: str) -> bool:

@@ -36,6 +36,10 @@ class Channel(models.TextChoices):
     WINDOW = "window", _("办不成事窗口")
     ROUNDTABLE = "roundtable", _("政商恳谈会")
     WALKTHROUGH = "walkthrough", _("走流程")
+    # A problem a 亲商管家 found on a visit to an enterprise (complaints.Visit).
+    STEWARD_VISIT = "steward_visit", _("走访")
+    # A question to the enterprise's 管家 that turned out to be a problem (complaints.Consultation).
+    CONSULTATION = "consultation", _("咨询")
     # Filed through the API by an enterprise's own system.
     API = "api", _("系统对接")
 
@@ -284,6 +288,32 @@ class Case(models.Model):
         on_delete=models.PROTECT,
         related_name="derived_cases",
     )
+
+    # 办不成事 windows: where the case was registered, the window now consulting on it
+    # after escalation one level up (会商联办), and the 问题专员's 原因分析.
+    window = models.ForeignKey(
+        "complaints.ServiceWindow",
+        verbose_name=_("登记窗口"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="registered_cases",
+    )
+    current_window = models.ForeignKey(
+        "complaints.ServiceWindow",
+        verbose_name=_("会商联办窗口"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="current_cases",
+    )
+    cause_analysis = models.TextField(_("原因分析"), blank=True)
+
+    # 需长期推进: approved by a chief officer (LongTermRequest); while set, the case is
+    # counted in its own figure and kept out of the overdue counts.
+    long_term_since = models.DateTimeField(_("需长期推进起始时间"), null=True, blank=True)
+    long_term_reason = models.TextField(_("长期推进原因"), blank=True)
+    long_term_review_on = models.DateField(_("下次评估日期"), null=True, blank=True)
 
     # The clock. Deadlines are stored when each stage starts.
     sla_policy = models.ForeignKey(
@@ -576,6 +606,11 @@ class EventKind(models.TextChoices):
     RETURN_VISIT = "return_visit", _("回访")
     RECHECK = "recheck", _("回头看")
     SPLIT = "split", _("拆分")
+    WINDOW_ESCALATED = "window_escalated", _("上报会商联办")
+    LONG_TERM_REQUESTED = "long_term_asked", _("申请长期推进")
+    LONG_TERM_APPROVED = "long_term", _("需长期推进")
+    LONG_TERM_REJECTED = "long_term_refused", _("长期推进未获批准")
+    LONG_TERM_ENDED = "long_term_ended", _("恢复常规办理")
 
 
 class CaseEvent(models.Model):

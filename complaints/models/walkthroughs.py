@@ -155,6 +155,11 @@ class Walkthrough(models.Model):
     )
     venue = models.CharField(_("办理地点"), max_length=200, blank=True, help_text=_("政务服务大厅或网上平台名称"))
     window = models.CharField(_("窗口"), max_length=50, blank=True)
+    # 带项目交叉走: one project carried through several departments.
+    project = models.CharField(_("带办项目"), max_length=200, blank=True)
+    departments = models.ManyToManyField(
+        Department, verbose_name=_("交叉走涉及部门"), blank=True, related_name="cross_walkthroughs"
+    )
     started_at = models.TimeField(_("开始时间"), null=True, blank=True)
     ended_at = models.TimeField(_("结束时间"), null=True, blank=True)
     outcome = models.CharField(_("办理结果"), max_length=20, choices=Outcome.choices, blank=True)
@@ -292,6 +297,9 @@ class Finding(models.Model):
     case = models.OneToOneField(
         Case, verbose_name=_("诉求件"), null=True, blank=True, on_delete=models.SET_NULL, related_name="finding"
     )
+    cause = models.TextField(_("产生原因"), blank=True, help_text=_("逐一分析产生原因"))
+    # 当场整改: fixed while the walkers were there; counted as solved in the monthly report.
+    fixed_on_spot = models.BooleanField(_("当场整改"), default=False)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     class Meta:
@@ -323,3 +331,42 @@ class FindingPhoto(models.Model):
 
     def __str__(self):
         return self.original_name
+
+
+class WalkthroughWalker(models.Model):
+    """Someone who walked with the officer: a 局长 walking as an applicant or sitting at
+    the window. One walker leads."""
+
+    class Role(models.TextChoices):
+        AS_APPLICANT = "applicant", _("以企业身份走")
+        AT_WINDOW = "window", _("坐窗口")
+        ACCOMPANYING = "accompanying", _("陪同")
+
+    walkthrough = models.ForeignKey(
+        Walkthrough, verbose_name=_("换位体验记录"), on_delete=models.CASCADE, related_name="walkers"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("账号"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="walkthroughs_joined",
+    )
+    name = models.CharField(_("姓名"), max_length=50)
+    unit = models.CharField(_("单位职务"), max_length=100, blank=True, help_text=_("如：市数据资源局局长"))
+    role = models.CharField(_("体验方式"), max_length=20, choices=Role.choices, default=Role.AS_APPLICANT)
+    is_leader = models.BooleanField(_("带队"), default=False)
+
+    class Meta:
+        verbose_name = _("体验人员")
+        verbose_name_plural = _("体验人员")
+        ordering = ["walkthrough", "-is_leader", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["walkthrough"], condition=models.Q(is_leader=True), name="one_leader_per_walkthrough"
+            )
+        ]
+
+    def __str__(self):
+        return self.name

@@ -1,4 +1,4 @@
-"""One world for the access-control tests: the eight roles of the portal and real
+"""One world for the access-control tests: the ten roles of the portal and real
 objects owned by enterprise A and department X (a confidential case with an
 attachment, an application with a file, a registration, an invitation and an
 appeal, a submitted walkthrough with a photo, a policy and a roundtable with
@@ -35,7 +35,18 @@ from tests.complaints.test_walkthroughs import _post_data
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n"
 
 # The columns of the access table, in order.
-ROLES = ["anonymous", "member_a", "member_b", "handler_x", "handler_y", "official", "chief", "officer"]
+ROLES = [
+    "anonymous",
+    "member_a",
+    "member_b",
+    "handler_x",
+    "handler_y",
+    "official",
+    "chief",
+    "officer",
+    "steward",
+    "specialist",
+]
 
 
 @dataclass
@@ -71,6 +82,9 @@ def world(db, settings, tmp_path):
         "official": factories.official(username="official"),
         "chief": factories.user(roles.CHIEF_PROBLEM_OFFICER, username="chief", is_staff=True),
         "officer": factories.user(roles.EXPERIENCE_OFFICER, username="officer", full_name="何体验"),
+        # Enterprise A's 亲商管家 (assigned below).
+        "steward": factories.user(roles.STEWARD, username="steward", full_name="马管家", work_phone="0563-3021234"),
+        "specialist": factories.user(roles.SPECIALIST, username="specialist", full_name="周专员"),
     }
     w.users = users
     for role, account in users.items():
@@ -234,11 +248,9 @@ def world(db, settings, tmp_path):
     )
     ProblemClass.objects.create(name="审批材料反复退回", category=category)
     Announcement.objects.create(title="关于召开政商恳谈会的通知")
-    # Enterprise A's 亲商管家 (a role outside the table's columns so far).
-    steward = factories.user(roles.STEWARD, username="steward", full_name="马管家")
     portal_services.steward_assign(
         enterprises=Enterprise.objects.filter(pk=enterprise_a.pk),
-        steward=steward,
+        steward=users["steward"],
         actor=factories.user(is_staff=True, is_superuser=True),
     )
     schedule = HolidaySchedule.objects.create(year=2099)

@@ -2,9 +2,9 @@
 
 Columns, in order (``conftest.ROLES``): anonymous, a member of enterprise A, a member
 of enterprise B, a handler of department X, a handler of department Y, an official
-(营商办工作人员), a chief problem officer (首席问题官) and an experience officer
-(营商环境体验官). The objects in the URLs belong to enterprise A and department X
-(``conftest.world``).
+(营商办工作人员), a chief problem officer (首席问题官), an experience officer
+(营商环境体验官), enterprise A's 亲商管家 and a 问题专员 of a 办不成事 window. The
+objects in the URLs belong to enterprise A and department X (``conftest.world``).
 
 One letter per role:
 
@@ -35,7 +35,7 @@ class Row:
     query: str = ""
 
     def __post_init__(self):
-        assert len(self.expect.replace(" ", "")) == 8, self.expect
+        assert len(self.expect.replace(" ", "")) == 10, self.expect
 
 
 def get(expect, kwargs=None, query=""):
@@ -58,188 +58,188 @@ def case_action(action):
     return lambda w: {"number": w.case.number, "action": action}
 
 
-#                     anon A B X Y off chief officer
+#                     anon A B X Y off chief officer steward specialist
 PAGES = {
-    "home": get("A A A A A A A A"),
-    "healthz": get("A A A A A A A A"),
-    "accessibility": get("A A A A A A A A"),
-    "set_language": post("A A A A A A A A", data={"language": "zh-hans", "next": "/"}),
-    "login": get("A A A A A A A A"),
-    "logout": post("A A A A A A A A"),
-    "sign_up": get("A A A A A A A A"),
-    "password_change": get("L A A A A A A A"),
-    "password_change_done": get("L A A A A A A A"),
-    "my_enterprises": get("L A A A A A A A"),
-    "enterprise_profile": get("L A N N N A A N", lambda w: {"pk": w.enterprise_a.pk}),
-    "notifications": get("L A A A A A A A"),
-    "notifications_mark_read": post("L A A A A A A A"),
-    "notification_settings": get("L A A A A A A A"),
+    "home": get("A A A A A A A A A A"),
+    "healthz": get("A A A A A A A A A A"),
+    "accessibility": get("A A A A A A A A A A"),
+    "set_language": post("A A A A A A A A A A", data={"language": "zh-hans", "next": "/"}),
+    "login": get("A A A A A A A A A A"),
+    "logout": post("A A A A A A A A A A"),
+    "sign_up": get("A A A A A A A A A A"),
+    "password_change": get("L A A A A A A A A A"),
+    "password_change_done": get("L A A A A A A A A A"),
+    "my_enterprises": get("L A A A A A A A A A"),
+    "enterprise_profile": get("L A N N N A A N A N", lambda w: {"pk": w.enterprise_a.pk}),
+    "notifications": get("L A A A A A A A A A"),
+    "notifications_mark_read": post("L A A A A A A A A A"),
+    "notification_settings": get("L A A A A A A A A A"),
     # Cases
-    "complaints:case_list": get("L A A A A A A A"),
-    "complaints:case_new": get("A A A A A A A A"),
-    "complaints:case_lookup": get("A A A A A A A A"),
-    "privacy": get("A A A A A A A A"),
+    "complaints:case_list": get("L A A A A A A A A A"),
+    "complaints:case_new": get("A A A A A A A A A A"),
+    "complaints:case_lookup": get("A A A A A A A A A A"),
+    "privacy": get("A A A A A A A A A A"),
     # Only the browser session that filed the case is shown its lookup code.
-    "complaints:case_submitted": get("N N N N N N N N", case),
-    "complaints:case_detail": get("L A N A N A A N", case),
+    "complaints:case_submitted": get("N N N N N N N N N N", case),
+    "complaints:case_detail": get("L A N A N A A N N N", case),
     "complaints:attachment_download": get(
-        "L A N A N A A N", lambda w: {"number": w.case.number, "attachment_id": w.attachment.pk}
+        "L A N A N A A N N N", lambda w: {"number": w.case.number, "attachment_id": w.attachment.pk}
     ),
-    "complaints:case_action": post("L A N A N A A N", case_action("comment")),
-    "complaints:return_visit_list": get("L F F F F A A F"),
-    "complaints:recheck_list": get("L F F F F A A F"),
-    "case_reports:dashboard": get("L F F F F A A F"),
-    "case_reports:statistics": get("A A A A A A A A"),
-    "case_reports:typical_case_list": get("A A A A A A A A"),
-    "case_reports:typical_case_detail": get("A A A A A A A A", lambda w: {"pk": w.typical.pk}),
-    "case_reports:export": get("L F F F F A F F"),
+    "complaints:case_action": post("L A N A N A A N N N", case_action("comment")),
+    "complaints:return_visit_list": get("L F F F F A A F F F"),
+    "complaints:recheck_list": get("L F F F F A A F F F"),
+    "case_reports:dashboard": get("L F F F F A A F F F"),
+    "case_reports:statistics": get("A A A A A A A A A A"),
+    "case_reports:typical_case_list": get("A A A A A A A A A A"),
+    "case_reports:typical_case_detail": get("A A A A A A A A A A", lambda w: {"pk": w.typical.pk}),
+    "case_reports:export": get("L F F F F A F F F F"),
     # Walkthroughs
-    "walkthroughs:list": get("L A A A A A A A"),
-    "walkthroughs:new": post("L F F F F A F A"),
-    "walkthroughs:detail": get("L N N N N A A A", walkthrough),
-    "walkthroughs:edit": get("L N N N N N N A", walkthrough),
-    "walkthroughs:discard": post("L N N N N N N A", walkthrough),
-    "walkthroughs:review": post("L N N N N A F F", walkthrough),
-    "walkthroughs:promote": post("L N N N N A F F", lambda w: {"pk": w.walkthrough.pk, "finding_id": w.finding.pk}),
-    "walkthroughs:photo": get("L N N N N A A A", lambda w: {"photo_id": w.photo.pk}),
-    "walkthrough_reports:monthly": get("L F F F F A A F"),
-    "walkthrough_reports:monthly_export": get("L F F F F A A F"),
+    "walkthroughs:list": get("L A A A A A A A A A"),
+    "walkthroughs:new": post("L F F F F A F A F F"),
+    "walkthroughs:detail": get("L N N N N A A A N N", walkthrough),
+    "walkthroughs:edit": get("L N N N N N N A N N", walkthrough),
+    "walkthroughs:discard": post("L N N N N N N A N N", walkthrough),
+    "walkthroughs:review": post("L N N N N A F F N N", walkthrough),
+    "walkthroughs:promote": post("L N N N N A F F N N", lambda w: {"pk": w.walkthrough.pk, "finding_id": w.finding.pk}),
+    "walkthroughs:photo": get("L N N N N A A A N N", lambda w: {"photo_id": w.photo.pk}),
+    "walkthrough_reports:monthly": get("L F F F F A A F F F"),
+    "walkthrough_reports:monthly_export": get("L F F F F A A F F F"),
     # Roundtables
-    "roundtables:session_list": get("A A A A A A A A"),
-    "roundtables:my_registrations": get("L A A A A A A A"),
-    "roundtables:session_detail": get("A A A A A A A A", session),
-    "roundtables:signup": post("L A A A A A A A", session),
-    "roundtables:appeal": post("L A A A A A A A", session),
-    "roundtables:session_ics": get("A A A A A A A A", session),
-    "roundtables:check_in": get("L F F F F A F F", session),
-    "roundtables:sign_in_sheet": get("L F F F F A F F", session),
-    "roundtables:session_appeals": get("L F F F F A F F", session),
+    "roundtables:session_list": get("A A A A A A A A A A"),
+    "roundtables:my_registrations": get("L A A A A A A A A A"),
+    "roundtables:session_detail": get("A A A A A A A A A A", session),
+    "roundtables:signup": post("L A A A A A A A A A", session),
+    "roundtables:appeal": post("L A A A A A A A A A", session),
+    "roundtables:session_ics": get("A A A A A A A A A A", session),
+    "roundtables:check_in": get("L F F F F A F F F F", session),
+    "roundtables:sign_in_sheet": get("L F F F F A F F F F", session),
+    "roundtables:session_appeals": get("L F F F F A F F F F", session),
     "roundtables:attachment": get(
-        "A A A A A A A A", lambda w: {"pk": w.session.pk, "attachment_id": w.session_attachment.pk}
+        "A A A A A A A A A A", lambda w: {"pk": w.session.pk, "attachment_id": w.session_attachment.pk}
     ),
-    "roundtables:cancel": post("L A N N N A N N", lambda w: {"pk": w.registration.pk}),
-    "roundtables:invitation_decline": post("L A N N N N N N", lambda w: {"pk": w.invitation.pk}),
-    "roundtables:series_feed": get("A A A A A A A A", lambda w: {"pk": w.series.pk}),
-    "roundtable_reports:follow_up": get("L F F F F A F F"),
-    "roundtable_reports:follow_up_export": get("L F F F F A F F"),
-    "roundtable_reports:follow_up_issue": post("L F F F F A F F"),
-    "roundtable_reports:figures": get("L F F F F A F F"),
-    "roundtable_reports:registrations_export": get("L F F F F A F F", query="session={session}"),
+    "roundtables:cancel": post("L A N N N A N N N N", lambda w: {"pk": w.registration.pk}),
+    "roundtables:invitation_decline": post("L A N N N N N N N N", lambda w: {"pk": w.invitation.pk}),
+    "roundtables:series_feed": get("A A A A A A A A A A", lambda w: {"pk": w.series.pk}),
+    "roundtable_reports:follow_up": get("L F F F F A F F F F"),
+    "roundtable_reports:follow_up_export": get("L F F F F A F F F F"),
+    "roundtable_reports:follow_up_issue": post("L F F F F A F F F F"),
+    "roundtable_reports:figures": get("L F F F F A F F F F"),
+    "roundtable_reports:registrations_export": get("L F F F F A F F F F", query="session={session}"),
     # Policies and applications
-    "policies:catalogue": get("A A A A A A A A"),
-    "policies:detail": get("A A A A A A A A", policy),
-    "policies:ask": post("L A A A A A A A", policy),
+    "policies:catalogue": get("A A A A A A A A A A"),
+    "policies:detail": get("A A A A A A A A A A", policy),
+    "policies:ask": post("L A A A A A A A A A", policy),
     "policies:attachment": get(
-        "A A A A A A A A", lambda w: {"pk": w.policy.pk, "attachment_id": w.policy_attachment.pk}
+        "A A A A A A A A A A", lambda w: {"pk": w.policy.pk, "attachment_id": w.policy_attachment.pk}
     ),
-    "policies:my_matches": get("L A A A A A A A"),
-    "policies:questions": get("L F F A A A F F"),
-    "policies:enterprise_report": get("L A A A A A A A"),
-    "policy_applications:mine": get("L A A A A A A A"),
-    "policy_applications:start": get("L A A A A A A A", lambda w: {"policy_id": w.policy.pk}),
-    "policy_applications:detail": get("L A N A N A N N", application),
+    "policies:my_matches": get("L A A A A A A A A A"),
+    "policies:questions": get("L F F A A A F F F F"),
+    "policies:enterprise_report": get("L A A A A A A A A A"),
+    "policy_applications:mine": get("L A A A A A A A A A"),
+    "policy_applications:start": get("L A A A A A A A A A", lambda w: {"policy_id": w.policy.pk}),
+    "policy_applications:detail": get("L A N A N A N N N N", application),
     "policy_applications:file": get(
-        "L A N A N A N N", lambda w: {"pk": w.application.pk, "file_pk": w.application_file.pk}
+        "L A N A N A N N N N", lambda w: {"pk": w.application.pk, "file_pk": w.application_file.pk}
     ),
-    "policy_applications:review_list": get("L F F A A A F F"),
-    "policy_applications:grants": get("L F F F F A F F", lambda w: {"policy_id": w.policy.pk}),
-    "policy_applications:supervision": get("L F F F F A F F"),
+    "policy_applications:review_list": get("L F F A A A F F F F"),
+    "policy_applications:grants": get("L F F F F A F F F F", lambda w: {"policy_id": w.policy.pk}),
+    "policy_applications:supervision": get("L F F F F A F F F F"),
     # API documentation
-    "api_schema": get("A A A A A A A A"),
-    "api_docs": get("A A A A A A A A"),
+    "api_schema": get("A A A A A A A A A A"),
+    "api_docs": get("A A A A A A A A A A"),
 }
 
-#                     anon A B X Y off chief officer
+#                     anon A B X Y off chief officer steward specialist
 API = {
-    "api_token": post("A A A A A A A A"),
-    "api-root": get("U A A A A A A A"),
-    "region-list": get("U A A A A A A A"),
-    "region-detail": get("U A A A A A A A", lambda w: {"pk": w.city.pk}),
-    "industry-list": get("U A A A A A A A"),
-    "industry-detail": get("U A A A A A A A", lambda w: {"pk": w.industry.pk}),
-    "department-list": get("U A A A A A A A"),
-    "department-detail": get("U A A A A A A A", lambda w: {"pk": w.x.pk}),
-    "enterprise-list": get("U A A A A A A A"),
-    "enterprise-detail": get("U A N N N A A N", lambda w: {"pk": w.enterprise_a.pk}),
-    "enterprise-policy-matches": get("U A N N N A A N", lambda w: {"pk": w.enterprise_a.pk}),
+    "api_token": post("A A A A A A A A A A"),
+    "api-root": get("U A A A A A A A A A"),
+    "region-list": get("U A A A A A A A A A"),
+    "region-detail": get("U A A A A A A A A A", lambda w: {"pk": w.city.pk}),
+    "industry-list": get("U A A A A A A A A A"),
+    "industry-detail": get("U A A A A A A A A A", lambda w: {"pk": w.industry.pk}),
+    "department-list": get("U A A A A A A A A A"),
+    "department-detail": get("U A A A A A A A A A", lambda w: {"pk": w.x.pk}),
+    "enterprise-list": get("U A A A A A A A A A"),
+    "enterprise-detail": get("U A N N N A A N A N", lambda w: {"pk": w.enterprise_a.pk}),
+    "enterprise-policy-matches": get("U A N N N A A N A N", lambda w: {"pk": w.enterprise_a.pk}),
     # Cases
-    "case-list": get("U A A A A A A A"),
-    "case-detail": get("U A N A N A A N", case),
-    "case-events": get("U A N A N A A N", case),
-    "case-accept": post("U F N F N A A N", case),
-    "case-reject": post("U F N F N A A N", case),
-    "case-assign": post("U F N F N A A N", case),
-    "case-escalate": post("U F N F N A A N", case),
-    "case-set-measures": post("U F N A N A A N", case),
-    "case-feedback": post("U F N A N A A N", case),
-    "case-resolve": post("U F N A N A A N", case),
-    "case-suspend": post("U F N A N A A N", case),
-    "case-resume": post("U F N A N A A N", case),
-    "case-rate": post("U A N F N A A N", case),
-    "case-task-done": post("U F N A N A A N", lambda w: {"number": w.case.number, "task_id": w.task.pk}),
-    "case-return-visits": post("U F N F N A A N", case),
-    "case-recheck": post("U F N F N A A N", case),
-    "case-split": post("U F N F N A A N", case),
-    "case-figures": get("U F F F F A A F"),
+    "case-list": get("U A A A A A A A A A"),
+    "case-detail": get("U A N A N A A N N N", case),
+    "case-events": get("U A N A N A A N N N", case),
+    "case-accept": post("U F N F N A A N N N", case),
+    "case-reject": post("U F N F N A A N N N", case),
+    "case-assign": post("U F N F N A A N N N", case),
+    "case-escalate": post("U F N F N A A N N N", case),
+    "case-set-measures": post("U F N A N A A N N N", case),
+    "case-feedback": post("U F N A N A A N N N", case),
+    "case-resolve": post("U F N A N A A N N N", case),
+    "case-suspend": post("U F N A N A A N N N", case),
+    "case-resume": post("U F N A N A A N N N", case),
+    "case-rate": post("U A N F N A A N N N", case),
+    "case-task-done": post("U F N A N A A N N N", lambda w: {"number": w.case.number, "task_id": w.task.pk}),
+    "case-return-visits": post("U F N F N A A N N N", case),
+    "case-recheck": post("U F N F N A A N N N", case),
+    "case-split": post("U F N F N A A N N N", case),
+    "case-figures": get("U F F F F A A F F F"),
     # Walkthroughs
-    "walkthrough-list": get("U A A A A A A A"),
-    "walkthrough-detail": get("U N N N N A A A", walkthrough),
-    "walkthrough-submit": post("U N N N N N N A", walkthrough),
-    "checklist-current": get("U A A A A A A A"),
-    "finding-promote": post("U N N N N A F F", lambda w: {"pk": w.finding.pk}),
+    "walkthrough-list": get("U A A A A A A A A A"),
+    "walkthrough-detail": get("U N N N N A A A N N", walkthrough),
+    "walkthrough-submit": post("U N N N N N N A N N", walkthrough),
+    "checklist-current": get("U A A A A A A A A A"),
+    "finding-promote": post("U N N N N A F F N N", lambda w: {"pk": w.finding.pk}),
     # Roundtables
-    "roundtable-session-list": get("A A A A A A A A"),
-    "roundtable-session-detail": get("A A A A A A A A", session),
-    "roundtable-session-registrations": post("U A A A A A A A", session),
-    "roundtable-session-appeals": post("U A A A A A A A", session),
-    "roundtable-registration-list": get("U A A A A A A A"),
-    "roundtable-registration-detail": get("U A N N N A N N", lambda w: {"pk": w.registration.pk}),
-    "roundtable-registration-cancel": post("U A N N N A N N", lambda w: {"pk": w.registration.pk}),
+    "roundtable-session-list": get("A A A A A A A A A A"),
+    "roundtable-session-detail": get("A A A A A A A A A A", session),
+    "roundtable-session-registrations": post("U A A A A A A A A A", session),
+    "roundtable-session-appeals": post("U A A A A A A A A A", session),
+    "roundtable-registration-list": get("U A A A A A A A A A"),
+    "roundtable-registration-detail": get("U A N N N A N N N N", lambda w: {"pk": w.registration.pk}),
+    "roundtable-registration-cancel": post("U A N N N A N N N N", lambda w: {"pk": w.registration.pk}),
     # Policies and applications
-    "policy-list": get("A A A A A A A A"),
-    "policy-detail": get("A A A A A A A A", policy),
-    "policy-eligible-enterprises": get("U F F F F A F F", policy),
-    "policy-evaluate": post("U A A A A A A A", policy),
-    "policy-application-list": get("U A A A A A A A"),
-    "policy-application-detail": get("U A N A N A N N", application),
-    "policy-application-files": post("U A N F N F N N", application),
-    "policy-application-submit": post("U A N F N F N N", application),
-    "policy-application-draft": post("U A N F N F N N", application),
+    "policy-list": get("A A A A A A A A A A"),
+    "policy-detail": get("A A A A A A A A A A", policy),
+    "policy-eligible-enterprises": get("U F F F F A F F F F", policy),
+    "policy-evaluate": post("U A A A A A A A A A", policy),
+    "policy-application-list": get("U A A A A A A A A A"),
+    "policy-application-detail": get("U A N A N A N N N N", application),
+    "policy-application-files": post("U A N F N F N N N N", application),
+    "policy-application-submit": post("U A N F N F N N N N", application),
+    "policy-application-draft": post("U A N F N F N N N N", application),
     "policy-application-file": Row(
-        "U A N F N F N N", "delete", lambda w: {"pk": w.application.pk, "file_pk": w.application_file.pk}
+        "U A N F N F N N N N", "delete", lambda w: {"pk": w.application.pk, "file_pk": w.application_file.pk}
     ),
-    "policy-application-rate": post("U A N F N F N N", application),
-    "policy-application-start-review": post("U F N A N A N N", application),
-    "policy-application-return-for-correction": post("U F N A N A N N", application),
-    "policy-application-approve": post("U F N A N A N N", application),
-    "policy-application-reject": post("U F N A N A N N", application),
-    "policy-application-payout": post("U F N A N A N N", application),
+    "policy-application-rate": post("U A N F N F N N N N", application),
+    "policy-application-start-review": post("U F N A N A N N N N", application),
+    "policy-application-return-for-correction": post("U F N A N A N N N N", application),
+    "policy-application-approve": post("U F N A N A N N N N", application),
+    "policy-application-reject": post("U F N A N A N N N N", application),
+    "policy-application-payout": post("U F N A N A N N N N", application),
 }
 
-#                     anon A B X Y off chief officer
+#                     anon A B X Y off chief officer steward specialist
 # Custom admin views, each decided on its own.
 ADMIN_CUSTOM = {
-    "admin:index": get("L L L L L A A L"),
-    "admin:login": get("A A A A A A A A"),
-    "admin:logout": post("A A A A A A A A"),
-    "admin:password_change": get("L L L L L A A L"),
-    "admin:password_change_done": get("L L L L L A A L"),
-    "admin:jsi18n": get("L L L L L A A L"),
+    "admin:index": get("L L L L L A A L L L"),
+    "admin:login": get("A A A A A A A A A A"),
+    "admin:logout": post("A A A A A A A A A A"),
+    "admin:password_change": get("L L L L L A A L L L"),
+    "admin:password_change_done": get("L L L L L A A L L L"),
+    "admin:jsi18n": get("L L L L L A A L L L"),
     "admin:autocomplete": get(
-        "L L L L L A A L", query="app_label=roundtables&model_name=series&field_name=region&term=宣城"
+        "L L L L L A A L L L", query="app_label=roundtables&model_name=series&field_name=region&term=宣城"
     ),
     # No model of the portal has a public page of its own (get_absolute_url): 404 for staff.
     "admin:view_on_site": get(
-        "L L L L L N N L", lambda w: {"content_type_id": w.case_content_type, "object_id": w.case.pk}
+        "L L L L L N N L L L", lambda w: {"content_type_id": w.case_content_type, "object_id": w.case.pk}
     ),
     # Only those who may change users set their passwords.
-    "admin:auth_user_password_change": get("L L L L L F F L", lambda w: {"id": w.users["member_a"].pk}),
+    "admin:auth_user_password_change": get("L L L L L F F L L L", lambda w: {"id": w.users["member_a"].pk}),
     # Importing creates and changes policies: the add permission; exporting: the view permission.
-    "admin:policies_policy_import": get("L L L L L A F L"),
-    "admin:policies_policy_process_import": post("L L L L L A F L"),
-    "admin:policies_policy_export": get("L L L L L A A L"),
-    "admin:roundtables_series_generate": get("L L L L L A F L", lambda w: {"pk": w.series.pk}),
-    "admin:roundtables_session_publish": get("L L L L L A F L", draft_session),
-    "admin:roundtables_session_cancel": get("L L L L L A F L", session),
-    "admin:roundtables_session_invite": get("L L L L L A F L", session),
+    "admin:policies_policy_import": get("L L L L L A F L L L"),
+    "admin:policies_policy_process_import": post("L L L L L A F L L L"),
+    "admin:policies_policy_export": get("L L L L L A A L L L"),
+    "admin:roundtables_series_generate": get("L L L L L A F L L L", lambda w: {"pk": w.series.pk}),
+    "admin:roundtables_session_publish": get("L L L L L A F L L L", draft_session),
+    "admin:roundtables_session_cancel": get("L L L L L A F L L L", session),
+    "admin:roundtables_session_invite": get("L L L L L A F L L L", session),
 }

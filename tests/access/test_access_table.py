@@ -144,7 +144,7 @@ def admin_rows(world):
             else:
                 expect.append("A" if user.has_module_perms(app_label) else "N")
         rows.append((f"admin:app_list:{app_label}", "get", f"/admin/{app_label}/", None, "".join(expect)))
-    rows.append(("admin/(?P<url>.*)$", "get", "/admin/no-such-page/", None, "LLLLLNNL"))
+    rows.append(("admin/(?P<url>.*)$", "get", "/admin/no-such-page/", None, "LLLLLNNLLL"))
     return rows
 
 
