@@ -118,6 +118,8 @@ def navigation_roles(*, user: User) -> dict[str, bool]:
         "is_chief": roles.CHIEF_PROBLEM_OFFICER in names,
         "is_enterprise_user": roles.ENTERPRISE_USER in names,
         "is_experience_officer": roles.EXPERIENCE_OFFICER in names,
+        "is_steward": roles.STEWARD in names,
+        "is_specialist": roles.SPECIALIST in names,
     }
 
 
