@@ -331,6 +331,8 @@ def generate_cases(count: int, *, seed: int, progress=None) -> int:
                 "",
                 "",
                 "",
+                "",
+                "",
             )
 
     columns = [
@@ -338,7 +340,7 @@ def generate_cases(count: int, *, seed: int, progress=None) -> int:
         "complainant_email", "is_confidential", "on_behalf_of_organisation", "lookup_code", "status", "tier",
         "lead_department_id", "is_escalated", "is_supervised", "round", "unsatisfied_count", "reply", "stage",
         "stage_due_at", "received_at", "accepted_at", "assigned_at", "resolve_due_at", "suspension_reason",
-        "feedback_text", "resolution",
+        "feedback_text", "resolution", "cause_analysis", "long_term_reason",
     ]  # fmt: skip
     with transaction.atomic():
         _fast_load()
@@ -397,6 +399,7 @@ def generate_roundtables(count: int, *, seed: int, progress=None) -> int:
             rng.choice(departments),
             rng.choice(regions),
             "",
+            "roundtable",
         )
         for index in range(series_count)
     ]
@@ -438,6 +441,8 @@ def generate_roundtables(count: int, *, seed: int, progress=None) -> int:
                 None,
                 rng.choice(regions),
                 series_id,
+                "",
+                "",
             )
         )
         if state == "draft":
@@ -491,12 +496,14 @@ def generate_roundtables(count: int, *, seed: int, progress=None) -> int:
         series_columns = [
             "id", "name", "rrule", "default_start_time", "default_duration_minutes", "default_venue",
             "default_capacity", "default_reserved_seats", "is_active", "host_department_id", "region_id", "name_en",
+            "kind",
         ]  # fmt: skip
         _copy("roundtables_series", series_columns, iter(series_rows), progress)
         session_columns = [
             "id", "year", "number", "theme", "description", "chairs", "starts_at", "ends_at", "venue", "online_link",
             "capacity", "reserved_seats", "state", "registration_closes_at", "calendar_note", "published_at",
             "early_publish_reason", "minutes", "video_url", "created_at", "parent_id", "region_id", "series_id",
+            "leader_title", "leader_name",
         ]  # fmt: skip
         written = _copy("roundtables_session", session_columns, iter(session_rows), progress)
         registration_columns = [

@@ -6,6 +6,9 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from complaints import services, sla
+from complaints.consultations import services as consultation_services
+from complaints.consultations.selectors import State as ConsultationState
+from complaints.consultations.selectors import overdue_q as consultation_overdue_q
 from complaints.models import (
     Case,
     CaseAttachment,
@@ -13,18 +16,27 @@ from complaints.models import (
     CaseTask,
     Checklist,
     ChecklistQuestion,
+    Consultation,
+    ConsultationRule,
     ExperienceOfficer,
     NonAcceptanceReason,
     ProblemCategory,
     ProblemClass,
+    ServiceWindow,
     SlaPolicy,
     TypicalCase,
+    Visit,
+    VisitProblem,
     Walkthrough,
     WalkthroughTheme,
+    WalkthroughWalker,
+    WindowEscalation,
 )
 from complaints.walkthroughs import services as walkthrough_services
+from portal import roles
 from portal.admin_actions import run_for_each
 from portal.archive import ArchiveAdminMixin, ArchivedListFilter, TimelineInline
+from portal.models import User
 
 
 @admin.register(ProblemCategory)
@@ -369,14 +381,49 @@ class ChecklistAdmin(admin.ModelAdmin):
         self.message_user(request, _("已发布。新的体验记录将使用最新发布的版本。"), messages.SUCCESS)
 
 
+class WalkthroughWalkerInline(admin.TabularInline):
+    """Who walked with the officer, leader first (read only: the officer records them)."""
+
+    model = WalkthroughWalker
+    extra = 0
+    fields = ["name", "unit", "role", "is_leader", "user"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Walkthrough)
 class WalkthroughAdmin(ArchiveAdminMixin, admin.ModelAdmin):
-    list_display = ["service_item", "officer", "walked_on", "theme", "department", "outcome", "status"]
+    list_display = [
+        "service_item",
+        "officer",
+        "walked_on",
+        "theme",
+        "department",
+        "project",
+        "leader",
+        "outcome",
+        "status",
+    ]
     list_filter = [ArchivedListFilter, "status", "theme", "outcome", "form"]
     actions = ["archive", "unarchive"]
-    search_fields = ["service_item", "officer__full_name", "officer__username"]
+    search_fields = ["service_item", "project", "officer__full_name", "officer__username", "walkers__name"]
     list_select_related = ["officer", "theme", "department"]
     date_hierarchy = "walked_on"
+    inlines = [WalkthroughWalkerInline]
+
+    @admin.display(description=_("带队"))
+    def leader(self, obj):
+        # Annotated in get_queryset: one query for the whole page.
+        return obj.leader_name or "—"
 
     def has_add_permission(self, request):
         return False
@@ -385,4 +432,209 @@ class WalkthroughAdmin(ArchiveAdminMixin, admin.ModelAdmin):
         return False
 
     def get_queryset(self, request):
-        return super().get_queryset(request).exclude(status=Walkthrough.Status.DRAFT)
+        from django.db.models import OuterRef, Subquery
+
+        leader = WalkthroughWalker.objects.filter(walkthrough=OuterRef("pk"), is_leader=True).values("name")[:1]
+        return (
+            super()
+            .get_queryset(request)
+            .exclude(status=Walkthrough.Status.DRAFT)
+            .annotate(leader_name=Subquery(leader))
+        )
+
+
+# --- 办不成事 windows (complaints/windows/) ------------------------------------------
+
+
+@admin.register(ServiceWindow)
+class ServiceWindowAdmin(admin.ModelAdmin):
+    """The windows and the 问题专员 on duty at each: kept here by the 营商办."""
+
+    list_display = ["name", "level", "region", "address", "specialist_names", "is_active"]
+    list_filter = ["level", ("region", admin.RelatedOnlyFieldListFilter), "is_active"]
+    search_fields = ["name", "address", "region__name", "specialists__full_name"]
+    list_select_related = ["region"]
+    filter_horizontal = ["specialists"]
+    autocomplete_fields = ["region"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("specialists__department")
+
+    @admin.display(description=_("在岗问题专员"))
+    def specialist_names(self, obj):
+        return "、".join(user.display_name for user in obj.specialists.all()) or "—"
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "specialists":
+            # Only 问题专员, by name and unit (their departments read with them).
+            kwargs["queryset"] = (
+                User.objects.filter(groups__name=roles.SPECIALIST, is_active=True)
+                .select_related("department")
+                .order_by("full_name", "pk")
+            )
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+@admin.register(WindowEscalation)
+class WindowEscalationAdmin(admin.ModelAdmin):
+    """逐级上报: written only by windows.services.window_case_escalate; read here."""
+
+    list_display = ["case", "from_window", "to_window", "escalated_by", "escalated_at"]
+    list_filter = ["to_window__level"]
+    search_fields = ["case__number", "from_window__name", "to_window__name"]
+    list_select_related = ["case", "from_window", "to_window", "escalated_by__department"]
+    date_hierarchy = "escalated_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+# --- end of 办不成事 windows ---------------------------------------------------------
+
+
+# --- 亲商管家's 走访 log (complaints/visits/) -------------------------------------------
+
+
+class VisitProblemInline(admin.TabularInline):
+    """The problems found, each with the case it became (转为诉求件 on the visit's page)."""
+
+    model = VisitProblem
+    fields = ["description", "case"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_view_permission(self, request, obj=None):
+        # Read with the visit: whoever may view visits sees their problems.
+        return request.user.has_perm("complaints.view_visit")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Visit)
+class VisitAdmin(admin.ModelAdmin):
+    """走访记录: written only by visits.services (the 管家's pages and the API); read here."""
+
+    list_display = ["visited_on", "enterprise", "steward", "people_met", "created_at"]
+    search_fields = ["enterprise__name", "enterprise__credit_code", "steward__full_name", "people_met"]
+    list_select_related = ["enterprise", "steward__department"]
+    date_hierarchy = "visited_on"
+    inlines = [VisitProblemInline]
+    readonly_fields = ["steward", "enterprise", "visited_on", "people_met", "discussed", "created_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+# --- end of 亲商管家's 走访 log -----------------------------------------------------------
+
+
+# --- 咨询 (complaints/consultations/) ---------------------------------------------------
+
+
+class ConsultationRuleForm(forms.ModelForm):
+    class Meta:
+        model = ConsultationRule
+        fields = ["answer_days"]
+        help_texts = {"answer_days": _("企业提问后须在多少个工作日内答复。修改后对此后提出的咨询生效。")}
+
+    def clean_answer_days(self):
+        days = self.cleaned_data["answer_days"]
+        if days is not None and days < 1:
+            raise forms.ValidationError(_("答复时限至少为1个工作日。"))
+        return days
+
+
+@admin.register(ConsultationRule)
+class ConsultationRuleAdmin(admin.ModelAdmin):
+    """咨询答复时限: the single row (created by migration 0012), changed only; a change
+    applies to questions asked from then on."""
+
+    form = ConsultationRuleForm
+    list_display = ["__str__", "answer_days"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        consultation_services.consultation_rule_set(actor=request.user, answer_days=obj.answer_days)
+
+
+class ConsultationStateFilter(admin.SimpleListFilter):
+    title = _("状态")
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return ConsultationState.choices
+
+    def queryset(self, request, queryset):
+        if self.value() == ConsultationState.PENDING:
+            return queryset.filter(answered_at__isnull=True, case__isnull=True)
+        if self.value() == ConsultationState.ANSWERED:
+            return queryset.filter(answered_at__isnull=False, case__isnull=True)
+        if self.value() == ConsultationState.TO_CASE:
+            return queryset.filter(case__isnull=False)
+        return queryset
+
+
+class ConsultationOverdueFilter(admin.SimpleListFilter):
+    title = _("超期")
+    parameter_name = "overdue"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("已超期")), ("no", _("未超期"))]
+
+    def queryset(self, request, queryset):
+        overdue = consultation_overdue_q(timezone.now())
+        if self.value() == "yes":
+            return queryset.filter(overdue)
+        if self.value() == "no":
+            return queryset.exclude(overdue)
+        return queryset
+
+
+@admin.register(Consultation)
+class ConsultationAdmin(admin.ModelAdmin):
+    """咨询, read only: asked, answered, turned into cases and rated on the portal's pages
+    and API (complaints.consultations.services)."""
+
+    list_display = ["question_excerpt", "enterprise", "asked_by", "asked_at", "answer_due_at", "answered_at", "case"]
+    list_filter = [ConsultationStateFilter, ConsultationOverdueFilter, "rating", "asked_at"]
+    search_fields = ["question", "answer", "enterprise__name", "case__number"]
+    list_select_related = ["enterprise", "asked_by__department", "case"]
+    date_hierarchy = "asked_at"
+
+    @admin.display(description=_("咨询内容"))
+    def question_excerpt(self, obj):
+        return obj.question[:40]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+# --- end of 咨询 ---------------------------------------------------------------------

@@ -195,7 +195,21 @@ def seed(stdout=None) -> None:
     from complaints.walkthroughs import demo as walkthrough_demo
 
     _seed_cases(stdout)
+    # 首席问题官 bound to a region, a cross-department case, 需长期推进 (below).
+    _seed_chief_and_long_term(stdout)
     walkthrough_demo.seed(stdout)
+    # 亲商管家's 走访 (complaints/visits/demo.py).
+    from complaints.visits import demo as visit_demo
+
+    visit_demo.seed(stdout)
+    # 办不成事 windows and their window cases (complaints/windows/demo.py).
+    from complaints.windows import demo as window_demo
+
+    window_demo.seed(stdout)
+    # 咨询 answered by the demo 管家, one overdue, one rated, one made a case (complaints/consultations/demo.py).
+    from complaints.consultations import demo as consultation_demo
+
+    consultation_demo.seed(stdout)
 
 
 def _seed_cases(stdout=None) -> None:
@@ -303,3 +317,85 @@ def _seed_classes(categories) -> None:
             "published_at": timezone.now(),
         },
     )
+
+
+LONG_TERM_MARKER = "demo-long-term-"
+
+
+def _seed_chief_and_long_term(stdout=None) -> None:
+    """The demo chief officer bound to 宣州区 with a cross-department case assigned to
+    them, and 需长期推进 at work: one approved (late, yet out of the overdue counts), one
+    request awaiting the chief officer, one whose review date has come."""
+    if Case.objects.filter(idempotency_key__startswith=LONG_TERM_MARKER).exists():
+        return
+    from portal.models import Region
+
+    official = User.objects.get(username="official")
+    chief = User.objects.get(username="chief")
+    handler = User.objects.select_related("department").get(username="handler")
+    handler2 = User.objects.select_related("department").get(username="handler2")
+    region = Region.objects.filter(code="341802").first() or Region.objects.filter(level=Region.Level.CITY).first()
+    if chief.region_id is None and region is not None:
+        chief.region = region
+        chief.save(update_fields=["region"])
+    categories = {category.name: category for category in ProblemCategory.objects.all()}
+    enterprises = list(Enterprise.objects.filter(region__path__startswith=region.path if region else "/")[:4])
+    enterprises += list(Enterprise.objects.order_by("id")[200:204])
+    calendar = WorkCalendar()
+    today = timezone.localdate()
+
+    def assigned(index, title, category, **assign):
+        enterprise = enterprises[index % len(enterprises)]
+        case = services.case_file(
+            actor=official,
+            channel=Channel.HOTLINE_12345,
+            title=title,
+            description=f"{enterprise.name}反映：{title}。",
+            category=categories[category],
+            enterprise=enterprise,
+            region=region,
+            complainant_name=NAMES[index],
+            complainant_phone=f"1390000{index:04d}",
+            idempotency_key=f"{LONG_TERM_MARKER}{index}",
+        )
+        case = services.case_accept(case=case, actor=official)
+        assign.setdefault("lead_department", handler.department)
+        return services.case_assign(case=case, actor=official, **assign)
+
+    # 跨部门: two departments, owned by the region's chief officer.
+    assigned(
+        0,
+        "园区污水管网未接通，涉及规划、住建多个部门",
+        "基础设施",
+        co_departments=[handler2.department],
+        tier=Tier.CROSS_DEPARTMENT,
+        chief_officer=chief,
+        note="涉及多个部门，由首席问题官牵头协调。",
+    )
+
+    def approved(index, title, category, reason):
+        case = assigned(index, title, category)
+        services.case_long_term_request(
+            case=case, actor=handler, reason=reason, review_on=calendar.add_working_days(today, 20)
+        )
+        return services.case_long_term_decide(case=case, actor=chief, approved=True, note="同意，按季度评估进展。")
+
+    late = approved(1, "工业用地指标迟迟未落实", "用地", "需争取省级新增建设用地指标，预计两个季度。")
+    # Received weeks ago: its measures deadline has passed, yet it is not counted late.
+    move_back_in_time([late.pk], dt.timedelta(days=30))
+    Case.objects.filter(pk=late.pk).update(long_term_since=F("long_term_since") - dt.timedelta(days=25))
+    late.long_term_requests.update(
+        requested_at=F("requested_at") - dt.timedelta(days=26), decided_at=F("decided_at") - dt.timedelta(days=25)
+    )
+    due = approved(2, "园区道路改扩建需纳入明年城建计划", "基础设施", "需纳入年度城建计划并完成立项审批。")
+    # Its review date has come: the chief officer is reminded to extend it or end it.
+    Case.objects.filter(pk=due.pk).update(long_term_review_on=today)
+    pending = assigned(3, "产业园区供电扩容需电网公司改造线路", "基础设施")
+    services.case_long_term_request(
+        case=pending,
+        actor=handler,
+        reason="需电网公司新建变电站，施工周期约8个月。",
+        review_on=calendar.add_working_days(today, 40),
+    )
+    if stdout:
+        stdout.write("Demo 需长期推进: two approved (one due for review), one awaiting the chief officer.")

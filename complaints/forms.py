@@ -120,9 +120,19 @@ class AssignForm(EmptyChoiceLabelMixin, forms.Form):
     chief_officer = forms.ModelChoiceField(label=_("首席问题官"), queryset=User.objects.none(), required=False)
     note = forms.CharField(label=_("交办意见"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, suggested_chiefs=(), **kwargs):
+        """``suggested_chiefs``: the chief officers bound to the case's region
+        (``selectors.chief_officers_for_region``), the first chosen in the empty form."""
         super().__init__(*args, **kwargs)
-        self.fields["chief_officer"].queryset = chief_officers()
+        field = self.fields["chief_officer"]
+        field.queryset = chief_officers()
+        field.help_text = _("跨部门、疑难、重大或有协办单位的诉求件须指定。")
+        if suggested_chiefs:
+            if not self.is_bound:
+                self.initial.setdefault("chief_officer", suggested_chiefs[0].pk)
+            field.help_text = _("跨部门、疑难、重大或有协办单位的诉求件须指定；按诉求所属区划建议：%(names)s。") % {
+                "names": "、".join(chief.display_name for chief in suggested_chiefs)
+            }
 
 
 class EscalateForm(EmptyChoiceLabelMixin, forms.Form):
@@ -261,6 +271,43 @@ class SuspendForm(forms.Form):
 
 class ResumeForm(forms.Form):
     note = forms.CharField(label=_("说明"), required=False)
+
+
+class _ReviewDateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self):
+        super().__init__(format="%Y-%m-%d")
+
+
+class LongTermRequestForm(forms.Form):
+    """申请需长期推进: why the case needs longer than any deadline, and when to look again."""
+
+    reason = forms.CharField(label=_("长期推进原因"), widget=forms.Textarea(attrs={"rows": 3}))
+    review_on = forms.DateField(
+        label=_("下次评估日期"), widget=_ReviewDateInput(), help_text=_("今天以后的工作日，届时提醒首席问题官评估。")
+    )
+
+
+class LongTermDecideForm(forms.Form):
+    approved = forms.TypedChoiceField(
+        label=_("审批意见"),
+        choices=[("yes", _("同意长期推进")), ("no", _("不同意"))],
+        coerce=_yes_no,
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text=_("不同意时必填。")
+    )
+
+
+class LongTermExtendForm(forms.Form):
+    review_on = forms.DateField(label=_("新的评估日期"), widget=_ReviewDateInput())
+    note = forms.CharField(label=_("评估情况"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class LongTermEndForm(forms.Form):
+    note = forms.CharField(label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class CommentForm(forms.Form):

@@ -26,7 +26,17 @@ from django.http import Http404
 from django.utils import timezone
 
 from complaints import sla
-from complaints.models import DONE_STATUSES, OPEN_STATUSES, Case, CaseEvent, CaseTask, Recheck, ReturnVisit, Status
+from complaints.models import (
+    DONE_STATUSES,
+    OPEN_STATUSES,
+    Case,
+    CaseEvent,
+    CaseTask,
+    LongTermRequest,
+    Recheck,
+    ReturnVisit,
+    Status,
+)
 from complaints.permissions import can_view_all
 from portal import deadlines, roles
 from portal.selectors import member_enterprise_ids
@@ -49,7 +59,10 @@ def _identity_visible(user):
     if user.has_perm("complaints.view_confidential_identity"):
         return Value(True)
     return ExpressionWrapper(
-        Q(is_confidential=False) | Q(filed_by=user) | Q(enterprise_id__in=member_enterprise_ids(user)),
+        Q(is_confidential=False)
+        # A window case's filer is the 问题专员 who registered it, not the 诉求人 (permissions.represents).
+        | Q(filed_by=user, window__isnull=True)
+        | Q(enterprise_id__in=member_enterprise_ids(user)),
         output_field=BooleanField(),
     )
 
@@ -119,6 +132,7 @@ def case_get_for_user(*, user, number: str) -> Case:
                 open_tasks=_current_round_tasks(done_at__isnull=True),
                 return_visited=Exists(ReturnVisit.objects.filter(case_id=OuterRef("pk"), round=OuterRef("round"))),
                 rechecked=Exists(Recheck.objects.filter(case_id=OuterRef("pk"))),
+                long_term_pending=Exists(LongTermRequest.objects.filter(case_id=OuterRef("pk"), approved__isnull=True)),
             )
             .get(number=number)
         )
@@ -141,12 +155,17 @@ def case_get_by_lookup(*, number: str, lookup_code: str) -> Case:
 
 def case_events_for_user(*, user, case: Case, public_only: bool | None = None) -> QuerySet[CaseEvent]:
     """A case's timeline. The enterprise side sees the public entries only (全程留痕)."""
-    from complaints.permissions import can_act_as_handler, can_triage, handles
+    from complaints.permissions import can_act_as_handler, can_triage, handles, on_duty_for
 
     events = case.events.select_related("actor").order_by("created_at", "id")
     if public_only is None:
         public_only = not (
-            can_view_all(user) or can_triage(user) or handles(user, case) or can_act_as_handler(user, case)
+            can_view_all(user)
+            or can_triage(user)
+            or handles(user, case)
+            or can_act_as_handler(user, case)
+            # The window's 问题专员 (complaints/windows/) read the staff notes.
+            or on_duty_for(user, case)
         )
     return events.filter(is_public=True) if public_only else events
 
@@ -173,10 +192,26 @@ def workbench(*, user, filters: dict | None = None):
 
     if not user.is_authenticated:
         return Case.objects.none()
+    chief_first = _chief_order(user)
     # Archived cases (归档) leave the everyday list; they stay readable by number.
     if filters:
-        return case_list(user=user, filters=filters).filter(archived_at__isnull=True).order_by(*URGENCY_ORDER)
+        queryset = case_list(user=user, filters=filters).filter(archived_at__isnull=True)
+        if chief_first is not None:
+            return queryset.annotate(**chief_first).order_by(*CHIEF_ORDER, *URGENCY_ORDER)
+        return queryset.order_by(*URGENCY_ORDER)
     reasons = _reasons_to_see(user)
+    if reasons is None and chief_first is not None:
+        # A chief officer: the cases assigned to them, then their region's, then the
+        # rest, each most urgent first — paged like a handler's (UrgentOpenCases).
+        open_cases = Case.objects.filter(status__in=OPEN_STATUSES, archived_at__isnull=True)
+        chief_reasons = [open_cases.filter(chief_officer=user)]
+        if user.region_id:
+            chief_reasons.append(open_cases.filter(region__path__startswith=_region_path(user)))
+        return UrgentOpenCases(
+            rows=_rows_for(user).annotate(**chief_first),
+            reasons=[*chief_reasons, open_cases],
+            order=(*CHIEF_ORDER, *URGENCY_ORDER),
+        )
     if reasons is None:
         # Everyone's open cases: read in order from case_open_urgency_idx.
         return case_list(user=user).filter(status__in=OPEN_STATUSES, archived_at__isnull=True).order_by(*URGENCY_ORDER)
@@ -194,9 +229,84 @@ def workbench(*, user, filters: dict | None = None):
     )
 
 
+# A chief officer's list: assigned to them (指派给我) first, then their region's cases.
+CHIEF_ORDER = (F("assigned_to_me").desc(), F("in_my_region").desc())
+
+
+def _region_path(user) -> str:
+    """The path of the user's region (``User.region``), read once per request."""
+    path = getattr(user, "_region_path", None)
+    if path is None:
+        path = user.region.path if user.region_id else ""
+        user._region_path = path
+    return path
+
+
+def _chief_order(user) -> dict | None:
+    """For a chief officer, the annotations ``CHIEF_ORDER`` sorts by; None for anyone else.
+
+    "In my region" is the case's region within the subtree of the region the chief
+    officer is bound to (``Region.path``), so a city's chief sees its districts' cases."""
+    if not roles.has_role(user, roles.CHIEF_PROBLEM_OFFICER):
+        return None
+    # "= me" is NULL, not false, on a case without a chief officer: NULLs would sort first.
+    mine = ExpressionWrapper(Q(chief_officer_id=user.pk) & Q(chief_officer__isnull=False), output_field=BooleanField())
+    in_region: ExpressionWrapper | Value
+    if user.region_id:
+        in_region = ExpressionWrapper(
+            Q(region__path__startswith=_region_path(user)) & Q(region__isnull=False), output_field=BooleanField()
+        )
+    else:
+        in_region = Value(False, output_field=BooleanField())
+    return {"assigned_to_me": mine, "in_my_region": in_region}
+
+
+def chief_officers_for_region(region) -> list:
+    """The chief officers bound to the region or the nearest region above it that has
+    any (a township's case goes to its county's chief when the township has none).
+    One query."""
+    from django.db.models.functions import Length
+
+    from portal.models import User
+
+    if region is None:
+        return []
+    codes = [code for code in region.path.split("/") if code]
+    ancestor_paths = ["/" + "/".join(codes[: depth + 1]) + "/" for depth in range(len(codes))]
+    chiefs = list(
+        User.objects.filter(groups__name=roles.CHIEF_PROBLEM_OFFICER, is_active=True, region__path__in=ancestor_paths)
+        .select_related("department")
+        .annotate(depth=Length("region__path"))
+        .order_by("-depth", "full_name", "pk")
+    )
+    return [chief for chief in chiefs if chief.depth == chiefs[0].depth] if chiefs else []
+
+
+def long_term_request_pending(*, case: Case) -> LongTermRequest | None:
+    """The 需长期推进 request awaiting a chief officer, with who asked; None without one
+    (no query when ``case_get_for_user`` found none)."""
+    if getattr(case, "long_term_pending", True) is False:
+        return None
+    return (
+        LongTermRequest.objects.filter(case_id=case.pk, approved__isnull=True)
+        .select_related("requested_by__department")
+        .first()
+    )
+
+
+def long_term_reviews_due(*, today=None) -> QuerySet[Case]:
+    """需长期推进 cases whose review date has come (下次评估日期 today or earlier)."""
+    today = today or timezone.localdate()
+    return Case.objects.filter(sla.long_term_q(), long_term_review_on__lte=today, archived_at__isnull=True)
+
+
 def _rating_side(user) -> list[Q]:
     """The cases the user speaks for (the enterprise's side): filed by them, or their enterprise's."""
-    return [Q(filed_by=user), Q(enterprise_id__in=member_enterprise_ids(user))]
+    # A window case's filer is its 问题专员, who rates nothing (complaints/windows/).
+    filed = Q(filed_by=user, window__isnull=True)
+    # 亲商管家 (complaints/visits/): nor does the 管家 who filed a 走访 problem (permissions.represents).
+    filed &= ~Q(channel="steward_visit")
+    return [filed, Q(enterprise_id__in=member_enterprise_ids(user))]
 
 
 def _rating_reasons(user) -> list[QuerySet[Case]]:
@@ -218,7 +328,37 @@ def _reasons_to_see(user) -> list[QuerySet[Case]] | None:
             Case.objects.filter(lead_department_id=user.department_id),
             Case.objects.filter(co_departments=user.department_id),
         ]
+    # 办不成事 windows (complaints/windows/): a 问题专员 sees the cases of the windows they
+    # are on duty at — registered there, consulted on there now, or escalated from or to
+    # there (会商联办), so the upper window's 专员 see a case once it reaches them.
+    # The Python twin is permissions.on_duty_for.
+    if roles.has_role(user, roles.SPECIALIST):
+        reasons += window_case_reasons(user)
+    # --- 亲商管家 (complaints/visits/) ---
+    # A 管家 reads (only reads: no action is theirs, permissions.case_actions) the cases of
+    # the enterprises they look after (portal.StewardAssignment); a confidential
+    # complainant stays masked (_identity_visible). The Python twin is permissions.looks_after.
+    if roles.has_role(user, roles.STEWARD):
+        from portal.models import StewardAssignment
+
+        looked_after = StewardAssignment.objects.filter(steward=user).values("enterprise_id")
+        reasons.append(Case.objects.filter(enterprise_id__in=looked_after))
+    # --- end 亲商管家 ---
     return reasons
+
+
+def window_case_reasons(user) -> list[QuerySet[Case]]:
+    """The cases of the windows the 问题专员 is on duty at, one queryset per way a case
+    belongs to a window (each reads its own index)."""
+    from complaints.models import ServiceWindow
+
+    mine = ServiceWindow.objects.filter(specialists=user).values("pk")
+    return [
+        Case.objects.filter(window__in=mine),
+        Case.objects.filter(current_window__in=mine),
+        Case.objects.filter(window_escalations__to_window__in=mine),
+        Case.objects.filter(window_escalations__from_window__in=mine),
+    ]
 
 
 class UrgentOpenCases:
@@ -429,6 +569,15 @@ def start_items(*, user) -> list:
             StartItem(_("全市超期"), counts["overdue"], f"{url}?overdue=true", "danger"),
         ]
         items += _overdue_by_unit(url)
+    if roles.has_role(user, roles.CHIEF_PROBLEM_OFFICER):
+        # 需长期推进: requests to decide, and reviews whose date has come.
+        pending = LongTermRequest.objects.filter(
+            approved__isnull=True, case__status__in=OPEN_STATUSES, case__archived_at__isnull=True
+        ).count()
+        items += [
+            StartItem(_("待审批的长期推进申请"), pending, f"{url}?long_term=pending", "warning"),
+            StartItem(_("需长期推进待评估"), long_term_reviews_due().count(), f"{url}?long_term=review", "warning"),
+        ]
     return items
 
 

@@ -31,6 +31,7 @@ from complaints.models import (
     CaseTask,
     Channel,
     EventKind,
+    LongTermRequest,
     NonAcceptanceReason,
     ProblemClass,
     Rating,
@@ -43,7 +44,15 @@ from complaints.models import (
     Status,
     Tier,
 )
-from complaints.permissions import can_act_as_handler, can_rate_as_enterprise, can_triage, can_view_case
+from complaints.permissions import (
+    can_act_as_handler,
+    can_rate_as_enterprise,
+    can_request_long_term,
+    can_triage,
+    can_view_case,
+    is_chief_officer,
+    on_duty_for,
+)
 from portal import roles
 from portal.models import Department, User
 from portal.selectors import approved_members, is_approved_member
@@ -128,11 +137,15 @@ def case_file(
         existing = Case.objects.filter(idempotency_key=idempotency_key).first()
         if existing is not None:
             return _same_form_again(existing, actor)
+    from complaints.permissions import looks_after  # 亲商管家 (complaints/visits/)
+
     if (
         enterprise is not None
         and actor is not None
         and not roles.is_official(actor)
         and not is_approved_member(user=actor, enterprise=enterprise)
+        # 亲商管家 (complaints/visits/): a 管家 files the problems found on a visit for the enterprise.
+        and not looks_after(actor, enterprise)
     ):
         raise CaseError({"enterprise": _("您尚未获准代表该企业。")}, code="not_member")
     now = timezone.localtime()
@@ -335,12 +348,19 @@ def case_assign(
     if case.status != Status.ACCEPTED:
         raise _refuse_state(case, _("交办"))
     co_departments = [department for department in co_departments if department.pk != lead_department.pk]
-    if tier in CHIEF_TIERS and chief_officer is None and case.chief_officer is None:
-        raise CaseError({"chief_officer": _("疑难、重大诉求件须指定首席问题官。")}, code="chief_required")
-    if chief_officer is not None and not roles.has_role(chief_officer, roles.CHIEF_PROBLEM_OFFICER):
-        raise CaseError({"chief_officer": _("所选人员不是首席问题官。")}, code="not_chief")
     if tier == Tier.CROSS_DEPARTMENT and not co_departments:
         raise CaseError({"co_departments": _("跨部门诉求件请选择协办单位。")}, code="co_required")
+    # 宣城: a case "涉及多个政务服务机构" is owned by a 首席问题官, as difficult and major ones
+    # are — whether its tier says 跨部门 or co-handling departments say so.
+    if (tier in CHIEF_TIERS or co_departments) and chief_officer is None and case.chief_officer is None:
+        message = (
+            _("有协办单位（涉及多个部门）的诉求件须指定首席问题官。")
+            if tier not in CHIEF_TIERS
+            else _("跨部门、疑难、重大诉求件须指定首席问题官。")
+        )
+        raise CaseError({"chief_officer": message}, code="chief_required")
+    if chief_officer is not None and not roles.has_role(chief_officer, roles.CHIEF_PROBLEM_OFFICER):
+        raise CaseError({"chief_officer": _("所选人员不是首席问题官。")}, code="not_chief")
     case.tier = tier
     case.lead_department = lead_department
     if chief_officer is not None:
@@ -493,16 +513,29 @@ def case_resolve(*, case: Case, actor: User, resolution: str, open_tasks_reason:
             "count": len(open_tasks),
             "reason": open_tasks_reason.strip(),
         }
+    was_long_term = case.is_long_term
     case.status = Status.RESOLVED
     case.resolved_at = timezone.now()
     case.resolution = resolution
     case.stage = ""
     case.stage_due_at = None
     case.stage_overdue_at = None
+    # 需长期推进 describes an open case: solved, it is no longer pursued (a second round
+    # after an unsatisfied rating runs on the normal clock unless approved again).
+    _clear_long_term(case)
     case.save()
     _event(
         case, kind=EventKind.RESOLVED, actor=actor, from_status=Status.FEEDBACK_GIVEN, note=resolution, is_public=True
     )
+    if was_long_term:
+        _event(
+            case,
+            kind=EventKind.LONG_TERM_ENDED,
+            actor=actor,
+            from_status=Status.FEEDBACK_GIVEN,
+            note=_("已办结，长期推进结束。"),
+            is_public=True,
+        )
     _notify_complainant(case, kind="case.resolved", title=_("您的诉求 %(number)s 已办结，请评价"))
     return case
 
@@ -605,6 +638,11 @@ def case_suspend(*, case: Case, actor: User, reason: str) -> Case:
         raise _refuse_state(case, _("暂停计时"))
     if case.is_suspended:
         raise CaseError(_("诉求件 %(number)s 已在暂停中。") % {"number": case.number}, code="already_suspended")
+    if case.is_long_term:
+        raise CaseError(
+            _("诉求件 %(number)s 为需长期推进事项，期间不计时，无需暂停。") % {"number": case.number},
+            code="long_term",
+        )
     if not reason.strip():
         raise CaseError({"reason": _("请填写暂停原因。")}, code="reason_required")
     case.suspended_at = timezone.now()
@@ -700,8 +738,242 @@ def case_comment(*, case: Case, actor: User, note: str, is_public: bool = False)
         raise PermissionDenied
     if not note.strip():
         raise CaseError({"note": _("请填写备注内容。")}, code="note_required")
-    staff_side = can_triage(actor) or can_act_as_handler(actor, case)
+    # The window's 问题专员 (complaints/windows/) write staff notes too.
+    staff_side = can_triage(actor) or can_act_as_handler(actor, case) or on_duty_for(actor, case)
     return _event(case, kind=EventKind.COMMENT, actor=actor, note=note, is_public=is_public or not staff_side)
+
+
+# --- 需长期推进 -----------------------------------------------------------------------
+#
+# Some problems cannot be solved within a month however hard a department works (a plot
+# awaiting a provincial land quota, a road to be built): 湘潭 reports them apart, as
+# "正在跟进并需长期推进事项". A handler of the lead department or an official asks for
+# it with a reason and a next review date; a chief officer approves or refuses. While
+# approved the case is not late: ``sla.overdue_q`` leaves it out of every overdue count,
+# list and the sweep, and ``sla.long_term_q`` counts it on its own.
+#
+# The clock, like a suspension (暂停计时), stands still meanwhile: when the chief officer
+# ends it (恢复常规办理), each deadline of a stage not yet done moves later by the working
+# days that stage spent in the long-term period — counted from the approval, or from the
+# stage's own start when a handler moved the case on meanwhile. So the case resumes with
+# the time it had left when it was approved (late again at once if it was late then),
+# and a stage begun during the period gets its full time from the end. Resolving the
+# case ends the period too.
+
+
+def _check_review_date(review_on: dt.date | None, calendar: WorkCalendar | None = None) -> dt.date:
+    """The next review (下次评估): a working day after today."""
+    calendar = calendar or WorkCalendar()
+    if review_on is None or review_on <= timezone.localdate() or not calendar.is_working_day(review_on):
+        raise CaseError({"review_on": _("下次评估日期须为今天以后的工作日。")}, code="review_date")
+    return review_on
+
+
+def _require_chief(actor: User) -> None:
+    if not is_chief_officer(actor):
+        raise PermissionDenied
+
+
+def _clear_long_term(case: Case) -> None:
+    case.long_term_since = None
+    case.long_term_reason = ""
+    case.long_term_review_on = None
+
+
+def _case_link(case: Case) -> str:
+    return reverse("complaints:case_detail", args=[case.number])
+
+
+def long_term_reviewers(case: Case) -> list[User]:
+    """The chief officers a 需长期推进 request or review goes to: the case's own chief
+    officer; without one, the chief officers bound to the case's region (the nearest
+    level that has any); without those, every chief officer."""
+    chief = case.chief_officer
+    if chief is not None:
+        return [chief] if chief.is_active else []
+    from complaints.selectors import chief_officers_for_region
+
+    return chief_officers_for_region(case.region) or list(
+        User.objects.filter(groups__name=roles.CHIEF_PROBLEM_OFFICER, is_active=True)
+    )
+
+
+@transaction.atomic
+def case_long_term_request(*, case: Case, actor: User, reason: str, review_on: dt.date) -> LongTermRequest:
+    """Ask for the case to be marked 需长期推进 (a reason and the next review date); a
+    chief officer decides. One request at a time awaits a decision."""
+    case = _lock(case)
+    if not can_request_long_term(actor, case):
+        raise PermissionDenied
+    if case.status not in (Status.ASSIGNED, Status.MEASURES_SET, Status.FEEDBACK_GIVEN):
+        raise _refuse_state(case, _("申请长期推进"))
+    if case.is_long_term:
+        raise CaseError(_("诉求件 %(number)s 已是需长期推进事项。") % {"number": case.number}, code="long_term")
+    if case.is_suspended:
+        raise CaseError(_("诉求件已暂停计时，请先恢复。"), code="suspended")
+    if not reason.strip():
+        raise CaseError({"reason": _("请说明需长期推进的原因。")}, code="reason_required")
+    _check_review_date(review_on)
+    if LongTermRequest.objects.filter(case=case, approved__isnull=True).exists():
+        raise CaseError(
+            _("诉求件 %(number)s 已有待审批的长期推进申请。") % {"number": case.number}, code="already_requested"
+        )
+    request = LongTermRequest.objects.create(case=case, reason=reason, review_on=review_on, requested_by=actor)
+    _event(
+        case,
+        kind=EventKind.LONG_TERM_REQUESTED,
+        actor=actor,
+        from_status=case.status,
+        note=_("申请需长期推进：%(reason)s（下次评估日期：%(date)s）")
+        % {"reason": reason, "date": f"{review_on:%Y-%m-%d}"},
+        is_public=False,
+    )
+    for chief in long_term_reviewers(case):
+        notification_send(
+            recipient=chief,
+            kind="case.long_term.requested",
+            title=_("诉求件 %(number)s 申请需长期推进，请审批") % {"number": case.number},
+            link=_case_link(case),
+            dedup_key=f"case.long_term.requested:{request.pk}:{chief.pk}",
+            email=True,
+        )
+    return request
+
+
+@transaction.atomic
+def case_long_term_decide(*, case: Case, actor: User, approved: bool, note: str = "") -> Case:
+    """A chief officer approves the pending 需长期推进 request — the case leaves the
+    overdue counts and its clock stands still until the review — or refuses it with a reason."""
+    _require_chief(actor)
+    case = _lock(case)
+    request = LongTermRequest.objects.select_for_update().filter(case=case, approved__isnull=True).first()
+    if request is None:
+        raise CaseError(_("诉求件 %(number)s 没有待审批的长期推进申请。") % {"number": case.number}, code="no_request")
+    if not approved and not note.strip():
+        raise CaseError({"note": _("不同意时请说明理由。")}, code="note_required")
+    if approved and not case.is_open:
+        raise _refuse_state(case, _("批准长期推进"))
+    request.approved = approved
+    request.decided_by = actor
+    request.decided_at = timezone.now()
+    request.decision_note = note
+    request.save(update_fields=["approved", "decided_by", "decided_at", "decision_note"])
+    if approved:
+        review_on = request.review_on
+        if review_on <= timezone.localdate():
+            # Decided after the date asked for: the review is due at once, and the
+            # reminder says so; the chief officer extends it with a new date.
+            review_on = timezone.localdate()
+        case.long_term_since = request.decided_at
+        case.long_term_reason = request.reason
+        case.long_term_review_on = review_on
+        case.save(update_fields=["long_term_since", "long_term_reason", "long_term_review_on"])
+        text = _("需长期推进：%(reason)s。下次评估日期：%(date)s。") % {
+            "reason": request.reason,
+            "date": f"{review_on:%Y-%m-%d}",
+        }
+        _event(
+            case,
+            kind=EventKind.LONG_TERM_APPROVED,
+            actor=actor,
+            from_status=case.status,
+            note=text + note,
+            is_public=True,
+        )
+        title = _("诉求件 %(number)s 已批准为需长期推进事项")
+    else:
+        _event(
+            case,
+            kind=EventKind.LONG_TERM_REJECTED,
+            actor=actor,
+            from_status=case.status,
+            note=_("长期推进申请未获批准：%(note)s") % {"note": note},
+            is_public=False,
+        )
+        title = _("诉求件 %(number)s 的长期推进申请未获批准")
+    notification_send(
+        recipient=request.requested_by,
+        kind="case.long_term.decided",
+        title=title % {"number": case.number},
+        body=note,
+        link=_case_link(case),
+        dedup_key=f"case.long_term.decided:{request.pk}",
+    )
+    return case
+
+
+@transaction.atomic
+def case_long_term_extend(*, case: Case, actor: User, review_on: dt.date, note: str = "") -> Case:
+    """On review a chief officer keeps the case 需长期推进 until a later review date."""
+    _require_chief(actor)
+    case = _lock(case)
+    if not (case.is_open and case.is_long_term):
+        raise CaseError(_("诉求件 %(number)s 不是需长期推进事项。") % {"number": case.number}, code="not_long_term")
+    _check_review_date(review_on)
+    old = case.long_term_review_on
+    case.long_term_review_on = review_on
+    case.save(update_fields=["long_term_review_on"])
+    _event(
+        case,
+        kind=EventKind.DEADLINE_CHANGED,
+        actor=actor,
+        from_status=case.status,
+        note=_("继续长期推进，下次评估日期由%(old)s改为%(new)s。")
+        % {"old": f"{old:%Y-%m-%d}" if old else "—", "new": f"{review_on:%Y-%m-%d}"}
+        + (note if note else ""),
+        is_public=True,
+    )
+    return case
+
+
+# The deadline of each stage, when the stage was done, and when it began.
+_STAGE_CLOCKS = {
+    Stage.ASSIGN: ("assign_due_at", "assigned_at", "received_at"),
+    Stage.MEASURES: ("measures_due_at", "measures_set_at", "assigned_at"),
+    Stage.FEEDBACK: ("feedback_due_at", "feedback_at", "measures_set_at"),
+    Stage.RESOLVE: ("resolve_due_at", "resolved_at", "assigned_at"),
+}
+
+
+@transaction.atomic
+def case_long_term_end(*, case: Case, actor: User, note: str = "") -> Case:
+    """End 需长期推进 (恢复常规办理): the case is back on the normal clock, each deadline of a
+    stage not yet done moved later by the working days that stage spent in the period
+    (see above), and counts as overdue again once past it."""
+    _require_chief(actor)
+    case = _lock(case)
+    if not (case.is_open and case.is_long_term):
+        raise CaseError(_("诉求件 %(number)s 不是需长期推进事项。") % {"number": case.number}, code="not_long_term")
+    calendar = WorkCalendar()
+    today = timezone.localdate()
+    since = case.long_term_since
+    assert since is not None
+    old_due = case.stage_due_at
+    for due_field, done_field, start_field in _STAGE_CLOCKS.values():
+        due, start = getattr(case, due_field), getattr(case, start_field)
+        if due is None or getattr(case, done_field) is not None:
+            continue
+        counted_from = max(since, start) if start else since
+        days = calendar.working_days_between(timezone.localtime(counted_from).date(), today)
+        setattr(case, due_field, sla.shift_by_working_days(due, days, calendar))
+    if case.stage:
+        case.stage_due_at = getattr(case, _STAGE_CLOCKS[Stage(case.stage)][0])
+    if case.stage_due_at and case.stage_due_at > timezone.now():
+        case.stage_overdue_at = None
+    _clear_long_term(case)
+    case.save()
+    text = _("恢复常规办理。")
+    if old_due != case.stage_due_at:
+        text += _("当前环节期限由%(old)s顺延至%(new)s。") % {"old": _format(old_due), "new": _format(case.stage_due_at)}
+    _event(
+        case,
+        kind=EventKind.LONG_TERM_ENDED,
+        actor=actor,
+        from_status=case.status,
+        note=text + (note if note else ""),
+        is_public=True,
+    )
+    return case
 
 
 # --- Tasks, return visits, 回头看, splitting ----------------------------------------
@@ -959,12 +1231,19 @@ def complainant_users(case: Case) -> list[User]:
     if case.channel == Channel.WALKTHROUGH:
         # The experience officer whose finding this is speaks for it.
         users += [u for u in User.objects.filter(walkthroughs__findings__case=case, is_active=True) if u not in users]
-    filer = case.filed_by
+    # A window case's filer is the 问题专员 who registered it (complaints/windows/), never the 诉求人.
+    filer = case.filed_by if case.window_id is None else None
     if filer is not None and filer.is_active and not _is_staff_side(filer) and filer not in users:
         users.append(filer)
     return users
 
 
 def _is_staff_side(user: User) -> bool:
-    """Officials, chief officers and department handlers register cases for others."""
-    return can_triage(user) or roles.is_official(user) or bool(user.department_id)
+    """Officials, chief officers, department handlers and 亲商管家 register cases for others."""
+    return (
+        can_triage(user)
+        or roles.is_official(user)
+        or bool(user.department_id)
+        # 亲商管家 (complaints/visits/): a 管家 files 走访 problems for the enterprise.
+        or roles.has_role(user, roles.STEWARD)
+    )

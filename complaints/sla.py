@@ -74,7 +74,9 @@ def shift_by_working_days(moment: dt.datetime | None, days: int, calendar: WorkC
 
 
 def overdue_q(now: dt.datetime | None = None, *, prefix: str = "") -> Q:
-    """超期: an open case whose running (not suspended) stage is past its deadline.
+    """超期: an open case whose running (not suspended) stage is past its deadline, and
+    that a chief officer has not approved as 需长期推进 (those are counted on their own,
+    ``long_term_q``, never as late).
 
     The one definition, used by lists, filters, figures, flags and the overdue sweep
     (which embeds its compiled SQL); ``now`` None compares with the database's clock.
@@ -83,17 +85,28 @@ def overdue_q(now: dt.datetime | None = None, *, prefix: str = "") -> Q:
         **{
             f"{prefix}status__in": OPEN_STATUSES,
             f"{prefix}suspended_at__isnull": True,
+            f"{prefix}long_term_since__isnull": True,
             f"{prefix}stage_due_at__lt": now if now is not None else Now(),
         }
     )
 
 
+def long_term_q(*, prefix: str = "") -> Q:
+    """需长期推进: an open case a chief officer approved as one to pursue over the long
+    term (湘潭's "正在跟进并需长期推进事项"). Its clock stands still meanwhile."""
+    return Q(**{f"{prefix}status__in": OPEN_STATUSES, f"{prefix}long_term_since__isnull": False})
+
+
 def flag_expression(threshold: dt.datetime, *, prefix: str = ""):
     """SQL for a case's flag, so lists can show and sort by it without Python loops.
     ``prefix`` reaches the case through a relation, e.g. ``"case__"`` from an appeal."""
-    due, suspended = f"{prefix}stage_due_at", f"{prefix}suspended_at"
+    due, suspended, long_term = f"{prefix}stage_due_at", f"{prefix}suspended_at", f"{prefix}long_term_since"
     return SqlCase(
-        When(Q(**{f"{due}__isnull": True}) | Q(**{f"{suspended}__isnull": False}), then=Value("")),
+        # No clock runs: none set, suspended, or 需长期推进 (shown by its own badge).
+        When(
+            Q(**{f"{due}__isnull": True}) | Q(**{f"{suspended}__isnull": False}) | Q(**{f"{long_term}__isnull": False}),
+            then=Value(""),
+        ),
         When(overdue_q(prefix=prefix), then=Value(RED)),
         When(**{f"{due}__lte": threshold}, then=Value(YELLOW)),
         default=Value(GREEN),
@@ -103,7 +116,7 @@ def flag_expression(threshold: dt.datetime, *, prefix: str = ""):
 def clock_text(case, now: dt.datetime | None = None, calendar: WorkCalendar | None = None) -> str:
     """The running stage's time in working days, as a handler reads it: "剩余 2 个工作日",
     "今日到期" or "超期 3 个工作日"; empty when no clock runs."""
-    if not (case.is_open and case.stage_due_at and not case.is_suspended):
+    if not (case.is_open and case.stage_due_at and not case.is_suspended and case.long_term_since is None):
         return ""
     return time_left_text(case.stage_due_at, now, calendar)
 

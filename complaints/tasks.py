@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from complaints import sla
 from complaints.models import Case, EventKind
@@ -110,5 +113,61 @@ def sweep_overdue_cases() -> int:
     return count
 
 
+def remind_long_term_reviews() -> int:
+    """Remind the chief officers of each 需长期推进 case whose review date has come to
+    review it: extend it to a new date or end it (恢复常规办理). Once per case and
+    review date (an extension to a new date reminds again). Returns how many were sent."""
+    from complaints.selectors import long_term_reviews_due
+    from complaints.services import long_term_reviewers
+
+    sent = 0
+    with transaction.atomic():
+        cases = long_term_reviews_due().select_related("chief_officer", "region")
+        for case in cases:
+            # The chief officer who approved it, when the case has no chief officer of its own.
+            approver = (
+                None
+                if case.chief_officer_id
+                else case.long_term_requests.filter(approved=True)
+                .select_related("decided_by")
+                .order_by("-decided_at")
+                .first()
+            )
+            reviewers = [approver.decided_by] if approver and approver.decided_by else long_term_reviewers(case)
+            for chief in reviewers:
+                if not chief.is_active:
+                    continue
+                notification = notification_send(
+                    recipient=chief,
+                    kind="case.long_term.review",
+                    title=_("需长期推进的诉求件 %(number)s 已到评估日期，请评估：继续推进或恢复常规办理")
+                    % {"number": case.number},
+                    link=reverse("complaints:case_detail", args=[case.number]),
+                    dedup_key=f"case.long_term.review:{case.pk}:{case.long_term_review_on}",
+                    email=True,
+                )
+                sent += notification is not None
+    return sent
+
+
+def sweep_overdue_consultations() -> int:
+    """咨询 past their answer limit unanswered: flagged (overdue_at) and their 管家 told, once
+    (complaints.consultations.services). Returns how many were new."""
+    from complaints.consultations.services import consultation_sweep_overdue
+
+    return consultation_sweep_overdue()
+
+
 # Every 5 minutes: new overdue stages are flagged within minutes of their deadline.
-SCHEDULES = [Recurring(name="诉求件超期巡查", func="complaints.tasks.sweep_overdue_cases", minutes=5)]
+# Every morning: the chief officers are reminded of the 需长期推进 cases due for review.
+SCHEDULES = [
+    Recurring(name="诉求件超期巡查", func="complaints.tasks.sweep_overdue_cases", minutes=5),
+    # The name is a database key (django-q2's schedule), like the one above.
+    Recurring(
+        name=gettext_noop("需长期推进评估提醒"),
+        func="complaints.tasks.remind_long_term_reviews",
+        daily_at=dt.time(8, 0),
+    ),
+    # 咨询 past their answer limit, flagged like cases' stages (complaints/consultations/).
+    Recurring(name=gettext_noop("咨询超期巡查"), func="complaints.tasks.sweep_overdue_consultations", minutes=5),
+]

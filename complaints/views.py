@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 
+from django import forms as django_forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -119,8 +120,26 @@ def case_list(request):
             "can_export": request.user.has_perm("complaints.export_cases"),
             "can_triage": permissions.can_triage(request.user),
             "query": _without_page(request.GET),
+            "chief_tabs": _chief_tabs(request),
         },
     )
+
+
+def _chief_tabs(request) -> list[tuple[str, str, bool]] | None:
+    """A chief officer's tabs over the workbench: all (assigned to them first, then their
+    region's), 指派给我, 本区域 and 需长期推进; (label, query, active)."""
+    user = request.user
+    if not permissions.is_chief_officer(user):
+        return None
+    tabs = [
+        (_("全部（指派给我的在前）"), ""),
+        (_("指派给我"), f"chief_officer={user.pk}&open=true"),
+    ]
+    if user.region_id:
+        tabs.append((_("本区域"), f"region={user.region.code}&open=true"))
+    tabs.append((_("需长期推进"), "long_term=true"))
+    current = _without_page(request.GET)
+    return [(label, query, query == current) for label, query in tabs]
 
 
 def _officials_list(request, cases, template: str, **context):
@@ -175,6 +194,10 @@ def _empty_form(action: str, case):
         return forms.ResolveForm(open_tasks=case.open_tasks)
     if action == "classify":
         return forms.ClassifyForm(initial={"problem_class": case.problem_class_id}, category=case.category_id)
+    if action == "assign":
+        # A case that will need a chief officer: the one bound to its region, suggested.
+        suggested = [] if case.chief_officer_id else selectors.chief_officers_for_region(case.region)
+        return forms.AssignForm(suggested_chiefs=suggested)
     return ACTIONS[action][0]()
 
 
@@ -196,6 +219,10 @@ def _detail_context(request, case, **bound_forms):
     # A posted form comes back with what was typed and why it failed, even when the
     # case has moved on meanwhile (the error names its state).
     actions.update({action: form for action, form in bound_forms.items() if action not in INLINE_ACTIONS})
+    # Several cards ask for a 原因 or 说明: ids carry the action so each label names its own field.
+    for action, form in actions.items():
+        if isinstance(form, django_forms.BaseForm):
+            form.auto_id = f"id_{action}_%s"
     staff_side = permissions.is_staff_side(user, case)
     tasks = selectors.case_tasks(case=case)
     return {
@@ -213,6 +240,8 @@ def _detail_context(request, case, **bound_forms):
         # Return visits and 回头看 are the office's records, for the staff side.
         **(selectors.case_follow_ups(case=case) if staff_side else {"return_visits": [], "recheck": None}),
         "links": selectors.case_links(user=user, case=case),
+        # The 需长期推进 request awaiting a chief officer, for the staff side.
+        "long_term_request": selectors.long_term_request_pending(case=case) if staff_side else None,
         "similar": selectors.similar_open_cases(case=case, user=user) if permissions.can_triage(user) else [],
     }
 
@@ -246,6 +275,22 @@ ACTIONS = {
         lambda case, user, data: services.case_return_visit(case=case, actor=user, **data),
     ),
     "recheck": (forms.RecheckForm, lambda case, user, data: services.case_recheck(case=case, actor=user, **data)),
+    "long_term": (
+        forms.LongTermRequestForm,
+        lambda case, user, data: services.case_long_term_request(case=case, actor=user, **data),
+    ),
+    "long_term_decide": (
+        forms.LongTermDecideForm,
+        lambda case, user, data: services.case_long_term_decide(case=case, actor=user, **data),
+    ),
+    "long_term_extend": (
+        forms.LongTermExtendForm,
+        lambda case, user, data: services.case_long_term_extend(case=case, actor=user, **data),
+    ),
+    "long_term_end": (
+        forms.LongTermEndForm,
+        lambda case, user, data: services.case_long_term_end(case=case, actor=user, **data),
+    ),
 }
 DONE_MESSAGES = {
     "accept": gettext_lazy("已受理。"),
@@ -264,6 +309,10 @@ DONE_MESSAGES = {
     "task_done": gettext_lazy("任务已销号。"),
     "return_visit": gettext_lazy("回访已记录。"),
     "recheck": gettext_lazy("回头看结果已记录。"),
+    "long_term": gettext_lazy("已申请需长期推进，等待首席问题官审批。"),
+    "long_term_decide": gettext_lazy("审批意见已记录。"),
+    "long_term_extend": gettext_lazy("已更新下次评估日期。"),
+    "long_term_end": gettext_lazy("已恢复常规办理。"),
 }
 
 

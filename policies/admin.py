@@ -8,10 +8,12 @@ from policies import matching, services
 from policies.models import (
     Application,
     ApplicationEvent,
+    ApplicationMandate,
     Policy,
     PolicyAttachment,
     PolicyCategory,
     PolicyMaterial,
+    PolicyPlan,
     PolicyQuestion,
 )
 from policies.resources import PolicyResource
@@ -224,10 +226,10 @@ class ApplicationAdmin(ArchiveAdminMixin, admin.ModelAdmin):
     """Applications, read-only: they change through the application pages and API
     (submit, review, payout); here they are only archived (归档)."""
 
-    list_display = ["policy", "enterprise", "year", "status", "submitted_at"]
-    list_filter = [ArchivedListFilter, "status", "year"]
+    list_display = ["policy", "enterprise", "year", "status", "submitted_at", "prepared_by"]
+    list_filter = [ArchivedListFilter, "status", "year", ("prepared_by", admin.EmptyFieldListFilter)]
     search_fields = ["policy__title", "enterprise__name"]
-    list_select_related = ["policy", "enterprise"]
+    list_select_related = ["policy", "enterprise", "prepared_by", "prepared_by__department"]
     actions = ["archive", "unarchive"]
     inlines = [ApplicationEventInline]
 
@@ -236,3 +238,39 @@ class ApplicationAdmin(ArchiveAdminMixin, admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records written by the services only; the admin lists and shows them."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ApplicationMandate)
+class ApplicationMandateAdmin(ReadOnlyAdmin):
+    """委托代办, read-only: enterprises grant and revoke them on their own page."""
+
+    list_display = ["enterprise", "granted_by", "granted_at", "revoked_by", "revoked_at"]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter), "granted_at"]
+    search_fields = ["enterprise__name", "enterprise__credit_code"]
+    list_select_related = ["enterprise", "granted_by", "granted_by__department", "revoked_by", "revoked_by__department"]
+    fields = ["enterprise", "pledge", "granted_by", "granted_at", "revoked_by", "revoked_at"]
+
+
+@admin.register(PolicyPlan)
+class PolicyPlanAdmin(ReadOnlyAdmin):
+    """一企一策 reports, read-only: staff prepare them on the enterprise's page."""
+
+    list_display = ["enterprise", "prepared_at", "prepared_by", "total_amount"]
+    list_filter = ["prepared_at", "prepared_by__department", "enterprise__region"]
+    search_fields = ["enterprise__name", "enterprise__credit_code", "prepared_by__full_name"]
+    list_select_related = ["enterprise", "prepared_by", "prepared_by__department"]
+    date_hierarchy = "prepared_at"
+    fields = ["enterprise", "prepared_by", "prepared_at", "total_amount", "recommendations", "items"]

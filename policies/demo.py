@@ -73,6 +73,7 @@ LEVELS = [Level.MUNICIPAL, Level.COUNTY, Level.PROVINCIAL]
 @transaction.atomic
 def seed(stdout=None) -> None:
     if Policy.objects.filter(document_number__startswith=MARKER).exists():
+        _seed_assisted(stdout)  # added after the catalogue's first seeding: idempotent by itself
         return
     rng = random.Random(20261121)
     city = Region.objects.get(code="341800")
@@ -151,6 +152,7 @@ def seed(stdout=None) -> None:
     _seed_applications(rng)
     if stdout:
         stdout.write(f"Demo policies: {count}, several 免申即享.")
+    _seed_assisted(stdout)
 
 
 def _chain_editions(editions: dict[tuple, list[Policy]]) -> None:
@@ -330,3 +332,92 @@ def _seed_application_events(official) -> None:
             note = f"兑付日期 {application.paid_on.isoformat()}，凭证号 {application.voucher_number}"
             add(Kind.PAID, paid, official.pk, Status.APPROVED, Status.PAID, application.paid_amount, note)
     ApplicationEvent.objects.bulk_create(events)
+
+
+DEMO_PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n"
+
+
+def _member_firm(username: str):
+    membership = (
+        EnterpriseMembership.objects.filter(user__username=username, status=EnterpriseMembership.Status.APPROVED)
+        .select_related("enterprise", "user")
+        .first()
+    )
+    return (membership.user, membership.enterprise) if membership else (None, None)
+
+
+def _open_policies_for(enterprise, count: int) -> list[Policy]:
+    """Open online policies the enterprise has no application for this year."""
+    from policies.models import Application
+
+    today = timezone.localdate()
+    taken = Application.objects.filter(enterprise=enterprise, year=today.year).values("policy_id")
+    return list(
+        Policy.objects.filter(Policy.open_q(today), application_method=ApplicationMethod.ONLINE)
+        .exclude(pk__in=taken)
+        .order_by("id")[:count]
+    )
+
+
+def _fill_in(application, actor, note: str) -> None:
+    """What the preparer types and uploads, as the enterprise would."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from policies.applications import services
+
+    for material in application.policy.materials.filter(zero_material=False):
+        services.application_file_add(
+            application=application,
+            actor=actor,
+            material=material,
+            upload=SimpleUploadedFile(f"{material.name}.pdf", DEMO_PDF, content_type="application/pdf"),
+            content_type="application/pdf",
+        )
+    services.application_save_draft(application=application, actor=actor, declared={"note": note})
+
+
+def _seed_assisted(stdout=None) -> None:
+    """帮办代办 and 一企一策 at work: 马管家 (steward) prepared two applications for the demo
+    enterprise — one awaiting its member's confirmation, one the member confirmed and
+    submitted — and a 一企一策 report; enterprise2's firm granted a standing mandate and
+    周营商 (official) submitted an application under it. Each part once."""
+    from policies.applications import services
+    from policies.models import Application, ApplicationMandate, PolicyPlan
+    from policies.plans.services import plan_create
+
+    steward = User.objects.filter(username="steward").first()
+    official = User.objects.filter(username="official").first()
+    member, firm = _member_firm("enterprise")
+    if steward is None or official is None or firm is None:
+        return
+    done = []
+    if not Application.objects.filter(prepared_by=steward, enterprise=firm).exists():
+        policies = _open_policies_for(firm, 2)
+        for index, policy in enumerate(policies):
+            application = services.application_prepare(policy=policy, enterprise=firm, actor=steward)
+            _fill_in(application, steward, "马管家上门走访时了解项目情况后代为填报，请企业核对投资额。")
+            services.application_send_to_confirm(application=application, actor=steward)
+            if index == 1:
+                services.application_submit(application=application, actor=member, confirmed=True)
+        done.append(f"{len(policies)} applications prepared by steward")
+    if not PolicyPlan.objects.filter(enterprise=firm, prepared_by=steward).exists():
+        plan_create(
+            enterprise=firm,
+            actor=steward,
+            recommendations=(
+                "一、本月内完成可享受政策的申报，管家可帮办代办；\n"
+                "二、补充研发投入数据，以便判断研发类政策；\n"
+                "三、争取专精特新认定，可增加享受的奖补。"
+            ),
+        )
+        done.append("a 一企一策 report")
+    member2, firm2 = _member_firm("enterprise2")
+    if firm2 is not None and not ApplicationMandate.objects.filter(enterprise=firm2).exists():
+        services.mandate_grant(enterprise=firm2, actor=member2, agreed=True)
+        for policy in _open_policies_for(firm2, 1):
+            application = services.application_prepare(policy=policy, enterprise=firm2, actor=official)
+            _fill_in(application, official, "依企业委托代为填报。")
+            services.application_submit(application=application, actor=official)
+        done.append("a standing mandate with an application submitted under it")
+    if stdout and done:
+        stdout.write("Demo 帮办代办: " + ", ".join(done) + ".")

@@ -472,6 +472,20 @@ class Application(models.Model):
     reviewer = models.ForeignKey(
         "portal.User", verbose_name=_("审核人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # 帮办代办: a 亲商管家 or an official filled it in for the enterprise, whose member
+    # confirms and submits it — or the preparer submits it under the enterprise's
+    # standing mandate (委托代办), which is then kept here.
+    prepared_by = models.ForeignKey(
+        "portal.User", verbose_name=_("代办人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    mandate = models.ForeignKey(
+        "ApplicationMandate",
+        verbose_name=_("依据的委托"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="applications",
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -505,6 +519,15 @@ class Application(models.Model):
     def is_concluded(self) -> bool:
         return self.status in self.CONCLUDED
 
+    @property
+    def is_prepared(self) -> bool:
+        """帮办代办: filled in by staff for the enterprise."""
+        return self.prepared_by_id is not None
+
+    @property
+    def submitted_under_mandate(self) -> bool:
+        return self.mandate_id is not None
+
 
 class ApplicationEvent(models.Model):
     """One entry of an application's timeline (申报记录): who did what, when, and for how
@@ -525,6 +548,7 @@ class ApplicationEvent(models.Model):
         PAID = "paid", pgettext_lazy("申报记录", "兑付")
         GRANTED = "granted", pgettext_lazy("申报记录", "免申即享兑现")
         RATED = "rated", pgettext_lazy("申报记录", "评价")
+        SENT_TO_CONFIRM = "sent_to_confirm", pgettext_lazy("申报记录", "交企业确认")
 
     application = models.ForeignKey(
         Application, verbose_name=_("政策申报"), on_delete=models.DO_NOTHING, related_name="events"
@@ -637,3 +661,78 @@ class PolicyAttachment(models.Model):
             except ValidationError as error:
                 raise ValidationError({"file": error.messages}) from None
             self.size = upload.size
+
+
+@history()
+class ApplicationMandate(models.Model):
+    """委托代办: an enterprise's standing mandate for staff to submit the applications they
+    prepare for it (帮办代办) without the enterprise confirming each one. A member grants
+    it, agreeing to ``pledge`` (the 信用承诺 that then covers every application submitted
+    under it), and a member revokes it; a revoked mandate stays as the record of what
+    was submitted under it. One active mandate per enterprise (a database constraint)."""
+
+    enterprise = models.ForeignKey(
+        Enterprise, verbose_name=_("企业"), on_delete=models.PROTECT, related_name="application_mandates"
+    )
+    pledge = models.TextField(_("信用承诺"))
+    granted_by = models.ForeignKey("portal.User", verbose_name=_("委托人"), on_delete=models.PROTECT, related_name="+")
+    granted_at = models.DateTimeField(_("委托时间"), default=timezone.now)
+    revoked_by = models.ForeignKey(
+        "portal.User", verbose_name=_("撤销人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("委托代办")
+        verbose_name_plural = _("委托代办")
+        ordering = ["-granted_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enterprise"], condition=Q(revoked_at__isnull=True), name="one_active_mandate_per_enterprise"
+            ),
+            models.CheckConstraint(
+                condition=Q(revoked_at__isnull=True) | Q(revoked_at__gte=F("granted_at")),
+                name="mandate_revoked_after_granted",
+            ),
+        ]
+        # Kept as the record of what was submitted under it; the database refuses a DELETE.
+        triggers = [protect_from_delete()]
+
+    def __str__(self):
+        return f"{self.enterprise} · {self.granted_at:%Y-%m-%d}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
+class PolicyPlan(models.Model):
+    """一企一策: a report prepared by staff (the enterprise's 亲商管家 or an official) for
+    one enterprise on one day — the policies it qualified for or almost did, what was
+    missing and the estimated amounts, frozen in ``items`` as they stood that day, with
+    the preparer's recommended next steps. Never changed afterwards: a new day, a new
+    report (the database refuses updates and deletes)."""
+
+    enterprise = models.ForeignKey(
+        Enterprise, verbose_name=_("企业"), on_delete=models.PROTECT, related_name="policy_plans"
+    )
+    prepared_by = models.ForeignKey("portal.User", verbose_name=_("编制人"), on_delete=models.PROTECT, related_name="+")
+    prepared_at = models.DateTimeField(_("编制时间"), default=timezone.now)
+    # One dict per policy, as ``policies.plans.selectors.snapshot_items`` writes them.
+    items = models.JSONField(_("政策清单"), default=list, blank=True)
+    total_amount = models.DecimalField(
+        _("预计可享金额合计（元）"), max_digits=16, decimal_places=2, null=True, blank=True
+    )
+    recommendations = models.TextField(_("工作建议"))
+
+    class Meta:
+        verbose_name = _("一企一策报告")
+        verbose_name_plural = _("一企一策报告")
+        ordering = ["-prepared_at", "-id"]
+        indexes = [models.Index(fields=["enterprise", "-prepared_at"], name="policyplan_enterprise_idx")]
+        triggers = [
+            pgtrigger.Protect(name="policy_plan_frozen", operation=pgtrigger.Update | pgtrigger.Delete),
+        ]
+
+    def __str__(self):
+        return f"{self.enterprise} · {timezone.localtime(self.prepared_at):%Y-%m-%d}"

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from policies import views
+from policies.plans import views as plans
 
 app_name = "policies"
 
@@ -12,4 +13,9 @@ urlpatterns = [
     path("matches/", views.my_matches, name="my_matches"),
     path("questions/", views.questions_to_answer, name="questions"),
     path("matches/report/", views.enterprise_report, name="enterprise_report"),
+    # 一企一策 reports prepared by staff
+    path("plans/", plans.plan_list, name="plan_list"),
+    path("plans/new/<int:enterprise_id>/", plans.plan_new, name="plan_new"),
+    path("plans/<int:pk>/", plans.plan_detail, name="plan_detail"),
+    path("plans/<int:pk>/xlsx/", plans.plan_export, name="plan_export"),
 ]

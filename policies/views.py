@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from policies import matching, selectors, services
 from policies.filters import PolicyFilter
 from policies.matching import ALMOST, ELIGIBLE, NOT_ELIGIBLE, UNKNOWN
-from policies.models import AmountRule, ApplicationMethod, PolicyMaterial
+from policies.models import AmountRule, ApplicationMethod
 from portal.forms import add_service_errors
 from portal.money import yuan
 
@@ -191,44 +191,20 @@ def my_matches(request):
     )
 
 
-def _next_step(evaluation) -> str:
-    policy = evaluation.policy
-    if evaluation.klass == ALMOST:
-        return _("还差：%(missing)s。补齐后可申报。") % {"missing": evaluation.unmet_text}
-    if policy.application_method == ApplicationMethod.AUTO_GRANT:
-        return _("免申即享：无需申报，符合条件即直接兑现。")
-    if policy.application_method == ApplicationMethod.ONLINE:
-        return _("在线申报：在申报期内通过本平台提交申请。")
-    contact = "，".join(v for v in [policy.contact_department, policy.contact_phone] if v)
-    if contact:
-        return _("线下申报：请联系%(contact)s。") % {"contact": contact}
-    return _("线下申报：请向发布部门咨询。")
-
-
 @login_required
 @require_GET
 def enterprise_report(request):
     """一企一策: the enterprise's eligible and almost-eligible policies, printable."""
+    from policies.plans.selectors import report_items
+
     enterprise, enterprises = _chosen_enterprise(request)
     eligible, almost = [], []
-    total = 0
+    total = None
     if enterprise is not None:
-        evaluations = [
-            _decorate(e, enterprise)
-            for e in matching.enterprise_matches(enterprise=enterprise).evaluations
-            if e.klass in (ELIGIBLE, ALMOST)
-        ]
-        materials: dict[int, list] = {}
-        for material in PolicyMaterial.objects.filter(policy__in=[e.policy.pk for e in evaluations]).order_by(
-            "sort_order", "id"
-        ):
-            materials.setdefault(material.policy_id, []).append(material)
-        for evaluation in evaluations:
-            evaluation.next_step = _next_step(evaluation)
-            evaluation.materials = materials.get(evaluation.policy.pk, [])
-        eligible = [e for e in evaluations if e.klass == ELIGIBLE]
-        almost = [e for e in evaluations if e.klass == ALMOST]
-        total = sum((e.amount or 0) for e in eligible)
+        items = report_items(enterprise)
+        eligible = [_decorate(e, enterprise) for e in items.eligible]
+        almost = [_decorate(e, enterprise) for e in items.almost]
+        total = items.total
     return render(
         request,
         "policies/enterprise_report.html",
@@ -237,7 +213,7 @@ def enterprise_report(request):
             "enterprises": enterprises,
             "eligible": eligible,
             "almost": almost,
-            "total": total or None,
+            "total": total,
             "ELIGIBLE": ELIGIBLE,
         },
     )

@@ -314,11 +314,12 @@ class UserAdmin(PermissionLabelsMixin, DjangoUserAdmin):
     list_display = ["username", "full_name", "mobile", "department", "is_staff", "is_active"]
     list_filter = ["groups", "department", "is_staff", "is_active"]
     search_fields = ["username", "full_name", "mobile", "email"]
-    autocomplete_fields = ["department"]
+    autocomplete_fields = ["department", "region"]
     list_select_related = ["department"]
     fieldsets = [
         (None, {"fields": ["username", "password"]}),
-        (_("个人信息"), {"fields": ["full_name", "mobile", "email", "department"]}),
+        # region: 负责区域 of a chief problem officer, whose region's cases come first.
+        (_("个人信息"), {"fields": ["full_name", "mobile", "email", "department", "region"]}),
         (_("权限"), {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
         (_("重要日期"), {"fields": ["last_login", "date_joined"]}),
     ]

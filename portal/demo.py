@@ -183,6 +183,8 @@ ACCOUNTS = [
     ("enterprise2", "林企业", roles.ENTERPRISE_USER, None, False, 1),
     ("officer", "何体验", roles.EXPERIENCE_OFFICER, None, False, None),
     ("steward", "马管家", roles.STEWARD, "经信局", False, None),
+    # 问题专员 at 办不成事 windows; unit and windows in complaints/windows/demo.py.
+    ("specialist", "周专员", roles.SPECIALIST, None, False, None),
 ]
 # The demo 亲商管家 looks after the demo enterprise and two hundred others (enterprise2 has
 # none, to show the page without one).

@@ -40,6 +40,12 @@ urlpatterns = [
     path("policies/applications/", include("policies.applications.urls")),
     path("policies/", include("policies.urls")),
     path("walkthroughs/", include("complaints.walkthroughs.urls")),
+    # 咨询: questions that are not complaints (complaints/consultations/).
+    path("consultations/", include("complaints.consultations.urls")),
+    # 亲商管家: the workspace and the 走访 log (complaints/visits/).
+    path("steward/", include("complaints.visits.urls")),
+    # 办不成事 windows and their 问题专员 (complaints/windows/).
+    path("windows/", include("complaints.windows.urls")),
     # API
     path("api/v1/", include("portal.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),

@@ -49,6 +49,7 @@ def home(request):
     """The front door: 通知公告, the next roundtables, the newest policies, this year's
     case figures in one line and the hotline; signed in, what waits for the user."""
     from complaints import selectors as case_selectors
+    from complaints.consultations import selectors as consultation_selectors
     from complaints.reporting.selectors import Period, case_figures
     from complaints.walkthroughs import selectors as walkthrough_selectors
     from policies import selectors as policy_selectors
@@ -61,6 +62,7 @@ def home(request):
     if user.is_authenticated:
         for app_selectors in (
             case_selectors,
+            consultation_selectors,  # 咨询 to answer or to rate
             matching_selectors,
             application_selectors,
             roundtable_selectors,

@@ -16,11 +16,16 @@ from portal.admin_actions import run_for_each
 from portal.archive import ArchiveAdminMixin, ArchivedListFilter
 from portal.models import Enterprise, EnterpriseTag, Industry, Region
 from roundtables import services
-from roundtables.models import Appeal, Invitation, Registration, Series, Session, SessionAttachment
+from roundtables.models import Appeal, Invitation, Registration, Series, Session, SessionAttachment, Slot
 
 
 class GenerateForm(forms.Form):
     months = forms.IntegerField(label=_("生成未来几个月的会议"), min_value=1, max_value=12, initial=3)
+
+
+class SlotsForm(forms.Form):
+    minutes = forms.IntegerField(label=_("每个时段（分钟）"), min_value=5, max_value=240, initial=services.SLOT_MINUTES)
+    capacity = forms.IntegerField(label=_("每个时段可预约企业数"), min_value=1, max_value=100, initial=1)
 
 
 class PublishForm(forms.Form):
@@ -67,8 +72,8 @@ class InviteForm(forms.Form):
 
 @admin.register(Series)
 class SeriesAdmin(admin.ModelAdmin):
-    list_display = ["name", "region", "rrule", "default_capacity", "is_active"]
-    list_filter = ["is_active"]
+    list_display = ["name", "kind", "region", "rrule", "default_capacity", "is_active"]
+    list_filter = ["kind", "is_active"]
     search_fields = ["name"]
     autocomplete_fields = ["region", "host_department"]
     actions = ["generate_sessions"]
@@ -119,10 +124,23 @@ class SeriesAdmin(admin.ModelAdmin):
 class RegistrationInline(admin.TabularInline):
     model = Registration
     extra = 0
-    fields = ["enterprise", "attendee_name", "attendee_title", "mode", "pool", "status", "code", "checked_in_at"]
+    fields = [
+        "enterprise",
+        "attendee_name",
+        "attendee_title",
+        "mode",
+        "slot",
+        "pool",
+        "status",
+        "code",
+        "checked_in_at",
+    ]
     readonly_fields = fields
     can_delete = False
     show_change_link = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("enterprise", "slot")
 
     def has_delete_permission(self, request, obj=None):
         return False  # a registration is cancelled or archived, never deleted
@@ -169,6 +187,52 @@ class AppealInline(admin.TabularInline):
         return super().get_queryset(request).select_related("case")
 
 
+class SlotFormSet(forms.BaseInlineFormSet):
+    """A booked slot keeps room for those who booked it (deleting it is refused: the
+    registrations protect it)."""
+
+    def clean(self):
+        super().clean()
+        for form in self.forms:
+            slot = form.instance
+            if not slot.pk:
+                continue
+            # Deleting a booked one is refused by the admin's protected-object check.
+            if self.can_delete and self._should_delete_form(form):
+                continue
+            booked = services.slot_places_taken(slot)
+            if form.cleaned_data.get("capacity") is not None and form.cleaned_data["capacity"] < booked:
+                raise ValidationError(
+                    _("时段%(slot)s已有%(booked)d家企业预约，可预约企业数不能少于%(booked)d。")
+                    % {"slot": slot, "booked": booked},
+                    code="below_booked",
+                )
+
+
+class SlotInline(admin.TabularInline):
+    """预约时段 of a reception day or a 直通车 session; "生成预约时段" cuts the session's
+    time into equal ones."""
+
+    model = Slot
+    formset = SlotFormSet
+    extra = 0
+    fields = ["starts_at", "ends_at", "capacity", "booked"]
+    readonly_fields = ["booked"]
+
+    @admin.display(description=_("已预约"))
+    def booked(self, obj):
+        return obj.booked if obj.pk else "—"
+
+    def get_queryset(self, request):
+        from django.db.models import Count, Q
+
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(booked=Count("registrations", filter=Q(registrations__status=Registration.Status.CONFIRMED)))
+        )
+
+
 # Links typed without a scheme become https:// (Django 6's default, adopted now).
 HTTPS_LINKS = {models.URLField: {"assume_scheme": "https"}}
 
@@ -181,15 +245,21 @@ class AttachmentInline(admin.TabularInline):
 
 @admin.register(Session)
 class SessionAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "theme", "starts_at", "state", "seats", "calendar_note"]
-    list_filter = ["state", "series", "region"]
+    list_display = ["__str__", "kind", "theme", "starts_at", "state", "seats", "calendar_note"]
+    list_filter = ["state", "series__kind", "series", "region"]
     search_fields = ["theme", "venue"]
     date_hierarchy = "starts_at"
     list_select_related = ["series", "region", "parent"]
     autocomplete_fields = ["region", "departments", "industries"]
     formfield_overrides = HTTPS_LINKS
     readonly_fields = ["year", "number", "published_at", "early_publish_reason", "calendar_note", "tools"]
-    inlines = [AttachmentInline, InvitationInline, RegistrationInline, AppealInline]
+    inlines = [AttachmentInline, SlotInline, InvitationInline, RegistrationInline, AppealInline]
+
+    def get_inlines(self, request, obj):
+        # Time slots belong to the kinds that book them (企业接待日, 直通车).
+        if obj is None or not obj.takes_slots:
+            return [inline for inline in self.inlines if inline is not SlotInline]
+        return self.inlines
 
     def has_delete_permission(self, request, obj=None):
         # Deleting a session would take its registrations with it; one that has any
@@ -214,6 +284,7 @@ class SessionAdmin(admin.ModelAdmin):
         "close",
         "cancel",
         "create_county_sessions",
+        "generate_slots",
         "invite",
         "export_registrations",
         "follow_up_report",
@@ -221,7 +292,14 @@ class SessionAdmin(admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["series", "parent", "region", "year", "number", "state", "theme", "description", "chairs"]}),
         (_("时间地点"), {"fields": ["starts_at", "ends_at", "venue", "online_link", "calendar_note"]}),
-        (_("报名"), {"fields": ["capacity", "reserved_seats", "registration_closes_at", "departments", "industries"]}),
+        (
+            _("接待领导与参会部门"),
+            {
+                "fields": ["leader_title", "leader_name", "departments"],
+                "description": _("企业接待日由市领导率各职能部门现场接待企业，请填写出席的领导和部门。"),
+            },
+        ),
+        (_("报名"), {"fields": ["capacity", "reserved_seats", "registration_closes_at", "industries"]}),
         (_("发布"), {"fields": ["published_at", "early_publish_reason"]}),
         (_("会后"), {"fields": ["minutes", "video_url", "tools"]}),
     ]
@@ -243,6 +321,10 @@ class SessionAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         # The state changes through the actions (services), never by editing it.
         return [*self.readonly_fields, "state", "series", "parent"] if obj else ["state", "tools"]
+
+    @admin.display(description=_("类型"), ordering="series__kind")
+    def kind(self, obj):
+        return obj.series.get_kind_display()
 
     @admin.display(description=_("已确认/名额"))
     def seats(self, obj):
@@ -267,6 +349,7 @@ class SessionAdmin(admin.ModelAdmin):
             ),
             path("<int:pk>/cancel/", self.admin_site.admin_view(self.cancel_view), name="roundtables_session_cancel"),
             path("<int:pk>/invite/", self.admin_site.admin_view(self.invite_view), name="roundtables_session_invite"),
+            path("<int:pk>/slots/", self.admin_site.admin_view(self.slots_view), name="roundtables_session_slots"),
             *super().get_urls(),
         ]
 
@@ -355,6 +438,42 @@ class SessionAdmin(admin.ModelAdmin):
                 messages.SUCCESS,
             )
 
+    @admin.action(description=_("生成预约时段（企业接待日、直通车）"))
+    def generate_slots(self, request, queryset):
+        return HttpResponseRedirect(reverse("admin:roundtables_session_slots", args=[queryset.first().pk]))
+
+    def slots_view(self, request, pk):
+        session = get_object_or_404(Session.objects.select_related("series"), pk=pk)
+        if not services.can_manage(request.user):
+            raise PermissionDenied
+        form = SlotsForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                created, skipped = services.slots_generate(
+                    session=session,
+                    actor=request.user,
+                    minutes=form.cleaned_data["minutes"],
+                    capacity=form.cleaned_data["capacity"],
+                )
+            except ValidationError as error:
+                for message in error.messages:
+                    form.add_error(None, message)
+            else:
+                self.message_user(
+                    request,
+                    _("已生成 %(created)d 个预约时段，跳过已有的 %(skipped)d 个。")
+                    % {"created": len(created), "skipped": skipped},
+                    messages.SUCCESS,
+                )
+                return HttpResponseRedirect(reverse("admin:roundtables_session_change", args=[pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("生成预约时段"),
+            "form": form,
+            "object": session,
+        }
+        return render(request, "admin/roundtables/form_page.html", context)
+
     @admin.action(description=_("点名邀请企业"))
     def invite(self, request, queryset):
         return HttpResponseRedirect(reverse("admin:roundtables_session_invite", args=[queryset.first().pk]))
@@ -405,7 +524,7 @@ class RegistrationAdmin(ArchiveAdminMixin, admin.ModelAdmin):
     sign-up and cancellation; here they are only archived (归档)."""
 
     list_display = ["enterprise", "session", "attendee_name", "mode", "status", "created_at"]
-    list_filter = [ArchivedListFilter, "status", "mode", "session__series"]
+    list_filter = [ArchivedListFilter, "status", "mode", "session__series__kind", "session__series"]
     search_fields = ["enterprise__name", "attendee_name", "code"]
     list_select_related = ["enterprise", "session__series", "session__region"]
     actions = ["archive", "unarchive"]

@@ -11,6 +11,7 @@ class SessionFilter(django_filters.FilterSet):
         choices=Session.State.choices, label=_("状态"), widget=forms.CheckboxSelectMultiple
     )
     series = django_filters.ModelChoiceFilter(queryset=Series.objects.all(), label=_("系列"))
+    kind = django_filters.ChoiceFilter(field_name="series__kind", choices=Series.Kind.choices, label=_("类型"))
     region = django_filters.CharFilter(method="filter_region", label=_("区划代码（含下级）"))
     starts_after = django_filters.DateFilter(
         field_name="starts_at", lookup_expr="date__gte", label=_("开始日期起"), widget=DatePickerInput
@@ -24,7 +25,7 @@ class SessionFilter(django_filters.FilterSet):
 
     class Meta:
         model = Session
-        fields = ["state", "series", "region", "starts_after", "starts_before", "has_seats"]
+        fields = ["state", "kind", "series", "region", "starts_after", "starts_before", "has_seats"]
 
     def filter_region(self, queryset, name, value):
         return queryset.filter(region__path__contains=f"/{value}/")

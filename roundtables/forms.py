@@ -10,7 +10,18 @@ from complaints.models import ProblemCategory
 from portal.forms import EmptyChoiceLabelMixin, privacy_consent_field
 from portal.models import Enterprise
 from portal.validators import normalize_credit_code
-from roundtables.models import Registration
+from roundtables.models import Registration, Slot
+
+
+class SlotChoiceField(forms.ModelChoiceField):
+    """A time slot, shown with the places it has left when the queryset counts them
+    (``places_left``, as ``selectors.free_slots`` annotates)."""
+
+    def label_from_instance(self, obj):
+        left = getattr(obj, "places_left", None)
+        if left is None:
+            return str(obj)
+        return _("%(time)s（尚可预约%(left)s家）") % {"time": str(obj), "left": left}
 
 
 def _categories():
@@ -28,6 +39,13 @@ class SignUpForm(EmptyChoiceLabelMixin, forms.ModelForm):
         required=False,
         help_text=_("可选；填写了拟反映的问题时，问题将登记为诉求件。"),
     )
+    slot = SlotChoiceField(
+        label=_("预约时段"),
+        queryset=Slot.objects.none(),
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=_("现场参会请选择一个时段，仅列出尚有名额的时段；仅书面反映的无需选择。"),
+    )
     privacy_consent = privacy_consent_field(
         label=_("我已阅读并同意《隐私政策》，同意平台为组织本次恳谈会使用参会人信息"),
         refused=_("请阅读并同意隐私政策后再报名。"),
@@ -35,7 +53,15 @@ class SignUpForm(EmptyChoiceLabelMixin, forms.ModelForm):
 
     class Meta:
         model = Registration
-        fields = ["enterprise", "attendee_name", "attendee_title", "attendee_mobile", "mode", "intended_problems"]
+        fields = [
+            "enterprise",
+            "attendee_name",
+            "attendee_title",
+            "attendee_mobile",
+            "mode",
+            "slot",
+            "intended_problems",
+        ]
         widgets = {
             "mode": forms.RadioSelect,
             "intended_problems": forms.Textarea(attrs={"rows": 4}),
@@ -44,11 +70,16 @@ class SignUpForm(EmptyChoiceLabelMixin, forms.ModelForm):
             "intended_problems": _("可选。填写后将立即登记为诉求件，按“1-2-3”时限办理。"),
         }
 
-    def __init__(self, *args, enterprises=None, **kwargs):
+    def __init__(self, *args, enterprises=None, slots=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["enterprise"].queryset = enterprises if enterprises is not None else Enterprise.objects.none()
         self.fields["category"].queryset = _categories()
         self.fields["mode"].choices = Registration.Mode.choices
+        # Only a reception day or a 直通车 session books slots: ``slots`` are those offered.
+        if slots is None:
+            del self.fields["slot"]
+        else:
+            self.fields["slot"].queryset = slots
         self.fields["attendee_mobile"].widget.attrs.update(inputmode="tel", autocomplete="tel")
 
 

@@ -34,7 +34,15 @@ def validate_rrule(value: str) -> None:
 
 
 class Series(LocalizedName, models.Model):
-    """A recurring roundtable, e.g. 宣城市政商恳谈会 (first Saturday of each month)."""
+    """A recurring roundtable, e.g. 宣城市政商恳谈会 (first Saturday of each month), or
+    one of its kin: 湘潭's 企业接待日 and 湖州's weekly 亲清直通车."""
+
+    class Kind(models.TextChoices):
+        ROUNDTABLE = "roundtable", _("政商恳谈会")
+        # 湘潭: "由市领导率各职能部门一起现场接受企业咨询，受理企业遇到的问题，并答复处理意见".
+        RECEPTION_DAY = "reception_day", _("企业接待日")
+        # 湖州: 周三亲清直通车, a weekly session where firms book a time to be heard.
+        DIRECT_LINE = "direct_line", _("直通车")
 
     name = models.CharField(_("名称"), max_length=100, unique=True)
     name_en = english_name_field()
@@ -53,6 +61,13 @@ class Series(LocalizedName, models.Model):
     default_venue = models.CharField(_("默认地点"), max_length=200, blank=True)
     default_capacity = models.PositiveSmallIntegerField(_("默认名额"), default=30, validators=[MinValueValidator(1)])
     default_reserved_seats = models.PositiveSmallIntegerField(_("默认点名预留名额"), default=10)
+    kind = models.CharField(
+        _("类型"),
+        max_length=20,
+        choices=Kind.choices,
+        default=Kind.ROUNDTABLE,
+        help_text=_("企业接待日和直通车按时段预约：报名时须选择一个时段。"),
+    )
     is_active = models.BooleanField(_("启用"), default=True)
 
     class Meta:
@@ -67,6 +82,14 @@ class Series(LocalizedName, models.Model):
 
     def __str__(self):
         return self.display_name
+
+    @property
+    def takes_slots(self) -> bool:
+        return self.kind in SLOT_KINDS
+
+
+# Kinds whose enterprises book a time slot (时段) rather than a seat in the hall.
+SLOT_KINDS = (Series.Kind.RECEPTION_DAY, Series.Kind.DIRECT_LINE)
 
 
 @history()
@@ -93,6 +116,10 @@ class Session(models.Model):
     theme = models.CharField(_("主题"), max_length=200, blank=True)
     description = models.TextField(_("说明"), blank=True)
     chairs = models.TextField(_("主持人"), blank=True, help_text=_("每行一人：姓名、职务"))
+    # 企业接待日: the city leader who receives the enterprises, with the departments
+    # present (``departments``), e.g. 市长 张三.
+    leader_title = models.CharField(_("接待领导职务"), max_length=50, blank=True, help_text=_("如“市长”"))
+    leader_name = models.CharField(_("接待领导姓名"), max_length=50, blank=True)
     starts_at = models.DateTimeField(_("开始时间"), db_index=True)
     ends_at = models.DateTimeField(_("结束时间"))
     venue = models.CharField(_("地点"), max_length=200, blank=True)
@@ -147,6 +174,15 @@ class Session(models.Model):
         return self.capacity - self.reserved_seats
 
     @property
+    def leader(self) -> str:
+        """接待领导 as the seeds write it: "市长 张三"."""
+        return " ".join(part for part in (self.leader_title.strip(), self.leader_name.strip()) if part)
+
+    @property
+    def takes_slots(self) -> bool:
+        return self.series.takes_slots
+
+    @property
     def is_open_for_registration(self) -> bool:
         from django.utils import timezone
 
@@ -180,6 +216,53 @@ class SessionAttachment(models.Model):
 
     def __str__(self):
         return self.title
+
+
+@history()
+class Slot(models.Model):
+    """A bookable time slot (预约时段) of a reception day or a 直通车 session: an
+    enterprise signs up for one, and no more firms than ``capacity`` are confirmed in it
+    (``services.registration_create`` counts them under the session's row lock)."""
+
+    session = models.ForeignKey(Session, verbose_name=_("会议"), on_delete=models.CASCADE, related_name="slots")
+    starts_at = models.DateTimeField(_("开始时间"))
+    ends_at = models.DateTimeField(_("结束时间"))
+    capacity = models.PositiveSmallIntegerField(_("可预约企业数"), default=1, validators=[MinValueValidator(1)])
+
+    class Meta:
+        verbose_name = _("预约时段")
+        verbose_name_plural = _("预约时段")
+        ordering = ["session", "starts_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "starts_at"],
+                name="one_slot_per_start",
+                violation_error_message=_("本期已有同一开始时间的时段。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")),
+                name="slot_ends_after_start",
+                violation_error_message=_("时段的结束时间应晚于开始时间。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(capacity__gte=1),
+                name="slot_capacity_positive",
+                violation_error_message=_("每个时段至少可约1家企业。"),
+            ),
+        ]
+
+    def __str__(self):
+        from django.utils import timezone
+
+        starts, ends = timezone.localtime(self.starts_at), timezone.localtime(self.ends_at)
+        return f"{starts:%Y-%m-%d %H:%M}–{ends:%H:%M}"
+
+    @property
+    def label(self) -> str:
+        """The time of day only, for pages that already show the date."""
+        from django.utils import timezone
+
+        return f"{timezone.localtime(self.starts_at):%H:%M}–{timezone.localtime(self.ends_at):%H:%M}"
 
 
 def registration_code() -> str:
@@ -217,6 +300,10 @@ class Registration(models.Model):
     attendee_title = models.CharField(_("职务"), max_length=50, blank=True)
     attendee_mobile = MobileField(_("手机号码"))
     mode = models.CharField(_("参会方式"), max_length=20, choices=Mode.choices, default=Mode.IN_PERSON)
+    # The time booked at a reception day or a 直通车 session (in person only).
+    slot = models.ForeignKey(
+        Slot, verbose_name=_("预约时段"), null=True, blank=True, on_delete=models.PROTECT, related_name="registrations"
+    )
     pool = models.CharField(_("名额类型"), max_length=20, choices=Pool.choices, default=Pool.OPEN)
     intended_problems = models.TextField(_("拟反映的问题"), blank=True)
     # When the person signing up agreed to the privacy policy on the web form (同意记录).

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Case as SqlCase
+from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce, Greatest
 from django.http import Http404
 from django.utils import timezone
 
 from portal import deadlines
 from portal.selectors import member_enterprise_ids
-from roundtables.models import Appeal, Registration, Session
+from roundtables.models import SLOT_KINDS, Appeal, Registration, Session, Slot
 from roundtables.services import can_manage
 
 PUBLIC_STATES = [
@@ -39,8 +40,27 @@ def _registrations(**conditions):
     )
 
 
+def _slot_places():
+    """The places of a session's time slots, summed (0 when it has none)."""
+    return Coalesce(
+        Subquery(
+            Slot.objects.filter(session=OuterRef("pk"))
+            .order_by()
+            .values("session")
+            .annotate(n=Sum("capacity"))
+            .values("n"),
+            output_field=IntegerField(),
+        ),
+        0,
+    )
+
+
 def session_list(*, user=None, filters: dict | None = None) -> QuerySet[Session]:
-    """Sessions with their seat counts. The public sees published ones; managers all."""
+    """Sessions with their seat counts. The public sees published ones; managers all.
+
+    At a reception day or a 直通车 session the places are its slots' (``slot_places``),
+    and ``seats_left`` is what they have left: a slot is never overbooked, so the sum
+    of the slots' places minus the confirmed bookings is the sum of what each has left."""
     queryset = (
         Session.objects.select_related("series", "region", "parent")
         .annotate(
@@ -49,11 +69,17 @@ def session_list(*, user=None, filters: dict | None = None) -> QuerySet[Session]
                 status=Registration.Status.CONFIRMED, mode="in_person", pool=Registration.Pool.OPEN
             ),
             waitlisted=_registrations(status=Registration.Status.WAITLISTED),
+            slot_places=_slot_places(),
         )
         .annotate(
             # Seats open to everyone; the reserved ones wait for invited enterprises.
-            seats_left=Greatest(
-                F("capacity") - F("reserved_seats") - F("confirmed_open"), Value(0), output_field=IntegerField()
+            seats_left=SqlCase(
+                When(
+                    series__kind__in=SLOT_KINDS,
+                    then=Greatest(F("slot_places") - F("confirmed_seats"), Value(0)),
+                ),
+                default=Greatest(F("capacity") - F("reserved_seats") - F("confirmed_open"), Value(0)),
+                output_field=IntegerField(),
             ),
             reserved_left=Greatest(
                 F("reserved_seats") - (F("confirmed_seats") - F("confirmed_open")),
@@ -72,12 +98,12 @@ def session_list(*, user=None, filters: dict | None = None) -> QuerySet[Session]
     return queryset
 
 
-def upcoming(*, user=None) -> QuerySet[Session]:
-    return session_list(user=user).filter(starts_at__gte=timezone.now()).order_by("starts_at", "id")
+def upcoming(*, user=None, filters: dict | None = None) -> QuerySet[Session]:
+    return session_list(user=user, filters=filters).filter(starts_at__gte=timezone.now()).order_by("starts_at", "id")
 
 
-def past(*, user=None) -> QuerySet[Session]:
-    return session_list(user=user).filter(starts_at__lt=timezone.now())
+def past(*, user=None, filters: dict | None = None) -> QuerySet[Session]:
+    return session_list(user=user, filters=filters).filter(starts_at__lt=timezone.now())
 
 
 def session_get(*, user, pk: int) -> Session:
@@ -85,6 +111,33 @@ def session_get(*, user, pk: int) -> Session:
         return session_list(user=user).prefetch_related("departments", "attachments").get(pk=pk)
     except Session.DoesNotExist:
         raise Http404 from None
+
+
+def _slots_counted() -> QuerySet[Slot]:
+    """Slots with ``taken`` (confirmed bookings) and ``places_left``."""
+    return (
+        Slot.objects.annotate(
+            taken=Count("registrations", filter=Q(registrations__status=Registration.Status.CONFIRMED))
+        )
+        .annotate(places_left=Greatest(F("capacity") - F("taken"), Value(0), output_field=IntegerField()))
+        .order_by("starts_at", "id")
+    )
+
+
+def slots_with_places(*, session: Session) -> list[Slot]:
+    """The session's time slots, each with ``taken`` and ``places_left``. One query."""
+    return list(_slots_counted().filter(session=session))
+
+
+def free_slots(*, session: Session) -> QuerySet[Slot]:
+    """The session's slots that still have a place, with ``taken``, for the sign-up form."""
+    return _slots_counted().filter(Q(taken__lt=F("capacity")), session=session)
+
+
+def with_slots(queryset: QuerySet[Session]) -> QuerySet[Session]:
+    """Sessions with their slots prefetched (``slot_list``), each slot annotated with
+    ``taken``: one query more for any number of sessions."""
+    return queryset.prefetch_related(Prefetch("slots", queryset=_slots_counted(), to_attr="slot_list"))
 
 
 def registrations_for_user(*, user) -> QuerySet[Registration]:

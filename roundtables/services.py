@@ -24,9 +24,10 @@ from portal.models import Enterprise, Region, User
 from portal.selectors import approved_members, is_approved_member
 from portal.services import notification_send
 from portal.workdays import WorkCalendar
-from roundtables.models import Appeal, FollowUpIssue, Invitation, Registration, Series, Session
+from roundtables.models import Appeal, FollowUpIssue, Invitation, Registration, Series, Session, Slot
 
 ANNOUNCE_DAYS_AHEAD = 7  # 提前一周发布政商恳谈会公告
+SLOT_MINUTES = 30  # the default length of a generated reception-day slot
 CAPACITY_THRESHOLDS = (50, 80, 100)
 
 
@@ -300,13 +301,19 @@ def registration_create(
     intended_problems: str = "",
     category: ProblemCategory | None = None,
     privacy_consent: bool = False,
+    slot: Slot | None = None,
 ) -> Registration:
     """Sign an enterprise up (报名). In person: confirmed while seats last in its pool
     (reserved seats for invited enterprises, open seats for everyone), else waitlisted.
     Only written: confirmed without a seat. Problems raised become cases at once.
 
-    The seat count is read under the session's row lock, so simultaneous sign-ups
-    can never overbook, whatever the number of processes.
+    At a reception day or a 直通车 session (``Series.takes_slots``) an enterprise
+    attending in person books a time slot instead: ``slot`` is required, must be one
+    of the session's, and a full slot is refused (``slot_full``) — the enterprise
+    picks another time, there is no waiting list for a slot. Other kinds refuse a slot.
+
+    The seat count (and a slot's) is read under the session's row lock, so
+    simultaneous sign-ups can never overbook, whatever the number of processes.
     """
     if not (is_approved_member(user=actor, enterprise=enterprise) or can_manage(actor)):
         raise PermissionDenied
@@ -318,6 +325,7 @@ def registration_create(
     ).first()
     if existing is not None:
         raise RegistrationExists(existing)
+    slot = _check_slot(session, slot=slot, mode=mode)
     invited = session.invitations.filter(enterprise=enterprise).exclude(status=Invitation.Status.DECLINED).exists()
     registration = Registration(
         session=session,
@@ -329,8 +337,15 @@ def registration_create(
         mode=mode,
         intended_problems=intended_problems,
         privacy_consent_at=timezone.now() if privacy_consent else None,
+        slot=slot,
     )
     if mode == Registration.Mode.WRITTEN:
+        registration.status = Registration.Status.CONFIRMED
+    elif slot is not None:
+        if slot_places_taken(slot) >= slot.capacity:
+            raise ValidationError(
+                {"slot": _("时段%(slot)s已约满，请选择其他时段。") % {"slot": slot.label}}, code="slot_full"
+            )
         registration.status = Registration.Status.CONFIRMED
     else:
         taken = seats_taken(session)
@@ -364,9 +379,69 @@ def registration_create(
             complainant_name=attendee_name,
             complainant_phone=attendee_mobile,
         )
-    if registration.status == Registration.Status.CONFIRMED and mode == Registration.Mode.IN_PERSON:
+    if registration.status == Registration.Status.CONFIRMED and mode == Registration.Mode.IN_PERSON and slot is None:
         _notify_capacity(session)
     return registration
+
+
+def _check_slot(session: Session, *, slot: Slot | None, mode: str) -> Slot | None:
+    """The slot a sign-up names, checked against the session's kind; locked, so that
+    its count read next cannot change until the sign-up is written (the session's lock,
+    already held, serialises them too: the slot's is for anyone booking it directly)."""
+    if not session.takes_slots:
+        if slot is not None:
+            raise ValidationError(
+                {"slot": _("%(kind)s不按时段预约，请不要选择时段。") % {"kind": session.series.get_kind_display()}},
+                code="slot_not_taken",
+            )
+        return None
+    if mode == Registration.Mode.WRITTEN:
+        if slot is not None:
+            raise ValidationError({"slot": _("仅书面反映的无需预约时段。")}, code="slot_not_needed")
+        return None
+    if slot is None:
+        raise ValidationError(
+            {"slot": _("%(kind)s按时段接待，请选择一个预约时段。") % {"kind": session.series.get_kind_display()}},
+            code="slot_required",
+        )
+    locked = Slot.objects.select_for_update().filter(pk=slot.pk, session=session).first()
+    if locked is None:
+        raise ValidationError({"slot": _("所选时段不属于本期会议，请重新选择。")}, code="slot_other_session")
+    return locked
+
+
+def slot_places_taken(slot: Slot) -> int:
+    """Confirmed registrations of a slot (cancelled ones free their place)."""
+    return slot.registrations.filter(status=Registration.Status.CONFIRMED).count()
+
+
+@transaction.atomic
+def slots_generate(
+    *, session: Session, actor: User, minutes: int = SLOT_MINUTES, capacity: int = 1
+) -> tuple[list[Slot], int]:
+    """Cut the session's time into ``minutes``-long slots of ``capacity`` enterprises
+    each, e.g. 9:00–9:30, 9:30–10:00 … up to its end. Starts that already have a slot
+    are kept as they are. Returns (created slots, number of starts skipped)."""
+    _require_manager(actor)
+    session = _lock(session)
+    if not session.takes_slots:
+        raise ValidationError(
+            _("%(kind)s不按时段预约。") % {"kind": session.series.get_kind_display()}, code="slot_not_taken"
+        )
+    if minutes < 5 or capacity < 1:
+        raise ValidationError(_("时段长度至少5分钟，每个时段至少可约1家企业。"), code="slot_size")
+    existing = set(session.slots.values_list("starts_at", flat=True))
+    step = dt.timedelta(minutes=minutes)
+    created, skipped = [], 0
+    starts = session.starts_at
+    while starts + step <= session.ends_at:
+        if starts in existing:
+            skipped += 1
+        else:
+            created.append(Slot(session=session, starts_at=starts, ends_at=starts + step, capacity=capacity))
+        starts += step
+    Slot.objects.bulk_create(created)
+    return created, skipped
 
 
 def registration_window_message(session: Session) -> str:
@@ -416,7 +491,8 @@ def registration_cancel(*, registration: Registration, actor: User) -> Registrat
     registration.status = Registration.Status.CANCELLED
     registration.cancelled_at = timezone.now()
     registration.save(update_fields=["status", "cancelled_at"])
-    if freed:
+    if freed and registration.slot_id is None:
+        # A freed slot place is simply free again: slots have no waiting list.
         _promote_from_waitlist(session, pool=registration.pool)
     return registration
 
@@ -557,7 +633,8 @@ def appeal_file(
     When the 1-2-3 clock starts: a problem written on a sign-up is received at the
     session, where it is heard, and waits there for triage (which may split it, 一事
     一件); a written appeal is received when it arrives and an on-site one when it is
-    raised, both accepted by rule at once."""
+    raised, both accepted by rule at once. A reception day (企业接待日) or a 直通车
+    session follows the same rule: what a firm raises on the day is received that day."""
     manager = can_manage(actor)
     if not manager:
         if enterprise is None or not is_approved_member(user=actor, enterprise=enterprise):
@@ -587,7 +664,9 @@ def appeal_file(
         received_at=session.starts_at if source == Appeal.Source.SIGN_UP else None,
     )
     if source != Appeal.Source.SIGN_UP:
-        case = case_services.case_accept_on_intake(case=case, note=_("政商恳谈会诉求，登记即受理。"))
+        case = case_services.case_accept_on_intake(
+            case=case, note=_("%(kind)s诉求，登记即受理。") % {"kind": session.series.get_kind_display()}
+        )
     return Appeal.objects.create(
         session=session, case=case, registration=registration, source=source, on_site_answer=on_site_answer
     )

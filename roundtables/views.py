@@ -25,7 +25,8 @@ from portal.forms import add_service_errors
 from portal.models import Enterprise
 from portal.selectors import member_enterprise_ids
 from roundtables import calendar, forms, selectors, services
-from roundtables.models import Appeal, Invitation, Registration, Series, Session
+from roundtables.filters import SessionFilter
+from roundtables.models import Appeal, Invitation, Registration, Series, Session, Slot
 
 PAST_PER_PAGE = 20
 UPCOMING_PER_PAGE = 20
@@ -98,12 +99,16 @@ def _registration_summary(registration: Registration) -> str:
 def session_list(request):
     """Upcoming sessions (soonest first) and past ones (latest first, paginated)."""
     user = request.user
+    # The kind chosen (政商恳谈会, 企业接待日, 直通车): the filter the API uses too.
+    filters = SessionFilter({"kind": request.GET.get("kind", "")})
+    kind = filters.form.cleaned_data.get("kind", "") if filters.is_valid() else ""
+    kind_filter = {"kind": kind} if kind else None
     # Both halves are paged: at city scale there are hundreds of upcoming sessions, and
     # rendering them all made this page take over a second (bench B3).
-    upcoming_page = Paginator(selectors.upcoming(user=user), UPCOMING_PER_PAGE).get_page(
+    upcoming_page = Paginator(selectors.upcoming(user=user, filters=kind_filter), UPCOMING_PER_PAGE).get_page(
         request.GET.get("upcoming_page")
     )
-    page = Paginator(selectors.past(user=user), PAST_PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(selectors.past(user=user, filters=kind_filter), PAST_PER_PAGE).get_page(request.GET.get("page"))
     # A past session shows what came of it (problems raised and solved), not seats.
     results = selectors.session_results(page.object_list)
     for session in page.object_list:
@@ -114,9 +119,18 @@ def session_list(request):
         {
             "upcoming_page": upcoming_page,
             "upcoming": _group(upcoming_page.object_list),
-            # Each half's page links keep the other half's page.
-            "upcoming_query": urlencode({"page": page.number}) if page.number > 1 else "",
-            "past_query": urlencode({"upcoming_page": upcoming_page.number}) if upcoming_page.number > 1 else "",
+            # Each half's page links keep the other half's page, and the kind chosen.
+            "upcoming_query": urlencode(
+                {**({"kind": kind} if kind else {}), **({"page": page.number} if page.number > 1 else {})}
+            ),
+            "past_query": urlencode(
+                {
+                    **({"kind": kind} if kind else {}),
+                    **({"upcoming_page": upcoming_page.number} if upcoming_page.number > 1 else {}),
+                }
+            ),
+            "kind": kind,
+            "kinds": Series.Kind.choices,
             "page": page,
             "past": _group(page.object_list),
             "series_list": Series.objects.filter(is_active=True),
@@ -133,8 +147,10 @@ def _detail_context(request, session: Session, *, signup_form=None, appeal_form=
     if not manager:
         sub_sessions = sub_sessions.filter(state__in=selectors.PUBLIC_STATES)
     taken = services.seats_taken(session)
+    slots = selectors.slots_with_places(session=session) if session.takes_slots else []
     context = {
         "session": session,
+        "slots": slots,
         "chairs": _lines(session.chairs),
         "attachments": session.attachments.all(),
         "sub_sessions": sub_sessions,
@@ -148,7 +164,7 @@ def _detail_context(request, session: Session, *, signup_form=None, appeal_form=
     enterprises = list(_represented(user))
     context["is_enterprise_user"] = bool(enterprises)
     registrations = selectors.with_waitlist_positions(
-        session.registrations.filter(enterprise__in=enterprises, status__in=ACTIVE).select_related("enterprise")
+        session.registrations.filter(enterprise__in=enterprises, status__in=ACTIVE).select_related("enterprise", "slot")
         if enterprises
         else []
     )
@@ -163,12 +179,16 @@ def _detail_context(request, session: Session, *, signup_form=None, appeal_form=
 
     # Sign-up: for the represented enterprises not registered yet, while it is open;
     # a form posted back with errors is shown whatever the window.
+    free_slots = selectors.free_slots(session=session) if session.takes_slots else None
     if signup_form is not None:
         signup_form.fields["enterprise"].queryset = _enterprises_in(available)
+        if "slot" in signup_form.fields:
+            signup_form.fields["slot"].queryset = free_slots
     elif available and session.is_open_for_registration:
         invited = [i.enterprise_id for i in invitations if i.enterprise_id not in registered]
         signup_form = forms.SignUpForm(
             enterprises=_enterprises_in(available),
+            slots=free_slots,
             initial={
                 "enterprise": invited[0] if invited else (available[0].pk if len(available) == 1 else None),
                 "attendee_name": user.full_name,
@@ -207,7 +227,9 @@ def sign_up(request, pk):
     pointed at its registration; an enterprise the user does not represent is refused."""
     session = selectors.session_get(user=request.user, pk=pk)
     # Any enterprise may be posted: the service decides who may sign up whom (403).
-    form = forms.SignUpForm(request.POST, enterprises=Enterprise.objects.all())
+    # Any slot may be posted too: the service refuses one of another session.
+    slots = Slot.objects.all() if session.takes_slots else None
+    form = forms.SignUpForm(request.POST, enterprises=Enterprise.objects.all(), slots=slots)
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -244,6 +266,9 @@ def _signed_up_message(registration: Registration) -> str:
         )
     elif registration.mode == Registration.Mode.WRITTEN:
         message = _("报名成功：%(enterprise)s以书面方式反映问题，无需到场。")
+    elif registration.slot is not None:
+        values["slot"] = str(registration.slot)
+        message = _("预约成功：%(enterprise)s已预约%(slot)s，签到码 %(code)s，请按时到场并凭签到码签到。")
     else:
         message = _("报名成功：%(enterprise)s已确认参会，签到码 %(code)s，请凭签到码现场签到。")
     message %= values
@@ -398,8 +423,9 @@ def check_in(request, pk):
         expected=Count("id", filter=Q(checked_in_at__isnull=True, mode=Registration.Mode.IN_PERSON)),
         written=Count("id", filter=Q(checked_in_at__isnull=True, mode=Registration.Mode.WRITTEN)),
     )
-    registrations = _search(confirmed.select_related("enterprise"), query).order_by(
-        "checked_in_at", "mode", "created_at", "id"
+    # At a reception day the firms come at their booked times: in that order.
+    registrations = _search(confirmed.select_related("enterprise", "slot"), query).order_by(
+        "checked_in_at", "mode", "slot__starts_at", "created_at", "id"
     )
     return render(
         request,
@@ -452,8 +478,8 @@ def sign_in_sheet(request, pk):
     session = _managed_session(request, pk)
     registrations = (
         session.registrations.filter(status=Registration.Status.CONFIRMED)
-        .select_related("enterprise")
-        .order_by("mode", "created_at", "id")
+        .select_related("enterprise", "slot")
+        .order_by("mode", "slot__starts_at", "created_at", "id")
     )
     return render(
         request,

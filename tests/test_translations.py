@@ -51,8 +51,10 @@ PYTHON_LITERALS_EXCLUDED = {
     ("portal/roles.py", "企业用户"): "name of a Django group: a database key created by a migration",
     ("portal/roles.py", "营商环境体验官"): "name of a Django group: a database key created by a migration",
     ("portal/roles.py", "亲商管家"): "name of a Django group: a database key created by a migration",
+    ("portal/roles.py", "问题专员"): "name of a Django group: a database key created by a migration",
     ("complaints/walkthroughs/services.py", "审批服务"): "name of a problem category row, looked up by name",
     ("roundtables/services.py", "其他"): "name of a problem category row, looked up by name",
+    ("complaints/visits/services.py", "其他"): "name of a problem category row, looked up by name",
     ("policies/resources.py", "发布部门"): "spreadsheet column of the policy import/export format, "
     "which must read back the same whatever the UI language",
     ("policies/resources.py", "适用区域代码"): "spreadsheet column of the policy import/export format",

@@ -48,8 +48,11 @@ REFERENCE_DATA = {
     "complaints.walkthroughtheme": "体验主题",
     "complaints.checklist": "体验清单；已用的版本由 checklist_new_version 复制后修改",
     "complaints.checklistquestion": "体验清单的题目，随清单一起编辑",
+    "complaints.servicewindow": "办不成事窗口名录及在岗问题专员（登记和上报走 windows/services.py）",
     "roundtables.series": "恳谈会系列（按月生成会议走 series_generate_sessions）",
     "roundtables.sessionattachment": "会议材料，随会议一起编辑",
+    "roundtables.slot": "企业接待日、直通车的预约时段，随会议一起编辑（批量生成走 slots_generate）；"
+    "已有预约的不能删除、名额不能少于已约数（SlotFormSet），预约时的名额由 registration_create 在行锁下核对",
     "policies.policycategory": "政策分类",
     "policies.policymaterial": "政策的申报材料清单，随政策一起编辑（policy_save_edit 记新版本）",
     "policies.policyattachment": "政策附件，随政策一起编辑（policy_save_edit 记新版本）",

@@ -11,6 +11,7 @@ from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from complaints.consultations.selectors import consultation_figures
 from complaints.permissions import can_view_all
 from complaints.reporting import selectors as reports
 from complaints.reporting.forms import FiguresForm
@@ -30,6 +31,23 @@ class RateSerializer(serializers.Serializer):
     percent = serializers.FloatField(allow_null=True, help_text=gettext_lazy("百分比，一位小数；分母为0时为null"))
 
 
+# 咨询按时答复 (complaints/consultations/): the period's consultations, whatever the
+# channel, department or series asked for (those scope cases only).
+CONSULTATION_FIGURES_SCHEMA = inline_serializer(
+    "ConsultationFigures",
+    fields={
+        "asked": serializers.IntegerField(help_text=gettext_lazy("咨询量：期间内提出的咨询")),
+        "answered": serializers.IntegerField(help_text=gettext_lazy("已答复")),
+        "answered_on_time": serializers.IntegerField(help_text=gettext_lazy("按时答复：在答复期限内答复")),
+        "overdue_unanswered": serializers.IntegerField(help_text=gettext_lazy("已过答复期限仍未答复")),
+        "to_case": serializers.IntegerField(help_text=gettext_lazy("转为诉求件")),
+        "on_time_rate": RateSerializer(help_text=gettext_lazy("按时答复率＝按时答复÷（已答复＋已过答复期限仍未答复）")),
+        "answer_rate": RateSerializer(help_text=gettext_lazy("答复率＝已答复÷咨询量")),
+        "satisfaction_rate": RateSerializer(help_text=gettext_lazy("答复满意率＝满意和基本满意÷全部评价")),
+    },
+    help_text=gettext_lazy("咨询按时答复：期间内提出的咨询，不受 channel、department、series 筛选影响"),
+)
+
 # The answer's shape, for the schema. "from" is a Python keyword, hence the dict.
 CASE_FIGURES_SCHEMA = inline_serializer(
     "CaseFigures",
@@ -46,7 +64,10 @@ CASE_FIGURES_SCHEMA = inline_serializer(
         "resolved": serializers.IntegerField(help_text=gettext_lazy("办结量：已办结或已销单")),
         "resolution_rate": RateSerializer(help_text=gettext_lazy("办结率＝办结量÷受理量")),
         "overdue_open": serializers.IntegerField(
-            help_text=gettext_lazy("超期未办结：在办且当前环节已过期限（未暂停）")
+            help_text=gettext_lazy("超期未办结：在办且当前环节已过期限（未暂停，不含需长期推进事项）")
+        ),
+        "long_term": serializers.IntegerField(
+            help_text=gettext_lazy("需长期推进：经首席问题官批准、正在跟进并需长期推进的在办诉求件")
         ),
         "on_time_rate": RateSerializer(
             help_text=gettext_lazy("按时办理率＝按时完成的环节÷（已完成的环节＋已过期限仍未完成的环节）")
@@ -55,6 +76,8 @@ CASE_FIGURES_SCHEMA = inline_serializer(
         "return_visits": serializers.IntegerField(help_text=gettext_lazy("回访次数")),
         "return_visit_rate": RateSerializer(help_text=gettext_lazy("回访率＝本轮已回访的办结件÷办结量")),
         "satisfaction_rate": RateSerializer(help_text=gettext_lazy("满意率＝满意和基本满意÷全部评价")),
+        # 咨询按时答复 (complaints/consultations/).
+        "consultations": CONSULTATION_FIGURES_SCHEMA,
     },
 )
 
@@ -90,5 +113,6 @@ class CaseFiguresView(APIView):
                 "to": period.end.isoformat(),
                 **scope,
                 **figures.as_json(),
+                "consultations": consultation_figures(period).as_json(),
             }
         )

@@ -9,6 +9,8 @@ or the enterprise directly.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -21,6 +23,7 @@ from complaints.models import (
     CaseRating,
     CaseTask,
     Channel,
+    LongTermRequest,
     NonAcceptanceReason,
     ProblemCategory,
     Rating,
@@ -149,6 +152,8 @@ class CaseListSerializer(serializers.ModelSerializer):
         choices=FLAG_CHOICES, read_only=True, help_text=_("green 正常，yellow 临期，red 超期")
     )
     is_suspended = serializers.BooleanField(read_only=True)
+    is_long_term = serializers.SerializerMethodField(help_text=_("需长期推进：不计入超期，单独统计"))
+    long_term_review_on = serializers.SerializerMethodField(help_text=_("需长期推进的下次评估日期"))
     overdue_tasks = serializers.IntegerField(read_only=True, help_text=_("本轮逾期未销号的任务数"))
     identity_visible = serializers.SerializerMethodField()
     complainant_name = serializers.CharField(source="complainant_name_display", read_only=True)
@@ -173,6 +178,8 @@ class CaseListSerializer(serializers.ModelSerializer):
             "stage_due_at",
             "flag",
             "is_suspended",
+            "is_long_term",
+            "long_term_review_on",
             "overdue_tasks",
             "is_supervised",
             "is_escalated",
@@ -190,12 +197,36 @@ class CaseListSerializer(serializers.ModelSerializer):
     def get_identity_visible(self, obj) -> bool:
         return bool(getattr(obj, "identity_visible", False))
 
+    # 需长期推进 describes an open case (a resolved one has left it).
+    def get_is_long_term(self, obj) -> bool:
+        return obj.is_open and obj.is_long_term
+
+    def get_long_term_review_on(self, obj) -> dt.date | None:
+        return obj.long_term_review_on if self.get_is_long_term(obj) else None
+
     def get_enterprise(self, obj) -> int | None:
         return obj.enterprise_id if getattr(obj, "identity_visible", False) else None
 
 
+class LongTermRequestSerializer(serializers.ModelSerializer):
+    requested_by = serializers.SerializerMethodField()
+
+    class Meta:
+        model = LongTermRequest
+        fields = ["reason", "review_on", "requested_by", "requested_at"]
+        read_only_fields = fields
+
+    def get_requested_by(self, obj) -> str:
+        return obj.requested_by.get_full_name()
+
+
 class CaseDetailSerializer(CaseListSerializer):
     """A whole case as the reader may see it."""
+
+    long_term_reason = serializers.SerializerMethodField(help_text=_("需长期推进的原因"))
+    long_term_request = LongTermRequestSerializer(
+        read_only=True, allow_null=True, help_text=_("待首席问题官审批的长期推进申请；仅工作人员可见")
+    )
 
     co_departments = CaseDepartmentSerializer(many=True, read_only=True)
     chief_officer = CaseUserSerializer(read_only=True, allow_null=True)
@@ -234,6 +265,9 @@ class CaseDetailSerializer(CaseListSerializer):
             "unsatisfied_count",
             "suspended_at",
             "suspension_reason",
+            "long_term_since",
+            "long_term_reason",
+            "long_term_request",
             "assign_due_at",
             "measures_due_at",
             "feedback_due_at",
@@ -256,6 +290,9 @@ class CaseDetailSerializer(CaseListSerializer):
             "actions",
         ]
         read_only_fields = fields
+
+    def get_long_term_reason(self, obj) -> str:
+        return obj.long_term_reason if self.get_is_long_term(obj) else ""
 
     # The linked cases the reader may see (``selectors.case_links``, set by the view).
     def get_origin_case(self, obj) -> str | None:
@@ -479,4 +516,23 @@ class CaseResumeSerializer(serializers.Serializer):
 
 class CaseEscalateSerializer(serializers.Serializer):
     chief_officer = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
+    note = serializers.CharField(default="", allow_blank=True)
+
+
+class CaseLongTermRequestSerializer(serializers.Serializer):
+    reason = serializers.CharField(help_text=_("需长期推进的原因"))
+    review_on = serializers.DateField(help_text=_("下次评估日期：今天以后的工作日"))
+
+
+class CaseLongTermDecideSerializer(serializers.Serializer):
+    approved = serializers.BooleanField(help_text=_("true 同意，false 不同意"))
+    note = serializers.CharField(default="", allow_blank=True, help_text=_("审批意见；不同意时必填"))
+
+
+class CaseLongTermExtendSerializer(serializers.Serializer):
+    review_on = serializers.DateField(help_text=_("新的评估日期：今天以后的工作日"))
+    note = serializers.CharField(default="", allow_blank=True, help_text=_("评估情况"))
+
+
+class CaseLongTermEndSerializer(serializers.Serializer):
     note = serializers.CharField(default="", allow_blank=True)

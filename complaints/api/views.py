@@ -130,6 +130,7 @@ class CaseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         staff_side = permissions.is_staff_side(user, case)
         case.follow_ups = selectors.case_follow_ups(case=case) if staff_side else {"return_visits": [], "recheck": None}
         case.available_actions = sorted(permissions.case_actions(user, case))
+        case.long_term_request = selectors.long_term_request_pending(case=case) if staff_side else None
         context = {**self.get_serializer_context(), "show_actors": staff_side}
         return serializers.CaseDetailSerializer(case, context=context).data
 
@@ -272,6 +273,60 @@ class CaseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def escalate(self, request, number=None):
         return self._transition(
             request, serializers.CaseEscalateSerializer, services.case_escalate, may=_may("escalate")
+        )
+
+    # --- 需长期推进 ------------------------------------------------------------------
+
+    @extend_schema(
+        summary=gettext_lazy("申请需长期推进"),
+        description=gettext_lazy(
+            "牵头单位经办人或营商办工作人员申请将诉求件列为需长期推进事项，填写原因和下次评估日期（今天以后的工作日），"
+            "由首席问题官审批。"
+        ),
+        request=serializers.CaseLongTermRequestSerializer,
+        responses={201: serializers.CaseDetailSerializer, **ERROR_RESPONSES},
+    )
+    @action(detail=True, methods=["post"], url_path="long-term", url_name="long-term")
+    def long_term(self, request, number=None):
+        return self._transition(
+            request,
+            serializers.CaseLongTermRequestSerializer,
+            services.case_long_term_request,
+            may=_may("long_term"),
+            created=True,
+        )
+
+    @_transition_schema(
+        serializers.CaseLongTermDecideSerializer,
+        gettext_lazy("审批长期推进申请（首席问题官）：同意后不计入超期，单独统计"),
+    )
+    @action(detail=True, methods=["post"], url_path="long-term/decide", url_name="long-term-decide")
+    def long_term_decide(self, request, number=None):
+        return self._transition(
+            request,
+            serializers.CaseLongTermDecideSerializer,
+            services.case_long_term_decide,
+            may=_may("long_term_decide"),
+        )
+
+    @_transition_schema(serializers.CaseLongTermExtendSerializer, gettext_lazy("继续长期推进（更新下次评估日期）"))
+    @action(detail=True, methods=["post"], url_path="long-term/extend", url_name="long-term-extend")
+    def long_term_extend(self, request, number=None):
+        return self._transition(
+            request,
+            serializers.CaseLongTermExtendSerializer,
+            services.case_long_term_extend,
+            may=_may("long_term_extend"),
+        )
+
+    @_transition_schema(
+        serializers.CaseLongTermEndSerializer,
+        gettext_lazy("结束长期推进，恢复常规办理（各环节期限顺延长期推进期间的工作日）"),
+    )
+    @action(detail=True, methods=["post"], url_path="long-term/end", url_name="long-term-end")
+    def long_term_end(self, request, number=None):
+        return self._transition(
+            request, serializers.CaseLongTermEndSerializer, services.case_long_term_end, may=_may("long_term_end")
         )
 
     # --- Tasks, return visits, 回头看, splitting -----------------------------------

@@ -4,16 +4,20 @@ cases API: input serializers in, ``complaints.walkthroughs.services`` and
 ``complaints.walkthroughs.selectors`` called, and every error answer in the cases API's shape
 ``{"errors": [{"field", "message"}]}``.
 
-A walkthrough reads and writes as one nested document: the record's own fields,
-``steps`` (in order, each with its ``materials``), ``answers`` to the checklist and
-``findings``. On a write, ``steps`` replace the saved ones wholesale, ``answers``
-are upserted by question, and ``findings`` are matched by ``id`` (without an id a
+A walkthrough reads and writes as one nested document: the record's own fields
+(``project`` and ``departments`` for 带项目交叉走), ``walkers`` (who walked with the
+officer, one of them at most leading), ``steps`` (in order, each with its
+``materials``), ``answers`` to the checklist and ``findings`` (each with its
+``cause`` and whether it was ``fixed_on_spot``). On a write, ``walkers``,
+``departments`` and ``steps`` replace the saved ones wholesale, ``answers`` are
+upserted by question, and ``findings`` are matched by ``id`` (without an id a
 finding is added; ``"delete": true`` removes it; a field left out of an existing
 finding keeps its value).
 
 PATCH changes only what the body names. PUT replaces the record: a field of the
-record left out is cleared and left-out ``steps`` mean none; answers and findings
-keep their upsert / match-by-id rules (a finding goes away only with ``delete``).
+record left out is cleared and left-out ``walkers``, ``departments`` and ``steps``
+mean none; answers and findings keep their upsert / match-by-id rules (a finding goes
+away only with ``delete``).
 
 Only the walkthrough's officer edits or submits it, and only while it is a draft.
 Someone else's walkthrough answers 404 to those calls, even when the reader may see
@@ -45,6 +49,7 @@ from complaints.models import (
     Walkthrough,
     WalkthroughStep,
     WalkthroughTheme,
+    WalkthroughWalker,
 )
 from complaints.walkthroughs import selectors as selectors
 from complaints.walkthroughs import services as services
@@ -56,6 +61,7 @@ from portal.models import Department
 MAX_STEPS = 50
 MAX_MATERIALS = 50
 MAX_FINDINGS = 30
+MAX_WALKERS = 20
 MAX_MINUTES = 24 * 60
 MAX_TRIPS = 50
 
@@ -102,11 +108,33 @@ class FindingCaseSerializer(serializers.ModelSerializer):
 class WalkthroughFindingSerializer(serializers.ModelSerializer):
     severity_display = ChoiceLabel("severity")
     case = FindingCaseSerializer(read_only=True, allow_null=True, help_text=_("转成的诉求件；尚未转办时为空"))
+    fixed_on_spot = serializers.BooleanField(read_only=True, help_text=_("当场整改：计入已解决，不再转为诉求件"))
 
     class Meta:
         model = Finding
-        fields = ["id", "description", "severity", "severity_display", "question", "category", "case"]
+        fields = [
+            "id",
+            "description",
+            "cause",
+            "fixed_on_spot",
+            "severity",
+            "severity_display",
+            "question",
+            "category",
+            "case",
+        ]
         read_only_fields = fields
+
+
+class WalkthroughWalkerSerializer(serializers.ModelSerializer):
+    role = serializers.ChoiceField(choices=WalkthroughWalker.Role.choices, read_only=True)
+    role_display = ChoiceLabel("role")
+
+    class Meta:
+        model = WalkthroughWalker
+        fields = ["user", "name", "unit", "role", "role_display", "is_leader"]
+        read_only_fields = fields
+        extra_kwargs = {"user": {"help_text": _("从账号中选择的同行人员的账号ID；手动填写的为空")}}
 
 
 class WalkthroughSerializer(serializers.ModelSerializer):
@@ -125,6 +153,10 @@ class WalkthroughSerializer(serializers.ModelSerializer):
         source="checklist.version", read_only=True, allow_null=True, help_text=_("所用检查清单的版本")
     )
     minutes_spent = serializers.IntegerField(read_only=True, allow_null=True)
+    walkers = WalkthroughWalkerSerializer(
+        many=True, read_only=True, help_text=_("同行的体验人员，带队人员在前；体验人本人不在其中")
+    )
+    departments = serializers.PrimaryKeyRelatedField(many=True, read_only=True, help_text=_("带项目交叉走涉及的部门ID"))
     steps = WalkthroughStepSerializer(many=True, read_only=True)
     answers = WalkthroughAnswerSerializer(many=True, read_only=True)
     findings = WalkthroughFindingSerializer(many=True, read_only=True)
@@ -137,11 +169,13 @@ class WalkthroughSerializer(serializers.ModelSerializer):
             "status",
             "status_display",
             *services.WALKTHROUGH_FIELDS,
+            "departments",
             "minutes_spent",
             "checklist_version",
             "created_at",
             "updated_at",
             "submitted_at",
+            "walkers",
             "steps",
             "answers",
             "findings",
@@ -217,11 +251,29 @@ class WalkthroughAnswerInputSerializer(serializers.Serializer):
     comment = serializers.CharField(max_length=500, allow_blank=True, default="")
 
 
+class WalkthroughWalkerInputSerializer(serializers.Serializer):
+    user = serializers.PrimaryKeyRelatedField(
+        queryset=services.walker_accounts(),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_("从工作人员账号中选择时的账号ID；姓名和单位职务未填时取自该账号"),
+    )
+    name = serializers.CharField(max_length=50, allow_blank=True, default="", help_text=_("姓名"))
+    unit = serializers.CharField(max_length=100, allow_blank=True, default="", help_text=_("如：市数据资源局局长"))
+    role = serializers.ChoiceField(choices=WalkthroughWalker.Role.choices, default=WalkthroughWalker.Role.AS_APPLICANT)
+    is_leader = serializers.BooleanField(default=False, help_text=_("带队人员；一次体验至多一位"))
+
+
 class WalkthroughFindingInputSerializer(serializers.Serializer):
     id = serializers.IntegerField(
         required=False, allow_null=True, help_text=_("已有问题的ID；不填则新增（问题描述为空的新增项不保存）")
     )
     description = serializers.CharField(required=False, allow_blank=True, trim_whitespace=True)
+    cause = serializers.CharField(
+        required=False, allow_blank=True, trim_whitespace=True, help_text=_("产生原因（逐一分析），提交时必填")
+    )
+    fixed_on_spot = serializers.BooleanField(required=False, help_text=_("当场整改"))
     severity = serializers.ChoiceField(choices=Finding.Severity.choices, required=False)
     question = ChecklistQuestionField(required=False, allow_null=True, help_text=_("对应的检查项ID"))
     category = serializers.PrimaryKeyRelatedField(
@@ -254,6 +306,18 @@ class WalkthroughWriteSerializer(serializers.ModelSerializer):
     department = serializers.PrimaryKeyRelatedField(
         queryset=Department.objects.filter(is_active=True), required=False, allow_null=True
     )
+    departments = serializers.PrimaryKeyRelatedField(
+        queryset=Department.objects.filter(is_active=True),
+        many=True,
+        required=False,
+        help_text=_("带项目交叉走涉及的部门ID，替换已保存的"),
+    )
+    walkers = WalkthroughWalkerInputSerializer(
+        many=True,
+        required=False,
+        max_length=MAX_WALKERS,
+        help_text=_("全部同行人员（不含体验人本人），替换已保存的；至多一位带队"),
+    )
     steps = WalkthroughStepInputSerializer(
         many=True, required=False, max_length=MAX_STEPS, help_text=_("全部办理环节，按顺序；替换已保存的")
     )
@@ -269,13 +333,28 @@ class WalkthroughWriteSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Walkthrough
-        fields = [*services.WALKTHROUGH_FIELDS, "steps", "answers", "findings"]
+        fields = [*services.WALKTHROUGH_FIELDS, "departments", "walkers", "steps", "answers", "findings"]
         extra_kwargs = {name: {"required": False} for name in services.WALKTHROUGH_FIELDS}
 
     def validate_answers(self, value):
         questions = [item["question"].pk for item in value]
         if len(questions) != len(set(questions)):
             raise serializers.ValidationError(_("同一检查项只能回答一次。"))
+        return value
+
+    def validate_walkers(self, value):
+        if sum(1 for walker in value if walker["is_leader"]) > 1:
+            raise serializers.ValidationError(_("一次体验只能有一位带队人员。"))
+        users = [walker["user"].pk for walker in value if walker.get("user") is not None]
+        if len(users) != len(set(users)):
+            raise serializers.ValidationError(_("同一账号只能列入一次同行人员。"))
+        if self.context["request"].user.pk in users:
+            raise serializers.ValidationError(_("体验人本人无需列入同行人员。"))
+        return value
+
+    def validate_departments(self, value):
+        if len({department.pk for department in value}) != len(value):
+            raise serializers.ValidationError(_("同一部门只能选择一次。"))
         return value
 
     def validate_findings(self, value):
@@ -330,6 +409,8 @@ class WalkthroughViewSet(mixins.ListModelMixin, ApiViewSet):
                 Prefetch("steps", queryset=WalkthroughStep.objects.prefetch_related("materials")),
                 "answers",
                 Prefetch("findings", queryset=Finding.objects.select_related("case")),
+                "walkers",
+                "departments",
             )
         )
 
@@ -368,6 +449,8 @@ class WalkthroughViewSet(mixins.ListModelMixin, ApiViewSet):
                 {**step, "materials": [(item["name"], item["is_necessary"]) for item in step["materials"]]}
                 for step in steps
             ]
+        walkers = data.get("walkers", [] if replace else None)
+        departments = data.get("departments", [] if replace else None)
         answers = None
         if "answers" in data:
             answers = {item["question"].pk: (item["answer"], item["comment"]) for item in data["answers"]}
@@ -381,6 +464,8 @@ class WalkthroughViewSet(mixins.ListModelMixin, ApiViewSet):
             steps=steps,
             answers=answers,
             findings=findings,
+            walkers=walkers,
+            departments=departments,
         )
 
     @staticmethod
@@ -388,6 +473,8 @@ class WalkthroughViewSet(mixins.ListModelMixin, ApiViewSet):
         """A finding as the service takes it; left-out fields keep the saved values."""
         saved = {
             "description": finding.description if finding else "",
+            "cause": finding.cause if finding else "",
+            "fixed_on_spot": finding.fixed_on_spot if finding else False,
             "severity": finding.severity if finding else Finding.Severity.LOW,
             "question": finding.question if finding else None,
             "category": finding.category if finding else None,
@@ -495,8 +582,9 @@ class FindingViewSet(ApiViewSet):
     @extend_schema(
         summary=gettext_lazy("将发现的问题转为诉求件"),
         description=gettext_lazy(
-            "登记为“走流程”渠道的诉求件并受理，有承办单位时一并交办。每个问题只转一次："
-            "再次调用返回已有的诉求件（created 为 false，状态码 200）。草稿中的问题不能转办。"
+            "登记为“走流程”渠道的诉求件并受理，有承办单位时一并交办；问题的产生原因写入诉求件的描述和原因分析。"
+            "每个问题只转一次：再次调用返回已有的诉求件（created 为 false，状态码 200）。"
+            "草稿中的问题和已当场整改的问题不能转办（400）。"
         ),
         request=FindingPromoteSerializer,
         responses={

@@ -55,8 +55,10 @@ class Tier(models.TextChoices):
     MAJOR = "major", _("重大")
 
 
-# Tiers whose cases a chief problem officer (首席问题官) owns.
-CHIEF_TIERS = (Tier.DIFFICULT, Tier.MAJOR)
+# Tiers whose cases a chief problem officer (首席问题官) owns: 宣城 names one for cases
+# "涉及多个政务服务机构", as 路桥 does for difficult and major ones. A case assigned with
+# co-handling departments needs one too, whatever its tier (services.case_assign).
+CHIEF_TIERS = (Tier.CROSS_DEPARTMENT, Tier.DIFFICULT, Tier.MAJOR)
 
 
 class Status(models.TextChoices):
@@ -434,6 +436,11 @@ class Case(models.Model):
     @property
     def is_suspended(self) -> bool:
         return self.suspended_at is not None
+
+    @property
+    def is_long_term(self) -> bool:
+        """需长期推进, approved by a chief officer: out of the overdue counts, its clock still."""
+        return self.long_term_since is not None
 
 
 class CaseTask(models.Model):

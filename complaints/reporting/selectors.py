@@ -15,7 +15,9 @@ there are ten cases or a million. Rates are kept as numerator and denominator
 * resolved (办结量): those 已办结 or 已销单 (``DONE_STATUSES``);
 * resolution_rate (办结率) = resolved ÷ accepted (宣城's "251 个问题，已办结 248 个");
 * overdue_open (超期未办结): open cases whose running stage is past its deadline
-  (``sla.overdue_q``, the sweep's own definition);
+  (``sla.overdue_q``, the sweep's own definition), 需长期推进 ones left out;
+* long_term (需长期推进): open cases a chief officer approved as needing long-term
+  work (``sla.long_term_q``) — 湘潭's "正在跟进并需长期推进事项共8件";
 * on_time_rate (按时办理率) = stages finished by their deadline ÷ (stages finished with a
   deadline + open stages already past theirs). The stages are 交办 (counted from
   receipt), 明确措施, 反馈 and 办结 of the current round; per stage the same;
@@ -213,6 +215,7 @@ def _figure_counts(now: dt.datetime) -> dict:
         "assigned": Count("id", filter=Q(assigned_at__isnull=False)),
         "resolved": Count("id", filter=Q(status__in=DONE_STATUSES)),
         "visited": Count("id", filter=Q(status__in=DONE_STATUSES) & Q(_current_round_visited())),
+        "long_term": Count("id", filter=sla.long_term_q()),
     }
     overdue = sla.overdue_q(now)
     for stage, done, due in STAGE_FIELDS:
@@ -231,6 +234,7 @@ class CaseFigures:
     assigned: int = 0
     resolved: int = 0
     overdue_open: int = 0
+    long_term: int = 0
     visited: int = 0
     return_visits: int = 0
     # Per stage: on time ÷ (finished + open and past the deadline).
@@ -249,6 +253,7 @@ class CaseFigures:
             not_accepted=row["not_accepted"],
             assigned=row["assigned"],
             resolved=row["resolved"],
+            long_term=row["long_term"],
             visited=row["visited"],
             return_visits=return_visits,
             stages=stages,
@@ -283,6 +288,7 @@ class CaseFigures:
             assigned=self.assigned + other.assigned,
             resolved=self.resolved + other.resolved,
             overdue_open=self.overdue_open + other.overdue_open,
+            long_term=self.long_term + other.long_term,
             visited=self.visited + other.visited,
             return_visits=self.return_visits + other.return_visits,
             stages={
@@ -301,6 +307,7 @@ class CaseFigures:
             "resolved": self.resolved,
             "resolution_rate": self.resolution_rate.as_json(),
             "overdue_open": self.overdue_open,
+            "long_term": self.long_term,
             "on_time_rate": self.on_time_rate.as_json(),
             "on_time_by_stage": {stage: rate.as_json() for stage, rate in self.stage_rates},
             "return_visits": self.return_visits,

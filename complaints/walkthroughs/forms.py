@@ -7,17 +7,35 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from complaints.forms import MultipleFileField
-from complaints.models import ChecklistAnswer, Finding, ProblemCategory, Walkthrough, WalkthroughTheme
+from complaints.models import (
+    ChecklistAnswer,
+    Finding,
+    ProblemCategory,
+    Walkthrough,
+    WalkthroughTheme,
+    WalkthroughWalker,
+)
 from complaints.walkthroughs import services as services
 from portal.forms import EmptyChoiceLabelMixin
 from portal.models import Department
 
 
+def _with_departments(names: list[str]) -> list[str]:
+    """The record's fields with the departments crossed (交叉走) right after the project."""
+    at = names.index("project") + 1
+    return [*names[:at], "departments", *names[at:]]
+
+
 class WalkthroughForm(EmptyChoiceLabelMixin, forms.ModelForm):
     class Meta:
         model = Walkthrough
-        fields = services.WALKTHROUGH_FIELDS
+        fields = _with_departments(services.WALKTHROUGH_FIELDS)
+        help_texts = {
+            "project": _("带项目交叉走：多个部门负责人带着同一个项目共同走流程时填写"),
+            "departments": _("带办项目经过的各个部门"),
+        }
         widgets = {
+            "departments": forms.CheckboxSelectMultiple,
             "walked_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "started_at": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
             "ended_at": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
@@ -30,6 +48,7 @@ class WalkthroughForm(EmptyChoiceLabelMixin, forms.ModelForm):
             field.required = False
         self.fields["theme"].queryset = WalkthroughTheme.objects.filter(is_active=True)
         self.fields["department"].queryset = Department.objects.filter(is_active=True)
+        self.fields["departments"].queryset = Department.objects.filter(is_active=True)
 
     def _post_clean(self):
         # The service validates and saves; a draft may be incomplete.
@@ -64,9 +83,48 @@ class StepForm(forms.Form):
 StepFormSet = forms.formset_factory(StepForm, extra=0, can_delete=True, max_num=50, validate_max=True)
 
 
+class WalkerForm(EmptyChoiceLabelMixin, forms.Form):
+    """Someone who walked with the officer: picked from the staff accounts or typed.
+    Who leads is one radio across the rows (``walkers-leader``, the row's index)."""
+
+    user = forms.TypedChoiceField(label=_("从账号中选择"), coerce=int, required=False, empty_value=None)
+    name = forms.CharField(label=_("姓名"), max_length=50, required=False, help_text=_("选择了账号可不填"))
+    unit = forms.CharField(label=_("单位职务"), max_length=100, required=False, help_text=_("如：市数据资源局局长"))
+    role = forms.ChoiceField(
+        label=_("体验方式"), choices=WalkthroughWalker.Role.choices, initial=WalkthroughWalker.Role.AS_APPLICANT
+    )
+
+    def __init__(self, *args, accounts=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The accounts are read once for the whole formset (a query per row otherwise).
+        self.accounts = accounts or {}
+        self.fields["user"].choices = [
+            ("", _("不选，手动填写")),
+            *((pk, str(account)) for pk, account in self.accounts.items()),
+        ]
+
+    def clean_user(self):
+        pk = self.cleaned_data.get("user")
+        return self.accounts.get(pk) if pk is not None else None
+
+
+WalkerFormSet = forms.formset_factory(WalkerForm, extra=0, can_delete=True, max_num=20, validate_max=True)
+
+
 class FindingForm(EmptyChoiceLabelMixin, forms.Form):
     id = forms.IntegerField(widget=forms.HiddenInput, required=False)
     description = forms.CharField(label=_("问题描述"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    cause = forms.CharField(
+        label=_("产生原因"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("逐一分析产生原因，提交时必填"),
+    )
+    fixed_on_spot = forms.BooleanField(
+        label=_("当场整改"),
+        required=False,
+        help_text=_("问题在体验现场已整改到位的请勾选：计入已解决，无需转为诉求件"),
+    )
     severity = forms.ChoiceField(label=_("严重程度"), choices=Finding.Severity.choices, initial=Finding.Severity.LOW)
     question = forms.ModelChoiceField(label=_("对应检查项"), queryset=None, required=False)
     category = forms.ModelChoiceField(
@@ -110,12 +168,16 @@ class AnswersForm(forms.Form):
 
 
 class WalkthroughBundle:
-    """The four parts of the page as one form: bound together, valid together, saved together."""
+    """The five parts of the page as one form: bound together, valid together, saved together."""
 
     def __init__(self, data=None, files=None, *, walkthrough: Walkthrough, autosave: bool = False):
         self.walkthrough = walkthrough
         self.autosave = autosave
         self.extra_errors: list[str] = []
+        accounts = {account.pk: account for account in services.walker_accounts().exclude(pk=walkthrough.officer_id)}
+        # A page loaded before walkers existed posts none: its walkers stay as they are.
+        self.walkers_posted = data is None or "walkers-TOTAL_FORMS" in data
+        self.leader = (data.get("walkers-leader") or "") if data is not None else self._leader_initial()
         questions = list(walkthrough.checklist.questions.all()) if walkthrough.checklist_id else []
         self.questions = questions
         question_queryset = walkthrough.checklist.questions.all() if walkthrough.checklist_id else None
@@ -126,12 +188,18 @@ class WalkthroughBundle:
             self.findings = FindingFormSet(
                 prefix="findings", initial=self._finding_initial(), form_kwargs={"questions": question_queryset}
             )
+            self.walkers = WalkerFormSet(
+                prefix="walkers", initial=self._walker_initial(), form_kwargs={"accounts": accounts}
+            )
         else:
             self.main = WalkthroughForm(data, instance=walkthrough, prefix="w")
             self.steps = StepFormSet(data, prefix="steps")
             self.answers = AnswersForm(data, prefix="a", questions=questions)
             self.findings = FindingFormSet(
                 data, None if autosave else files, prefix="findings", form_kwargs={"questions": question_queryset}
+            )
+            self.walkers = WalkerFormSet(
+                data if self.walkers_posted else None, prefix="walkers", form_kwargs={"accounts": accounts}
             )
 
     def _step_initial(self):
@@ -161,6 +229,25 @@ class WalkthroughBundle:
             initial[f"c_{answer.question_id}"] = answer.comment
         return initial
 
+    def _saved_walkers(self) -> list[WalkthroughWalker]:
+        if self.walkthrough.pk is None:
+            return []
+        return list(self.walkthrough.walkers.all())
+
+    def _walker_initial(self):
+        return [
+            {"user": walker.user_id, "name": walker.name, "unit": walker.unit, "role": walker.role}
+            for walker in self._saved_walkers()
+        ]
+
+    def _leader_initial(self) -> str:
+        leaders = [index for index, walker in enumerate(self._saved_walkers()) if walker.is_leader]
+        return str(leaders[0]) if leaders else ""
+
+    def walker_rows(self):
+        """(index, form, is leader) per walker row, for the template's leader radio."""
+        return [(index, form, str(index) == self.leader) for index, form in enumerate(self.walkers.forms)]
+
     def _finding_initial(self):
         if self.walkthrough.pk is None:
             return []
@@ -168,6 +255,8 @@ class WalkthroughBundle:
             {
                 "id": finding.pk,
                 "description": finding.description,
+                "cause": finding.cause,
+                "fixed_on_spot": finding.fixed_on_spot,
                 "severity": finding.severity,
                 "question": finding.question_id,
                 "category": finding.category_id,
@@ -177,6 +266,8 @@ class WalkthroughBundle:
 
     def is_valid(self) -> bool:
         results = [self.main.is_valid(), self.steps.is_valid(), self.answers.is_valid(), self.findings.is_valid()]
+        if self.walkers_posted:
+            results.append(self.walkers.is_valid())
         return all(results)
 
     def has_input(self) -> bool:
@@ -188,6 +279,7 @@ class WalkthroughBundle:
             or any(form.has_changed() for form in self.steps.forms)
             or answered
             or any(row.get("description") for row in self.findings.cleaned_data if row)
+            or (self.walkers_posted and any(form.has_changed() for form in self.walkers.forms))
         )
 
     def save(self, *, actor) -> list[int | None]:
@@ -203,6 +295,13 @@ class WalkthroughBundle:
             if row and not row.get("DELETE")
         ]
         findings = [dict(row) for row in self.findings.cleaned_data]
+        walkers = None
+        if self.walkers_posted:
+            walkers = [
+                {**row, "is_leader": str(index) == self.leader}
+                for index, row in enumerate(self.walkers.cleaned_data)
+                if row and not row.get("DELETE")
+            ]
         services.walkthrough_save_draft(
             walkthrough=self.walkthrough,
             actor=actor,
@@ -210,6 +309,8 @@ class WalkthroughBundle:
             steps=steps,
             answers=self.answers.answers(),
             findings=findings,
+            walkers=walkers,
+            departments=list(self.main.cleaned_data.get("departments") or []),
         )
         if not self.autosave:
             saved = {finding.pk: finding for finding in Finding.objects.filter(walkthrough=self.walkthrough)}
@@ -224,12 +325,15 @@ class WalkthroughBundle:
 
     def error_messages(self) -> list[str]:
         messages = list(self.extra_errors)
-        for form in [self.main, self.answers, *self.steps.forms, *self.findings.forms]:
+        walker_forms = self.walkers.forms if self.walkers_posted else []
+        for form in [self.main, self.answers, *walker_forms, *self.steps.forms, *self.findings.forms]:
             for field, errors in form.errors.items():
                 label = form.fields[field].label if field in form.fields else ""
                 messages.extend(f"{label}：{error}" if label else error for error in errors)
         messages.extend(self.steps.non_form_errors())
         messages.extend(self.findings.non_form_errors())
+        if self.walkers_posted:
+            messages.extend(self.walkers.non_form_errors())
         return messages
 
 

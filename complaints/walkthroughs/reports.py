@@ -2,16 +2,23 @@
 
 Every figure is a SQL aggregate (conditional ``Count``, ``GROUP BY`` through
 ``values().annotate()``), so the report costs the same seven queries whether a
-month has two walkthroughs or two thousand.
+month has two walkthroughs or two thousand. Walkthroughs are joined to both their
+findings and their walkers, so every count is ``DISTINCT``.
 
 Definitions. Only submitted or reviewed walkthroughs count (drafts never do); a
 walkthrough belongs to the month its ``walked_on`` falls in.
 
 * walkthroughs (体验人次): walkthroughs counted;
 * participants (参与人数): distinct officers who walked them;
+* walkers (同行人员): people who walked with the officers (局长 以企业身份走, 坐窗口, 陪同),
+  one per walkthrough they joined;
+* led (领导带队): walkthroughs with a leader among their walkers (局长带头);
+* cross (带项目交叉走): walkthroughs carrying a project across departments;
 * found (发现问题): findings recorded on them;
-* promoted (转为诉求件): those findings that became a case;
-* solved (已办结): promoted findings whose case is now resolved or closed (办结/销单);
+* fixed on the spot (当场整改): findings fixed while the walkers were there;
+* promoted (转为诉求件): findings that became a case;
+* solved (已解决, 问题整改): findings fixed on the spot, and promoted findings whose case is
+  now resolved or closed (办结/销单) — 宣城's "发现解决各类问题";
 * not done (办不成): walkthroughs whose outcome was 办不成;
 * longest waits: the steps with the most minutes waited (more than none);
 * unnecessary materials: materials asked for but marked not necessary, by name;
@@ -84,7 +91,11 @@ def parse_month(value: str | None, today: dt.date | None = None) -> tuple[dt.dat
 class Figures:
     walkthroughs: int = 0
     participants: int = 0
+    walkers: int = 0
+    led: int = 0
+    cross: int = 0
     found: int = 0
+    fixed_on_spot: int = 0
     promoted: int = 0
     solved: int = 0
     not_done: int = 0
@@ -101,28 +112,41 @@ FIGURE_NAMES = tuple(field.name for field in fields(Figures))
 FIGURE_LABELS = (
     _("体验人次"),
     _("参与人数"),
+    _("同行人员"),
+    _("领导带队"),
+    _("带项目交叉走"),
     _("发现问题"),
+    _("当场整改"),
     _("转为诉求件"),
-    _("已办结"),
+    _("已解决"),
     _("办不成"),
 )
 
 
+# Annotations are named with a prefix: "walkers" unprefixed would hide the relation.
+GROUP_PREFIX = "n_"
+
+
 def _figure_counts(condition: Q | None = None, prefix: str = "") -> dict:
-    """Conditional counts over walkthroughs LEFT JOINed to their findings and cases.
-    Walkthroughs and officers are counted distinct, since the join repeats them."""
+    """Conditional counts over walkthroughs LEFT JOINed to their walkers, findings and
+    cases. Everything is counted distinct, since the joins repeat each row."""
 
     def where(extra: Q | None = None) -> Q | None:
         if condition is None:
             return extra
         return condition if extra is None else condition & extra
 
+    solved = Q(findings__fixed_on_spot=True) | Q(findings__case__status__in=DONE_STATUSES)
     counts = {
         "walkthroughs": Count("id", filter=where(), distinct=True),
         "participants": Count("officer", filter=where(), distinct=True),
-        "found": Count("findings", filter=where()),
-        "promoted": Count("findings", filter=where(Q(findings__case__isnull=False))),
-        "solved": Count("findings", filter=where(Q(findings__case__status__in=DONE_STATUSES))),
+        "walkers": Count("walkers", filter=where(), distinct=True),
+        "led": Count("id", filter=where(Q(walkers__is_leader=True)), distinct=True),
+        "cross": Count("id", filter=where(~Q(project="")), distinct=True),
+        "found": Count("findings", filter=where(), distinct=True),
+        "fixed_on_spot": Count("findings", filter=where(Q(findings__fixed_on_spot=True)), distinct=True),
+        "promoted": Count("findings", filter=where(Q(findings__case__isnull=False)), distinct=True),
+        "solved": Count("findings", filter=where(solved), distinct=True),
         "not_done": Count("id", filter=where(Q(outcome=Walkthrough.Outcome.NOT_DONE)), distinct=True),
     }
     return {f"{prefix}{name}": count for name, count in counts.items()}
@@ -216,8 +240,8 @@ def _by_theme(month_walkthroughs) -> list[GroupRow]:
     """Every active theme (zeros included) in its order, then retired themes that
     still have walkthroughs this month, then walkthroughs without a theme."""
     rows = {
-        row["theme_id"]: Figures.from_row(row)
-        for row in month_walkthroughs.values("theme_id").annotate(**_figure_counts()).order_by()
+        row["theme_id"]: Figures.from_row(row, GROUP_PREFIX)
+        for row in month_walkthroughs.values("theme_id").annotate(**_figure_counts(prefix=GROUP_PREFIX)).order_by()
     }
     themes = WalkthroughTheme.objects.filter(Q(is_active=True) | Q(pk__in=[pk for pk in rows if pk is not None]))
     result = [
@@ -232,16 +256,18 @@ def _by_department(month_walkthroughs) -> list[GroupRow]:
     """Departments with walkthroughs this month, most walked first; unfilled last."""
     rows = (
         month_walkthroughs.values("department_id", "department__name", "department__name_en")
-        .annotate(**_figure_counts())
-        .order_by("-walkthroughs", "-found", "department__name")
+        .annotate(**_figure_counts(prefix=GROUP_PREFIX))
+        .order_by(f"-{GROUP_PREFIX}walkthroughs", f"-{GROUP_PREFIX}found", "department__name")
     )
     result, unfilled = [], []
     for row in rows:
         if row["department_id"] is None:
-            unfilled.append(GroupRow(str(NOT_FILLED), Figures.from_row(row), is_unfilled=True))
+            unfilled.append(GroupRow(str(NOT_FILLED), Figures.from_row(row, GROUP_PREFIX), is_unfilled=True))
         else:
             result.append(
-                GroupRow(localized(row["department__name"], row["department__name_en"]), Figures.from_row(row))
+                GroupRow(
+                    localized(row["department__name"], row["department__name_en"]), Figures.from_row(row, GROUP_PREFIX)
+                )
             )
     return result + unfilled
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 
-from complaints.models import ChecklistAnswer, Finding, Walkthrough, WalkthroughStep
+from complaints.models import ChecklistAnswer, Finding, Walkthrough, WalkthroughStep, WalkthroughWalker
 
 
 def can_view_all(user) -> bool:
@@ -21,6 +21,15 @@ def walkthrough_list(*, user, include_archived: bool = False) -> QuerySet[Walkth
         .annotate(
             finding_count=Count("findings", distinct=True),
             promoted_count=Count("findings", filter=Q(findings__case__isnull=False), distinct=True),
+            fixed_count=Count("findings", filter=Q(findings__fixed_on_spot=True), distinct=True),
+            walker_count=Count("walkers", distinct=True),
+            # Who led (带队), for the list: a subquery rather than a join, one row per record.
+            leader_name=Subquery(
+                WalkthroughWalker.objects.filter(walkthrough=OuterRef("pk"), is_leader=True).values("name")[:1]
+            ),
+            leader_unit=Subquery(
+                WalkthroughWalker.objects.filter(walkthrough=OuterRef("pk"), is_leader=True).values("unit")[:1]
+            ),
         )
     )
     if not include_archived:
@@ -43,7 +52,8 @@ def walkthrough_blank(*, officer) -> Walkthrough:
 
 
 def walkthrough_get_for_user(*, user, pk: int) -> Walkthrough:
-    """With steps, materials, answers and findings (and each finding's case, live)."""
+    """With walkers (leader first), the departments crossed, steps, materials, answers
+    and findings (and each finding's case, live)."""
     try:
         return (
             walkthrough_list(user=user, include_archived=True)
@@ -58,6 +68,8 @@ def walkthrough_get_for_user(*, user, pk: int) -> Walkthrough:
                     ).prefetch_related("photos"),
                 ),
                 "checklist__questions",
+                "walkers",
+                "departments",
             )
             .get(pk=pk)
         )

@@ -25,6 +25,7 @@ from complaints.models import (
     StepMaterial,
     Walkthrough,
     WalkthroughStep,
+    WalkthroughWalker,
 )
 from portal import roles
 from portal.models import Department, User
@@ -41,6 +42,7 @@ WALKTHROUGH_FIELDS = [
     "department",
     "venue",
     "window",
+    "project",
     "started_at",
     "ended_at",
     "outcome",
@@ -55,6 +57,22 @@ def can_walk(user) -> bool:
         user.is_authenticated
         and (roles.has_role(user, roles.EXPERIENCE_OFFICER) or roles.is_official(user))
         and user.is_active
+    )
+
+
+def walker_accounts():
+    """The accounts a walker may be picked from (以企业身份走 / 坐窗口 / 陪同): government
+    staff — officials, department handlers, chief officers, 管家 and 问题专员 — with their
+    unit loaded, so a list of them names each by 姓名（单位） without a query per person.
+    The walkthrough's own officer is never a walker: they are its 体验人 already."""
+    from django.db.models import Exists, OuterRef
+
+    staff_roles = [roles.OFFICIAL, roles.HANDLER, roles.CHIEF_PROBLEM_OFFICER, roles.STEWARD, roles.SPECIALIST]
+    in_staff_role = User.groups.through.objects.filter(user_id=OuterRef("pk"), group__name__in=staff_roles)
+    return (
+        User.objects.filter(Exists(in_staff_role), is_active=True)
+        .select_related("department")
+        .order_by("full_name", "pk")
     )
 
 
@@ -79,6 +97,8 @@ def walkthrough_start(*, officer: User) -> Walkthrough:
             archived_at__isnull=True,
             service_item="",
             summary="",
+            project="",
+            walkers__isnull=True,
             steps__isnull=True,
             answers__isnull=True,
             findings__isnull=True,
@@ -114,14 +134,21 @@ def walkthrough_save_draft(
     steps: list[dict] | None = None,
     answers: dict[int, tuple[str, str]] | None = None,
     findings: list[dict] | None = None,
+    walkers: list[dict] | None = None,
+    departments: list[Department] | None = None,
 ) -> Walkthrough:
-    """Save whatever the officer has typed so far; nothing is required yet.
+    """Save whatever the officer has typed so far; nothing is required yet, except that
+    a walkthrough has one leader at most (带队), which the database guards too.
 
     ``steps``: ``[{"action", "minutes_waited", "minutes_handled", "trips_to_other_windows",
     "materials": [(name, is_necessary), ...]}]`` in order, replacing the saved ones.
     ``answers``: ``{question_id: (answer, comment)}``. ``findings``: ``[{"id"?,
-    "description", "severity", "question", "category", "DELETE"?}]``; findings keep
-    their ids (photos hang on them) and the list comes back with the ids set.
+    "description", "cause", "fixed_on_spot", "severity", "question", "category",
+    "DELETE"?}]``; findings keep their ids (photos hang on them) and the list comes back
+    with the ids set. ``walkers``: ``[{"user"?, "name", "unit", "role", "is_leader"}]``,
+    replacing the saved ones (the officer is not among them: they are the 体验人); a
+    walker picked from the accounts and left unnamed takes the account's name and unit.
+    ``departments``: the departments a project is carried across (带项目交叉走).
     """
     walkthrough = Walkthrough.objects.select_for_update().get(pk=walkthrough.pk)
     _require_own_draft(walkthrough, actor)
@@ -130,6 +157,10 @@ def walkthrough_save_draft(
             setattr(walkthrough, name, fields[name] if fields[name] is not None else _blank(name))
     walkthrough.full_clean(exclude=["officer", "checklist"])
     walkthrough.save()
+    if walkers is not None:
+        _replace_walkers(walkthrough, walkers)
+    if departments is not None:
+        walkthrough.departments.set(departments)
     if steps is not None:
         _replace_steps(walkthrough, steps)
     if answers is not None:
@@ -166,6 +197,46 @@ def _replace_steps(walkthrough: Walkthrough, steps: list[dict]) -> None:
     )
 
 
+def _replace_walkers(walkthrough: Walkthrough, walkers: list[dict]) -> None:
+    """Replace the walkers wholesale. Blank rows are dropped; a row with a unit but no
+    name is kept (a draft), and submitting asks for the name."""
+    kept = [walker for walker in walkers if not walker.get("DELETE") and _walker_has_input(walker)]
+    if sum(1 for walker in kept if walker.get("is_leader")) > 1:
+        raise ValidationError(_("一次体验只能有一位带队人员。"), code="two_leaders")
+    users = [walker["user"] for walker in kept if walker.get("user") is not None]
+    if any(user.pk == walkthrough.officer_id for user in users):
+        raise ValidationError(_("体验人本人无需列入同行人员。"), code="officer_as_walker")
+    if len({user.pk for user in users}) != len(users):
+        raise ValidationError(_("同一账号只能列入一次同行人员。"), code="walker_twice")
+    if users and walker_accounts().filter(pk__in=[user.pk for user in users]).count() != len(users):
+        raise ValidationError(_("同行人员只能从工作人员账号中选择。"), code="not_staff")
+    walkthrough.walkers.all().delete()
+    WalkthroughWalker.objects.bulk_create(
+        WalkthroughWalker(
+            walkthrough=walkthrough,
+            user=walker.get("user"),
+            name=((walker.get("name") or "").strip() or _account_name(walker.get("user")))[:50],
+            unit=((walker.get("unit") or "").strip() or _account_unit(walker.get("user")))[:100],
+            role=walker.get("role") or WalkthroughWalker.Role.AS_APPLICANT,
+            is_leader=bool(walker.get("is_leader")),
+        )
+        for walker in kept
+    )
+
+
+def _walker_has_input(walker: dict) -> bool:
+    return bool(walker.get("user") or (walker.get("name") or "").strip() or (walker.get("unit") or "").strip())
+
+
+def _account_name(user: User | None) -> str:
+    return user.full_name if user is not None else ""
+
+
+def _account_unit(user: User | None) -> str:
+    department = user.department if user is not None and user.department_id else None
+    return department.display_name if department is not None else ""
+
+
 def _save_answers(walkthrough: Walkthrough, answers: dict[int, tuple[str, str]]) -> None:
     checklist = walkthrough.checklist
     if checklist is None:
@@ -199,6 +270,8 @@ def _save_findings(walkthrough: Walkthrough, findings: list[dict]) -> None:
                 continue
             finding = Finding(walkthrough=walkthrough)
         finding.description = item.get("description") or ""
+        finding.cause = item.get("cause") or ""
+        finding.fixed_on_spot = bool(item.get("fixed_on_spot"))
         finding.severity = item.get("severity") or Finding.Severity.LOW
         finding.question = item.get("question")
         finding.category = item.get("category")
@@ -233,6 +306,24 @@ def submission_problems(walkthrough: Walkthrough) -> list[str]:
         for index, finding in enumerate(findings, start=1)
         if not finding.description.strip()
     )
+    problems.extend(
+        _("第%(index)d个发现的问题未分析产生原因。") % {"index": index}
+        for index, finding in enumerate(findings, start=1)
+        if not finding.cause.strip()
+    )
+    walkers = list(walkthrough.walkers.all())
+    problems.extend(
+        _("第%(index)d位同行人员未填写姓名。") % {"index": index}
+        for index, walker in enumerate(walkers, start=1)
+        if not walker.name.strip()
+    )
+    if sum(1 for walker in walkers if walker.is_leader) > 1:
+        problems.append(_("一次体验只能有一位带队人员。"))
+    crossed = walkthrough.departments.exists()
+    if walkthrough.project.strip() and not crossed:
+        problems.append(_("带项目交叉走请选择涉及的部门。"))
+    if crossed and not walkthrough.project.strip():
+        problems.append(_("交叉走请填写所带的项目。"))
     if walkthrough.outcome == Walkthrough.Outcome.NOT_DONE and not findings:
         problems.append(_("办不成的事项请至少记录一个发现的问题。"))
     return problems
@@ -296,6 +387,10 @@ def finding_promote(
     walkthrough = finding.walkthrough
     if walkthrough.is_draft:
         raise ValidationError(_("记录尚未提交，不能转为诉求件。"), code="draft")
+    if finding.fixed_on_spot:
+        # Solved while the walkers were there (当场整改): the monthly report counts it as
+        # solved already, and a case would only be closed again.
+        raise ValidationError(_("该问题已当场整改，无需转为诉求件。"), code="fixed_on_spot")
     department = department or walkthrough.department
     category = category or finding.category or ProblemCategory.objects.get(name="审批服务")
     officer = walkthrough.officer
@@ -306,21 +401,30 @@ def finding_promote(
             _("地点：%(venue)s %(window)s") % {"venue": walkthrough.venue, "window": walkthrough.window},
             _("体验日期：%(date)s") % {"date": _date(walkthrough.walked_on)},
             _("主题：%(theme)s") % {"theme": walkthrough.theme} if walkthrough.theme_id else "",
+            _("带办项目：%(project)s") % {"project": walkthrough.project} if walkthrough.project else "",
         ]
         if part
     )
+    cause = finding.cause.strip()
+    description = finding.description
+    if cause:
+        description = f"{description}\n\n" + _("产生原因：%(cause)s") % {"cause": cause}
     case = case_services.case_file(
         actor=actor,
         channel=Channel.WALKTHROUGH,
         title=_("【走流程】%(item)s：%(problem)s")
         % {"item": walkthrough.service_item[:60], "problem": (finding.description.strip() or "—").splitlines()[0][:80]},
-        description=f"{finding.description}\n\n{context}",
+        description=f"{description}\n\n{context}",
         category=category,
         region=department.region if department else None,
         complainant_name=officer.get_full_name(),
         complainant_phone=officer.mobile,
         complainant_email=officer.email,
     )
+    if cause:
+        # The case's own 原因分析 starts from the walkers' analysis (逐一分析产生原因).
+        case.cause_analysis = cause
+        case.save(update_fields=["cause_analysis"])
     finding.case = case
     finding.save(update_fields=["case"])
     case = case_services.case_accept(case=case, actor=actor, note=_("由换位体验发现的问题转入。"))

@@ -69,7 +69,8 @@ def walkthrough_detail(request, pk):
             initial={"department": walkthrough.department_id, "category": finding.category_id}
         )
         for finding in findings
-        if can_promote and not finding.case_id
+        # A finding fixed on the spot (当场整改) is solved: nothing to promote.
+        if can_promote and not finding.case_id and not finding.fixed_on_spot
     }
     return render(
         request,

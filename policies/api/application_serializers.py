@@ -14,7 +14,7 @@ from policies.applications.selectors import actor_name, review_flag
 from policies.models import Application, ApplicationEvent, ApplicationFile, ApplicationRating, Policy, PolicyMaterial
 from portal.api.fields import ChoiceLabel
 from portal.deadlines import yellow_threshold
-from portal.models import Enterprise
+from portal.models import Enterprise, User
 from portal.uploads import ALLOWED_DESCRIPTION, check_upload
 
 # ``status`` and ``flag`` go out as plain strings (values in the help text): other APIs
@@ -76,6 +76,13 @@ class PolicyApplicationEventSerializer(serializers.ModelSerializer):
         return actor_name(event.actor, application=self.context["application"])
 
 
+class PolicyApplicationPreparerSerializer(serializers.Serializer):
+    """帮办代办: who filled the application in for the enterprise."""
+
+    name = serializers.CharField(read_only=True, help_text=gettext_lazy("姓名"))
+    unit = serializers.CharField(read_only=True, help_text=gettext_lazy("单位"))
+
+
 class PolicyApplicationSerializer(serializers.ModelSerializer):
     """An application as its enterprise and its reviewers see it. The context carries
     ``now`` and ``flag_threshold`` (computed once per request)."""
@@ -87,6 +94,12 @@ class PolicyApplicationSerializer(serializers.ModelSerializer):
     review_flag = serializers.SerializerMethodField(help_text=FLAG_HELP)
     files = PolicyApplicationFileSerializer(many=True, read_only=True)
     rating = serializers.SerializerMethodField()
+    prepared_by = serializers.SerializerMethodField(
+        help_text=gettext_lazy("帮办代办：代为填报的亲商管家或营商办工作人员；企业自行申报的为 null")
+    )
+    submitted_under_mandate = serializers.BooleanField(
+        read_only=True, help_text=gettext_lazy("是否由代办人员依企业的委托代办代为提交")
+    )
 
     class Meta:
         model = Application
@@ -113,8 +126,18 @@ class PolicyApplicationSerializer(serializers.ModelSerializer):
             "voucher_number",
             "files",
             "rating",
+            "prepared_by",
+            "submitted_under_mandate",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(PolicyApplicationPreparerSerializer(allow_null=True))
+    def get_prepared_by(self, application):
+        preparer = application.prepared_by if application.is_prepared else None
+        if preparer is None:
+            return None
+        department = preparer.department if User.department.is_cached(preparer) else None
+        return {"name": preparer.get_full_name(), "unit": department.display_name if department else ""}
 
     def get_review_flag(self, application) -> str:
         now = self.context.get("now") or timezone.now()
@@ -211,3 +234,16 @@ class PolicyApplicationDetailSerializer(PolicyApplicationSerializer):
 
 class PolicyApplicationDraftSerializer(serializers.Serializer):
     declared = serializers.DictField(help_text=gettext_lazy('申报数据，如 {"note": "…"}'))
+
+
+class PolicyApplicationPrepareSerializer(serializers.Serializer):
+    """帮办代办: the policy and the enterprise staff apply for on its behalf."""
+
+    policy = serializers.PrimaryKeyRelatedField(
+        queryset=Policy.objects.filter(state__in=[Policy.State.PUBLISHED, Policy.State.EXPIRED]),
+        help_text=gettext_lazy("政策ID"),
+    )
+    enterprise = serializers.IntegerField(
+        help_text=gettext_lazy("企业ID（亲商管家：本人负责的企业；营商办工作人员：任一企业）")
+    )
+    declared = serializers.DictField(required=False, help_text=gettext_lazy('申报数据，如 {"note": "…"}'))

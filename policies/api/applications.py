@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import prefetch_related_objects
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -32,6 +33,7 @@ from policies.api.application_serializers import (
     PolicyApplicationDraftSerializer,
     PolicyApplicationFileSerializer,
     PolicyApplicationPayoutSerializer,
+    PolicyApplicationPrepareSerializer,
     PolicyApplicationRateSerializer,
     PolicyApplicationRejectSerializer,
     PolicyApplicationReturnSerializer,
@@ -115,10 +117,18 @@ class ApplicationViewSet(mixins.ListModelMixin, ApiViewSet):
 
     def _get(self) -> tuple[Application, bool, bool]:
         """(application, is_member, is_reviewer); 404 for anyone who may not see it."""
-        return selectors.application_for(self.request.user, self._pk())
+        access = self._access()
+        return access.application, access.is_member, access.is_reviewer
+
+    def _access(self) -> selectors.ApplicationAccess:
+        """The application with the user's capacities (member, reviewer, preparer); 404
+        for anyone who may not see it."""
+        return selectors.application_access(self.request.user, self._pk())
 
     def _respond(self, pk: int, status_code: int = status.HTTP_200_OK) -> Response:
-        application = Application.objects.select_related("policy", "enterprise").get(pk=pk)
+        application = Application.objects.select_related(
+            "policy", "enterprise", "prepared_by", "prepared_by__department"
+        ).get(pk=pk)
         prefetch_related_objects([application], "files")
         context = {**self.get_serializer_context(), "events": selectors.application_timeline(application=application)}
         data = PolicyApplicationDetailSerializer(application, context=context).data
@@ -178,8 +188,9 @@ class ApplicationViewSet(mixins.ListModelMixin, ApiViewSet):
     )
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser])
     def files(self, request, pk=None):
-        application, is_member, _is_reviewer = self._get()
-        self._require(is_member, _("只有申报企业可以上传材料。"))
+        access = self._access()
+        application = access.application
+        self._require(access.is_member or access.is_preparer, _("只有申报企业或代办人员可以上传材料。"))
         serializer = PolicyApplicationUploadSerializer(data=request.data, policy=application.policy)
         serializer.is_valid(raise_exception=True)
         try:
@@ -197,11 +208,17 @@ class ApplicationViewSet(mixins.ListModelMixin, ApiViewSet):
     @_transition_schema(
         PolicyApplicationSubmitSerializer,
         gettext_lazy("提交申报"),
-        gettext_lazy("提交（或补正后重新提交）。须已上传全部需要上传的材料并确认所填信息真实；审核计时开始。"),
+        gettext_lazy(
+            "提交（或补正后重新提交）。须已上传全部需要上传的材料并确认所填信息真实；审核计时开始。"
+            "帮办代办的申报：企业成员确认后提交；企业已委托代办的，代办人员可依委托代为提交（confirmed 不必填），"
+            "未委托时代办人员提交返回400。"
+        ),
     )
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
-        return self._transition(request, PolicyApplicationSubmitSerializer, services.application_submit, member=True)
+        return self._transition(
+            request, PolicyApplicationSubmitSerializer, services.application_submit, member=True, preparer=True
+        )
 
     @_transition_schema(
         PolicyApplicationDraftSerializer,
@@ -210,7 +227,51 @@ class ApplicationViewSet(mixins.ListModelMixin, ApiViewSet):
     )
     @action(detail=True, methods=["post"])
     def draft(self, request, pk=None):
-        return self._transition(request, PolicyApplicationDraftSerializer, services.application_save_draft, member=True)
+        return self._transition(
+            request, PolicyApplicationDraftSerializer, services.application_save_draft, member=True, preparer=True
+        )
+
+    @_transition_schema(
+        None,
+        gettext_lazy("交企业确认"),
+        gettext_lazy("帮办代办：代办人员填报完成后通知企业成员核对、确认信用承诺后提交。限代办人员。"),
+    )
+    @action(detail=True, methods=["post"], url_path="send-to-confirm")
+    def send_to_confirm(self, request, pk=None):
+        return self._transition(request, None, services.application_send_to_confirm, preparer=True)
+
+    @extend_schema(
+        summary=gettext_lazy("帮办代办：代企业发起申报"),
+        description=gettext_lazy(
+            "亲商管家为本人负责的企业、营商办工作人员为任一企业发起政策申报（草稿，记代办人）。"
+            "企业成员在“我的申报”中看到并确认提交；企业已委托代办的，代办人员可依委托代为提交。"
+            "该企业本年度已有代办的申报时返回200和该申报；企业已自行申报时返回400；"
+            "其他管家负责的企业返回404；不是亲商管家或营商办工作人员返回403。"
+        ),
+        request=PolicyApplicationPrepareSerializer,
+        responses={
+            201: PolicyApplicationDetailSerializer,
+            200: OpenApiResponse(PolicyApplicationDetailSerializer, description=gettext_lazy("本年度已有的代办申报")),
+            **ERRORS,
+        },
+    )
+    @action(detail=False, methods=["post"])
+    def prepare(self, request):
+        if not selectors.may_prepare_at_all(request.user):
+            raise exceptions.PermissionDenied(_("只有亲商管家和营商办工作人员可以帮办代办。"))
+        serializer = PolicyApplicationPrepareSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        try:
+            enterprise = selectors.preparable_enterprise_get(user=request.user, pk=data["enterprise"])
+            application = services.application_prepare(
+                policy=data["policy"], enterprise=enterprise, actor=request.user, declared=data.get("declared")
+            )
+        except Http404:
+            raise exceptions.NotFound(_("企业不存在或无权查看。")) from None
+        except PermissionDenied:
+            raise exceptions.PermissionDenied(_("您不负责该企业，不能为其代办。")) from None
+        return self._respond(application.pk, status.HTTP_201_CREATED if application.just_opened else status.HTTP_200_OK)
 
     @extend_schema(
         summary=gettext_lazy("删除申报材料"),
@@ -223,8 +284,9 @@ class ApplicationViewSet(mixins.ListModelMixin, ApiViewSet):
     )
     @action(detail=True, methods=["delete"], url_path=r"files/(?P<file_pk>[0-9]+)", url_name="file")
     def remove_file(self, request, pk=None, file_pk=None):
-        application, is_member, _is_reviewer = self._get()
-        self._require(is_member, _("只有申报企业可以删除材料。"))
+        access = self._access()
+        application = access.application
+        self._require(access.is_member or access.is_preparer, _("只有申报企业或代办人员可以删除材料。"))
         try:
             services.application_file_remove(application=application, actor=request.user, file_id=int(file_pk))
         except ApplicationFile.DoesNotExist:
@@ -253,12 +315,18 @@ class ApplicationViewSet(mixins.ListModelMixin, ApiViewSet):
 
     # --- The reviewers' side -------------------------------------------------------
 
-    def _transition(self, request, input_serializer, service, *, member: bool = False) -> Response:
-        application, is_member, is_reviewer = self._get()
-        if member:
-            self._require(is_member, _("只有申报企业可以进行此操作。"))
+    def _transition(
+        self, request, input_serializer, service, *, member: bool = False, preparer: bool = False
+    ) -> Response:
+        access = self._access()
+        application = access.application
+        if member or preparer:
+            allowed = (member and access.is_member) or (preparer and access.is_preparer)
+            self._require(
+                allowed, _("只有申报企业或代办人员可以进行此操作。") if preparer else _("只有申报企业可以进行此操作。")
+            )
         else:
-            self._require(is_reviewer, _("只有该政策的审核人员可以进行此操作。"))
+            self._require(access.is_reviewer, _("只有该政策的审核人员可以进行此操作。"))
         data = {}
         if input_serializer is not None:
             serializer = input_serializer(data=request.data)

@@ -102,3 +102,21 @@ class ReviewFilterForm(forms.Form):
         self.fields["status"].choices = [("", _("待审核（已提交和审核中）")), ("all", _("全部"))] + [
             choice for choice in Application.Status.choices if choice[0] != Application.Status.DRAFT
         ]
+
+
+class PrepareForm(forms.Form):
+    """帮办代办: which policy staff apply for on the enterprise's behalf — one of the open
+    policies it matches (or the one the link named)."""
+
+    policy = forms.TypedChoiceField(label=_("申报政策"), coerce=int, choices=())
+
+    def __init__(self, *args, policies=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [(policy.pk, label) for policy, label in policies]
+        self.fields["policy"].choices = [("", EmptyChoiceLabelMixin.empty_choice_label), *choices]
+
+
+class MandateForm(forms.Form):
+    """委托代办: the member agrees to the mandate's 信用承诺."""
+
+    agreed = forms.BooleanField(label=_("本企业已阅读并同意以上委托代办承诺"), required=False)

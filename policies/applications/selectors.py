@@ -4,6 +4,7 @@ SQL), the timeline, and the 免申即享 preview."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -14,10 +15,17 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from policies.models import Application, ApplicationEvent, ApplicationMethod, ApplicationRating, Policy
+from policies.models import (
+    Application,
+    ApplicationEvent,
+    ApplicationMandate,
+    ApplicationMethod,
+    ApplicationRating,
+    Policy,
+)
 from portal import roles
 from portal.deadlines import FLAG_LABELS, GREEN, RED, YELLOW, yellow_threshold
-from portal.models import Enterprise, User
+from portal.models import Enterprise, StewardAssignment, User
 from portal.selectors import is_approved_member
 
 if TYPE_CHECKING:
@@ -37,6 +45,8 @@ NEXT_STEP = {
     Application.Status.REJECTED: _("未通过，欢迎评价"),
 }
 RATED = _("已评价，办理完毕")
+# A draft staff prepared for the enterprise (帮办代办).
+PREPARED_NEXT_STEP = _("核对代办内容，确认信用承诺后提交")
 
 
 # --- Who may do what ------------------------------------------------------------------
@@ -84,11 +94,31 @@ def represented(user: User) -> QuerySet[Enterprise]:
     return represented_enterprises(user=user)
 
 
-def application_for(user: User, pk) -> tuple[Application, bool, bool]:
-    """(application, is_member, is_reviewer) for a user who may see it; 404 otherwise,
-    so that nobody learns that someone else's application exists."""
+@dataclass
+class ApplicationAccess:
+    """An application and the capacities in which the user sees it."""
+
+    application: Application
+    is_member: bool  # speaks for the applying enterprise
+    is_reviewer: bool  # may review it (never a draft)
+    is_preparer: bool  # 帮办代办: may fill it in for the enterprise (it was prepared by staff)
+
+
+def application_access(user: User, pk) -> ApplicationAccess:
+    """The application with the user's capacities, for a user who may see it; 404
+    otherwise, so that nobody learns that someone else's application exists."""
     application = (
-        Application.objects.select_related("policy", "policy__issuer", "enterprise", "reviewer", "applicant")
+        Application.objects.select_related(
+            "policy",
+            "policy__issuer",
+            "enterprise",
+            "reviewer",
+            "applicant",
+            "prepared_by",
+            "prepared_by__department",
+            "mandate",
+            "mandate__granted_by",
+        )
         .filter(pk=pk)
         .first()
     )
@@ -97,9 +127,100 @@ def application_for(user: User, pk) -> tuple[Application, bool, bool]:
     is_member = is_approved_member(user=user, enterprise=application.enterprise_id)
     # A draft stays with the enterprise until it is submitted, as in the reviewers' lists.
     is_reviewer = application.status != Application.Status.DRAFT and can_review(user, application.policy)
-    if not (is_member or is_reviewer):
+    # Staff see an application they (or a colleague) prepared, never one the enterprise
+    # started itself: its draft stays the enterprise's own.
+    is_preparer = application.is_prepared and can_prepare(user, application.enterprise_id)
+    if not (is_member or is_reviewer or is_preparer):
         raise Http404
-    return application, is_member, is_reviewer
+    return ApplicationAccess(application, is_member, is_reviewer, is_preparer)
+
+
+def application_for(user: User, pk) -> tuple[Application, bool, bool]:
+    """(application, is_member, is_reviewer): ``application_access`` without the preparer."""
+    access = application_access(user, pk)
+    return access.application, access.is_member, access.is_reviewer
+
+
+# --- 帮办代办 and 委托代办 ------------------------------------------------------------------
+
+
+def can_prepare(user: User, enterprise: Enterprise | int) -> bool:
+    """帮办代办: officials prepare applications and 一企一策 reports for any enterprise, a
+    亲商管家 for the enterprises assigned to them (one query), nobody else."""
+    if not user.is_authenticated:
+        return False
+    if roles.is_official(user):
+        return True
+    return (
+        roles.has_role(user, roles.STEWARD)
+        and StewardAssignment.objects.filter(steward=user, enterprise=enterprise).exists()
+    )
+
+
+def may_prepare_at_all(user: User) -> bool:
+    """Whether the user has a role that prepares for enterprises (official or 管家)."""
+    return roles.is_official(user) or roles.has_role(user, roles.STEWARD)
+
+
+def preparable_enterprise_get(*, user: User, pk) -> Enterprise:
+    """The enterprise the user prepares for: 404 when they may not see it (another 管家's
+    firm), ``PermissionDenied`` when they see it but do not prepare for it (its members)."""
+    from django.core.exceptions import PermissionDenied
+
+    from portal.selectors import enterprise_get_for_user
+
+    enterprise = enterprise_get_for_user(user=user, pk=pk)
+    if not can_prepare(user, enterprise):
+        raise PermissionDenied
+    return enterprise
+
+
+def active_mandate(enterprise: Enterprise | int) -> ApplicationMandate | None:
+    """The enterprise's standing mandate (委托代办) in force, if any."""
+    return (
+        ApplicationMandate.objects.filter(enterprise=enterprise, revoked_at__isnull=True)
+        .select_related("granted_by")
+        .first()
+    )
+
+
+def mandate_history(enterprise: Enterprise) -> list[ApplicationMandate]:
+    """Every mandate the enterprise granted, newest first, with who granted and revoked
+    it, and how many applications were submitted under each: one query."""
+    from django.db.models import Count
+
+    return list(
+        ApplicationMandate.objects.filter(enterprise=enterprise)
+        .select_related("granted_by", "revoked_by")
+        .annotate(submitted=Count("applications"))
+        .order_by("-granted_at", "-id")
+    )
+
+
+def prepared_list(user: User) -> QuerySet[Application]:
+    """帮办代办: the applications the user prepared, newest first, with the enterprise
+    and policy a row shows."""
+    return (
+        Application.objects.filter(prepared_by=user, archived_at__isnull=True)
+        .select_related("policy", "enterprise")
+        .order_by("-created_at", "-id")
+    )
+
+
+def person_name(user: User) -> str:
+    """A person by name and unit ("马管家（经信局）") for the words of a record or a notice,
+    whether or not the unit was loaded with the user."""
+    user.department  # noqa: B018 -- loaded (once), so that display_name names the unit
+    return user.display_name
+
+
+def prepared_label(application: Application) -> str:
+    """ "由 马管家（经信局）代为填报": who prepared it, by name and unit. Load the
+    application with ``prepared_by__department``."""
+    preparer = application.prepared_by if application.is_prepared else None
+    if preparer is None:
+        return ""
+    return gettext("由 %(name)s代为填报") % {"name": preparer.display_name}
 
 
 # --- Lists ----------------------------------------------------------------------------
@@ -113,7 +234,7 @@ def mine(user: User) -> QuerySet[Application]:
     """The applications of the enterprises the user represents, newest first."""
     return (
         Application.objects.filter(enterprise__in=represented(user).values("pk"), archived_at__isnull=True)
-        .select_related("policy", "enterprise")
+        .select_related("policy", "enterprise", "prepared_by", "prepared_by__department")
         .annotate(rated=_rated())
         .order_by("-created_at", "-id")
     )
@@ -164,8 +285,9 @@ def review_queue(user: User, *, status: str = "") -> QuerySet[Application]:
 
 
 def application_list(user: User, *, role: str = "", status: str = "") -> QuerySet[Application]:
-    """The applications of the user's enterprises and, for reviewers, those they may
-    review (drafts stay with the enterprise, as on the reviewers' workbench).
+    """The applications of the user's enterprises, those the user prepared for an
+    enterprise (帮办代办) and, for reviewers, those they may review (drafts stay with
+    the enterprise, as on the reviewers' workbench).
     ``role="review"``: only those to review."""
     scope = reviewable_q(user)
     to_review = None if scope is None else scope & ~Q(status=Application.Status.DRAFT)
@@ -177,12 +299,14 @@ def application_list(user: User, *, role: str = "", status: str = "") -> QuerySe
         condition = Q(enterprise__in=represented(user).values("pk"))
         if to_review is not None:
             condition |= to_review
+        if may_prepare_at_all(user):  # 帮办代办: those the user prepared
+            condition |= Q(prepared_by=user)
     # Archived applications (归档) leave the list; they stay readable by id.
     queryset = Application.objects.filter(condition, archived_at__isnull=True)
     if status:
         queryset = queryset.filter(status=status)
     return (
-        queryset.select_related("policy", "enterprise", "rating")
+        queryset.select_related("policy", "enterprise", "rating", "prepared_by", "prepared_by__department")
         .prefetch_related("files")
         .order_by("-created_at", "-id")
     )

@@ -17,12 +17,14 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from policies.applications.selectors import can_review, grants_preview, window_message
+from policies.applications.selectors import can_prepare, can_review, grants_preview, person_name, window_message
 from policies.models import (
     Application,
     ApplicationEvent,
     ApplicationFile,
+    ApplicationMandate,
     ApplicationMethod,
     ApplicationRating,
     Policy,
@@ -55,6 +57,16 @@ def _refuse(application: Application, action: str) -> ValidationError:
 def _require_member(application: Application, actor: User) -> None:
     if not is_approved_member(user=actor, enterprise=application.enterprise):
         raise PermissionDenied
+
+
+def _require_member_or_preparer(application: Application, actor: User) -> bool:
+    """The enterprise's member (True) or, for an application staff prepared (帮办代办),
+    someone who prepares for the enterprise (False); anyone else is refused."""
+    if is_approved_member(user=actor, enterprise=application.enterprise):
+        return True
+    if application.is_prepared and can_prepare(actor, application.enterprise_id):
+        return False
+    raise PermissionDenied
 
 
 def _require_reviewer(application: Application, actor: User) -> None:
@@ -138,7 +150,7 @@ def application_start(*, policy: Policy, enterprise: Enterprise, actor: User, de
 def application_save_draft(*, application: Application, actor: User, declared: dict) -> Application:
     """Keep what the enterprise typed without submitting (草稿 or 补正)."""
     application = _lock(application)
-    _require_member(application, actor)
+    _require_member_or_preparer(application, actor)
     if not application.is_editable:
         raise _refuse(application, _("修改"))
     if declared != application.declared:
@@ -155,7 +167,7 @@ def application_file_add(
     """Attach a file for one of the policy's materials. ``content_type`` is what
     ``portal.uploads.check_upload`` found in the content, checked by the form or serializer."""
     application = _lock(application)
-    _require_member(application, actor)
+    _require_member_or_preparer(application, actor)
     if not application.is_editable:
         raise _refuse(application, _("上传材料"))
     if material.policy_id != application.policy_id or material.zero_material:
@@ -183,7 +195,7 @@ def application_file_remove(*, application: Application, actor: User, file_id: i
     """Remove an uploaded file; the stored file goes once the removal has committed.
     Raises ``ApplicationFile.DoesNotExist`` for a file not of this application."""
     application = _lock(application)
-    _require_member(application, actor)
+    _require_member_or_preparer(application, actor)
     if not application.is_editable:
         raise _refuse(application, _("删除材料"))
     # Another application's file is as missing as one that never was (ApplicationFile.DoesNotExist).
@@ -211,13 +223,26 @@ def application_submit(
     from policies import matching
 
     application = _lock(application)
-    _require_member(application, actor)
+    is_member = _require_member_or_preparer(application, actor)
     if not application.is_editable:
         raise _refuse(application, _("提交"))
     # A correction asked for by the reviewer may be resubmitted after the window closed.
     message = window_message(application.policy) if application.status == Application.Status.DRAFT else None
     if message:
         raise ValidationError(message, code="closed")
+    mandate = None
+    if not is_member:
+        # 帮办代办: staff submit only under the enterprise's standing mandate, whose own
+        # 信用承诺 covers the declarations; locked, so a revocation waits or wins.
+        mandate = (
+            ApplicationMandate.objects.select_for_update()
+            .select_related("granted_by")
+            .filter(enterprise=application.enterprise_id, revoked_at__isnull=True)
+            .first()
+        )
+        if mandate is None:
+            raise ValidationError(_("该企业没有委托代办，须由企业核对、确认信用承诺后自行提交。"), code="no_mandate")
+        confirmed = True
     if not confirmed:
         raise ValidationError({"confirmed": _("请确认所填信息真实有效。")}, code="not_confirmed")
     required = application.policy.materials.filter(zero_material=False)
@@ -242,14 +267,32 @@ def application_submit(
     application.submitted_at = now
     application.review_due_at = deadline(now, REVIEW_WORKING_DAYS)
     application.correction_request = ""
+    application.mandate = mandate
+    if is_member and application.applicant_id is None:
+        application.applicant = actor  # a prepared application's applicant is who confirmed it
     application.save()
+    note = ""
+    if mandate is not None:
+        note = _("依委托代为提交（%(name)s %(date)s 委托）") % {
+            "name": mandate.granted_by.get_full_name(),
+            "date": timezone.localtime(mandate.granted_at).strftime("%Y-%m-%d"),
+        }
+    elif application.is_prepared:
+        note = _("企业核对代办内容并确认信用承诺后提交")
     _record(
         application,
         kind=ApplicationEvent.Kind.SUBMITTED,
         actor=actor,
         from_status=before,
         amount=evaluation.amount,
+        note=note,
     )
+    if mandate is not None:
+        _tell_applicant(
+            application,
+            _("%(name)s已依贵企业的委托代为提交“%(policy)s”申报")
+            % {"name": person_name(actor), "policy": application.policy},
+        )
     return application
 
 
@@ -271,6 +314,129 @@ def application_rate(*, application: Application, actor: User, score: int, comme
         note=_("%(score)s分") % {"score": score} + (f"：{comment}" if comment else ""),
     )
     return rating
+
+
+# --- 帮办代办 and 委托代办: staff prepare, the enterprise confirms or mandates ------------------
+
+# The 信用承诺 a member agrees to when granting a standing mandate; kept with the mandate
+# in the words the member read.
+MANDATE_PLEDGE = gettext_lazy(
+    "本企业委托本企业的亲商管家及营商办工作人员，代为填报并提交本企业的惠企政策申报。"
+    "本企业承诺：提供给代办人员的信息和材料真实、准确、完整；依本委托代为提交的申报视同本企业提交，"
+    "由本企业对其真实性负责；本委托在本企业撤销前持续有效，撤销不影响此前已提交的申报。"
+)
+
+
+@transaction.atomic
+def application_prepare(
+    *, policy: Policy, enterprise: Enterprise, actor: User, declared: dict | None = None
+) -> Application:
+    """帮办代办: a 亲商管家 of the enterprise or an official opens a draft application for
+    it, recorded as prepared by them. The enterprise's members see it in 我的申报 and
+    submit it after checking it; the preparer fills it in (text, files) meanwhile.
+    Returns the year's prepared application when there is one already (``just_opened``);
+    refuses when the enterprise applied by itself, whose draft stays its own."""
+    if not can_prepare(actor, enterprise):
+        raise PermissionDenied
+    message = window_message(policy)
+    if message:
+        raise ValidationError(message, code="closed")
+    year = timezone.localdate().year
+    active = Application.objects.filter(policy=policy, enterprise=enterprise, year=year).exclude(
+        status=Application.Status.REJECTED
+    )
+    existing = active.first()
+    if existing is None:
+        try:
+            with transaction.atomic():
+                application = Application.objects.create(
+                    policy=policy, enterprise=enterprise, prepared_by=actor, year=year, declared=declared or {}
+                )
+        except IntegrityError:
+            existing = active.get()
+        else:
+            _record(
+                application,
+                kind=ApplicationEvent.Kind.STARTED,
+                actor=actor,
+                note=_("帮办代办：由%(name)s代为填报") % {"name": person_name(actor)},
+            )
+            application.just_opened = True
+            return application
+    if not existing.is_prepared:
+        raise ValidationError(_("该企业本年度已自行申报该政策，无需代办。"), code="exists")
+    existing.just_opened = False
+    return existing
+
+
+@transaction.atomic
+def application_send_to_confirm(*, application: Application, actor: User) -> Application:
+    """The preparer hands the filled-in application to the enterprise: its members are
+    told to check it, confirm the 信用承诺 and submit it."""
+    application = _lock(application)
+    if _require_member_or_preparer(application, actor):
+        raise PermissionDenied  # the enterprise's own members submit; nothing to hand over
+    if not application.is_editable:
+        raise _refuse(application, _("交企业确认"))
+    event = _record(
+        application, kind=ApplicationEvent.Kind.SENT_TO_CONFIRM, actor=actor, from_status=application.status
+    )
+    from portal.services import notification_send
+
+    for user in approved_members(application.enterprise):
+        notification_send(
+            recipient=user,
+            kind="policy.application",
+            title=(
+                _("%(name)s已为贵企业代为填报“%(policy)s”申报，请核对并确认提交")
+                % {"name": person_name(actor), "policy": application.policy}
+            )[:200],
+            link=reverse("policy_applications:detail", args=[application.pk]),
+            dedup_key=f"policy.application:{application.pk}:sent_to_confirm:{event.pk}",
+            email=True,
+        )
+    return application
+
+
+def _require_enterprise_member(enterprise: Enterprise, actor: User) -> None:
+    if not is_approved_member(user=actor, enterprise=enterprise):
+        raise PermissionDenied
+
+
+@transaction.atomic
+def mandate_grant(*, enterprise: Enterprise, actor: User, agreed: bool) -> ApplicationMandate:
+    """委托代办: a member of the enterprise grants a standing mandate, agreeing to its
+    信用承诺 (``MANDATE_PLEDGE``, kept with it). One in force at a time: a second
+    grant, or two racing, is refused (the database constraint decides the race)."""
+    _require_enterprise_member(enterprise, actor)
+    if not agreed:
+        raise ValidationError({"agreed": _("请阅读并同意委托代办的信用承诺。")}, code="not_agreed")
+    exists = _("贵企业已有生效的委托代办，无需重复委托。")
+    if ApplicationMandate.objects.filter(enterprise=enterprise, revoked_at__isnull=True).exists():
+        raise ValidationError(exists, code="exists")
+    try:
+        with transaction.atomic():
+            return ApplicationMandate.objects.create(
+                enterprise=enterprise, granted_by=actor, pledge=str(MANDATE_PLEDGE)
+            )
+    except IntegrityError:
+        raise ValidationError(exists, code="exists") from None
+
+
+@transaction.atomic
+def mandate_revoke(*, enterprise: Enterprise, actor: User) -> ApplicationMandate:
+    """A member revokes the enterprise's mandate in force: from now on staff may prepare
+    but only the enterprise submits. Applications already submitted under it stay so."""
+    _require_enterprise_member(enterprise, actor)
+    mandate = (
+        ApplicationMandate.objects.select_for_update().filter(enterprise=enterprise, revoked_at__isnull=True).first()
+    )
+    if mandate is None:
+        raise ValidationError(_("贵企业目前没有生效的委托代办。"), code="none")
+    mandate.revoked_at = timezone.now()
+    mandate.revoked_by = actor
+    mandate.save(update_fields=["revoked_at", "revoked_by"])
+    return mandate
 
 
 # --- 审 and 兑: the reviewer -----------------------------------------------------------

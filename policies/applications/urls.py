@@ -12,4 +12,8 @@ urlpatterns = [
     path("review/", views.review_list, name="review_list"),
     path("grants/<int:policy_id>/", views.grants, name="grants"),
     path("supervision/", views.supervision, name="supervision"),
+    # 帮办代办 and 委托代办
+    path("prepare/<int:enterprise_id>/", views.prepare, name="prepare"),
+    path("prepared/", views.prepared_list, name="prepared_list"),
+    path("mandate/<int:enterprise_id>/", views.mandate, name="mandate"),
 ]

@@ -65,6 +65,15 @@ def start(request, policy_id):
 # --- The application page -----------------------------------------------------------
 
 
+def _declare_form(data=None, *, is_member: bool, **kwargs) -> forms.DeclareForm:
+    """The declaration form; staff filling it in for the enterprise (帮办代办) get no
+    confirmation box: the 信用承诺 is the enterprise's, or its mandate's."""
+    form = forms.DeclareForm(data, **kwargs)
+    if not is_member:
+        del form.fields["confirmed"]
+    return form
+
+
 def _detail_context(request, application, is_member, is_reviewer, **bound) -> dict:
     materials = list(application.policy.materials.all())
     files = list(application.files.all())
@@ -74,12 +83,15 @@ def _detail_context(request, application, is_member, is_reviewer, **bound) -> di
     for material in materials:
         material.uploaded = by_material.get(material.pk, [])
     rating = ApplicationRating.objects.filter(application=application).first()
-    editable = is_member and application.is_editable
+    is_preparer = bound.pop("is_preparer", False) and not is_member
+    editable = (is_member or is_preparer) and application.is_editable
     context = {
         "application": application,
         "policy": application.policy,
         "is_member": is_member,
         "is_reviewer": is_reviewer,
+        "is_preparer": is_preparer,
+        "prepared_label": selectors.prepared_label(application),
         "materials": materials,
         "other_files": by_material.get(None, []),
         "editable": editable,
@@ -88,9 +100,12 @@ def _detail_context(request, application, is_member, is_reviewer, **bound) -> di
         "events": selectors.application_timeline(application=application),
         "statuses": Application.Status,
     }
+    if is_preparer and editable:
+        context["mandate"] = selectors.active_mandate(application.enterprise_id)
     if editable:
-        context["declare_form"] = bound.get("declare_form") or forms.DeclareForm(
-            initial={"note": (application.declared or {}).get("note", ""), "confirmed": application.confirmed}
+        context["declare_form"] = bound.get("declare_form") or _declare_form(
+            is_member=is_member,
+            initial={"note": (application.declared or {}).get("note", ""), "confirmed": application.confirmed},
         )
         if any(not material.zero_material for material in materials):
             context["upload_form"] = bound.get("upload_form") or forms.UploadForm(policy=application.policy)
@@ -112,6 +127,7 @@ def _detail_context(request, application, is_member, is_reviewer, **bound) -> di
 
 
 def _render_detail(request, application, is_member, is_reviewer, status=200, **bound):
+    bound.setdefault("is_preparer", getattr(request, "is_preparer", False))
     context = _detail_context(request, application, is_member, is_reviewer, **bound)
     return render(request, "policies/applications/detail.html", context, status=status)
 
@@ -126,11 +142,14 @@ def _fail(request, application, is_member, is_reviewer, key, form, error):
 @login_required
 @require_http_methods(["GET", "POST"])
 def detail(request, pk):
-    application, is_member, is_reviewer = selectors.application_for(request.user, pk)
+    access = selectors.application_access(request.user, pk)
+    application, is_member, is_reviewer = access.application, access.is_member, access.is_reviewer
+    # 帮办代办: the preparer's capacity travels with the request to the page's renderings.
+    request.is_preparer = access.is_preparer
     if request.method == "GET":
         return _render_detail(request, application, is_member, is_reviewer)
     action = request.POST.get("action", "")
-    handlers = MEMBER_ACTIONS if is_member else {}
+    handlers = MEMBER_ACTIONS if is_member else PREPARER_ACTIONS if access.is_preparer else {}
     if is_reviewer:
         handlers = {**handlers, **REVIEWER_ACTIONS}
     handler = handlers.get(action)
@@ -148,27 +167,37 @@ def _back(application, anchor=""):
 
 
 def _declare(request, application, is_member, is_reviewer):
-    form = forms.DeclareForm(request.POST)
+    form = _declare_form(request.POST, is_member=is_member)
     if not form.is_valid():
         return _render_detail(request, application, is_member, is_reviewer, status=400, declare_form=form)
     declared = {**(application.declared or {}), "note": form.cleaned_data["note"]}
+    action = request.POST.get("action")
     try:
-        if request.POST.get("action") == "save":
+        if action in ("save", "send_to_confirm"):
             services.application_save_draft(application=application, actor=request.user, declared=declared)
+            if action == "send_to_confirm":
+                services.application_send_to_confirm(application=application, actor=request.user)
         else:
             services.application_submit(
                 application=application,
                 actor=request.user,
                 declared=declared,
-                confirmed=form.cleaned_data["confirmed"],
+                confirmed=form.cleaned_data.get("confirmed", False),
             )
     except ValidationError as error:
         return _fail(request, application, is_member, is_reviewer, "declare_form", form, error)
-    if request.POST.get("action") == "save":
+    if action == "save":
         messages.success(request, _("已保存。"))
-    else:
+    elif action == "send_to_confirm":
+        messages.success(request, _("已保存并通知企业核对、确认后提交。"))
+    elif is_member:
         messages.success(
             request, _("申报已提交，部门将在%(days)s个工作日内审核。") % {"days": services.REVIEW_WORKING_DAYS}
+        )
+    else:
+        messages.success(
+            request,
+            _("已依企业委托代为提交，部门将在%(days)s个工作日内审核。") % {"days": services.REVIEW_WORKING_DAYS},
         )
     return _back(application)
 
@@ -252,6 +281,15 @@ MEMBER_ACTIONS = {
     "remove_file": _remove_file,
     "rate": _rate,
 }
+# 帮办代办: staff fill in an application they prepared, hand it to the enterprise, or
+# submit it under the enterprise's mandate (the service decides).
+PREPARER_ACTIONS = {
+    "save": _declare,
+    "send_to_confirm": _declare,
+    "submit": _declare,
+    "upload": _upload,
+    "remove_file": _remove_file,
+}
 REVIEWER_ACTIONS = {
     "start_review": _start_review,
     "return": _reviewer_form_action(
@@ -272,7 +310,7 @@ REVIEWER_ACTIONS = {
 @login_required
 @require_GET
 def file_download(request, pk, file_pk):
-    application, _is_member, _is_reviewer = selectors.application_for(request.user, pk)
+    application = selectors.application_access(request.user, pk).application
     item = get_object_or_404(ApplicationFile, pk=file_pk, application=application)
     return protected_file_response(file=item.file, filename=item.original_name, content_type=item.content_type)
 
@@ -286,6 +324,9 @@ def mine(request):
     page = Paginator(selectors.mine(request.user), PER_PAGE).get_page(request.GET.get("page"))
     for application in page.object_list:
         application.next_step = selectors.RATED if application.rated else selectors.NEXT_STEP[application.status]
+        application.prepared_label = selectors.prepared_label(application)
+        if application.is_prepared and application.status == Application.Status.DRAFT:
+            application.next_step = selectors.PREPARED_NEXT_STEP
     return render(
         request,
         "policies/applications/mine.html",
@@ -366,4 +407,121 @@ def supervision(request):
     if not (request.user.has_perm("policies.review_application") and roles.is_official(request.user)):
         raise PermissionDenied
     report = figures.report()
-    return render(request, "policies/applications/supervision.html", {"report": report})
+    assisted = figures.assisted_report()
+    return render(request, "policies/applications/supervision.html", {"report": report, "assisted": assisted})
+
+
+# --- 帮办代办 and 委托代办 ------------------------------------------------------------------
+
+PREPARE_PER_CLASS = 30
+
+
+def _preparable_policies(enterprise, wanted: str) -> list[tuple[Policy, str]]:
+    """The open policies (not 免申即享) staff may apply for on the enterprise's behalf:
+    those it qualifies for, almost does or may once its profile is complete, labelled
+    with the class — and the one the link named, whatever its class."""
+    from django.utils import timezone
+
+    from policies import matching
+
+    matches = matching.enterprise_matches(enterprise=enterprise, per_class=PREPARE_PER_CLASS)
+    choices = [
+        (evaluation.policy, f"{evaluation.policy.title}（{evaluation.klass_label}）")
+        for evaluation in matches.evaluations
+        if evaluation.policy.application_method != "auto"
+    ]
+    if wanted.isdigit() and all(policy.pk != int(wanted) for policy, _label in choices):
+        named = (
+            Policy.objects.filter(Policy.open_q(timezone.localdate()), pk=int(wanted))
+            .exclude(application_method="auto")
+            .first()
+        )
+        if named is not None:
+            choices.insert(0, (named, named.title))
+    return choices
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def prepare(request, enterprise_id):
+    """帮办代办: a 管家 of the enterprise or an official opens an application for it
+    (404 for another 管家's enterprise) and goes on to fill it in on its page."""
+    enterprise = selectors.preparable_enterprise_get(user=request.user, pk=enterprise_id)
+    policies = _preparable_policies(enterprise, request.GET.get("policy", ""))
+    form = forms.PrepareForm(request.POST or None, policies=policies, initial={"policy": request.GET.get("policy")})
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            policy = next(policy for policy, _label in policies if policy.pk == form.cleaned_data["policy"])
+            try:
+                application = services.application_prepare(policy=policy, enterprise=enterprise, actor=request.user)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                if not application.just_opened:
+                    messages.info(request, _("该企业本年度已有该政策的代办申报，请继续填报。"))
+                return redirect("policy_applications:detail", application.pk)
+    return render(
+        request,
+        "policies/applications/prepare.html",
+        {"enterprise": enterprise, "form": form, "mandate": selectors.active_mandate(enterprise)},
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+def prepared_list(request):
+    """帮办代办: the applications the user prepared, where each stands."""
+    if not selectors.may_prepare_at_all(request.user):
+        raise PermissionDenied
+    page = Paginator(selectors.prepared_list(request.user), PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "policies/applications/prepared_list.html", {"page": page, "applications": page.object_list})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def mandate(request, enterprise_id):
+    """委托代办: the enterprise's standing mandate — granted and revoked by its members,
+    read by those who may see the enterprise (its 管家, officials)."""
+    from portal.selectors import enterprise_get_for_user, is_approved_member
+
+    enterprise = enterprise_get_for_user(user=request.user, pk=enterprise_id)
+    is_member = is_approved_member(user=request.user, enterprise=enterprise)
+    form = forms.MandateForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if not is_member:
+            raise PermissionDenied
+        action = request.POST.get("action")
+        try:
+            if action == "grant":
+                agreed = form.is_valid() and form.cleaned_data["agreed"]
+                services.mandate_grant(enterprise=enterprise, actor=request.user, agreed=agreed)
+                messages.success(request, _("已委托代办：亲商管家和营商办工作人员可代为提交贵企业的政策申报。"))
+            elif action == "revoke":
+                services.mandate_revoke(enterprise=enterprise, actor=request.user)
+                messages.success(request, _("已撤销委托代办：此后代办的申报须由贵企业确认后提交。"))
+            else:
+                raise Http404
+        except ValidationError as error:
+            add_service_errors(form, error)
+            status = 400
+        else:
+            return redirect("policy_applications:mandate", enterprise.pk)
+    history = selectors.mandate_history(enterprise)
+    active = next((item for item in history if item.is_active), None)
+    return render(
+        request,
+        "policies/applications/mandate.html",
+        {
+            "enterprise": enterprise,
+            "is_member": is_member,
+            "active": active,
+            "history": history,
+            "form": form,
+            "pledge": services.MANDATE_PLEDGE,
+        },
+        status=status,
+    )

@@ -4,7 +4,7 @@ the ORM are tested against. Also the classes and the amount (政策计算器).""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext as _
@@ -37,6 +37,9 @@ class Evaluation:
     amount: Decimal | None
     amount_explanation: str
     position: int = 0  # rank within its class, when classified in SQL
+    # Set by the 一企一策 report (policies.plans.selectors.report_items).
+    next_step: str = ""
+    materials: list = field(default_factory=list)
 
     @property
     def unmet(self) -> list[ConditionResult]:

@@ -15,9 +15,9 @@ from rest_framework import serializers
 from complaints.models import Case, ProblemCategory
 from portal.api.errors import ApiErrorItemSerializer
 from portal.api.fields import ChoiceLabel
-from portal.models import Enterprise, Region
+from portal.models import Department, Enterprise, Region
 from portal.validators import normalize_mobile, validate_mobile
-from roundtables.models import Appeal, Registration, Series, Session
+from roundtables.models import Appeal, Registration, Series, Session, Slot
 
 # --- Output ----------------------------------------------------------------------
 
@@ -25,6 +25,25 @@ from roundtables.models import Appeal, Registration, Series, Session
 class RoundtableSeriesSerializer(serializers.ModelSerializer):
     class Meta:
         model = Series
+        fields = ["id", "name"]
+        read_only_fields = fields
+
+
+class RoundtableSlotSerializer(serializers.ModelSerializer):
+    """A bookable time slot (预约时段) of a reception day or a 直通车 session."""
+
+    # Annotated by selectors.with_slots.
+    places_left = serializers.IntegerField(read_only=True, help_text=_("尚可预约的企业数"))
+
+    class Meta:
+        model = Slot
+        fields = ["id", "starts_at", "ends_at", "capacity", "places_left"]
+        read_only_fields = fields
+
+
+class RoundtableDepartmentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Department
         fields = ["id", "name"]
         read_only_fields = fields
 
@@ -49,18 +68,36 @@ class RoundtableSessionSerializer(serializers.ModelSerializer):
     waitlisted = serializers.IntegerField(read_only=True, help_text=_("候补中的报名数"))
     state_display = ChoiceLabel("state")
     is_open_for_registration = serializers.BooleanField(read_only=True)
+    kind = serializers.CharField(
+        source="series.kind",
+        read_only=True,
+        help_text=_("roundtable 政商恳谈会，reception_day 企业接待日，direct_line 直通车"),
+    )
+    kind_display = serializers.CharField(source="series.get_kind_display", read_only=True)
+    leader = serializers.CharField(read_only=True, help_text=_("接待领导，如“市长 张三”；未填写时为空"))
+    departments = RoundtableDepartmentSerializer(many=True, read_only=True, help_text=_("参会部门"))
+    slots = RoundtableSlotSerializer(
+        source="slot_list",
+        many=True,
+        read_only=True,
+        help_text=_("预约时段（企业接待日和直通车）；其他类型为空列表。报名时以 slot 指定其中之一"),
+    )
 
     class Meta:
         model = Session
         fields = [
             "id",
             "series",
+            "kind",
+            "kind_display",
             "number",
             "year",
             "region",
             "parent",
             "theme",
             "description",
+            "leader",
+            "departments",
             "chairs",
             "starts_at",
             "ends_at",
@@ -74,6 +111,7 @@ class RoundtableSessionSerializer(serializers.ModelSerializer):
             "state_display",
             "registration_closes_at",
             "is_open_for_registration",
+            "slots",
         ]
         read_only_fields = fields
 
@@ -97,6 +135,15 @@ class RoundtableEnterpriseSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class RoundtableSlotBriefSerializer(serializers.ModelSerializer):
+    """The slot a registration booked."""
+
+    class Meta:
+        model = Slot
+        fields = ["id", "starts_at", "ends_at"]
+        read_only_fields = fields
+
+
 class RoundtableRegistrationSerializer(serializers.ModelSerializer):
     """A registration. ``waitlist_position`` is set by ``selectors.with_waitlist_positions``."""
 
@@ -111,6 +158,7 @@ class RoundtableRegistrationSerializer(serializers.ModelSerializer):
         read_only=True, allow_null=True, default=None, help_text=_("候补位次（从1起）；不在候补中时为空")
     )
     code = serializers.CharField(read_only=True, help_text=_("签到码"))
+    slot = RoundtableSlotBriefSerializer(read_only=True, allow_null=True, help_text=_("预约时段；不按时段预约的为空"))
 
     class Meta:
         model = Registration
@@ -123,6 +171,7 @@ class RoundtableRegistrationSerializer(serializers.ModelSerializer):
             "attendee_mobile",
             "mode",
             "mode_display",
+            "slot",
             "pool",
             "pool_display",
             "status",
@@ -199,6 +248,12 @@ class RoundtableRegistrationCreateSerializer(serializers.Serializer):
     )
     category = serializers.PrimaryKeyRelatedField(
         queryset=_categories(), allow_null=True, default=None, help_text=_("拟反映问题的分类ID；默认为“其他”")
+    )
+    slot = serializers.PrimaryKeyRelatedField(
+        queryset=Slot.objects.all(),
+        allow_null=True,
+        default=None,
+        help_text=_("预约时段ID（见会议的 slots）；企业接待日和直通车现场参会时必填，其他类型不可填写"),
     )
 
 

@@ -59,7 +59,8 @@ class SessionViewSet(mixins.ListModelMixin, PublicReadApiViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Session.objects.none()
-        return selectors.session_list(user=self.request.user)
+        # Departments and slots: one query each for the whole page.
+        return selectors.with_slots(selectors.session_list(user=self.request.user).prefetch_related("departments"))
 
     def _session(self) -> Session:
         return selectors.session_get(user=self.request.user, pk=self._pk())
@@ -70,7 +71,10 @@ class SessionViewSet(mixins.ListModelMixin, PublicReadApiViewSet):
         responses={200: serializers.RoundtableSessionSerializer, 404: SESSION_ERRORS[404]},
     )
     def retrieve(self, request, pk=None):
-        return Response(self.get_serializer(self._session()).data)
+        session = self.get_queryset().filter(pk=self._pk()).first()
+        if session is None:
+            raise exceptions.NotFound
+        return Response(self.get_serializer(session).data)
 
     @extend_schema(
         summary=gettext_lazy("报名"),
@@ -78,6 +82,8 @@ class SessionViewSet(mixins.ListModelMixin, PublicReadApiViewSet):
             "为当前用户已获准代表的企业报名本期恳谈会。现场参会时按名额确认（status 为 confirmed），"
             "名额已满则进入候补（status 为 waitlisted，waitlist_position 为候补位次），有人取消时按先后递补；"
             "仅书面反映的直接确认，不占名额。填写拟反映的问题时即登记为诉求件并受理。"
+            "企业接待日和直通车按时段预约：现场参会须以 slot 指定本期的一个时段，时段约满、未指定、"
+            "指定了其他会议的时段或为其他类型指定时段均返回400。"
             "报名未开放或已截止返回400；不代表该企业返回403；该企业已报名返回409和已有报名的ID。"
         ),
         request=serializers.RoundtableRegistrationCreateSerializer,

@@ -35,14 +35,14 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_str
 from django.utils.translation import gettext_lazy as _
 
-from complaints.models import DONE_STATUSES, OPEN_STATUSES, CaseRating, Channel, Rating
+from complaints.models import DONE_STATUSES, OPEN_STATUSES, Case, CaseRating, Channel, Rating
 from complaints.models.cases import CONFIDENTIAL_MASK
 from complaints.reporting.selectors import CaseFigures, Rate, case_figures, case_figures_grouped, cohort
 from complaints.reporting.selectors import Period as CasePeriod
@@ -549,6 +549,106 @@ def year_figures(year: int) -> YearFigures:
         figures=total_figures,
     )
     return YearFigures(year=year, total=total, series=rows)
+
+
+# --- Figures per kind (湘潭's reception-day sentence) -----------------------------
+
+
+@dataclass(frozen=True)
+class KindFigures:
+    """One kind of series (政商恳谈会, 企业接待日, 直通车) over a period, in 湘潭's words:
+    "企业接待日开展6次，接待企业30家，受理企业诉求59件，已办结38件"."""
+
+    kind: str
+    label: str
+    sessions: int = 0
+    enterprises: int = 0
+    accepted: int = 0
+    resolved: int = 0
+
+    @property
+    def resolution(self) -> Rate:
+        """办结率, as everywhere: resolved ÷ accepted."""
+        return Rate(self.resolved, self.accepted)
+
+
+@dataclass(frozen=True)
+class PeriodKindFigures:
+    period: Period
+    kinds: list[KindFigures]
+    total: KindFigures
+
+    def kind(self, kind: str) -> KindFigures:
+        return next(row for row in self.kinds if row.kind == kind)
+
+
+def kind_figures(period: Period) -> PeriodKindFigures:
+    """The period's figures per kind of series, with a row for every kind (zeros
+    included) and their total. Four queries, whatever the number of sessions.
+
+    * N 开展N次: city sessions (no parent) held — 已召开, 跟踪办理 or 已结束 — that
+      started in the period; a county sub-session is part of its city session;
+    * X 接待企业X家: distinct enterprises received in person at those sessions (and
+      their sub-sessions). 接待 means the firm was met, so it is those checked in (签到);
+      at a session where nobody was checked in (check-in not used that day), its
+      confirmed in-person registrations count instead. Written-only sign-ups are not
+      received. A firm received twice in the period counts once;
+    * Y 受理诉求Y件: the cases of those sessions' appeals that were accepted (受理), i.e.
+      not 不予受理 and not still waiting for triage;
+    * Z 已办结Z件: of those, the ones 办结 (``complaints.models.DONE_STATUSES``).
+    """
+    start, end = period.bounds
+    held = Session.objects.filter(
+        state__in=HELD_STATES, parent__isnull=True, starts_at__gte=start, starts_at__lt=end
+    ).order_by()
+    covered = Q(session__in=held.values("pk")) | Q(session__parent__in=held.values("pk"))
+
+    sessions = dict(held.values_list("series__kind").annotate(n=Count("id")))
+
+    someone_checked_in = Registration.objects.filter(session_id=OuterRef("session_id"), checked_in_at__isnull=False)
+    received = (
+        Registration.objects.filter(covered, status=Registration.Status.CONFIRMED, mode=Registration.Mode.IN_PERSON)
+        .filter(Q(checked_in_at__isnull=False) | ~Exists(someone_checked_in))
+        .order_by()
+    )
+    # A county sub-session belongs to its city session's series, hence its kind.
+    enterprises = dict(received.values_list("session__series__kind").annotate(n=Count("enterprise_id", distinct=True)))
+    total_enterprises = received.aggregate(n=Count("enterprise_id", distinct=True))["n"]
+
+    accepted = Q(accepted_at__isnull=False)
+    cases = {
+        row["kind"]: row
+        for row in Case.objects.filter(
+            Q(roundtable_appeal__session__in=held.values("pk"))
+            | Q(roundtable_appeal__session__parent__in=held.values("pk"))
+        )
+        .order_by()
+        .values(kind=F("roundtable_appeal__session__series__kind"))
+        .annotate(
+            accepted=Count("id", filter=accepted),
+            resolved=Count("id", filter=accepted & Q(status__in=DONE_STATUSES)),
+        )
+    }
+    rows = [
+        KindFigures(
+            kind=kind,
+            label=force_str(label),
+            sessions=sessions.get(kind, 0),
+            enterprises=enterprises.get(kind, 0),
+            accepted=cases.get(kind, {}).get("accepted", 0),
+            resolved=cases.get(kind, {}).get("resolved", 0),
+        )
+        for kind, label in Series.Kind.choices
+    ]
+    total = KindFigures(
+        kind="",
+        label=force_str(_("合计")),
+        sessions=sum(row.sessions for row in rows),
+        enterprises=total_enterprises,
+        accepted=sum(row.accepted for row in rows),
+        resolved=sum(row.resolved for row in rows),
+    )
+    return PeriodKindFigures(period=period, kinds=rows, total=total)
 
 
 # --- Workbooks (written by portal.excel) ---------------------------------------------

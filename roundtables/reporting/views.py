@@ -132,7 +132,11 @@ def figures(request):
     return render(
         request,
         "roundtables/reports/figures.html",
-        {"figures": reports.year_figures(year), "this_year": timezone.localdate().year},
+        {
+            "figures": reports.year_figures(year),
+            "kinds": reports.kind_figures(reports.Period(year)),
+            "this_year": timezone.localdate().year,
+        },
     )
 
 

@@ -19,10 +19,23 @@ from django_q.models import OrmQ, Task
 from rest_framework.authtoken.models import Token
 
 from complaints import services as case_services
-from complaints.models import ExperienceOfficer, ProblemCategory, ProblemClass, Tier, TypicalCase, Walkthrough
+from complaints.consultations import services as consultation_services
+from complaints.models import (
+    ExperienceOfficer,
+    ProblemCategory,
+    ProblemClass,
+    ServiceWindow,
+    Tier,
+    TypicalCase,
+    Walkthrough,
+    WindowLevel,
+)
+from complaints.visits import services as visit_services
 from complaints.walkthroughs import services as walkthrough_services
+from complaints.windows import services as window_services
 from policies.applications import services as policy_services
 from policies.models import ApplicationFile, Policy, PolicyAttachment, PolicyCategory
+from policies.plans import services as plan_services
 from portal import roles
 from portal import services as portal_services
 from portal.models import Announcement, CalendarDay, Enterprise, EnterpriseTag, HolidaySchedule, Region
@@ -285,7 +298,49 @@ def world(db, settings, tmp_path):
     )
     assert response.status_code == 302
 
+    # 亲商管家: the 管家's visit to enterprise A with a problem found, not yet a case.
+    visit = visit_services.visit_record(
+        steward=users["steward"],
+        enterprise=enterprise_a,
+        visited_on=timezone.localdate(),
+        people_met="张总（总经理）",
+        discussed="了解生产经营情况。",
+        problems=["厂房扩建用地手续推进慢"],
+    )
+
+    # 办不成事 windows: the 问题专员's district window and the city's above it; a case the 专员
+    # registered at theirs (for a walk-in, no enterprise) and escalated to the city.
+    county = factories.region("341802", "宣州区", Region.Level.COUNTY, parent=city)
+    window = ServiceWindow.objects.create(
+        name="宣州区政务服务中心办不成事窗口", level=WindowLevel.COUNTY, region=county, address="二楼"
+    )
+    window.specialists.add(users["specialist"])
+    ServiceWindow.objects.create(
+        name="宣城市政务服务中心办不成事窗口", level=WindowLevel.CITY, region=city, address="一楼"
+    )
+    window_case = window_services.window_case_register(
+        window=window,
+        actor=users["specialist"],
+        title="个体户变更经营范围需跑市里办理",
+        description="区窗口无法受理。",
+        category=category,
+        complainant_name="汪女士",
+        complainant_phone="13905630001",
+        cause_analysis="事项未下放到区级。",
+    )
+    window_services.window_case_escalate(case=window_case, actor=users["specialist"], reason="区级协调不了")
+
+    # 帮办代办 (#17): enterprise A's 管家 prepared a 一企一策 report for it; B granted a standing mandate.
+    plan = plan_services.plan_create(enterprise=enterprise_a, actor=users["steward"], recommendations="尽快申报。")
+    policy_services.mandate_grant(enterprise=enterprise_b, actor=users["member_b"], agreed=True)
+
+    # 咨询: enterprise A's member asked a question its 管家 has not answered yet.
+    consultation = consultation_services.consultation_ask(
+        actor=member_a, enterprise=enterprise_a, question="高新技术企业认定需要准备哪些材料？"
+    )
+
     w.objects.update(
+        consultation=consultation,
         city=city,
         x=x,
         y=y,
@@ -313,5 +368,10 @@ def world(db, settings, tmp_path):
         finding=finding,
         photo=photo,
         notification=notification,
+        window=window,
+        window_case=window_case,
+        visit=visit,
+        visit_problem=visit.problems.get(),
+        plan=plan,
     )
     return w

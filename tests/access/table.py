@@ -51,7 +51,10 @@ session = lambda w: {"pk": w.session.pk}  # noqa: E731
 draft_session = lambda w: {"pk": w.draft_session.pk}  # noqa: E731
 application = lambda w: {"pk": w.application.pk}  # noqa: E731
 walkthrough = lambda w: {"pk": w.walkthrough.pk}  # noqa: E731
+consultation = lambda w: {"pk": w.consultation.pk}  # noqa: E731
+visit = lambda w: {"pk": w.visit.pk}  # noqa: E731
 policy = lambda w: {"pk": w.policy.pk}  # noqa: E731
+window_case = lambda w: {"number": w.window_case.number}  # noqa: E731
 
 
 def case_action(action):
@@ -81,11 +84,12 @@ PAGES = {
     "privacy": get("A A A A A A A A A A"),
     # Only the browser session that filed the case is shown its lookup code.
     "complaints:case_submitted": get("N N N N N N N N N N", case),
-    "complaints:case_detail": get("L A N A N A A N N N", case),
+    # Enterprise A's 亲商管家 reads its case (read-only: 403 for any action).
+    "complaints:case_detail": get("L A N A N A A N A N", case),
     "complaints:attachment_download": get(
-        "L A N A N A A N N N", lambda w: {"number": w.case.number, "attachment_id": w.attachment.pk}
+        "L A N A N A A N A N", lambda w: {"number": w.case.number, "attachment_id": w.attachment.pk}
     ),
-    "complaints:case_action": post("L A N A N A A N N N", case_action("comment")),
+    "complaints:case_action": post("L A N A N A A N F N", case_action("comment")),
     "complaints:return_visit_list": get("L F F F F A A F F F"),
     "complaints:recheck_list": get("L F F F F A A F F F"),
     "case_reports:dashboard": get("L F F F F A A F F F"),
@@ -104,6 +108,29 @@ PAGES = {
     "walkthroughs:photo": get("L N N N N A A A N N", lambda w: {"photo_id": w.photo.pk}),
     "walkthrough_reports:monthly": get("L F F F F A A F F F"),
     "walkthrough_reports:monthly_export": get("L F F F F A A F F F"),
+    # 咨询: enterprise A's question; its 管家 and officials answer, A's members rate.
+    "consultations:mine": get("L A A A A A A A A A"),
+    "consultations:answers": get("L F F F F A F F A F"),
+    "consultations:new": get("L A A F F F F F F F"),
+    "consultations:detail": get("L A N N N A N N A N", consultation),
+    "consultations:answer": post("L F N N N A N N A N", consultation),
+    "consultations:to_case": post("L F N N N A N N A N", consultation),
+    "consultations:rate": post("L A N N N F N N F N", consultation),
+    # 办不成事 windows: the 问题专员's page; the world's window case (no enterprise, not yet
+    # assigned) is the specialist's, escalated to the city, and the triaging staff's.
+    "windows:home": get("L F F F F F F F F A"),
+    "windows:case_new": get("L F F F F F F F F A", lambda w: {"pk": w.window.pk}),
+    "windows:case_detail": get("L N N N N A A N N A", window_case),
+    "windows:case_cause": post("L N N N N A A N N A", window_case),
+    "windows:case_escalate": post("L N N N N A A N N A", window_case),
+    # 亲商管家: the workspace and the 走访 log (the world's visit: the 管家 at enterprise A).
+    "visits:workspace": get("L F F F F F F F A F"),
+    "visits:list": get("L A A F F A F F A F"),
+    "visits:new": get("L F F F F F F F A F"),
+    "visits:detail": get("L A N N N A N N A N", visit),
+    "visits:problem_to_case": post(
+        "L F N N N A N N A N", lambda w: {"pk": w.visit.pk, "problem_id": w.visit_problem.pk}
+    ),
     # Roundtables
     "roundtables:session_list": get("A A A A A A A A A A"),
     "roundtables:my_registrations": get("L A A A A A A A A A"),
@@ -144,6 +171,14 @@ PAGES = {
     "policy_applications:review_list": get("L F F A A A F F F F"),
     "policy_applications:grants": get("L F F F F A F F F F", lambda w: {"policy_id": w.policy.pk}),
     "policy_applications:supervision": get("L F F F F A F F F F"),
+    # 帮办代办, 委托代办 and 一企一策 reports (#17): staff prepare for enterprise A (its 管家, officials).
+    "policy_applications:prepare": get("L F N N N A F N A N", lambda w: {"enterprise_id": w.enterprise_a.pk}),
+    "policy_applications:prepared_list": get("L F F F F A F F A F"),
+    "policy_applications:mandate": get("L A N N N A A N A N", lambda w: {"enterprise_id": w.enterprise_a.pk}),
+    "policies:plan_list": get("L A A A A A A A A A"),
+    "policies:plan_new": get("L F N N N A F N A N", lambda w: {"enterprise_id": w.enterprise_a.pk}),
+    "policies:plan_detail": get("L A N N N A A N A N", lambda w: {"pk": w.plan.pk}),
+    "policies:plan_export": get("L A N N N A A N A N", lambda w: {"pk": w.plan.pk}),
     # API documentation
     "api_schema": get("A A A A A A A A A A"),
     "api_docs": get("A A A A A A A A A A"),
@@ -164,22 +199,28 @@ API = {
     "enterprise-policy-matches": get("U A N N N A A N A N", lambda w: {"pk": w.enterprise_a.pk}),
     # Cases
     "case-list": get("U A A A A A A A A A"),
-    "case-detail": get("U A N A N A A N N N", case),
-    "case-events": get("U A N A N A A N N N", case),
-    "case-accept": post("U F N F N A A N N N", case),
-    "case-reject": post("U F N F N A A N N N", case),
-    "case-assign": post("U F N F N A A N N N", case),
-    "case-escalate": post("U F N F N A A N N N", case),
-    "case-set-measures": post("U F N A N A A N N N", case),
-    "case-feedback": post("U F N A N A A N N N", case),
-    "case-resolve": post("U F N A N A A N N N", case),
-    "case-suspend": post("U F N A N A A N N N", case),
-    "case-resume": post("U F N A N A A N N N", case),
-    "case-rate": post("U A N F N A A N N N", case),
-    "case-task-done": post("U F N A N A A N N N", lambda w: {"number": w.case.number, "task_id": w.task.pk}),
-    "case-return-visits": post("U F N F N A A N N N", case),
-    "case-recheck": post("U F N F N A A N N N", case),
-    "case-split": post("U F N F N A A N N N", case),
+    "case-detail": get("U A N A N A A N A N", case),
+    "case-events": get("U A N A N A A N A N", case),
+    "case-accept": post("U F N F N A A N F N", case),
+    "case-reject": post("U F N F N A A N F N", case),
+    "case-assign": post("U F N F N A A N F N", case),
+    "case-escalate": post("U F N F N A A N F N", case),
+    "case-set-measures": post("U F N A N A A N F N", case),
+    "case-feedback": post("U F N A N A A N F N", case),
+    "case-resolve": post("U F N A N A A N F N", case),
+    "case-suspend": post("U F N A N A A N F N", case),
+    "case-resume": post("U F N A N A A N F N", case),
+    "case-rate": post("U A N F N A A N F N", case),
+    "case-task-done": post("U F N A N A A N F N", lambda w: {"number": w.case.number, "task_id": w.task.pk}),
+    "case-return-visits": post("U F N F N A A N F N", case),
+    "case-recheck": post("U F N F N A A N F N", case),
+    "case-split": post("U F N F N A A N F N", case),
+    # 需长期推进: the lead department's handler or an official asks; a chief officer decides,
+    # extends or ends it (the empty body the walk posts is a 400 for those who may).
+    "case-long-term": post("U F N A N A F N F N", case),
+    "case-long-term-decide": post("U F N F N F A N F N", case),
+    "case-long-term-extend": post("U F N F N F A N F N", case),
+    "case-long-term-end": post("U F N F N F A N F N", case),
     "case-figures": get("U F F F F A A F F F"),
     # Walkthroughs
     "walkthrough-list": get("U A A A A A A A A A"),
@@ -187,6 +228,23 @@ API = {
     "walkthrough-submit": post("U N N N N N N A N N", walkthrough),
     "checklist-current": get("U A A A A A A A A A"),
     "finding-promote": post("U N N N N A F F N N", lambda w: {"pk": w.finding.pk}),
+    # 咨询
+    "consultation-list": get("U A A A A A A A A A"),
+    "consultation-detail": get("U A N N N A N N A N", consultation),
+    "consultation-answer": post("U F N N N A N N A N", consultation),
+    "consultation-to-case": post("U F N N N A N N A N", consultation),
+    "consultation-rate": post("U A N N N F N N F N", consultation),
+    # 办不成事 windows (the world's window and window case, as on the pages)
+    "window-list": get("U A A A A A A A A A"),
+    "window-cases": post("U N N N N N N N N A", lambda w: {"pk": w.window.pk}),
+    "window-case-list": get("U A A A A A A A A A"),
+    "window-case-detail": get("U N N N N A A N N A", window_case),
+    "window-case-escalate": post("U N N N N A A N N A", window_case),
+    "window-case-cause-analysis": post("U N N N N A A N N A", window_case),
+    # 亲商管家's 走访 log
+    "visit-list": get("U A A A A A A A A A"),
+    "visit-detail": get("U A N N N A N N A N", visit),
+    "visit-to-case": post("U F N N N A N N A N", lambda w: {"pk": w.visit.pk, "problem_id": w.visit_problem.pk}),
     # Roundtables
     "roundtable-session-list": get("A A A A A A A A A A"),
     "roundtable-session-detail": get("A A A A A A A A A A", session),
@@ -214,6 +272,9 @@ API = {
     "policy-application-approve": post("U F N A N A N N N N", application),
     "policy-application-reject": post("U F N A N A N N N N", application),
     "policy-application-payout": post("U F N A N A N N N N", application),
+    # 帮办代办 (#17): only staff who prepare; the world's application was not prepared by staff.
+    "policy-application-prepare": post("U F F F F A F F A F"),
+    "policy-application-send-to-confirm": post("U F N F N F N N N N", application),
 }
 
 #                     anon A B X Y off chief officer steward specialist
@@ -242,4 +303,5 @@ ADMIN_CUSTOM = {
     "admin:roundtables_session_publish": get("L L L L L A F L L L", draft_session),
     "admin:roundtables_session_cancel": get("L L L L L A F L L L", session),
     "admin:roundtables_session_invite": get("L L L L L A F L L L", session),
+    "admin:roundtables_session_slots": get("L L L L L A F L L L", session),  # 生成预约时段
 }

@@ -212,9 +212,16 @@ def test_full_lifecycle_through_the_api(api, official, department, handler):
     assert response.json()["flag"] in ("green", "yellow")
 
     co_department = factories.department()
+    # A cross-department case is owned by a chief problem officer (首席问题官).
+    chief = factories.user(roles.CHIEF_PROBLEM_OFFICER)
     response = api.post(
         url(number, "assign"),
-        {"lead_department": department.pk, "co_departments": [co_department.pk], "tier": Tier.CROSS_DEPARTMENT},
+        {
+            "lead_department": department.pk,
+            "co_departments": [co_department.pk],
+            "tier": Tier.CROSS_DEPARTMENT,
+            "chief_officer": chief.pk,
+        },
         format="json",
     )
     assert response.status_code == 200, response.content
@@ -561,6 +568,7 @@ def test_filters(api, official, department):
         lead_department=elsewhere,
         co_departments=[department],
         tier=Tier.CROSS_DEPARTMENT,
+        chief_officer=factories.user(roles.CHIEF_PROBLEM_OFFICER),
     )
     api.force_authenticate(official)
 

@@ -142,6 +142,7 @@ def test_assignment_sets_the_round_by_the_tier_rule(people, file_case, clock):
         lead_department=people.x,
         tier=Tier.CROSS_DEPARTMENT,
         co_departments=[people.y],
+        chief_officer=people.chief,
     )
     # 钱塘: cross-department cases resolved within 5 working days of 交办.
     assert case.sla_policy.name == "钱塘 · 跨部门 5 天办"

@@ -201,7 +201,12 @@ def test_enterprise_b_cannot_see_enterprise_as_case(client, people, case_at):
 def test_co_handling_department_sees_but_cannot_resolve(client, people, case_at):
     case = case_at("accepted")
     services.case_assign(
-        case=case, actor=people.official, lead_department=people.x, co_departments=[people.y], tier="cross"
+        case=case,
+        actor=people.official,
+        lead_department=people.x,
+        co_departments=[people.y],
+        tier="cross",
+        chief_officer=people.chief,
     )
     client.force_login(people.handler_y)
     page = client.get(f"/cases/{case.number}/").content.decode()
@@ -371,6 +376,7 @@ def test_a_handlers_workbench_pages_every_reason_to_see_a_case_most_urgent_first
         lead_department=people.y,
         tier=Tier.CROSS_DEPARTMENT,
         co_departments=[people.x],
+        chief_officer=people.chief,
     )
     filed_by_handler = file_case(actor=people.handler_x, enterprise=None)
     suspended = services.case_suspend(case=case_at("assigned"), actor=people.handler_x, reason="等待企业补充材料")
@@ -413,9 +419,9 @@ def test_the_api_offers_the_actions_the_page_draws_forms_for(client, people, cas
 
     case = case_at(status)
     expected = {
-        # received: triage and split; measures_set: 销号 and pausing the clock.
+        # received: triage and split; measures_set: 销号, pausing the clock, asking for 需长期推进.
         "received": {"accept", "reject", "split", "suspend", "escalate", "classify", "comment"},
-        "measures_set": {"feedback", "task_done", "suspend", "comment"},
+        "measures_set": {"feedback", "task_done", "suspend", "long_term", "comment"},
         "resolved": {"rate", "comment"},
     }
     for user in (people.official, people.handler_x, people.member_a):

@@ -116,6 +116,7 @@ def complete(department=None, **overrides) -> dict:
         "findings": [
             {
                 "description": "窗口未一次告知所需材料，往返三次。\n第二行细节",
+                "cause": "一次性告知单未随办事指南更新",
                 "severity": "high",
                 "question": first.pk,
                 "category": category().pk,

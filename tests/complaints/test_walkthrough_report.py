@@ -26,6 +26,7 @@ from complaints.models import (
     Walkthrough,
     WalkthroughStep,
     WalkthroughTheme,
+    WalkthroughWalker,
 )
 from complaints.walkthroughs import reports as reports
 from complaints.walkthroughs.reports import Figures
@@ -66,9 +67,14 @@ def step(walkthrough, action, waited, *materials):
     return made
 
 
-def find(walkthrough, case_status=None):
+def find(walkthrough, case_status=None, *, fixed_on_spot=False):
     """A finding; promoted to a case in ``case_status`` when one is given."""
-    finding = Finding.objects.create(walkthrough=walkthrough, description=f"问题{next(_numbers)}")
+    finding = Finding.objects.create(
+        walkthrough=walkthrough,
+        description=f"问题{next(_numbers)}",
+        cause="窗口未更新告知单",
+        fixed_on_spot=fixed_on_spot,
+    )
     if case_status:
         n = next(_numbers)
         finding.case = Case.objects.create(
@@ -83,6 +89,12 @@ def find(walkthrough, case_status=None):
         )
         finding.save(update_fields=["case"])
     return finding
+
+
+def walker(walkthrough, name, *, role="applicant", is_leader=False):
+    return WalkthroughWalker.objects.create(
+        walkthrough=walkthrough, name=name, unit=f"{name}单位", role=role, is_leader=is_leader
+    )
 
 
 def answer(walkthrough, order, value):
@@ -169,6 +181,66 @@ def test_month_and_cumulative_figures(november):
     assert report.figures == Figures(walkthroughs=3, participants=2, found=5, promoted=3, solved=2, not_done=2)
     # Plus October's and December's walkthroughs (never the draft).
     assert report.cumulative == Figures(walkthroughs=5, participants=3, found=7, promoted=4, solved=3, not_done=3)
+
+
+def test_fixed_on_the_spot_counts_as_solved_and_walkers_are_counted(themes):
+    """局长带头 with a colleague at the window, a project carried across departments, and
+    findings fixed on the spot: those count as solved (问题整改) without becoming cases."""
+    officer, other = factories.user(roles.EXPERIENCE_OFFICER), factories.user(roles.EXPERIENCE_OFFICER)
+    led = walk(officer, dt.date(2026, 11, 5), form="director")
+    walker(led, "周局长", is_leader=True)
+    walker(led, "陈科长", role="window")
+    find(led, fixed_on_spot=True)
+    find(led, fixed_on_spot=True)
+    find(led, "closed")
+    find(led)
+    crossed = walk(other, dt.date(2026, 11, 6), project="新材料项目拿地即开工")
+    crossed.departments.set([factories.department(), factories.department(), factories.department()])
+    walker(crossed, "吴局长", is_leader=True)
+    walker(crossed, "孙局长")
+    walker(crossed, "刘副主任", role="accompanying")
+    find(crossed, "assigned")
+    find(crossed, fixed_on_spot=True)
+    plain = walk(officer, dt.date(2026, 11, 7))
+    find(plain)
+    # A draft's walkers and fixes count for nothing.
+    draft = walk(other, dt.date(2026, 11, 8), status="draft", project="草稿项目")
+    walker(draft, "草稿局长", is_leader=True)
+    find(draft, fixed_on_spot=True)
+
+    report = reports.monthly_report(NOVEMBER)
+    assert report.figures == Figures(
+        walkthroughs=3,
+        participants=2,
+        walkers=5,
+        led=2,
+        cross=1,
+        found=7,
+        fixed_on_spot=3,
+        promoted=2,
+        solved=4,  # three fixed on the spot and one closed case
+        not_done=0,
+    )
+    by_theme = {row.name: row.figures for row in report.by_theme}
+    theme = themes[0].display_name
+    assert (by_theme[theme].walkers, by_theme[theme].led, by_theme[theme].fixed_on_spot) == (5, 2, 3)
+
+
+def test_the_page_and_workbook_show_fixes_and_walkers(official_client, themes):
+    officer = factories.user(roles.EXPERIENCE_OFFICER)
+    led = walk(officer, dt.date(2026, 11, 5))
+    walker(led, "周局长", is_leader=True)
+    find(led, fixed_on_spot=True)
+    find(led)
+    page = official_client.get(URL, {"month": "2026-11"}).content.decode()
+    assert "本月开展换位体验 1 人次，发现问题 2 个，当场整改 1 个，转为诉求件 0 个，已解决 1 个" in page
+    assert "其中领导带队 1 次，同行人员 1 人次，带项目交叉走 0 次" in page
+    summary = dict(
+        (row[0], row[1:]) for row in _rows(_workbook(official_client.get(EXPORT_URL, {"month": "2026-11"}))["总体情况"])
+    )
+    assert summary["当场整改"] == (1, 1)
+    assert summary["已解决"] == (1, 1)
+    assert summary["领导带队"] == (1, 1)
 
 
 def test_figures_by_theme(november, themes):
@@ -291,8 +363,9 @@ def test_the_page_shows_the_month(official_client, november):
     assert response.status_code == 200
     page = response.content.decode()
     assert "2026年11月换位体验月报" in page
-    assert "本月开展换位体验 3 人次，发现问题 5 个，转为诉求件 3 个，已办结 2 个" in page
-    assert "累计开展换位体验 5 人次，发现问题 7 个，已办结 3 个" in page
+    assert "本月开展换位体验 3 人次，发现问题 5 个，当场整改 0 个，转为诉求件 3 个，已解决 2 个" in page
+    assert "其中领导带队 0 次，同行人员 0 人次，带项目交叉走 0 次" in page
+    assert "累计开展换位体验 5 人次，发现问题 7 个，已解决 3 个" in page
 
     department = page[page.index('data-testid="by-department"') : page.index('data-testid="longest-waits"')]
     assert department.index("乙局") < department.index("甲局") < department.index("未填写")
@@ -410,28 +483,43 @@ def test_the_workbook(official_client, november):
         "不必要的材料",
         "检查项问题",
     ]
-    figure_headers = ("体验人次", "参与人数", "发现问题", "转为诉求件", "已办结", "办不成")
+    figure_headers = (
+        "体验人次",
+        "参与人数",
+        "同行人员",
+        "领导带队",
+        "带项目交叉走",
+        "发现问题",
+        "当场整改",
+        "转为诉求件",
+        "已解决",
+        "办不成",
+    )
 
     assert _rows(workbook["总体情况"]) == [
         ("指标", "本月", "累计"),
         ("体验人次", 3, 5),
         ("参与人数", 2, 3),
+        ("同行人员", 0, 0),
+        ("领导带队", 0, 0),
+        ("带项目交叉走", 0, 0),
         ("发现问题", 5, 7),
+        ("当场整改", 0, 0),
         ("转为诉求件", 3, 4),
-        ("已办结", 2, 3),
+        ("已解决", 2, 3),
         ("办不成", 2, 3),
     ]
     themes = _rows(workbook["按体验主题"])
     assert themes[0] == ("体验主题", *figure_headers)
-    assert themes[1][1:] == (2, 1, 5, 3, 2, 1)
-    assert themes[2][1:] == (1, 1, 0, 0, 0, 1)
+    assert themes[1][1:] == (2, 1, 0, 0, 0, 5, 0, 3, 2, 1)
+    assert themes[2][1:] == (1, 1, 0, 0, 0, 0, 0, 0, 0, 1)
     assert len(themes) == 1 + WalkthroughTheme.objects.filter(is_active=True).count()
 
     assert _rows(workbook["按办理部门"]) == [
         ("办理部门", *figure_headers),
-        ("乙局", 1, 1, 3, 2, 1, 1),
-        ("甲局", 1, 1, 2, 1, 1, 0),
-        ("未填写", 1, 1, 0, 0, 0, 1),
+        ("乙局", 1, 1, 0, 0, 0, 3, 0, 2, 1, 1),
+        ("甲局", 1, 1, 0, 0, 0, 2, 0, 1, 1, 0),
+        ("未填写", 1, 1, 0, 0, 0, 0, 0, 0, 0, 1),
     ]
 
     waits = _rows(workbook["等候最久的环节"])
@@ -492,6 +580,9 @@ def _fill(count: int) -> None:
         answer(walkthrough, 2, "yes")
         find(walkthrough, "closed" if i % 2 else "assigned")
         find(walkthrough)
+        find(walkthrough, fixed_on_spot=True)
+        walker(walkthrough, "局长", is_leader=bool(i % 2))
+        walker(walkthrough, "科长", role="window")
 
 
 @pytest.mark.parametrize("url", [URL, EXPORT_URL])

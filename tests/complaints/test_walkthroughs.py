@@ -70,9 +70,14 @@ def _post_data(walkthrough, **overrides):
         "findings-MAX_NUM_FORMS": "30",
         "findings-0-id": "",
         "findings-0-description": "窗口要求提供可共享获取的房产证复印件",
+        "findings-0-cause": "窗口未接入不动产登记信息共享，仍按旧办事指南索要复印件",
         "findings-0-severity": "medium",
         "findings-0-question": "",
         "findings-0-category": "",
+        "walkers-TOTAL_FORMS": "0",
+        "walkers-INITIAL_FORMS": "0",
+        "walkers-MIN_NUM_FORMS": "0",
+        "walkers-MAX_NUM_FORMS": "20",
     }
     for question in checklist.questions.all():
         data[f"a-q_{question.pk}"] = "yes" if question.problem_answer == "no" else "no"
@@ -86,7 +91,7 @@ def _blank_post_data():
     from django.utils import timezone
 
     data = {"w-walked_on": timezone.localdate().isoformat()}
-    for prefix in ("steps", "findings"):
+    for prefix in ("steps", "findings", "walkers"):
         data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0", f"{prefix}-MIN_NUM_FORMS": "0"})
     for question in Checklist.current().questions.all():
         data[f"a-c_{question.pk}"] = ""

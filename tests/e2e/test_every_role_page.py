@@ -45,6 +45,11 @@ ROLE_PAGES = {
         "/roundtables/my/",
         "/my/enterprises/",
         "/notifications/",
+        "/consultations/",
+        "/consultations/new/",
+        lambda w: f"/consultations/{w.consultation.pk}/",
+        "/policies/plans/",
+        lambda w: f"/policies/plans/{w.plan.pk}/",
     ],
     "handler_x": ["/", "/cases/", "/policies/applications/review/", "/notifications/"],
     "official": [
@@ -60,9 +65,30 @@ ROLE_PAGES = {
         "/roundtables/",
         "/roundtables/reports/follow-up/",
         "/roundtables/reports/figures/",
+        "/consultations/answers/",
+        "/policies/plans/",
     ],
-    "chief": ["/", "/cases/", "/reports/dashboard/"],
+    "chief": ["/", "/cases/", "/cases/?long_term=true", "/reports/dashboard/"],
     "officer": ["/", "/walkthroughs/", "/walkthroughs/new/"],
+    "steward": [
+        "/",
+        "/steward/",
+        "/steward/visits/",
+        "/steward/visits/new/",
+        lambda w: f"/steward/visits/{w.visit.pk}/",
+        "/consultations/answers/",
+        lambda w: f"/consultations/{w.consultation.pk}/",
+        "/cases/",
+        "/policies/applications/prepared/",
+        lambda w: f"/policies/applications/prepare/{w.enterprise_a.pk}/",
+        lambda w: f"/policies/plans/new/{w.enterprise_a.pk}/",
+    ],
+    "specialist": [
+        "/",
+        "/windows/",
+        lambda w: f"/windows/{w.window.pk}/cases/new/",
+        lambda w: f"/windows/cases/{w.window_case.number}/",
+    ],
 }
 
 # Latin words a Chinese reader expects to see: the language switch's own name for English,
@@ -102,7 +128,7 @@ def english_words(page) -> set[str]:
 
 
 def slug(path: str) -> str:
-    return path.strip("/").replace("/", "-") or "home"
+    return re.sub(r"[/?=&]+", "-", path.strip("/")) or "home"
 
 
 @pytest.mark.parametrize("role", list(ROLE_PAGES))
@@ -111,6 +137,7 @@ def test_each_role_reads_its_pages_in_chinese_on_desktop_and_phone(journey, worl
     page = journey.log_in(user.username, viewport=DESKTOP) if user is not None else journey.page(viewport=DESKTOP)
     problems = []
     for path in ROLE_PAGES[role]:
+        path = path(world) if callable(path) else path
         page.set_viewport_size(DESKTOP)
         response = page.goto(path)
         assert response is not None and response.status == 200, f"{role} {path}: {response and response.status}"

@@ -87,6 +87,8 @@ def test_officer_logs_a_walkthrough_on_a_phone_reloads_submits_and_a_finding_bec
         question.locator(f"input[type=radio]:not([value='{problem}'])").first.check()
     phone.get_by_role("button", name="添加发现的问题").click()
     phone.locator("textarea[name='findings-0-description']").fill("窗口要求提供可共享获取的房产证复印件")
+    # Each finding's cause is analysed before submitting (逐一分析产生原因).
+    phone.locator("textarea[name='findings-0-cause']").fill("窗口未接入不动产登记信息共享，仍按旧清单索要")
     journey.shot(phone, "phone-finding")
     phone.get_by_role("button", name="提交", exact=True).click()
     expect(phone.get_by_role("alert").first).to_be_visible()

@@ -16,11 +16,26 @@ from django.db import close_old_connections
 from django.utils import timezone
 
 from complaints import services as case_services
-from complaints.models import Case, Finding, ProblemCategory, Tier, Walkthrough
+from complaints.consultations import services as consultation_services
+from complaints.models import (
+    Case,
+    Consultation,
+    Finding,
+    ProblemCategory,
+    ServiceWindow,
+    Tier,
+    Visit,
+    VisitProblem,
+    Walkthrough,
+    WindowLevel,
+)
+from complaints.visits import services as visit_services
 from complaints.walkthroughs import services as walkthrough_services
+from complaints.windows import services as window_services
 from policies.applications import services as policy_services
 from policies.models import Application, Policy, PolicyCategory, PolicyMaterial
 from portal import roles
+from portal import services as portal_services
 from portal.models import Department, Enterprise, Region, User
 from portal.wsgi import application
 from roundtables import services as roundtable_services
@@ -44,6 +59,11 @@ class World:
     registration: Registration
     walkthrough: Walkthrough
     finding: Finding
+    consultation: Consultation
+    visit: Visit
+    visit_problem: VisitProblem
+    window: ServiceWindow
+    window_case: Case
 
     def user(self, role: str) -> User | None:
         return {
@@ -141,7 +161,42 @@ def world(db, settings, tmp_path) -> World:
         fields={"service_item": "企业开办登记", "department": x},
         findings=[{"description": "窗口要求提供可共享获取的材料", "category": category}],
     )
+    consultation = consultation_services.consultation_ask(
+        actor=member_a, enterprise=enterprise_a, question="高新技术企业认定需要准备哪些材料？"
+    )
+    steward = factories.user(roles.STEWARD, username="steward", full_name="马管家")
+    portal_services.steward_assign(
+        enterprises=Enterprise.objects.filter(pk=enterprise_a.pk), steward=steward, actor=official
+    )
+    visit = visit_services.visit_record(
+        steward=steward,
+        enterprise=enterprise_a,
+        visited_on=today,
+        people_met="张总（总经理）",
+        discussed="了解生产经营情况。",
+        problems=["厂房扩建用地手续推进慢"],
+    )
+    specialist = factories.user(roles.SPECIALIST, username="specialist", full_name="周专员")
+    window = ServiceWindow.objects.create(
+        name="宣州区政务服务中心办不成事窗口", level=WindowLevel.COUNTY, region=county, address="二楼"
+    )
+    window.specialists.add(specialist)
+    window_case = window_services.window_case_register(
+        window=window,
+        actor=specialist,
+        title="个体户变更经营范围需跑市里办理",
+        description="区窗口无法受理。",
+        category=category,
+        complainant_name="汪女士",
+        complainant_phone="13905630001",
+        cause_analysis="事项未下放到区级。",
+    )
     return World(
+        consultation=consultation,
+        visit=visit,
+        visit_problem=visit.problems.get(),
+        window=window,
+        window_case=window_case,
         city=city,
         x=x,
         enterprise_a=enterprise_a,

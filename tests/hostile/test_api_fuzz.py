@@ -67,6 +67,7 @@ def _real_path_parameters(world) -> dict[str, dict]:
     return {
         "applications": {"id": world.application.pk},
         "cases": {"number": world.case.number},
+        "consultations": {"id": world.consultation.pk},
         "departments": {"id": world.x.pk},
         "enterprises": {"id": world.enterprise_a.pk},
         "findings": {"id": world.finding.pk},
@@ -75,7 +76,10 @@ def _real_path_parameters(world) -> dict[str, dict]:
         "regions": {"id": world.city.pk},
         "registrations": {"id": world.registration.pk},
         "roundtables": {"id": world.session.pk},
+        "visits": {"id": world.visit.pk, "problem_id": world.visit_problem.pk},
         "walkthroughs": {"id": world.walkthrough.pk},
+        "windows": {"id": world.window.pk},
+        "window-cases": {"number": world.window_case.number},
     }
 
 
