@@ -271,10 +271,10 @@ def chief_officers_for_region(region) -> list:
 
     if region is None:
         return []
-    codes = [code for code in region.path.split("/") if code]
-    ancestor_paths = ["/" + "/".join(codes[: depth + 1]) + "/" for depth in range(len(codes))]
     chiefs = list(
-        User.objects.filter(groups__name=roles.CHIEF_PROBLEM_OFFICER, is_active=True, region__path__in=ancestor_paths)
+        User.objects.filter(
+            groups__name=roles.CHIEF_PROBLEM_OFFICER, is_active=True, region__path__in=region.lineage_paths()
+        )
         .select_related("department")
         .annotate(depth=Length("region__path"))
         .order_by("-depth", "full_name", "pk")

@@ -234,6 +234,8 @@ def _detail_context(request, case, **bound_forms):
         "attachments": case.attachments.all(),
         "actions": actions,
         "comment_form": bound_forms.get("comment", forms.CommentForm()),
+        # A 亲商管家 reads their firms' cases without acting on them: no comment box (403 if posted).
+        "can_comment": "comment" in available,
         "can_sign_off": "task_done" in available,
         "task_done_form": bound_forms.get("task_done"),
         "staff_side": staff_side,

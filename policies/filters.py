@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from policies.models import ApplicationMethod, Level, Policy, PolicyCategory, SupportType
 from portal.filters import YesNoSelect
-from portal.models import Department, Industry
+from portal.models import Department, Industry, lineage_of
 
 # pg_trgm word similarity from which a title or keyword counts as a fuzzy match.
 FUZZY_THRESHOLD = 0.5
@@ -73,8 +73,7 @@ class PolicyFilter(django_filters.FilterSet):
         path = Industry.objects.filter(code=value.strip()).values_list("path", flat=True).first()
         if path is None:
             return queryset.none()
-        codes = [code for code in path.strip("/").split("/") if code]
-        ancestors = ["/" + "/".join(codes[: depth + 1]) + "/" for depth in range(len(codes))]
+        ancestors = lineage_of(path)
         through = Policy.industries.through.objects.filter(policy_id=OuterRef("pk"))
         related = through.filter(Q(industry__path__in=ancestors) | Q(industry__path__startswith=path))
         return queryset.filter(Exists(related))

@@ -35,6 +35,12 @@ def history(**options):
     return pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(), **options)
 
 
+def lineage_of(path: str) -> list[str]:
+    """``"/34/3418/341802/"`` → ``["/34/", "/34/3418/", "/34/3418/341802/"]``."""
+    codes = [code for code in path.split("/") if code]
+    return ["/" + "/".join(codes[: depth + 1]) + "/" for depth in range(len(codes))]
+
+
 class TreeNode(LocalizedName, models.Model):
     """A node of a coded classification tree.
 
@@ -62,6 +68,11 @@ class TreeNode(LocalizedName, models.Model):
     def subtree(self):
         """This node and all nodes under it."""
         return type(self).objects.filter(path__startswith=self.path)
+
+    def lineage_paths(self) -> list[str]:
+        """The paths of this node and every node above it, root first: "bound to this
+        region or one that contains it" is ``region__path__in=node.lineage_paths()``."""
+        return lineage_of(self.path)
 
 
 @history()

@@ -199,9 +199,7 @@ def chief_officers_for(region: Region | None):
     chiefs = User.objects.filter(groups__name=roles.CHIEF_PROBLEM_OFFICER, is_active=True)
     if region is None:
         return chiefs
-    codes = [code for code in region.path.split("/") if code]
-    above = ["/" + "/".join(codes[: index + 1]) + "/" for index in range(len(codes))]
-    covering = chiefs.filter(Q(region__isnull=True) | Q(region__path__in=above))
+    covering = chiefs.filter(Q(region__isnull=True) | Q(region__path__in=region.lineage_paths()))
     return covering if covering.exists() else chiefs
 
 

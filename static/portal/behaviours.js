@@ -2,7 +2,7 @@
 // script or on…= handlers (the Content-Security-Policy allows neither).
 //   <button data-print>                 prints the page
 //   <select data-submit-on-change>      submits its form when changed
-//   <form data-confirm="question">      asks before submitting
+//   <form data-confirm="question">      asks before submitting (or on its submit button)
 //   <div class="table-responsive">      when its table is wider than the screen, the box
 //                                       can be focused and scrolled with the keyboard
 (function () {
@@ -17,7 +17,8 @@
     if (field && field.form) { field.form.submit(); }
   });
   document.addEventListener("submit", function (event) {
-    var question = event.target.getAttribute("data-confirm");
+    var button = event.submitter;
+    var question = event.target.getAttribute("data-confirm") || (button && button.getAttribute("data-confirm"));
     if (question && !window.confirm(question)) { event.preventDefault(); }
   });
 
