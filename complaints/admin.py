@@ -638,3 +638,6 @@ class ConsultationAdmin(admin.ModelAdmin):
 
 
 # --- end of 咨询 ---------------------------------------------------------------------
+
+# --- 红黄黑榜规则 (complaints/rankings/admin.py) ---------------------------------------
+import complaints.rankings.admin  # noqa: E402, F401

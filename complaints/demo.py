@@ -210,6 +210,10 @@ def seed(stdout=None) -> None:
     from complaints.consultations import demo as consultation_demo
 
     consultation_demo.seed(stdout)
+    # 红黄黑榜, four published quarters and 约谈 (complaints/rankings/demo.py).
+    from complaints.rankings import demo as ranking_demo
+
+    ranking_demo.seed(stdout)
 
 
 def _seed_cases(stdout=None) -> None:

@@ -9,17 +9,21 @@ from policies.models import (
     Application,
     ApplicationEvent,
     ApplicationMandate,
+    ColourThreshold,
+    MonthlySnapshot,
     Policy,
     PolicyAttachment,
     PolicyCategory,
     PolicyMaterial,
     PolicyPlan,
     PolicyQuestion,
+    SupervisionNotice,
 )
 from policies.resources import PolicyResource
 from portal.admin_actions import run_for_each
 from portal.archive import ArchiveAdminMixin, ArchivedListFilter, TimelineInline
-from portal.models import Enterprise
+from portal.models import Enterprise, EnterpriseTag
+from portal.portraits import TagsByDimensionField
 from portal.security import ImportExportCspMixin
 
 
@@ -69,6 +73,17 @@ class PolicyForm(forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
         help_text=Policy._meta.get_field("tax_credit_grades").help_text,
     )
+    # 企业画像: the tag conditions pick from tags grouped by dimension (portal.portraits);
+    # every tag, so that a condition on a tag since retired is kept when the policy is saved.
+    tags_all = TagsByDimensionField(
+        EnterpriseTag.objects.all(), label=Policy._meta.get_field("tags_all").verbose_name, required=False
+    )
+    tags_any = TagsByDimensionField(
+        EnterpriseTag.objects.all(), label=Policy._meta.get_field("tags_any").verbose_name, required=False
+    )
+    tags_excluded = TagsByDimensionField(
+        EnterpriseTag.objects.all(), label=Policy._meta.get_field("tags_excluded").verbose_name, required=False
+    )
 
     class Meta:
         model = Policy
@@ -96,9 +111,6 @@ class PolicyAdmin(ArchiveAdminMixin, ImportExportCspMixin, ImportExportModelAdmi
         "region",
         "regions",
         "industries",
-        "tags_all",
-        "tags_any",
-        "tags_excluded",
     ]
     list_select_related = ["issuer", "category"]
     readonly_fields = ["state", "version", "reach", "push_progress"]
@@ -274,3 +286,31 @@ class PolicyPlanAdmin(ReadOnlyAdmin):
     list_select_related = ["enterprise", "prepared_by", "prepared_by__department"]
     date_hierarchy = "prepared_at"
     fields = ["enterprise", "prepared_by", "prepared_at", "total_amount", "recommendations", "items"]
+
+
+# --- 三色图 and 督办 (issue #18) ---------------------------------------------------------------
+
+
+@admin.register(ColourThreshold)
+class ColourThresholdAdmin(admin.ModelAdmin):
+    """The 三色图 thresholds officials decide; they colour the snapshots taken afterwards."""
+
+    list_display = ["dimension", "green_from", "yellow_from", "updated_at"]
+
+
+@admin.register(MonthlySnapshot)
+class MonthlySnapshotAdmin(ReadOnlyAdmin):
+    """Month-end 三色图 rows, read-only: taken by the scheduled task or ``supervision_snapshot``."""
+
+    list_display = ["month", "unit_kind", "region", "department", "overall_score", "colour", "rank"]
+    list_filter = ["month", "unit_kind", "colour"]
+    list_select_related = ["region", "department"]
+
+
+@admin.register(SupervisionNotice)
+class SupervisionNoticeAdmin(ReadOnlyAdmin):
+    """督办, read-only here: issued automatically, answered and evaluated on the 督办 page."""
+
+    list_display = ["month", "unit_kind", "region", "department", "due_on", "verdict", "published"]
+    list_filter = ["month", "verdict", "published"]
+    list_select_related = ["region", "department"]

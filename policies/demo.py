@@ -72,6 +72,9 @@ LEVELS = [Level.MUNICIPAL, Level.COUNTY, Level.PROVINCIAL]
 
 @transaction.atomic
 def seed(stdout=None) -> None:
+    from policies.supervision import demo as supervision_demo
+
+    supervision_demo.seed(stdout)  # 三色图 and 督办 (#18): idempotent by itself
     if Policy.objects.filter(document_number__startswith=MARKER).exists():
         _seed_assisted(stdout)  # added after the catalogue's first seeding: idempotent by itself
         return

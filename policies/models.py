@@ -736,3 +736,185 @@ class PolicyPlan(models.Model):
 
     def __str__(self):
         return f"{self.enterprise} · {timezone.localtime(self.prepared_at):%Y-%m-%d}"
+
+
+# --- 三色图 and 督办 (issue #18): monthly snapshots, thresholds, supervision notices ---------
+
+
+class SupervisionDimension(models.TextChoices):
+    """The three dimensions of the seed's 三色图 ("政策兑付的力度、速度和便利度"), and the overall score."""
+
+    STRENGTH = "strength", _("力度")
+    SPEED = "speed", _("速度")
+    CONVENIENCE = "convenience", _("便利度")
+    OVERALL = "overall", _("综合")
+
+
+class SupervisionColour(models.TextChoices):
+    GREEN = "green", _("绿色")
+    YELLOW = "yellow", _("黄色")
+    RED = "red", _("红色")
+
+
+class SupervisionUnitKind(models.TextChoices):
+    REGION = "region", _("地区")
+    DEPARTMENT = "department", _("部门")
+
+
+class ColourThreshold(models.Model):
+    """The limits officials set for one dimension: a score (0–100) at or above
+    ``green_from`` is green, at or above ``yellow_from`` yellow, below it red."""
+
+    dimension = models.CharField(_("维度"), max_length=20, choices=SupervisionDimension.choices, unique=True)
+    green_from = models.DecimalField(_("绿色不低于（分）"), max_digits=5, decimal_places=1)
+    yellow_from = models.DecimalField(_("黄色不低于（分）"), max_digits=5, decimal_places=1)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("三色图阈值")
+        verbose_name_plural = _("三色图阈值")
+        ordering = ["dimension"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(green_from__gte=F("yellow_from")) & Q(yellow_from__gte=0) & Q(green_from__lte=100),
+                name="colour_threshold_ordered",
+            )
+        ]
+
+    def __str__(self):
+        return str(self.get_dimension_display())
+
+
+class MonthlySnapshot(models.Model):
+    """One unit's (a county or an issuing department) 三色图 figures for one month, taken
+    at the month's end by ``policies.supervision.services.snapshot_take``. Retaking a
+    month replaces its rows."""
+
+    month = models.DateField(_("月份"), help_text=_("当月第一天"))
+    unit_kind = models.CharField(_("单位类型"), max_length=20, choices=SupervisionUnitKind.choices)
+    region = models.ForeignKey(
+        Region, verbose_name=_("地区"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    department = models.ForeignKey(
+        Department, verbose_name=_("部门"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # 力度
+    eligible_firms = models.PositiveIntegerField(_("符合条件企业数"), default=0)
+    benefited_firms = models.PositiveIntegerField(_("受益企业数"), default=0)
+    payments = models.PositiveIntegerField(_("兑付笔数"), default=0)
+    paid_amount = models.DecimalField(_("兑付金额（元）"), max_digits=16, decimal_places=2, default=0)
+    # 速度
+    median_workdays = models.FloatField(_("提交至兑付中位工作日"), null=True, blank=True)
+    decided = models.PositiveIntegerField(_("办结审核数"), default=0)
+    decided_on_time = models.PositiveIntegerField(_("按期审核数"), default=0)
+    # 便利度
+    easy_payments = models.PositiveIntegerField(_("零材料或免申即享兑付笔数"), default=0)
+    submitted = models.PositiveIntegerField(_("新提交申报数"), default=0)
+    not_returned = models.PositiveIntegerField(_("未退回补正数"), default=0)
+    # Scores 0–100 (None: nothing to measure this month) and their colours.
+    strength_score = models.FloatField(_("力度得分"), null=True, blank=True)
+    speed_score = models.FloatField(_("速度得分"), null=True, blank=True)
+    convenience_score = models.FloatField(_("便利度得分"), null=True, blank=True)
+    overall_score = models.FloatField(_("综合得分"), null=True, blank=True)
+    strength_colour = models.CharField(_("力度颜色"), max_length=10, choices=SupervisionColour.choices, blank=True)
+    speed_colour = models.CharField(_("速度颜色"), max_length=10, choices=SupervisionColour.choices, blank=True)
+    convenience_colour = models.CharField(_("便利度颜色"), max_length=10, choices=SupervisionColour.choices, blank=True)
+    colour = models.CharField(_("综合颜色"), max_length=10, choices=SupervisionColour.choices, blank=True)
+    # Place among the units of its kind with a score this month (1 = best), and how many were ranked.
+    rank = models.PositiveSmallIntegerField(_("排名"), null=True, blank=True)
+    ranked_units = models.PositiveSmallIntegerField(_("参与排名单位数"), default=0)
+    taken_at = models.DateTimeField(_("生成时间"), default=timezone.now)
+
+    # Set by policies.supervision.selectors.colour_map: the month before, for the change.
+    previous: MonthlySnapshot | None
+    score_change: float | None
+    rank_change: int | None
+
+    class Meta:
+        verbose_name = _("三色图月度快照")
+        verbose_name_plural = _("三色图月度快照")
+        ordering = ["-month", "unit_kind", "rank", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "region"], condition=Q(unit_kind="region"), name="snapshot_one_per_region_month"
+            ),
+            models.UniqueConstraint(
+                fields=["month", "department"],
+                condition=Q(unit_kind="department"),
+                name="snapshot_one_per_department_month",
+            ),
+            models.CheckConstraint(
+                condition=(Q(unit_kind="region", region__isnull=False, department__isnull=True))
+                | Q(unit_kind="department", department__isnull=False, region__isnull=True),
+                name="snapshot_unit_matches_kind",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.month:%Y-%m} · {self.unit}"
+
+    @property
+    def unit(self):
+        return self.region if self.unit_kind == SupervisionUnitKind.REGION else self.department
+
+
+class SupervisionNotice(models.Model):
+    """督办: a unit ranked in the last two places two months running is told what to
+    put right, who must answer and by when; its 整改 answer and the official's
+    evaluation are kept, and once published the notice and its result are public (公示)."""
+
+    class Verdict(models.TextChoices):
+        PENDING = "", _("待评价")
+        DONE = "done", _("整改到位")
+        NOT_DONE = "not_done", _("整改不到位")
+
+    month = models.DateField(_("督办月份"), help_text=_("触发督办的月份第一天"))
+    unit_kind = models.CharField(_("单位类型"), max_length=20, choices=SupervisionUnitKind.choices)
+    region = models.ForeignKey(
+        Region, verbose_name=_("地区"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    department = models.ForeignKey(
+        Department, verbose_name=_("部门"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    subject = models.TextField(_("督办事项"))
+    respondents = models.ManyToManyField(
+        "portal.User", verbose_name=_("责任人"), blank=True, related_name="supervision_notices"
+    )
+    due_on = models.DateField(_("整改期限"))
+    answer = models.TextField(_("整改情况"), blank=True)
+    answered_by = models.ForeignKey(
+        "portal.User", verbose_name=_("答复人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    answered_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
+    verdict = models.CharField(_("评价结果"), max_length=10, choices=Verdict.choices, blank=True, default="")
+    evaluation = models.TextField(_("评价意见"), blank=True)
+    evaluated_by = models.ForeignKey(
+        "portal.User", verbose_name=_("评价人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    evaluated_at = models.DateTimeField(_("评价时间"), null=True, blank=True)
+    published = models.BooleanField(_("已公示"), default=False)
+    published_at = models.DateTimeField(_("公示时间"), null=True, blank=True)
+    created_at = models.DateTimeField(_("下达时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("督办")
+        verbose_name_plural = _("督办")
+        ordering = ["-month", "-id"]
+        permissions = [("supervise_units", _("可以督办和评价整改"))]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "region"], condition=Q(unit_kind="region"), name="notice_one_per_region_month"
+            ),
+            models.UniqueConstraint(
+                fields=["month", "department"],
+                condition=Q(unit_kind="department"),
+                name="notice_one_per_department_month",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.month:%Y-%m} · {self.unit}"
+
+    @property
+    def unit(self):
+        return self.region if self.unit_kind == SupervisionUnitKind.REGION else self.department

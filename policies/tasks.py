@@ -107,4 +107,10 @@ def expire_policies() -> int:
 
 
 # Nightly at 01:00: policies past their end date leave the catalogue.
-SCHEDULES = [Recurring(name="政策到期处理", func="policies.tasks.expire_policies", daily_at=dt.time(1, 0))]
+SCHEDULES = [
+    Recurring(name="政策到期处理", func="policies.tasks.expire_policies", daily_at=dt.time(1, 0)),
+    # The month-end 三色图 (and its 督办), taken on the first night of the next month.
+    Recurring(
+        name="政策兑付三色图月末快照", func="policies.supervision.tasks.snapshot_last_month", daily_at=dt.time(2, 0)
+    ),
+]

@@ -7,6 +7,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
 from django.shortcuts import redirect
 from django.utils.formats import date_format
 from django.utils.translation import gettext, pgettext_lazy
@@ -27,6 +28,7 @@ from portal.models import (
     Region,
     SiteSettings,
     StewardAssignment,
+    TagDimension,
     User,
 )
 
@@ -58,11 +60,30 @@ class DepartmentAdmin(admin.ModelAdmin):
     list_select_related = ["region", "lead"]
 
 
+@admin.register(TagDimension)
+class TagDimensionAdmin(admin.ModelAdmin):
+    """标签维度: the portrait's dimensions (钱塘's five); their tags listed on the page."""
+
+    list_display = ["name", "name_en", "position", "tag_count"]
+    list_editable = ["position"]
+    search_fields = ["name", "name_en"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(tag_count=Count("tags"))
+
+    @admin.display(description=_("标签数"), ordering="tag_count")
+    def tag_count(self, obj):
+        return obj.tag_count
+
+
 @admin.register(EnterpriseTag)
 class EnterpriseTagAdmin(admin.ModelAdmin):
-    list_display = ["name", "name_en", "description", "is_active"]
-    list_filter = ["is_active"]
-    search_fields = ["name", "name_en"]
+    list_display = ["name", "name_en", "dimension", "description", "is_active"]
+    list_filter = ["dimension", "is_active"]
+    list_select_related = ["dimension"]
+    # By dimension, as the portrait shows them; a dimension's name finds its tags.
+    ordering = ["dimension__position", "name"]
+    search_fields = ["name", "name_en", "dimension__name"]
 
 
 class MembershipInline(admin.TabularInline):

@@ -12,7 +12,16 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 
 from portal import roles, services
-from portal.models import Department, Enterprise, EnterpriseMembership, EnterpriseTag, Industry, Region, User
+from portal.models import (
+    Department,
+    Enterprise,
+    EnterpriseMembership,
+    EnterpriseTag,
+    Industry,
+    Region,
+    TagDimension,
+    User,
+)
 from portal.validators import CREDIT_CODE_ALPHABET, credit_code_check_character
 
 DEMO_PASSWORD = "qinqing-demo"  # noqa: S105 - published in the README on purpose
@@ -63,18 +72,55 @@ DEPARTMENTS = [
     ("宁国市发展和改革委员会", "宁国发改委", "341881", "Ningguo Development and Reform Commission"),
 ]
 
+# 钱塘's enterprise portrait (seed 001 §13): "从5个维度、23个标签". The dimensions as
+# migration 0015 creates them: name, English name.
+TAG_DIMENSIONS = [
+    ("基本信息", "Basic information"),
+    ("经营状况", "Business performance"),
+    ("创新能力", "Innovation capacity"),
+    ("信用", "Credit"),
+    ("发展阶段", "Development stage"),
+]
+
 TAGS = [
-    # name, description, English name
-    ("高新技术企业", "经认定的国家高新技术企业", "High-tech enterprise"),
-    ("专精特新", "省级专精特新中小企业", "Specialised, refined, distinctive and innovative SME"),
-    ("专精特新“小巨人”", "国家级专精特新“小巨人”企业", "“Little giant” specialised and innovative enterprise"),
-    ("规上工业企业", "年主营业务收入2000万元及以上的工业企业", "Industrial enterprise above designated size"),
-    ("科技型中小企业", "经评价入库的科技型中小企业", "Technology-based SME"),
-    ("创新型中小企业", "", "Innovative SME"),
-    ("上市后备企业", "列入上市后备资源库的企业", "Listing reserve enterprise"),
-    ("链主企业", "产业链链主企业", "Industrial chain leader"),
-    ("外贸企业", "有进出口实绩的企业", "Foreign trade enterprise"),
-    ("农业产业化龙头企业", "", "Leading enterprise in agricultural industrialisation"),
+    # name, description, English name, dimension
+    ("高新技术企业", "经认定的国家高新技术企业", "High-tech enterprise", "创新能力"),
+    ("专精特新", "省级专精特新中小企业", "Specialised, refined, distinctive and innovative SME", "创新能力"),
+    (
+        "专精特新“小巨人”",
+        "国家级专精特新“小巨人”企业",
+        "“Little giant” specialised and innovative enterprise",
+        "创新能力",
+    ),
+    (
+        "规上工业企业",
+        "年主营业务收入2000万元及以上的工业企业",
+        "Industrial enterprise above designated size",
+        "经营状况",
+    ),
+    ("科技型中小企业", "经评价入库的科技型中小企业", "Technology-based SME", "创新能力"),
+    ("创新型中小企业", "", "Innovative SME", "创新能力"),
+    ("上市后备企业", "列入上市后备资源库的企业", "Listing reserve enterprise", "发展阶段"),
+    ("链主企业", "产业链链主企业", "Industrial chain leader", "发展阶段"),
+    ("外贸企业", "有进出口实绩的企业", "Foreign trade enterprise", "基本信息"),
+    ("农业产业化龙头企业", "", "Leading enterprise in agricultural industrialisation", "基本信息"),
+]
+# The rest of the portrait's 23 tags. Kept apart because the enterprises draw their first
+# tags from TAGS with the seed's random sequence (a longer list would draw other enterprises).
+PORTRAIT_TAGS = [
+    ("总部企业", "经认定的总部企业", "Headquarters enterprise", "基本信息"),
+    ("个转企企业", "由个体工商户转型升级的企业", "Enterprise converted from a sole proprietorship", "基本信息"),
+    ("限上商贸企业", "限额以上批发零售和住宿餐饮企业", "Trade enterprise above designated size", "经营状况"),
+    ("规上服务业企业", "规模以上服务业企业", "Service enterprise above designated size", "经营状况"),
+    ("纳税百强企业", "上年度纳税额居全市前一百名", "Top 100 taxpayer", "经营状况"),
+    ("亩均效益A类企业", "亩均效益综合评价A类", "Class A in per-mu efficiency evaluation", "经营状况"),
+    ("守合同重信用企业", "市场监管部门公示的守合同重信用企业", "Contract-abiding and trustworthy enterprise", "信用"),
+    ("海关高级认证企业", "海关AEO高级认证", "Customs AEO advanced certified enterprise", "信用"),
+    ("劳动保障诚信示范企业", "", "Labour security integrity model enterprise", "信用"),
+    ("信贷白名单企业", "列入银企对接信贷白名单", "Enterprise on the bank lending whitelist", "信用"),
+    ("初创企业", "成立未满三年", "Start-up", "发展阶段"),
+    ("瞪羚企业", "高成长性企业", "Gazelle enterprise", "发展阶段"),
+    ("上市企业", "境内外上市企业", "Listed enterprise", "发展阶段"),
 ]
 
 # Trade words, each with the GB/T 4754 division it belongs to.
@@ -203,6 +249,7 @@ def seed(stdout=None) -> None:
     departments = _seed_departments(regions)
     tags = _seed_tags()
     enterprises = _seed_enterprises(regions, tags)
+    _seed_portrait_tags(enterprises)
     _seed_accounts(departments, enterprises)
     if stdout:
         stdout.write(
@@ -233,10 +280,41 @@ def _seed_departments(regions) -> dict[str, Department]:
 
 
 def _seed_tags() -> list[EnterpriseTag]:
-    return [
-        EnterpriseTag.objects.get_or_create(name=name, defaults={"description": description, "name_en": english})[0]
-        for name, description, english in TAGS
-    ]
+    """The portrait's dimensions and 23 tags; returns the first ten (TAGS), those the
+    enterprises draw from. A tag seeded before dimensions existed is filed under its own."""
+    dimensions = {
+        name: TagDimension.objects.get_or_create(name=name, defaults={"name_en": english, "position": position * 10})[0]
+        for position, (name, english) in enumerate(TAG_DIMENSIONS, start=1)
+    }
+    tags = []
+    for name, description, english, dimension in TAGS + PORTRAIT_TAGS:
+        tag = EnterpriseTag.objects.get_or_create(
+            name=name, defaults={"description": description, "name_en": english, "dimension": dimensions[dimension]}
+        )[0]
+        if tag.dimension_id is None:
+            tag.dimension = dimensions[dimension]
+            tag.save(update_fields=["dimension"])
+        tags.append(tag)
+    return tags[: len(TAGS)]
+
+
+def _seed_portrait_tags(enterprises) -> None:
+    """Gives some enterprises the portrait's other tags (PORTRAIT_TAGS), so that every
+    dimension shows on profiles. Drawn from its own sequence; an enterprise that already
+    has one of these tags is left as it is, so a second run adds nothing."""
+    rng = random.Random(20261206)
+    tags = list(EnterpriseTag.objects.filter(name__in=[name for name, *_rest in PORTRAIT_TAGS]).order_by("name"))
+    already = set(
+        Enterprise.tags.through.objects.filter(enterprisetag__in=tags).values_list("enterprise_id", flat=True)
+    )
+    Through = Enterprise.tags.through
+    rows = []
+    for enterprise in enterprises:
+        drawn = rng.sample(tags, rng.randint(0, 2))
+        if enterprise.pk in already:
+            continue
+        rows += [Through(enterprise_id=enterprise.pk, enterprisetag_id=tag.pk) for tag in drawn]
+    Through.objects.bulk_create(rows, ignore_conflicts=True)
 
 
 def _credit_code(rng: random.Random, region_code: str) -> str:

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import Enterprise, EnterpriseTag, User
+from portal.portraits import TagsByDimensionField
 from portal.validators import normalize_credit_code, validate_credit_code, validate_mobile
 
 # Django's label for a select's empty choice, which says nothing to the reader.
@@ -80,7 +81,8 @@ class MembershipRequestForm(forms.Form):
 
 
 class EnterpriseProfileForm(EmptyChoiceLabelMixin, forms.ModelForm):
-    tags = forms.ModelMultipleChoiceField(
+    # Grouped by the portrait's dimensions (portal.portraits).
+    tags = TagsByDimensionField(
         label=_("企业标签"),
         queryset=EnterpriseTag.objects.filter(is_active=True),
         required=False,

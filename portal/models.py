@@ -146,11 +146,39 @@ class Department(LocalizedName, models.Model):
 
 
 @history()
+class TagDimension(LocalizedName, models.Model):
+    """标签维度: the dimension an enterprise tag belongs to in the enterprise's portrait
+    (企业画像). 钱塘 (seed 001 §13) gathers "从5个维度、23个标签" — 基本信息, 经营状况,
+    创新能力, 信用, 发展阶段; officials may add or rename them."""
+
+    name = models.CharField(_("名称"), max_length=30, unique=True)
+    name_en = english_name_field()
+    position = models.PositiveSmallIntegerField(_("排序"), default=0, help_text=_("数字小的排在前面。"))
+
+    class Meta:
+        verbose_name = _("标签维度")
+        verbose_name_plural = _("标签维度")
+        ordering = ["position", "name"]
+
+    def __str__(self):
+        return self.display_name
+
+
+@history()
 class EnterpriseTag(LocalizedName, models.Model):
     """企业标签, e.g. 高新技术企业, 专精特新. The vocabulary is curated by officials."""
 
     name = models.CharField(_("名称"), max_length=50, unique=True)
     name_en = english_name_field()
+    # The portrait's dimension the tag is shown under; a tag without one is listed under 其他.
+    dimension = models.ForeignKey(
+        TagDimension,
+        verbose_name=_("维度"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="tags",
+    )
     description = models.TextField(_("说明"), blank=True)
     is_active = models.BooleanField(_("启用"), default=True)
 

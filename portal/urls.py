@@ -38,6 +38,7 @@ urlpatterns = [
     path("roundtables/reports/", include("roundtables.reporting.urls")),
     path("roundtables/", include("roundtables.urls")),
     path("policies/applications/", include("policies.applications.urls")),
+    path("policies/supervision/", include("policies.supervision.urls")),  # #18 三色图 and 督办
     path("policies/", include("policies.urls")),
     path("walkthroughs/", include("complaints.walkthroughs.urls")),
     # 咨询: questions that are not complaints (complaints/consultations/).
@@ -46,6 +47,8 @@ urlpatterns = [
     path("steward/", include("complaints.visits.urls")),
     # 办不成事 windows and their 问题专员 (complaints/windows/).
     path("windows/", include("complaints.windows.urls")),
+    # 红黄黑榜, quarterly, and 约谈 (complaints/rankings/).
+    path("rankings/", include("complaints.rankings.urls")),
     # API
     path("api/v1/", include("portal.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.admin_actions import run_for_each
 from portal.archive import ArchiveAdminMixin, ArchivedListFilter
 from portal.models import Enterprise, EnterpriseTag, Industry, Region
+from portal.portraits import TagsByDimensionField
 from roundtables import services
 from roundtables.models import Appeal, Invitation, Registration, Series, Session, SessionAttachment, Slot
 
@@ -48,7 +49,8 @@ class InviteForm(forms.Form):
         label=_("行业"), queryset=Industry.objects.filter(level__in=["section", "division"]), required=False
     )
     region = forms.ModelChoiceField(label=_("区划"), queryset=Region.objects.all(), required=False)
-    tags = forms.ModelMultipleChoiceField(
+    # Grouped by the portrait's dimensions (portal.portraits).
+    tags = TagsByDimensionField(
         label=_("企业标签（须全部具备）"), queryset=EnterpriseTag.objects.filter(is_active=True), required=False
     )
     scale = forms.MultipleChoiceField(

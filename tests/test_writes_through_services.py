@@ -34,6 +34,7 @@ REFERENCE_DATA = {
     "portal.region": "行政区划代码表",
     "portal.industry": "国民经济行业分类",
     "portal.enterprisetag": "企业标签",
+    "portal.tagdimension": "标签维度",
     "portal.department": "部门名录",
     "portal.enterprise": "企业名录（企业自己改资料走 enterprise_update_profile）",
     "portal.holidayschedule": "国务院放假安排，录入即生效",
@@ -44,6 +45,7 @@ REFERENCE_DATA = {
     "complaints.problemclass": "问题类别（归类本身走 case_classify）",
     "complaints.nonacceptancereason": "不予受理理由",
     "complaints.slapolicy": "办理时限规则；生效的规则只对之后的交办起作用",
+    "complaints.rankingrule": "红黄黑榜规则；只影响之后生成的榜单草稿，已公布的榜单冻结",
     "complaints.typicalcase": "典型案例库",
     "complaints.walkthroughtheme": "体验主题",
     "complaints.checklist": "体验清单；已用的版本由 checklist_new_version 复制后修改",
@@ -54,6 +56,7 @@ REFERENCE_DATA = {
     "roundtables.slot": "企业接待日、直通车的预约时段，随会议一起编辑（批量生成走 slots_generate）；"
     "已有预约的不能删除、名额不能少于已约数（SlotFormSet），预约时的名额由 registration_create 在行锁下核对",
     "policies.policycategory": "政策分类",
+    "policies.colourthreshold": "三色图阈值，只影响之后生成的月度快照",
     "policies.policymaterial": "政策的申报材料清单，随政策一起编辑（policy_save_edit 记新版本）",
     "policies.policyattachment": "政策附件，随政策一起编辑（policy_save_edit 记新版本）",
 }

@@ -2,7 +2,7 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from complaints.api import consultations as consultation_api
-from complaints.api import reports, views, visits, walkthroughs
+from complaints.api import rankings, reports, views, visits, walkthroughs
 from complaints.api import windows as window_api
 
 router = SimpleRouter()
@@ -20,5 +20,7 @@ router.register("window-cases", window_api.WindowCaseViewSet, basename="window-c
 
 urlpatterns = [
     path("reports/case-figures/", reports.CaseFiguresView.as_view(), name="case-figures"),
+    # 红黄黑榜, quarterly (complaints/rankings/).
+    path("supervision/rankings/", rankings.RankingView.as_view(), name="supervision-rankings"),
     *router.urls,
 ]

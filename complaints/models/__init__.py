@@ -5,6 +5,7 @@
 from complaints.models.cases import *  # noqa: F403
 from complaints.models.cases import CONFIDENTIAL_MASK, attachment_path  # noqa: F401
 from complaints.models.consultations import *  # noqa: F403
+from complaints.models.rankings import *  # noqa: F403
 from complaints.models.visits import *  # noqa: F403
 from complaints.models.walkthroughs import *  # noqa: F403
 from complaints.models.windows import *  # noqa: F403

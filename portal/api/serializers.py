@@ -1,7 +1,8 @@
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from portal.models import Department, Enterprise, Industry, Region, StewardAssignment
+from portal.models import Department, Enterprise, EnterpriseTag, Industry, Region, StewardAssignment, TagDimension
 
 
 class RegionSerializer(serializers.ModelSerializer):
@@ -43,12 +44,53 @@ class StewardSerializer(serializers.ModelSerializer):
         fields = ["name", "unit", "work_phone"]
 
 
+class TagDimensionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = TagDimension
+        fields = ["id", "name", "name_en"]
+
+
+class EnterpriseTagSerializer(serializers.ModelSerializer):
+    """A tag with the portrait's dimension it belongs to (null: not filed yet)."""
+
+    dimension = TagDimensionSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = EnterpriseTag
+        fields = ["id", "name", "name_en", "dimension", "is_active"]
+
+
+class PortraitDimensionSerializer(serializers.Serializer):
+    """One dimension of an enterprise's portrait and its tags there."""
+
+    dimension = serializers.CharField(allow_null=True, help_text=_("维度名称；未归入维度的标签为 null。"))
+    tags = serializers.ListField(child=serializers.CharField())
+
+
 class EnterpriseSerializer(serializers.ModelSerializer):
     region = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     industry = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     tags = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True)
     stewards = StewardSerializer(source="steward_assignments", many=True, read_only=True)
+    # 企业画像: the tags grouped by dimension, in the portrait's order.
+    portrait = serializers.SerializerMethodField()
 
     class Meta:
         model = Enterprise
-        fields = ["id", "credit_code", *Enterprise.PROFILE_FIELDS, "stewards", "updated_at"]
+        fields = ["id", "credit_code", *Enterprise.PROFILE_FIELDS, "portrait", "stewards", "updated_at"]
+
+    @extend_schema_field(PortraitDimensionSerializer(many=True))
+    def get_portrait(self, enterprise) -> list[dict]:
+        # From the prefetched tags and their dimensions (EnterpriseViewSet), no query here.
+        def order(tag):
+            dimension = tag.dimension
+            return (dimension is None, (dimension.position, dimension.name) if dimension else (0, ""), tag.name)
+
+        tags = sorted(enterprise.tags.all(), key=order)
+        groups: dict[int | None, dict] = {}
+        for tag in tags:
+            group = groups.setdefault(
+                tag.dimension_id, {"dimension": tag.dimension.name if tag.dimension else None, "tags": []}
+            )
+            group["tags"].append(tag.name)
+        return list(groups.values())

@@ -8,6 +8,7 @@ router.register("regions", views.RegionViewSet, basename="region")
 router.register("industries", views.IndustryViewSet, basename="industry")
 router.register("departments", views.DepartmentViewSet, basename="department")
 router.register("enterprises", views.EnterpriseViewSet, basename="enterprise")
+router.register("tags", views.EnterpriseTagViewSet, basename="enterprise-tag")
 
 urlpatterns = [
     path("auth/token/", views.ObtainAuthTokenView.as_view(), name="api_token"),

@@ -1,10 +1,11 @@
-from rest_framework import viewsets
+from rest_framework import mixins, viewsets
 from rest_framework.authtoken.views import ObtainAuthToken
 
 from portal import selectors
 from portal.api import serializers
 from portal.filters import DepartmentFilter, EnterpriseFilter, IndustryFilter, RegionFilter
-from portal.models import Department, Industry, Region
+from portal.models import Department, EnterpriseTag, Industry, Region
+from portal.portraits import dimension_ordered
 
 
 class RegionViewSet(viewsets.ReadOnlyModelViewSet):
@@ -37,6 +38,18 @@ class DepartmentViewSet(viewsets.ReadOnlyModelViewSet):
     ordering_fields = ["name"]
 
 
+class EnterpriseTagViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """企业标签 with the portrait's dimension each belongs to, in the portrait's order
+    (by dimension, unfiled last). ``?dimension=<id>`` lists one dimension's tags."""
+
+    serializer_class = serializers.EnterpriseTagSerializer
+    filterset_fields = ["dimension", "is_active"]
+    search_fields = ["name", "name_en", "dimension__name"]
+
+    def get_queryset(self):
+        return dimension_ordered(EnterpriseTag.objects.all())
+
+
 class EnterpriseViewSet(viewsets.ReadOnlyModelViewSet):
     """企业: officials see all, an enterprise user only the enterprises they represent.
 
@@ -51,7 +64,7 @@ class EnterpriseViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return (
             selectors.enterprise_list(user=self.request.user)
-            .prefetch_related(selectors.steward_assignments_prefetch())
+            .prefetch_related(selectors.steward_assignments_prefetch(), "tags__dimension")
             .order_by("name", "id")
         )
 

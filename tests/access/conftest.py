@@ -24,17 +24,30 @@ from complaints.models import (
     ExperienceOfficer,
     ProblemCategory,
     ProblemClass,
+    QuarterRanking,
+    RankingEntry,
+    RankingList,
+    RankingRule,
     ServiceWindow,
     Tier,
     TypicalCase,
     Walkthrough,
     WindowLevel,
 )
+from complaints.rankings import services as ranking_services
 from complaints.visits import services as visit_services
 from complaints.walkthroughs import services as walkthrough_services
 from complaints.windows import services as window_services
 from policies.applications import services as policy_services
-from policies.models import ApplicationFile, Policy, PolicyAttachment, PolicyCategory
+from policies.models import (
+    ApplicationFile,
+    ColourThreshold,
+    MonthlySnapshot,
+    Policy,
+    PolicyAttachment,
+    PolicyCategory,
+    SupervisionNotice,
+)
 from policies.plans import services as plan_services
 from portal import roles
 from portal import services as portal_services
@@ -339,8 +352,51 @@ def world(db, settings, tmp_path):
         actor=member_a, enterprise=enterprise_a, question="高新技术企业认定需要准备哪些材料？"
     )
 
+    # 红黄黑榜 (complaints/rankings/): 2025Q4 published with department X on the black list;
+    # 2026Q1 still a draft; a 约谈 of X for its place on the published list.
+    ranking_rule, _created = RankingRule.objects.get_or_create(id=1)
+    published_ranking = QuarterRanking.objects.create(
+        year=2025, quarter=4, drafted_at=timezone.now(), drafted_by=official
+    )
+    ranking_entry = RankingEntry.objects.create(
+        ranking=published_ranking, department=x, list=RankingList.BLACK, drafted_list=RankingList.BLACK
+    )
+    ranking_services.ranking_publish(ranking=published_ranking, actor=official)
+    draft_ranking = ranking_services.ranking_draft(year=2026, quarter=1, actor=official)
+    interview = ranking_services.interview_record(
+        entry=ranking_entry,
+        level=1,
+        held_on=timezone.localdate(),
+        interviewer="市营商办主任",
+        interviewee="市发展改革委主任",
+        actor=official,
+        items=[("task", "清零超期件")],
+    )
+
+    # 三色图 and 督办 (#18): a January snapshot of department X and a published 督办 it must answer.
+    snapshot = MonthlySnapshot.objects.create(
+        month=dt.date(2026, 1, 1), unit_kind="department", department=x, overall_score=40, colour="red"
+    )
+    supervision_notice = SupervisionNotice.objects.create(
+        month=dt.date(2026, 1, 1),
+        unit_kind="department",
+        department=x,
+        subject="连续两个月位于末两位",
+        due_on=dt.date(2026, 2, 13),
+        published=True,
+    )
+    supervision_notice.respondents.set([users["handler_x"]])
+
     w.objects.update(
+        snapshot=snapshot,
+        supervision_notice=supervision_notice,
+        colour_threshold=ColourThreshold.objects.get(dimension="overall"),
         consultation=consultation,
+        ranking_rule=ranking_rule,
+        published_ranking=published_ranking,
+        draft_ranking=draft_ranking,
+        draft_ranking_entry=draft_ranking.entries.get(department=x),
+        interview=interview,
         city=city,
         x=x,
         y=y,

@@ -171,6 +171,12 @@ PAGES = {
     "policy_applications:review_list": get("L F F A A A F F F F"),
     "policy_applications:grants": get("L F F F F A F F F F", lambda w: {"policy_id": w.policy.pk}),
     "policy_applications:supervision": get("L F F F F A F F F F"),
+    # 三色图 and 督办 (policies/supervision/, #18): the map for officials; a 督办 for officials and
+    # its respondents (handler X); the 公示 for anyone.
+    "policy_supervision:colour_map": get("L F F F F A F F F F"),
+    "policy_supervision:notices": get("L A A A A A A A A A"),
+    "policy_supervision:notice": get("L N N A N A N N N N", lambda w: {"pk": w.supervision_notice.pk}),
+    "policy_supervision:public_notices": get("A A A A A A A A A A"),
     # 帮办代办, 委托代办 and 一企一策 reports (#17): staff prepare for enterprise A (its 管家, officials).
     "policy_applications:prepare": get("L F N N N A F N A N", lambda w: {"enterprise_id": w.enterprise_a.pk}),
     "policy_applications:prepared_list": get("L F F F F A F F A F"),
@@ -179,6 +185,16 @@ PAGES = {
     "policies:plan_new": get("L F N N N A F N A N", lambda w: {"enterprise_id": w.enterprise_a.pk}),
     "policies:plan_detail": get("L A N N N A A N A N", lambda w: {"pk": w.plan.pk}),
     "policies:plan_export": get("L A N N N A A N A N", lambda w: {"pk": w.plan.pk}),
+    # 红黄黑榜 (complaints/rankings/): published lists are public; drafts are for officials.
+    "rankings:index": get("A A A A A A A A A A"),
+    "rankings:published": get("A A A A A A A A A A", lambda w: {"year": 2025, "quarter": 4}),
+    "rankings:manage": get("L F F F F A F F F F"),
+    "rankings:draft": get("L F F F F A F F F F", lambda w: {"year": 2026, "quarter": 1}),
+    "rankings:redraft": post("L F F F F A F F F F", lambda w: {"year": 2026, "quarter": 1}),
+    "rankings:publish": post("L F F F F A F F F F", lambda w: {"year": 2026, "quarter": 1}),
+    "rankings:move": post(
+        "L F F F F A F F F F", lambda w: {"year": 2026, "quarter": 1, "entry_id": w.draft_ranking_entry.pk}
+    ),
     # API documentation
     "api_schema": get("A A A A A A A A A A"),
     "api_docs": get("A A A A A A A A A A"),
@@ -195,6 +211,7 @@ API = {
     "department-list": get("U A A A A A A A A A"),
     "department-detail": get("U A A A A A A A A A", lambda w: {"pk": w.x.pk}),
     "enterprise-list": get("U A A A A A A A A A"),
+    "enterprise-tag-list": get("U A A A A A A A A A"),  # 企业标签 with their dimensions (portraits)
     "enterprise-detail": get("U A N N N A A N A N", lambda w: {"pk": w.enterprise_a.pk}),
     "enterprise-policy-matches": get("U A N N N A A N A N", lambda w: {"pk": w.enterprise_a.pk}),
     # Cases
@@ -222,6 +239,12 @@ API = {
     "case-long-term-extend": post("U F N F N F A N F N", case),
     "case-long-term-end": post("U F N F N F A N F N", case),
     "case-figures": get("U F F F F A A F F F"),
+    # 红黄黑榜: anyone reads a published quarter (tests/complaints/test_rankings_pages.py);
+    # the draft (?draft=true) only officials.
+    "supervision-rankings": get("U F F F F A F F F F", query="quarter=2026Q1&draft=true"),
+    # 三色图 (#18): officials only; published 督办 for anyone.
+    "supervision-colour-map": get("U F F F F A F F F F", query="month=2026-01"),
+    "supervision-notices": get("A A A A A A A A A A"),
     # Walkthroughs
     "walkthrough-list": get("U A A A A A A A A A"),
     "walkthrough-detail": get("U N N N N A A A N N", walkthrough),

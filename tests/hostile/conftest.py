@@ -29,6 +29,7 @@ from complaints.models import (
     Walkthrough,
     WindowLevel,
 )
+from complaints.rankings import services as ranking_services
 from complaints.visits import services as visit_services
 from complaints.walkthroughs import services as walkthrough_services
 from complaints.windows import services as window_services
@@ -190,6 +191,10 @@ def world(db, settings, tmp_path) -> World:
         complainant_name="汪女士",
         complainant_phone="13905630001",
         cause_analysis="事项未下放到区级。",
+    )
+    # A published 红黄黑榜, so the public rankings read has a list to answer with.
+    ranking_services.ranking_publish(
+        ranking=ranking_services.ranking_draft(year=2025, quarter=4, actor=official), actor=official
     )
     return World(
         consultation=consultation,

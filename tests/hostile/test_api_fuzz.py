@@ -47,9 +47,11 @@ EXAMPLES_PER_ROUND = 1
 MAX_ROUNDS = 3
 BUDGET_SECONDS = 20
 ROLES = ["anonymous", "member", "handler", "official"]
-# What an anonymous caller may do: read the public policy and roundtable catalogues,
-# and exchange a username and password for a token.
+# What an anonymous caller may do: read the public policy and roundtable catalogues and
+# the published supervision (督办公示, 红黄黑榜), and exchange a username and password for a token.
 PUBLIC = {
+    ("GET", "/api/v1/supervision/notices/"),
+    ("GET", "/api/v1/supervision/rankings/"),
     ("GET", "/api/v1/policies/"),
     ("GET", "/api/v1/policies/{id}/"),
     ("GET", "/api/v1/roundtables/"),
