@@ -51,6 +51,7 @@ from complaints.permissions import (
     can_triage,
     can_view_case,
     is_chief_officer,
+    looks_after,
     on_duty_for,
 )
 from portal import roles
@@ -137,8 +138,6 @@ def case_file(
         existing = Case.objects.filter(idempotency_key=idempotency_key).first()
         if existing is not None:
             return _same_form_again(existing, actor)
-    from complaints.permissions import looks_after  # 亲商管家 (complaints/visits/)
-
     if (
         enterprise is not None
         and actor is not None
