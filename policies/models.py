@@ -60,6 +60,15 @@ class ApplicationMethod(models.TextChoices):
     OFFLINE = "offline", _("线下申报")
 
 
+class ProjectType(models.TextChoices):
+    """How a policy's money is decided (001 §1): 资格定补 pays who qualifies by the data
+    (零材料 possible); 审查遴选 selects among applicants, after a joint review (联审) by
+    several departments when the policy names them."""
+
+    QUALIFICATION = "qualification", _("资格定补")
+    SELECTION = "selection", _("审查遴选")
+
+
 class AmountRule(models.TextChoices):
     NONE = "none", _("不涉及金额")
     FIXED = "fixed", _("固定金额")
@@ -112,6 +121,9 @@ class Policy(models.Model):
 
     class State(models.TextChoices):
         DRAFT = "draft", _("草稿")
+        # 谁制定、谁梳理、谁解释、谁更新: the issuing department drafts and submits; the
+        # 营商办 reviews and publishes, or returns it to the draft with a reason.
+        IN_REVIEW = "in_review", _("待审核发布")
         PUBLISHED = "published", _("已发布")
         EXPIRED = "expired", _("已过期")
         WITHDRAWN = "withdrawn", _("已撤回")
@@ -154,6 +166,17 @@ class Policy(models.Model):
     )
 
     # What it gives.
+    project_type = models.CharField(
+        _("项目类型"), max_length=20, choices=ProjectType.choices, default=ProjectType.QUALIFICATION
+    )
+    # 审查遴选 with 跨部门联审: each department gives its opinion on its own working-day clock
+    # before the issuer decides (policies.JointOpinion).
+    joint_review_departments = models.ManyToManyField(
+        Department, verbose_name=_("联审部门"), blank=True, related_name="+"
+    )
+    joint_review_days = models.PositiveSmallIntegerField(
+        _("联审时限（工作日）"), default=5, validators=[MinValueValidator(1)]
+    )
     support_type = models.CharField(_("支持方式"), max_length=20, choices=SupportType.choices)
     amount_rule = models.CharField(
         _("金额计算方式"), max_length=20, choices=AmountRule.choices, default=AmountRule.NONE
@@ -264,7 +287,10 @@ class Policy(models.Model):
         verbose_name = _("惠企政策")
         verbose_name_plural = _("惠企政策")
         ordering = ["-published_on", "-id"]
-        permissions = [("publish_policy", _("可以发布和撤回政策"))]
+        permissions = [
+            ("publish_policy", _("可以发布和撤回政策")),
+            ("draft_policy", _("可以起草和更新本部门的政策")),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(min_employees__isnull=True)
@@ -432,6 +458,7 @@ class Application(models.Model):
         DRAFT = "draft", _("草稿")
         SUBMITTED = "submitted", _("已提交")
         UNDER_REVIEW = "under_review", _("审核中")
+        JOINT_REVIEW = "joint_review", _("联审中")
         RETURNED = "returned", _("退回补正")
         APPROVED = "approved", _("已核准")
         PAID = "paid", _("已兑付")
@@ -439,7 +466,7 @@ class Application(models.Model):
 
     # The one definition of where an application stands, for pages, API and services alike.
     EDITABLE = (Status.DRAFT, Status.RETURNED)  # the enterprise may change text and files
-    PENDING_REVIEW = (Status.SUBMITTED, Status.UNDER_REVIEW)  # a reviewer decides
+    PENDING_REVIEW = (Status.SUBMITTED, Status.UNDER_REVIEW, Status.JOINT_REVIEW)  # a reviewer decides
     CONCLUDED = (Status.PAID, Status.REJECTED)  # the enterprise may rate (评政策)
 
     just_opened: bool  # set by application_start: a new draft, or the year's active one
@@ -549,6 +576,8 @@ class ApplicationEvent(models.Model):
         GRANTED = "granted", pgettext_lazy("申报记录", "免申即享兑现")
         RATED = "rated", pgettext_lazy("申报记录", "评价")
         SENT_TO_CONFIRM = "sent_to_confirm", pgettext_lazy("申报记录", "交企业确认")
+        JOINT_REVIEW_REQUESTED = "joint_requested", pgettext_lazy("申报记录", "发起联审")
+        JOINT_OPINION = "joint_opinion", pgettext_lazy("申报记录", "联审意见")
 
     application = models.ForeignKey(
         Application, verbose_name=_("政策申报"), on_delete=models.DO_NOTHING, related_name="events"
@@ -918,3 +947,100 @@ class SupervisionNotice(models.Model):
     @property
     def unit(self):
         return self.region if self.unit_kind == SupervisionUnitKind.REGION else self.department
+
+
+class PolicyRevision(models.Model):
+    """One change in a policy's life (政策修订记录): who did what and why, with the fields
+    that changed. Written by policies.services; never changed. The values themselves are
+    in the history (pghistory); this says who and why, in the words of the person."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", pgettext_lazy("政策修订", "起草")
+        EDITED = "edited", pgettext_lazy("政策修订", "修改")
+        SUBMITTED = "submitted", pgettext_lazy("政策修订", "提交审核")
+        RETURNED = "returned", pgettext_lazy("政策修订", "退回修改")
+        PUBLISHED = "published", pgettext_lazy("政策修订", "发布")
+        WITHDRAWN = "withdrawn", pgettext_lazy("政策修订", "撤回")
+
+    policy = models.ForeignKey(Policy, verbose_name=_("政策"), on_delete=models.CASCADE, related_name="revisions")
+    version = models.PositiveIntegerField(_("版本"))
+    kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
+    actor = models.ForeignKey(
+        "portal.User", verbose_name=_("操作人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.TextField(_("修改说明"), blank=True)
+    changed_fields = ArrayField(models.CharField(max_length=60), verbose_name=_("修改的字段"), default=list, blank=True)
+    created_at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("政策修订记录")
+        verbose_name_plural = _("政策修订记录")
+        ordering = ["created_at", "id"]
+        triggers = [
+            pgtrigger.Protect(name="policy_revision_append_only", operation=pgtrigger.Update | pgtrigger.Delete),
+        ]
+
+    def __str__(self):
+        return f"{self.policy_id} v{self.version} {self.get_kind_display()}"
+
+
+@history()
+class JointOpinion(models.Model):
+    """联审意见: one department's opinion on a 审查遴选 application, due on its own
+    working-day clock. The issuer decides only once every department has answered."""
+
+    class Opinion(models.TextChoices):
+        PENDING = "", _("待回复")
+        AGREE = "agree", _("同意")
+        DISAGREE = "disagree", _("不同意")
+
+    application = models.ForeignKey(
+        Application, verbose_name=_("政策申报"), on_delete=models.CASCADE, related_name="joint_opinions"
+    )
+    department = models.ForeignKey(Department, verbose_name=_("联审部门"), on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(_("发起时间"), default=timezone.now)
+    due_at = models.DateTimeField(_("回复期限"))
+    opinion = models.CharField(_("意见"), max_length=10, choices=Opinion.choices, blank=True, default="")
+    comment = models.TextField(_("意见说明"), blank=True)
+    answered_by = models.ForeignKey(
+        "portal.User", verbose_name=_("回复人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    answered_at = models.DateTimeField(_("回复时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("联审意见")
+        verbose_name_plural = _("联审意见")
+        ordering = ["requested_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["application", "department"], name="joint_opinion_one_per_department"),
+            # An opinion is given with its time and person, or not at all.
+            models.CheckConstraint(
+                condition=(Q(opinion="") & Q(answered_at__isnull=True))
+                | (~Q(opinion="") & Q(answered_at__isnull=False)),
+                name="joint_opinion_answered_with_time",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["department", "due_at"], condition=Q(opinion=""), name="joint_opinion_waiting_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.application_id} · {self.department}"
+
+
+class PolicyViewDay(models.Model):
+    """Page views of a policy on one day (浏览量). Web processes count in memory and add
+    their counts in one statement now and then (policies.views_counter), so a page view
+    costs no write of its own."""
+
+    policy = models.ForeignKey(Policy, verbose_name=_("政策"), on_delete=models.CASCADE, related_name="view_days")
+    day = models.DateField(_("日期"))
+    views = models.PositiveIntegerField(_("浏览量"), default=0)
+
+    class Meta:
+        verbose_name = _("政策浏览量")
+        verbose_name_plural = _("政策浏览量")
+        constraints = [models.UniqueConstraint(fields=["policy", "day"], name="policy_view_one_row_per_day")]
+
+    def __str__(self):
+        return f"{self.policy_id} {self.day}: {self.views}"
