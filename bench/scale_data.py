@@ -229,6 +229,8 @@ def generate_policies(count: int, *, seed: int, progress=None) -> int:
                 now,
                 *["{}"] * 5,  # the condition id arrays, filled below
                 "{A,B}" if grades.random() < 0.1 else "{}",
+                "qualification",
+                5,
             )
 
     columns = [
@@ -240,7 +242,7 @@ def generate_policies(count: int, *, seed: int, progress=None) -> int:
         "min_annual_revenue", "max_annual_revenue", "min_tax_paid", "min_rd_intensity", "min_years_since_founding",
         "max_years_since_founding", "advanced_condition", "created_at", "updated_at", "condition_region_ids",
         "condition_industry_ids", "condition_tags_all_ids", "condition_tags_any_ids", "condition_tags_excluded_ids",
-        "tax_credit_grades",
+        "tax_credit_grades", "project_type", "joint_review_days",
     ]  # fmt: skip
     with transaction.atomic():
         _fast_load()

@@ -15,9 +15,11 @@ from complaints.models import (
     Tier,
 )
 from portal import roles
-from portal.forms import EmptyChoiceLabelMixin, privacy_consent_field
+from portal.forms import EmptyChoiceLabelMixin, HoneypotMixin, privacy_consent_field
 from portal.models import Department, Enterprise, User
 from portal.selectors import member_enterprise_ids
+from portal.sms import CODE_DIGITS
+from portal.text import validate_no_invisible
 from portal.uploads import ALLOWED_DESCRIPTION, check_upload
 
 
@@ -48,8 +50,11 @@ class MultipleFileField(forms.FileField):
         return cleaned
 
 
-class CaseIntakeForm(EmptyChoiceLabelMixin, forms.ModelForm):
-    """The web form for enterprises and the public (网上诉求)."""
+class CaseIntakeForm(HoneypotMixin, EmptyChoiceLabelMixin, forms.ModelForm):
+    """The web form for enterprises and the public (网上诉求). With phone verification on
+    (``APPEAL_PHONE_VERIFICATION``) it asks for the code texted to the phone number
+    (``portal.sms``): the view checks it, anonymous appeals always, signed-in ones when
+    the number is not the account's own."""
 
     enterprise = forms.ModelChoiceField(
         label=_("代表企业"), queryset=Enterprise.objects.none(), required=False, help_text=_("以企业名义反映时选择。")
@@ -80,10 +85,21 @@ class CaseIntakeForm(EmptyChoiceLabelMixin, forms.ModelForm):
         ]
         widgets = {"description": forms.Textarea(attrs={"rows": 6})}
 
-    def __init__(self, *args, user=None, **kwargs):
+    def __init__(self, *args, user=None, phone_verification=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].queryset = ProblemCategory.objects.filter(is_active=True)
         self.fields["complainant_phone"].required = True
+        if phone_verification:
+            self.fields["phone_code"] = forms.CharField(
+                label=_("短信验证码"),
+                required=False,
+                max_length=CODE_DIGITS,
+                widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+                help_text=_("填写手机号码后点击下方“获取验证码”，验证码5分钟内有效。"),
+            )
+            order = [name for name in self.fields if name != "phone_code"]
+            order.insert(order.index("complainant_phone") + 1, "phone_code")
+            self.order_fields(order)
         if user is not None and user.is_authenticated:
             self.fields["enterprise"].queryset = Enterprise.objects.filter(pk__in=member_enterprise_ids(user))
         else:
@@ -329,6 +345,6 @@ class ClassifyForm(forms.Form):
         self.fields["problem_class"].queryset = queryset
 
 
-class LookupForm(forms.Form):
-    number = forms.CharField(label=_("诉求编号"), max_length=20)
-    lookup_code = forms.CharField(label=_("查询码"), max_length=12)
+class LookupForm(HoneypotMixin, forms.Form):
+    number = forms.CharField(label=_("诉求编号"), max_length=20, validators=[validate_no_invisible])
+    lookup_code = forms.CharField(label=_("查询码"), max_length=12, validators=[validate_no_invisible])

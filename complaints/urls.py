@@ -7,6 +7,7 @@ app_name = "complaints"
 urlpatterns = [
     path("", views.case_list, name="case_list"),
     path("new/", views.case_new, name="case_new"),
+    path("new/phone-code/", views.case_phone_code, name="case_phone_code"),
     path("lookup/", views.case_lookup, name="case_lookup"),
     path("submitted/<str:number>/", views.case_submitted, name="case_submitted"),
     # Before the case's own URL, which would read these as case numbers.

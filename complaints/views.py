@@ -3,6 +3,7 @@ without an account, downloads. Thin: forms in, services and selectors called."""
 
 from __future__ import annotations
 
+import logging
 import uuid
 
 from django import forms as django_forms
@@ -19,19 +20,48 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from complaints import forms, permissions, selectors, services, sla
 from complaints.filters import CaseFilter
 from complaints.models import Case, Channel
+from portal import sms
 from portal.api.errors import is_conflict
 from portal.forms import add_service_errors
 from portal.pagination import CappedCountPaginator
+from portal.throttling import check_key, throttle_post, too_many_requests
 from portal.uploads import protected_file_response
+from portal.validators import normalize_mobile, validate_mobile
+
+logger = logging.getLogger(__name__)
+
+
+def _intake_form(request, **kwargs):
+    user = request.user
+    return forms.CaseIntakeForm(user=user, phone_verification=settings.APPEAL_PHONE_VERIFICATION, **kwargs)
+
+
+def _check_phone_code(request, form) -> bool:
+    """With phone verification on, the code texted to the appeal's number (portal.sms);
+    a wrong or missing one is shown on the code field."""
+    data = form.cleaned_data
+    if not sms.phone_verification_required(user=request.user, phone=data["complainant_phone"]):
+        return True
+    try:
+        sms.phone_code_check(phone=data["complainant_phone"], code=data.get("phone_code", ""))
+    except ValidationError as error:
+        form.add_error("phone_code" if "phone_code" in form.fields else None, error)
+        return False
+    return True
 
 
 @require_http_methods(["GET", "POST"])
+@throttle_post("appeal")
 def case_new(request):
     """The web intake form. Posting the same form twice files one case."""
     user = request.user
     if request.method == "POST":
-        form = forms.CaseIntakeForm(request.POST, request.FILES, user=user)
-        if form.is_valid():
+        form = _intake_form(request, data=request.POST, files=request.FILES)
+        if form.caught_in_honeypot:
+            logger.warning("Appeal form: honeypot filled, nothing stored")
+            messages.success(request, _("诉求已提交。"))
+            return redirect("home")
+        if form.is_valid() and _check_phone_code(request, form):
             data = form.cleaned_data
             try:
                 case = services.case_file(
@@ -62,8 +92,44 @@ def case_new(request):
         initial = {"idempotency_key": uuid.uuid4().hex}
         if user.is_authenticated:
             initial.update(complainant_name=user.full_name, complainant_phone=user.mobile, complainant_email=user.email)
-        form = forms.CaseIntakeForm(initial=initial, user=user)
+        form = _intake_form(request, initial=initial)
     return render(request, "complaints/case_form.html", {"form": form})
+
+
+@require_POST
+@throttle_post("phone_code")
+def case_phone_code(request):
+    """获取验证码: texts a code to the phone number typed in the appeal form, then shows
+    the form again with what was typed (files must be chosen again). Counted per address
+    (the decorator) and per number. Without phone verification there is nothing to send."""
+    if not settings.APPEAL_PHONE_VERIFICATION:
+        raise Http404
+    form = _intake_form(request, data=request.POST)
+    phone = normalize_mobile(request.POST.get("complainant_phone", ""))
+    initial = {name: request.POST.get(name) for name in form.fields if name in request.POST}
+    for name in ("is_confidential", "privacy_consent"):
+        initial[name] = name in request.POST
+    initial.pop("phone_code", None)
+    page = _intake_form(request, initial=initial)
+    if form.caught_in_honeypot:
+        logger.warning("Appeal form: honeypot filled on the code step, nothing sent")
+        messages.success(request, _("验证码已发送，5分钟内有效。"))
+        return render(request, "complaints/case_form.html", {"form": page})
+    try:
+        validate_mobile(phone)
+    except ValidationError:
+        messages.error(request, _("请先填写有效的11位手机号码，再获取验证码。"))
+        return render(request, "complaints/case_form.html", {"form": page}, status=400)
+    wait = check_key("phone_code_phone", phone)
+    if wait is not None:
+        return too_many_requests(request, wait)
+    try:
+        sms.phone_code_send(phone=phone)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("验证码已发送至尾号%(last4)s的手机，5分钟内有效。") % {"last4": phone[-4:]})
+    return render(request, "complaints/case_form.html", {"form": page})
 
 
 @require_GET
@@ -77,6 +143,7 @@ def case_submitted(request, number):
 
 
 @require_http_methods(["GET", "POST"])
+@throttle_post("lookup")
 def case_lookup(request):
     """Follow a case with its number and lookup code, without an account. The code is
     posted, never put in the address (where logs, history and referrers would keep it);
@@ -88,6 +155,8 @@ def case_lookup(request):
     case = events = None
     if form.is_valid():
         try:
+            if form.caught_in_honeypot:
+                raise Http404  # answered as a miss; nothing is read
             case = selectors.case_get_by_lookup(**form.cleaned_data)
         except Http404:
             form.add_error(None, _("未找到该诉求，请核对诉求编号和查询码。"))

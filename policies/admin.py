@@ -1,10 +1,14 @@
 from django import forms
 from django.contrib import admin
 from django.db import models
+from django.utils.html import format_html, format_html_join
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 
 from policies import matching, services
+from policies.manage.forms import REASON_HELP, REASON_LABEL, PolicyFieldsForm
+from policies.manage.selectors import field_label, revisions
 from policies.models import (
     Application,
     ApplicationEvent,
@@ -22,8 +26,6 @@ from policies.models import (
 from policies.resources import PolicyResource
 from portal.admin_actions import run_for_each
 from portal.archive import ArchiveAdminMixin, ArchivedListFilter, TimelineInline
-from portal.models import Enterprise, EnterpriseTag
-from portal.portraits import TagsByDimensionField
 from portal.security import ImportExportCspMixin
 
 
@@ -58,31 +60,17 @@ class QuestionInline(admin.TabularInline):
         return False
 
 
-class PolicyForm(forms.ModelForm):
-    source_url = forms.URLField(label=_("原文链接"), required=False, assume_scheme="https")
-    scales = forms.MultipleChoiceField(
-        label=_("企业规模"), choices=Enterprise.Scale.choices, required=False, widget=forms.CheckboxSelectMultiple
-    )
-    ownerships = forms.MultipleChoiceField(
-        label=_("所有制类型"), choices=Enterprise.Ownership.choices, required=False, widget=forms.CheckboxSelectMultiple
-    )
-    tax_credit_grades = forms.MultipleChoiceField(
-        label=_("纳税信用等级"),
-        choices=Enterprise.TaxCreditGrade.choices,
+class PolicyForm(PolicyFieldsForm):
+    """The admin's policy form: every key element and condition, and the 修改说明 that
+    goes into the 修订记录 (required when the policy is published: the edit is a new
+    version)."""
+
+    reason = forms.CharField(
+        label=REASON_LABEL,
         required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text=Policy._meta.get_field("tax_credit_grades").help_text,
-    )
-    # 企业画像: the tag conditions pick from tags grouped by dimension (portal.portraits);
-    # every tag, so that a condition on a tag since retired is kept when the policy is saved.
-    tags_all = TagsByDimensionField(
-        EnterpriseTag.objects.all(), label=Policy._meta.get_field("tags_all").verbose_name, required=False
-    )
-    tags_any = TagsByDimensionField(
-        EnterpriseTag.objects.all(), label=Policy._meta.get_field("tags_any").verbose_name, required=False
-    )
-    tags_excluded = TagsByDimensionField(
-        EnterpriseTag.objects.all(), label=Policy._meta.get_field("tags_excluded").verbose_name, required=False
+        max_length=2000,
+        help_text=REASON_HELP,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
     class Meta:
@@ -101,8 +89,25 @@ class PolicyForm(forms.ModelForm):
 class PolicyAdmin(ArchiveAdminMixin, ImportExportCspMixin, ImportExportModelAdmin):
     form = PolicyForm
     resource_classes = [PolicyResource]
-    list_display = ["__str__", "issuer", "level", "category", "application_method", "application_closes", "state"]
-    list_filter = [ArchivedListFilter, "state", "level", "category", "application_method", "support_type"]
+    list_display = [
+        "__str__",
+        "issuer",
+        "level",
+        "category",
+        "application_method",
+        "application_closes",
+        "state",
+        "version",
+    ]
+    list_filter = [
+        ArchivedListFilter,
+        "state",
+        "level",
+        "category",
+        "application_method",
+        "support_type",
+        "project_type",
+    ]
     search_fields = ["title", "short_title", "document_number", "keywords"]
     autocomplete_fields = [
         "supersedes",
@@ -111,9 +116,10 @@ class PolicyAdmin(ArchiveAdminMixin, ImportExportCspMixin, ImportExportModelAdmi
         "region",
         "regions",
         "industries",
+        "joint_review_departments",
     ]
     list_select_related = ["issuer", "category"]
-    readonly_fields = ["state", "version", "reach", "push_progress"]
+    readonly_fields = ["state", "version", "reach", "push_progress", "revision_record"]
     inlines = [MaterialInline, AttachmentInline, QuestionInline]
     actions = ["publish", "withdraw", "archive", "unarchive"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
@@ -166,6 +172,7 @@ class PolicyAdmin(ArchiveAdminMixin, ImportExportCspMixin, ImportExportModelAdmi
             },
         ),
         (_("申报"), {"fields": ["application_method", "contact_department", "contact_person", "contact_phone"]}),
+        (_("项目类型与联审"), {"fields": ["project_type", "joint_review_departments", "joint_review_days"]}),
         (
             _("申报条件"),
             {
@@ -188,10 +195,48 @@ class PolicyAdmin(ArchiveAdminMixin, ImportExportCspMixin, ImportExportModelAdmi
                 ]
             },
         ),
+        (_("修改说明"), {"fields": ["reason"]}),
+        (_("修订记录"), {"fields": ["revision_record"]}),
     ]
 
     def save_model(self, request, obj, form, change):
-        services.policy_save_edit(policy=obj, actor=request.user)
+        services.policy_save_edit(
+            policy=obj,
+            actor=request.user,
+            reason=form.cleaned_data.get("reason", ""),
+            changed_fields=[name for name in form.changed_data if name != "reason"],
+        )
+
+    @admin.display(description=_("修订记录"))
+    def revision_record(self, obj):
+        """Who changed the policy, when, why and which fields (written by the services),
+        read-only: a list rather than an inline, which would add a formset to every save."""
+        if not obj.pk:
+            return "—"
+        rows = [
+            (
+                localtime(revision.created_at).strftime("%Y-%m-%d %H:%M"),
+                revision.get_kind_display(),
+                _("第%(version)d版") % {"version": revision.version},
+                revision.actor.display_name if revision.actor else _("系统"),
+                revision.reason or "—",
+                "、".join(field_label(name) for name in revision.changed_fields) or "—",
+            )
+            for revision in revisions(policy=obj)
+        ]
+        if not rows:
+            return _("暂无修订记录。")
+        return format_html(
+            '<table class="revision-record"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th>'
+            "<th>{}</th></tr></thead><tbody>{}</tbody></table>",
+            _("时间"),
+            _("类型"),
+            _("版本"),
+            _("操作人"),
+            _("修改说明"),
+            _("修改的字段"),
+            format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", rows),
+        )
 
     @admin.display(description=_("覆盖企业"))
     def reach(self, obj):

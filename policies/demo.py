@@ -77,6 +77,7 @@ def seed(stdout=None) -> None:
     supervision_demo.seed(stdout)  # 三色图 and 督办 (#18): idempotent by itself
     if Policy.objects.filter(document_number__startswith=MARKER).exists():
         _seed_assisted(stdout)  # added after the catalogue's first seeding: idempotent by itself
+        _seed_keeping(stdout)  # likewise (#18)
         return
     rng = random.Random(20261121)
     city = Region.objects.get(code="341800")
@@ -156,6 +157,7 @@ def seed(stdout=None) -> None:
     if stdout:
         stdout.write(f"Demo policies: {count}, several 免申即享.")
     _seed_assisted(stdout)
+    _seed_keeping(stdout)
 
 
 def _chain_editions(editions: dict[tuple, list[Policy]]) -> None:
@@ -222,7 +224,8 @@ def _seed_applications(rng) -> None:
     online = list(Policy.objects.filter(state=Policy.State.PUBLISHED, application_method=ApplicationMethod.ONLINE)[:14])
     enterprises = list(Enterprise.objects.order_by("id")[20:90])
     now = timezone.now()
-    statuses = [status for status, _label in Application.Status.choices]
+    # 联审中 belongs to 审查遴选 policies with their opinions (policies/applications/demo.py).
+    statuses = [status for status, _label in Application.Status.choices if status != Application.Status.JOINT_REVIEW]
     rows = []
     for index, policy in enumerate(online):
         for offset, status in enumerate(statuses):
@@ -424,3 +427,99 @@ def _seed_assisted(stdout=None) -> None:
         done.append("a standing mandate with an application submitted under it")
     if stdout and done:
         stdout.write("Demo 帮办代办: " + ", ".join(done) + ".")
+
+
+def _seed_keeping(stdout=None) -> None:
+    """Policies kept by their issuers (#18): `handler` (发改委) has a draft of their own and
+    one awaiting the 营商办 (returned once with a reason, corrected and resubmitted); two
+    of 发改委's published policies were updated by `handler` (new versions, with reasons)
+    and one policy by `official`, so the 修订记录 show something. Once."""
+    from policies import services
+    from policies.models import PolicyRevision
+
+    handler = User.objects.filter(username="handler").select_related("department").first()
+    official = User.objects.filter(username="official").first()
+    if handler is None or official is None or handler.department is None:
+        return
+    if PolicyRevision.objects.filter(actor=handler).exists():
+        return
+    today = timezone.localdate()
+    common = {
+        "level": Level.MUNICIPAL,
+        "region": Region.objects.get(code="341800"),
+        "category": PolicyCategory.objects.get(name="资金奖补"),
+        "support_type": "cash",
+        "application_method": ApplicationMethod.ONLINE,
+        "contact_department": "市发展改革委中小企业服务科",
+        "contact_person": "李科长",
+        "contact_phone": "0563-2021234",
+    }
+    services.policy_create(
+        actor=handler,
+        data={
+            **common,
+            "title": f"{today.year}年度宣城市服务业集聚区建设奖补",
+            "short_title": "服务业集聚区奖补",
+            "document_number": f"{MARKER}〔{today.year}〕200号",
+            "summary": "对新认定的市级服务业集聚区给予一次性奖补。",
+            "amount_rule": AmountRule.FIXED,
+            "amount_fixed": Decimal("500000"),
+        },
+        reason="根据市政府常务会议精神起草",
+    )
+    reviewed = services.policy_create(
+        actor=handler,
+        data={
+            **common,
+            "title": f"{today.year}年度宣城市重点项目前期工作经费补助",
+            "short_title": "项目前期经费补助",
+            "document_number": f"{MARKER}〔{today.year}〕201号",
+            "summary": "对列入市重点项目库的项目，按前期工作费用的一定比例给予补助。",
+            "project_type": "selection",
+            "amount_rule": AmountRule.PERCENTAGE,
+            "amount_field": "rd_spend",
+            "amount_rate": Decimal("0.2"),
+            "amount_cap": Decimal("300000"),
+        },
+        reason="年度政策起草",
+    )
+    services.policy_submit(policy=reviewed, actor=handler, reason="请审核发布")
+    services.policy_return(policy=reviewed, actor=official, reason="请补充申报起止时间。")
+    services.policy_update(
+        policy=reviewed,
+        actor=handler,
+        data={"application_opens": today + dt.timedelta(days=7), "application_closes": today + dt.timedelta(days=67)},
+        reason="补充申报时间",
+    )
+    services.policy_submit(policy=reviewed, actor=handler, reason="已按要求补充")
+    published = list(
+        Policy.objects.filter(
+            issuer=handler.department, state=Policy.State.PUBLISHED, document_number__startswith=MARKER
+        ).order_by("pk")[:2]
+    )
+    for index, policy in enumerate(published):
+        if index == 0:
+            data = {"contact_phone": "0563-2025678", "contact_person": "王科长"}
+            reason = "咨询电话和联系人变更"
+        else:
+            data = {"application_closes": (policy.application_closes or today) + dt.timedelta(days=30)}
+            reason = "申报截止日期延长30天"
+        services.policy_update(policy=policy, actor=handler, data=data, reason=reason)
+    other = (
+        Policy.objects.filter(state=Policy.State.PUBLISHED, document_number__startswith=MARKER)
+        .exclude(issuer=handler.department)
+        .order_by("pk")
+        .first()
+    )
+    if other is not None:
+        services.policy_update(
+            policy=other,
+            actor=official,
+            data={"keywords": f"{other.keywords} 惠企政策".strip()},
+            reason="补充检索关键词",
+        )
+    if stdout:
+        stdout.write(
+            "Demo 政策修订: handler's draft and one awaiting 审核发布, "
+            f"{len(published) + (other is not None)} published policies updated."
+        )

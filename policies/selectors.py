@@ -4,11 +4,16 @@ and withdrawn ones (on their own page, never in the catalogue)."""
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, Q, QuerySet, Sum
 from django.http import Http404
+from django.utils import timezone
 
 from policies.matching import CONDITION_PREFETCH
-from policies.models import Policy, PolicyMaterial, PolicyQuestion
+from policies.models import Policy, PolicyMaterial, PolicyQuestion, PolicyViewDay
+from portal import roles
 from portal import selectors as portal_selectors
 from portal.models import Enterprise, User
 
@@ -72,4 +77,54 @@ def policy_rating(*, policy) -> dict:
 
     return ApplicationRating.objects.filter(application__policy=policy).aggregate(
         average=Avg("score"), count=Count("id")
+    )
+
+
+# --- 浏览量 (page views, counted by policies.views_counter) ------------------------------
+
+RECENT_VIEW_DAYS = 30
+
+
+@dataclass(frozen=True)
+class ViewCounts:
+    total: int = 0
+    recent: int = 0  # the last RECENT_VIEW_DAYS days, today included
+
+
+def may_see_views(user: User, policy: Policy) -> bool:
+    """浏览量 are for the staff who answer for the policy: officials, and the issuing
+    (or co-issuing) department's handlers. ``co_issuers`` as prefetched by
+    :func:`policy_get_for_user` (no query)."""
+    if not user.is_authenticated:
+        return False
+    if roles.is_official(user):
+        return True
+    department_id = user.department_id
+    return bool(department_id) and (
+        department_id == policy.issuer_id or any(co.pk == department_id for co in policy.co_issuers.all())
+    )
+
+
+def policy_view_counts(*, policy_ids, today: dt.date | None = None) -> dict[int, ViewCounts]:
+    """Each policy's views in all and over the last 30 days, for a page's policies: one
+    grouped query however many. Policies never viewed are absent (``ViewCounts()``)."""
+    today = today or timezone.localdate()
+    since = today - dt.timedelta(days=RECENT_VIEW_DAYS - 1)
+    rows = (
+        PolicyViewDay.objects.filter(policy_id__in=list(policy_ids))
+        .order_by()
+        .values("policy_id")
+        .annotate(total=Sum("views"), recent=Sum("views", filter=Q(day__gte=since, day__lte=today)))
+    )
+    return {row["policy_id"]: ViewCounts(total=row["total"] or 0, recent=row["recent"] or 0) for row in rows}
+
+
+def view_totals_by_issuer() -> dict[int, int]:
+    """Views of every policy by issuing department (the lead issuer): one grouped query.
+    Their sum is every view counted."""
+    return dict(
+        PolicyViewDay.objects.order_by()
+        .values_list("policy__issuer_id")
+        .annotate(views=Sum("views"))
+        .values_list("policy__issuer_id", "views")
     )

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from policies import views
+from policies.manage import views as manage
 from policies.plans import views as plans
 
 app_name = "policies"
@@ -18,4 +19,13 @@ urlpatterns = [
     path("plans/new/<int:enterprise_id>/", plans.plan_new, name="plan_new"),
     path("plans/<int:pk>/", plans.plan_detail, name="plan_detail"),
     path("plans/<int:pk>/xlsx/", plans.plan_export, name="plan_export"),
+    # 本部门政策 and 待审核发布: kept by the issuing departments, published by the 营商办 (#18)
+    path("manage/", manage.manage_list, name="manage_list"),
+    path("manage/new/", manage.manage_new, name="manage_new"),
+    path("manage/review/", manage.review_queue, name="review_queue"),
+    path("manage/<int:pk>/", manage.manage_edit, name="manage_edit"),
+    path("manage/<int:pk>/submit/", manage.manage_submit, name="manage_submit"),
+    path("manage/<int:pk>/publish/", manage.manage_publish, name="manage_publish"),
+    path("manage/<int:pk>/return/", manage.manage_return, name="manage_return"),
+    path("manage/<int:pk>/revisions/", manage.revisions, name="revisions"),
 ]

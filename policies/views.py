@@ -17,8 +17,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from policies import matching, selectors, services
+from policies import matching, selectors, services, views_counter
 from policies.filters import PolicyFilter
+from policies.manage.selectors import can_keep
 from policies.matching import ALMOST, ELIGIBLE, NOT_ELIGIBLE, UNKNOWN
 from policies.models import AmountRule, ApplicationMethod
 from portal.forms import add_service_errors
@@ -82,6 +83,7 @@ def _detail(request, pk, question_form=None):
     """Every key element of the policy; for an enterprise user, each represented
     enterprise's standing (class, what is missing, the estimated amount)."""
     policy = selectors.policy_get_for_user(user=request.user, pk=pk)
+    views_counter.record_page_view(request, policy)
     conditions = matching.evaluate(policy, matching.Profile()).conditions
     standings = [
         _decorate(matching.evaluate(policy, matching.Profile.of(enterprise)), enterprise)
@@ -99,6 +101,8 @@ def _detail(request, pk, question_form=None):
             "standings": standings,
             "is_auto_grant": policy.application_method == ApplicationMethod.AUTO_GRANT,
             "can_manage": selectors.can_manage(request.user),
+            # The issuing department's staff and the 营商办 see the policy's 修订记录.
+            "can_keep": can_keep(request.user, policy),
             "rating": selectors.policy_rating(policy=policy),
             "question_form": question_form or QuestionForm(),
         },

@@ -14,9 +14,12 @@ class PortalConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
-        # Connects the sign-in signal that starts a session's clock.
-        from portal import security  # noqa: F401
+        # security connects the sign-in signal that starts a session's clock.
+        from portal import security, text  # noqa: F401
         from portal.schedules import sync_after_migrate
+
+        # Invisible formatting characters never reach the database (portal/text.py).
+        text.install()
 
         # Once per migrate, after every app's migrations (django_q's tables exist by then).
         post_migrate.connect(sync_after_migrate, sender=self, dispatch_uid="portal.sync_schedules")

@@ -30,6 +30,24 @@ class EmptyChoiceLabelMixin:
                     field.choices = [("", self.empty_choice_label), *choices[1:]]
 
 
+# The honeypot (a field people never see): named like something worth filling in.
+HONEYPOT_FIELD = "homepage"
+
+
+class HoneypotMixin:
+    """A public form with a hidden field that only a bot fills in (the appeal form, sign-up,
+    registration, lookup). The field is rendered by ``portal/_honeypot.html`` inside the
+    form: off-screen (``visually-hidden``), ``aria-hidden``, out of the tab order and
+    without autocomplete, so people and screen readers never meet it. A form that comes
+    back with it filled is answered as if accepted — the view says what the success would
+    say, or redirects where it would — and stores nothing: a bot told "refused" tries
+    again differently, one told "thanks" moves on."""
+
+    @property
+    def caught_in_honeypot(self) -> bool:
+        return bool(self.is_bound and str(self.data.get(HONEYPOT_FIELD, "")).strip())
+
+
 def add_service_errors(form, error: ValidationError) -> None:
     """Show a service's ValidationError on the form: on its field when the form has
     it, at the top otherwise, so the page keeps what was typed and says why."""
@@ -50,7 +68,7 @@ def privacy_consent_field(*, label, refused) -> forms.BooleanField:
     )
 
 
-class SignUpForm(UserCreationForm):
+class SignUpForm(HoneypotMixin, UserCreationForm):
     full_name = forms.CharField(label=_("姓名"), max_length=50)
     mobile = forms.CharField(label=_("手机号码"), max_length=20, validators=[validate_mobile])
     email = forms.EmailField(label=_("电子邮箱"), required=False, help_text=_("用于接收办理进度通知，可不填。"))

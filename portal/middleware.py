@@ -121,6 +121,8 @@ class RejectUnstorableInputMiddleware:
     a server error. No legitimate input contains it: the request is refused as a whole,
     with a message in the user's language, before any view sees it. JSON bodies are
     checked field by field by DRF's serializers, which refuse NUL and lone surrogates.
+    Under /api/ the check waits for the URL's view: a caller the view would refuse gets its
+    403 first (issue #19), and an unmatched URL its 404.
     """
 
     FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -129,9 +131,22 @@ class RejectUnstorableInputMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if self._carries_nul(request):
+        if not request.path.startswith("/api/") and self._carries_nul(request):
             return self._refuse(request)
         return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        # The API refuses a caller it would not serve first (403), as it does for any other
+        # input, so an anonymous caller learns nothing from a NUL answered 400.
+        if request.path.startswith("/api/") and self._carries_nul(request):
+            from portal.api.errors import api_not_found
+            from portal.api.permissions import refuses_caller
+
+            if view_func is api_not_found:
+                return None  # no such resource: 404, whatever the input
+            if not refuses_caller(request, view_func, view_args, view_kwargs):
+                return self._refuse(request)
+        return None
 
     def _carries_nul(self, request) -> bool:
         if "\x00" in request.path:

@@ -614,3 +614,28 @@ class SiteSettings(models.Model):
 
     def __str__(self):
         return str(self._meta.verbose_name)
+
+
+class PhoneVerification(models.Model):
+    """A text-message code sent to confirm a phone number (短信验证码), e.g. an anonymous
+    appeal's. The code is kept only as a keyed hash; it is valid for a few minutes and a
+    few wrong tries (``portal.sms``)."""
+
+    class Purpose(models.TextChoices):
+        APPEAL = "appeal", _("反映诉求")
+
+    phone = models.CharField(_("手机号码"), max_length=20)
+    purpose = models.CharField(_("用途"), max_length=20, choices=Purpose.choices)
+    code_hash = models.CharField(_("验证码摘要"), max_length=128)
+    created_at = models.DateTimeField(_("发送时间"), default=timezone.now)
+    expires_at = models.DateTimeField(_("失效时间"))
+    attempts = models.PositiveSmallIntegerField(_("错误次数"), default=0)
+    verified_at = models.DateTimeField(_("验证时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("短信验证码")
+        verbose_name_plural = _("短信验证码")
+        indexes = [models.Index(fields=["phone", "purpose", "-created_at"], name="phoneverification_latest_idx")]
+
+    def __str__(self):
+        return f"****{self.phone[-4:]}"

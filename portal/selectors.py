@@ -135,13 +135,13 @@ def announcements_current(*, limit: int = 5) -> list[Announcement]:
 
 # --- Site settings (网站设置): the footer on every page ---------------------------------
 # Every page shows them, so pages read them from Django's cache and spend no query once it
-# is warm. The project configures no CACHES, so that is Django's local-memory cache: one
-# per process (each gunicorn worker, the task cluster). Not the database cache: reading it
-# is itself a query, on every page. So an entry lives SITE_SETTINGS_CACHE_SECONDS: the
-# process that saves (services.site_settings_update) forgets it at commit and shows the
-# change on its next page, the other processes read the row again within that time. A
-# shared cache (Redis, memcached) configured in CACHES would carry the forgetting to every
-# process at once; nothing here would change.
+# is warm. In production that cache is Redis (CACHE_URL, shared by every process: the
+# throttles of the public forms need it too), so the save's forgetting at commit
+# (services.site_settings_update) reaches every gunicorn worker and the task cluster at
+# once. Without CACHE_URL (development, tests) it is Django's local-memory cache, one per
+# process: the process that saves shows the change on its next page, the others read the
+# row again within SITE_SETTINGS_CACHE_SECONDS. Not the database cache: reading it is
+# itself a query, on every page.
 SITE_SETTINGS_CACHE_KEY = "portal:site-settings"
 SITE_SETTINGS_CACHE_SECONDS = 60
 

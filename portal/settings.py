@@ -255,6 +255,27 @@ SITE_FOOTER = {
 }
 # The SMS gateway is a deployment choice; the default backend only writes to the log.
 SMS_BACKEND = env("SMS_BACKEND", default="portal.sms.LogSmsBackend")
+# An anonymous appeal's phone number is confirmed with a code sent to it (portal.sms), by
+# default in production only.
+APPEAL_PHONE_VERIFICATION = env.bool("APPEAL_PHONE_VERIFICATION", default=not DEBUG)
+
+# --- Cache and throttles ----------------------------------------------------
+# The throttles' counts and the site settings live in the default cache: production sets
+# CACHE_URL (redis://…) so that every web process shares them; without it each process
+# keeps its own (local memory), which is enough for development and the tests.
+if env("CACHE_URL", default=""):
+    CACHES = {"default": env.cache_url("CACHE_URL")}
+# How often one address, and one account, may post each public form, in the page and
+# the API alike (portal/throttling.py; DRF's rates below are the same dict).
+THROTTLE_RATES = {
+    "appeal": env("THROTTLE_APPEAL", default="10/hour"),
+    "roundtable_signup": env("THROTTLE_ROUNDTABLE_SIGNUP", default="30/hour"),
+    "registration": env("THROTTLE_REGISTRATION", default="5/hour"),
+    "lookup": env("THROTTLE_LOOKUP", default="30/hour"),
+    "token": env("THROTTLE_TOKEN", default="30/min"),
+    "phone_code": env("THROTTLE_PHONE_CODE", default="10/hour"),
+    "phone_code_phone": env("THROTTLE_PHONE_CODE_PHONE", default="5/hour"),
+}
 
 # --- Background work --------------------------------------------------------
 # The longest task is a policy push to every eligible enterprise (batches of 5,000).
@@ -300,7 +321,15 @@ REST_FRAMEWORK = {
     # The portal's one error shape ({"errors": [...]}) for every view, including DRF's
     # own (the token endpoint) and plain viewsets.
     "EXCEPTION_HANDLER": "portal.api.errors.api_exception_handler",
+    # DRF's JSON parser, refusing absurdly nested bodies with 400 instead of a RecursionError.
+    "DEFAULT_PARSER_CLASSES": [
+        "portal.api.parsers.PortalJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
 }
+# The public forms' limits (portal/throttling.py), applied per view with throttle_classes.
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = THROTTLE_RATES
 SPECTACULAR_SETTINGS = {
     "TITLE": "亲清政企服务平台 API",
     "DESCRIPTION": "Qinqing government–enterprise service portal, version 1.",

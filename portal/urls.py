@@ -1,11 +1,12 @@
 from csp.decorators import csp_update
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from portal import views
+from portal.api.errors import api_not_found
 
 admin.site.site_header = _("亲清政企服务平台 管理后台")
 admin.site.site_title = _("亲清政企服务平台 管理后台")
@@ -60,7 +61,12 @@ urlpatterns = [
         name="api_docs",
     ),
     path("admin/", admin.site.urls),
+    # Last: any other /api/ URL answers 404 in the API's error shape, DEBUG or not.
+    re_path(r"^api/", api_not_found, name="api_not_found"),
 ]
 
 # An /api/ URL that matches no route answers in the API's error shape, not an HTML page.
 handler404 = "portal.views.page_not_found"
+# A request Django refuses before any view (a body over the upload limit): 413/400 in the
+# error shape under /api/.
+handler400 = "portal.api.errors.bad_request"

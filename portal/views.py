@@ -1,3 +1,4 @@
+import logging
 import sys
 
 from django.contrib import messages
@@ -24,6 +25,9 @@ from portal.forms import (
     SignUpForm,
     add_service_errors,
 )
+from portal.throttling import throttle_post
+
+logger = logging.getLogger(__name__)
 
 
 def server_error(request):
@@ -106,10 +110,15 @@ def healthz(request):
 
 
 @require_http_methods(["GET", "POST"])
+@throttle_post("registration")
 def sign_up(request):
     if request.user.is_authenticated:
         return redirect("home")
     form = SignUpForm(request.POST or None)
+    if request.method == "POST" and form.caught_in_honeypot:
+        # Answered as a success would be (a redirect); no account is made.
+        logger.warning("Sign-up form: honeypot filled, nothing stored")
+        return redirect("home")
     if request.method == "POST" and form.is_valid():
         user = services.user_sign_up(
             username=form.cleaned_data["username"],

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from complaints.models import ProblemCategory
-from portal.forms import EmptyChoiceLabelMixin, privacy_consent_field
+from portal.forms import EmptyChoiceLabelMixin, HoneypotMixin, privacy_consent_field
 from portal.models import Enterprise
 from portal.validators import normalize_credit_code
 from roundtables.models import Registration, Slot
@@ -28,7 +28,7 @@ def _categories():
     return ProblemCategory.objects.filter(is_active=True)
 
 
-class SignUpForm(EmptyChoiceLabelMixin, forms.ModelForm):
+class SignUpForm(HoneypotMixin, EmptyChoiceLabelMixin, forms.ModelForm):
     """报名. ``enterprises`` are the choices offered (those the user represents); the
     service decides who may sign up whom."""
 

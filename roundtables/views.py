@@ -24,6 +24,7 @@ from complaints.reporting.selectors import CaseFigures
 from portal.forms import add_service_errors
 from portal.models import Enterprise
 from portal.selectors import member_enterprise_ids
+from portal.throttling import throttle_post
 from roundtables import calendar, forms, selectors, services
 from roundtables.filters import SessionFilter
 from roundtables.models import Appeal, Invitation, Registration, Series, Session, Slot
@@ -222,6 +223,7 @@ def session_detail(request, pk):
 
 @login_required
 @require_POST
+@throttle_post("roundtable_signup")
 def sign_up(request, pk):
     """报名. Confirmed or waitlisted by the service; an enterprise already registered is
     pointed at its registration; an enterprise the user does not represent is refused."""
@@ -230,6 +232,9 @@ def sign_up(request, pk):
     # Any slot may be posted too: the service refuses one of another session.
     slots = Slot.objects.all() if session.takes_slots else None
     form = forms.SignUpForm(request.POST, enterprises=Enterprise.objects.all(), slots=slots)
+    if form.caught_in_honeypot:
+        # Answered as a success is (back to the session); nothing is stored.
+        return redirect(_detail_url(session, "signup"))
     if form.is_valid():
         data = form.cleaned_data
         try:

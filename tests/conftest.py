@@ -45,6 +45,18 @@ def _empty_caches():
 
 
 @pytest.fixture(autouse=True)
+def _no_pending_policy_views():
+    """Policy page views are counted in the process's memory and written in batches
+    (policies.views_counter): each test starts and ends with none pending, so a batch
+    from one test is never written in the middle of another's query count."""
+    from policies import views_counter
+
+    views_counter.reset()
+    yield
+    views_counter.reset()
+
+
+@pytest.fixture(autouse=True)
 def _portal_language():
     """Each test starts in the portal's language: a page one test asked for in 繁體 or
     English leaves the thread speaking it (the locale middleware activates the reader's

@@ -84,14 +84,16 @@ class RankingView(APIView):
         ),
         parameters=[
             OpenApiParameter(
-                "quarter", OpenApiTypes.STR, description=gettext_lazy("季度，YYYYQN，如 2026Q1；缺省为最近公布的季度")
+                "quarter",
+                {"type": "string", "pattern": r"^[0-9]{4}Q[1-4]$"},
+                description=gettext_lazy("季度，YYYYQN，如 2026Q1；缺省为最近公布的季度"),
             ),
             OpenApiParameter("draft", OpenApiTypes.BOOL, description=gettext_lazy("查看草稿（仅营商办工作人员）")),
         ],
         responses={200: QuarterRankingSerializer, **error_responses(gettext_lazy("该季度尚无榜单"))},
     )
     def get(self, request):
-        draft_value = request.query_params.get("draft", "false")
+        draft_value = request.query_params.get("draft") or "false"  # empty: not given
         if draft_value not in ("true", "false"):
             raise exceptions.ValidationError({"draft": [_("draft 只能是 true 或 false。")]})
         draft = draft_value == "true"

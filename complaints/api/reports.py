@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from complaints.consultations.selectors import consultation_figures
+from complaints.models import Channel
 from complaints.permissions import can_view_all
 from complaints.reporting import selectors as reports
 from complaints.reporting.forms import FiguresForm
@@ -94,9 +95,13 @@ class CaseFiguresView(APIView):
         parameters=[
             OpenApiParameter("from", OpenApiTypes.DATE, description=gettext_lazy("起始日期（含），YYYY-MM-DD")),
             OpenApiParameter("to", OpenApiTypes.DATE, description=gettext_lazy("截止日期（含），YYYY-MM-DD")),
-            OpenApiParameter("channel", OpenApiTypes.STR, description=gettext_lazy("来源渠道")),
+            OpenApiParameter("channel", OpenApiTypes.STR, enum=Channel.values, description=gettext_lazy("来源渠道")),
             OpenApiParameter("department", OpenApiTypes.INT, description=gettext_lazy("牵头单位 id")),
-            OpenApiParameter("series", OpenApiTypes.INT, description=gettext_lazy("恳谈会系列 id")),
+            OpenApiParameter(
+                "series",
+                {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
+                description=gettext_lazy("恳谈会系列 id"),
+            ),
         ],
         responses={200: CASE_FIGURES_SCHEMA, **error_responses(gettext_lazy("不存在"))},
     )

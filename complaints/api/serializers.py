@@ -407,6 +407,17 @@ class CaseCreateSerializer(serializers.Serializer):
         ),
     )
 
+    phone_code = serializers.CharField(
+        max_length=6,
+        default="",
+        allow_blank=True,
+        write_only=True,
+        help_text=_(
+            "短信验证码（POST /api/v1/cases/phone-code/ 获取）。平台开启手机号码验证时，"
+            "complainant_phone 不是当前账号本人的手机号码的必须填写；未开启时忽略。"
+        ),
+    )
+
     def validate_received_at(self, value):
         try:
             return checked_receipt_time(value)
@@ -536,3 +547,11 @@ class CaseLongTermExtendSerializer(serializers.Serializer):
 
 class CaseLongTermEndSerializer(serializers.Serializer):
     note = serializers.CharField(default="", allow_blank=True)
+
+
+class PhoneCodeRequestSerializer(serializers.Serializer):
+    complainant_phone = serializers.CharField(max_length=20, help_text=_("接收验证码的手机号码（11位）"))
+
+
+class PhoneCodeSentSerializer(serializers.Serializer):
+    detail = serializers.CharField()

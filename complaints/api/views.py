@@ -13,6 +13,8 @@ case they may not see is 404, so its existence does not leak.
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import prefetch_related_objects
 from django.http import Http404
 from django.urls import reverse
@@ -34,10 +36,12 @@ from complaints import permissions, selectors, services
 from complaints.api import serializers
 from complaints.filters import CaseFilter
 from complaints.models import Case, Channel
-from portal import roles
+from portal import roles, sms
 from portal.api.errors import api_exception_handler, error_responses
 from portal.api.filters import PortalFilterBackend
 from portal.pagination import CappedCountPagination
+from portal.throttling import check_key, throttles
+from portal.validators import normalize_mobile, validate_mobile
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 IDEMPOTENCY_MAX_LENGTH = 64  # Case.idempotency_key
@@ -95,6 +99,12 @@ class CaseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     def get_exception_handler(self):
         return api_exception_handler
+
+    def get_throttles(self):
+        # Filing counts with the public form's (portal/throttling.py).
+        if self.action == "create":
+            return [throttle() for throttle in throttles("appeal")]
+        return super().get_throttles()
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -167,6 +177,12 @@ class CaseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         serializer = serializers.CaseCreateSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
+        phone_code = data.pop("phone_code")
+        if sms.phone_verification_required(user=request.user, phone=data["complainant_phone"]):
+            try:
+                sms.phone_code_check(phone=data["complainant_phone"], code=phone_code)
+            except DjangoValidationError as error:
+                raise exceptions.ValidationError({"phone_code": error.messages}) from None
         if data["channel"] != Channel.API and not roles.is_official(request.user):
             raise exceptions.ValidationError({"channel": [_("只有营商办工作人员可以指定来源渠道。")]})
         if data["received_at"] is not None and not roles.is_official(request.user):
@@ -183,6 +199,33 @@ class CaseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             status=status.HTTP_201_CREATED if case.just_filed else status.HTTP_200_OK,
             headers={"Location": location},
         )
+
+    @extend_schema(
+        summary=gettext_lazy("获取短信验证码"),
+        description=gettext_lazy(
+            "向诉求人手机号码发送6位短信验证码，5分钟内有效，最多可试5次；登记诉求件时填入 phone_code。"
+            "同一网络、同一账号和同一号码的发送次数均有限制。平台未开启手机号码验证时返回404。"
+        ),
+        request=serializers.PhoneCodeRequestSerializer,
+        responses={202: serializers.PhoneCodeSentSerializer, **ERROR_RESPONSES},
+    )
+    @action(detail=False, methods=["post"], url_path="phone-code", throttle_classes=throttles("phone_code"))
+    def phone_code(self, request):
+        if not settings.APPEAL_PHONE_VERIFICATION:
+            raise exceptions.NotFound(_("平台未开启手机号码验证，无需验证码。"))
+        serializer = serializers.PhoneCodeRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        phone = normalize_mobile(serializer.validated_data["complainant_phone"])
+        try:
+            validate_mobile(phone)
+        except DjangoValidationError as error:
+            raise exceptions.ValidationError({"complainant_phone": error.messages}) from None
+        wait = check_key("phone_code_phone", phone)
+        if wait is not None:
+            raise exceptions.Throttled(wait)
+        sms.phone_code_send(phone=phone)
+        message = _("验证码已发送至尾号%(last4)s的手机，5分钟内有效。") % {"last4": phone[-4:]}
+        return Response({"detail": message}, status=status.HTTP_202_ACCEPTED)
 
     # --- Timeline ----------------------------------------------------------------
 

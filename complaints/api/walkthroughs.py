@@ -578,6 +578,8 @@ class FindingViewSet(ApiViewSet):
     """体验发现的问题."""
 
     queryset = Finding.objects.all()
+    # What OPTIONS describes for promote (the action builds its own serializer).
+    serializer_class = FindingPromoteSerializer
 
     @extend_schema(
         summary=gettext_lazy("将发现的问题转为诉求件"),

@@ -12,6 +12,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from complaints.models import (
     Interview,
     InterviewItem,
+    InterviewLevel,
     ItemSignOff,
     QuarterRanking,
     RankingEntry,
@@ -213,4 +214,84 @@ def interviews_of(ranking: QuarterRanking) -> QuerySet[Interview]:
                 ),
             )
         )
+    )
+
+
+# --- 约谈 pages ----------------------------------------------------------------------
+
+
+def may_read_interviews(user) -> bool:
+    """Officials read every 约谈; a 承办单位's handlers read their own unit's (read-only:
+    the 对账 is the office's, done with the unit). Nobody else."""
+    if not (user and user.is_authenticated):
+        return False
+    return user.has_perm("complaints.view_interview") or _unit_handler(user)
+
+
+def _unit_handler(user) -> bool:
+    from portal import roles
+
+    return bool(user.department_id) and roles.has_role(user, roles.HANDLER)
+
+
+def interviews_for(user) -> QuerySet[Interview]:
+    """The 约谈 ``user`` may read (see :func:`may_read_interviews`), newest first."""
+    interviews = Interview.objects.all()
+    if not (user and user.is_authenticated):
+        return interviews.none()
+    if user.has_perm("complaints.view_interview"):
+        return interviews
+    if _unit_handler(user):
+        return interviews.filter(entry__department_id=user.department_id)
+    return interviews.none()
+
+
+def interview_list(*, user, year: int | None = None) -> QuerySet[Interview]:
+    """The list page's rows: unit, list and quarter, and how many items are still open.
+    One query (with the page's count), however many interviews."""
+    interviews = interviews_for(user)
+    if year:
+        interviews = interviews.filter(held_on__year=year)
+    return (
+        interviews.select_related("entry__ranking", "entry__department")
+        .annotate(
+            item_count=Count("items", distinct=True),
+            open_count=Count("items", filter=Q(items__closed_on__isnull=True), distinct=True),
+        )
+        .order_by("-held_on", "-id")
+    )
+
+
+def interview_counts(*, user) -> list[tuple[int, list[int], int]]:
+    """``(year, [level 1, level 2, level 3], total)`` over the 约谈 ``user`` may read,
+    latest year first. One query."""
+    by_year: dict[int, dict[int, int]] = {}
+    rows = interviews_for(user).order_by().values_list("held_on__year", "level").annotate(n=Count("id"))
+    for year, level, n in rows:
+        by_year.setdefault(year, {})[level] = n
+    return [
+        (year, [levels.get(level, 0) for level in InterviewLevel.values], sum(levels.values()))
+        for year, levels in sorted(by_year.items(), reverse=True)
+    ]
+
+
+def interview_get(*, user, pk: int) -> Interview | None:
+    """One 约谈 with its unit, list and items, each item with its monthly sign-offs
+    (people with their units): three queries. None when ``user`` may not read it."""
+    return (
+        interviews_for(user)
+        .filter(pk=pk)
+        .select_related("entry__ranking", "entry__department", "recorded_by__department")
+        .prefetch_related(
+            Prefetch(
+                "items",
+                queryset=InterviewItem.objects.order_by("kind", "id").prefetch_related(
+                    Prefetch(
+                        "sign_offs",
+                        queryset=ItemSignOff.objects.order_by("month").select_related("signed_by__department"),
+                    )
+                ),
+            )
+        )
+        .first()
     )

@@ -8,7 +8,7 @@ database trigger (migration 0013) refuses too."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -68,12 +68,24 @@ def _entry_values(rule, figures) -> dict:
 
 
 @transaction.atomic
-def ranking_draft(*, year: int, quarter: int, actor: User, now: dt.datetime | None = None) -> QuarterRanking:
+def ranking_draft(
+    *,
+    year: int,
+    quarter: int,
+    actor: User,
+    now: dt.datetime | None = None,
+    fill_in: Mapping[int, CaseFigures] | None = None,
+) -> QuarterRanking:
     """Draft (or draft again) a quarter's list: every active 承办单位 with its figures
     over the cases received in the quarter (``complaints.reporting.selectors``, the one
     definition of each) and the list the rule in the admin puts it on. Drafting again
     refreshes the figures and the drafted lists and keeps the moves officials made
-    (with their reasons). Refused for a published quarter."""
+    (with their reasons). Refused for a published quarter.
+
+    ``now`` dates the draft and is the moment the figures are taken at (a quarter's
+    end). ``fill_in`` gives figures, by department id, for units that had no case in
+    the quarter — the demo's, whose cases reach only a few units (like the 三色图's
+    ``snapshot_store``); a unit's own figures always win."""
     if not selectors.may_manage(actor):
         raise PermissionDenied
     if not 1 <= quarter <= 4:
@@ -91,6 +103,8 @@ def ranking_draft(*, year: int, quarter: int, actor: User, now: dt.datetime | No
         department.id: department.figures
         for department in department_figures(selectors.quarter_period(year, quarter), now=now)
     }
+    for department_id, figures in (fill_in or {}).items():
+        by_department.setdefault(department_id, figures)
     existing = {entry.department_id: entry for entry in ranking.entries.all()}
     for department in Department.objects.filter(is_active=True).order_by("pk"):
         values = _entry_values(rule, by_department.get(department.pk, CaseFigures()))
@@ -107,9 +121,11 @@ def ranking_draft(*, year: int, quarter: int, actor: User, now: dt.datetime | No
 
 
 @transaction.atomic
-def ranking_move(*, entry: RankingEntry, to_list: str, reason: str, actor: User) -> RankingEntry:
-    """Move a unit of a draft list to another list, with the reason (required).
-    Refused once the list is published."""
+def ranking_move(
+    *, entry: RankingEntry, to_list: str, reason: str, actor: User, now: dt.datetime | None = None
+) -> RankingEntry:
+    """Move a unit of a draft list to another list, with the reason (required), at
+    ``now`` (by default the present). Refused once the list is published."""
     if not selectors.may_manage(actor):
         raise PermissionDenied
     entry = RankingEntry.objects.select_for_update().select_related("ranking").get(pk=entry.pk)
@@ -124,7 +140,7 @@ def ranking_move(*, entry: RankingEntry, to_list: str, reason: str, actor: User)
     entry.list = to_list
     entry.moved_reason = reason
     entry.moved_by = actor
-    entry.moved_at = timezone.now()
+    entry.moved_at = now or timezone.now()
     entry.save(update_fields=["list", "moved_reason", "moved_by", "moved_at"])
     return entry
 
@@ -188,16 +204,26 @@ def interview_record(
 
 
 @transaction.atomic
-def item_sign_off(*, item: InterviewItem, month: dt.date, progress: str, done: bool, actor: User) -> ItemSignOff:
-    """The monthly 对账 of one item; ``done`` closes it (销号). Once a month per item;
-    refused for a closed item and for a month not yet begun."""
+def item_sign_off(
+    *,
+    item: InterviewItem,
+    month: dt.date,
+    progress: str,
+    done: bool,
+    actor: User,
+    today: dt.date | None = None,
+) -> ItemSignOff:
+    """The monthly 对账 of one item; ``done`` closes it (销号) on ``today`` (the demo
+    signs off past months with their own dates). Once a month per item; refused for a
+    closed item and for a month not yet begun."""
     if not selectors.may_record_interviews(actor):
         raise PermissionDenied
+    today = today or timezone.localdate()
     item = InterviewItem.objects.select_for_update().get(pk=item.pk)
     month = month.replace(day=1)
     if item.closed_on:
         raise RankingError(_("该事项已销号。"), code="closed")
-    if month > timezone.localdate().replace(day=1):
+    if month > today.replace(day=1):
         raise RankingError({"month": _("对账月份不能晚于本月。")}, code="future")
     if ItemSignOff.objects.filter(item=item, month=month).exists():
         raise RankingError({"month": _("该事项本月已对账。")}, code="twice")
@@ -206,6 +232,6 @@ def item_sign_off(*, item: InterviewItem, month: dt.date, progress: str, done: b
         raise RankingError({"progress": _("请填写进展情况。")}, code="progress")
     sign_off = ItemSignOff.objects.create(item=item, month=month, progress=progress, done=done, signed_by=actor)
     if done:
-        item.closed_on = timezone.localdate()
+        item.closed_on = today
         item.save(update_fields=["closed_on"])
     return sign_off

@@ -11,7 +11,16 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from policies.applications.selectors import actor_name, review_flag
-from policies.models import Application, ApplicationEvent, ApplicationFile, ApplicationRating, Policy, PolicyMaterial
+from policies.models import (
+    Application,
+    ApplicationEvent,
+    ApplicationFile,
+    ApplicationRating,
+    JointOpinion,
+    Policy,
+    PolicyMaterial,
+    ProjectType,
+)
 from portal.api.fields import ChoiceLabel
 from portal.deadlines import yellow_threshold
 from portal.models import Enterprise, User
@@ -24,6 +33,9 @@ STATUS_HELP = gettext_lazy("申报状态：") + "、".join(value for value, _lab
 FLAG_HELP = gettext_lazy(
     "审核期限标识（仅已提交和审核中的申报）：green 正常，yellow 一个工作日内到期，red 超期；其他为空"
 )
+PROJECT_TYPE_HELP = gettext_lazy("项目类型：") + "、".join(f"{value} {label}" for value, label in ProjectType.choices)
+OPINION_HELP = gettext_lazy("联审意见：空字符串为待回复，agree 同意，disagree 不同意")
+JOINT_FLAG_HELP = gettext_lazy("回复期限标识（仅待回复）：green 正常，yellow 一个工作日内到期，red 超期；已回复为空")
 EVENT_KIND_HELP = gettext_lazy("记录类型：") + "、".join(value for value, _label in ApplicationEvent.Kind.choices)
 
 
@@ -31,9 +43,12 @@ EVENT_KIND_HELP = gettext_lazy("记录类型：") + "、".join(value for value, 
 
 
 class PolicyApplicationPolicySerializer(serializers.ModelSerializer):
+    project_type = serializers.CharField(read_only=True, help_text=PROJECT_TYPE_HELP)
+    project_type_display = ChoiceLabel("project_type")
+
     class Meta:
         model = Policy
-        fields = ["id", "title"]
+        fields = ["id", "title", "project_type", "project_type_display"]
         read_only_fields = fields
 
 
@@ -74,6 +89,46 @@ class PolicyApplicationEventSerializer(serializers.ModelSerializer):
 
     def get_actor(self, event) -> str:
         return actor_name(event.actor, application=self.context["application"])
+
+
+class PolicyApplicationJointDepartmentSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(read_only=True, source="display_name")
+
+
+class PolicyApplicationJointOpinionSerializer(serializers.ModelSerializer):
+    """One joint department's opinion (联审意见) on its own working-day clock. Load with
+    ``policies.applications.selectors.joint_opinions_of`` (flag, time left, who answered)."""
+
+    department = PolicyApplicationJointDepartmentSerializer(read_only=True)
+    opinion = serializers.CharField(read_only=True, help_text=OPINION_HELP)
+    opinion_display = serializers.SerializerMethodField(help_text=gettext_lazy("意见的中文名称"))
+    flag = serializers.CharField(read_only=True, help_text=JOINT_FLAG_HELP)
+    time_left = serializers.CharField(
+        read_only=True, help_text=gettext_lazy("待回复的剩余工作日，如“剩余 2 个工作日”“超期 1 个工作日”")
+    )
+    answered_by = serializers.CharField(
+        read_only=True, source="answered_by_name", help_text=gettext_lazy("回复人（姓名和单位）；待回复为空")
+    )
+
+    class Meta:
+        model = JointOpinion
+        fields = [
+            "department",
+            "opinion",
+            "opinion_display",
+            "comment",
+            "requested_at",
+            "due_at",
+            "flag",
+            "time_left",
+            "answered_by",
+            "answered_at",
+        ]
+        read_only_fields = fields
+
+    def get_opinion_display(self, opinion) -> str:
+        return str(opinion.get_opinion_display())
 
 
 class PolicyApplicationPreparerSerializer(serializers.Serializer):
@@ -218,13 +273,35 @@ class PolicyApplicationRateSerializer(serializers.Serializer):
 
 class PolicyApplicationDetailSerializer(PolicyApplicationSerializer):
     """One application with its record; the context carries ``events`` (from
-    ``policies.applications.selectors.application_timeline``)."""
+    ``policies.applications.selectors.application_timeline``), ``joint_opinions`` (from
+    ``joint_opinions_of``) and ``internal`` (the caller reviews it or is a joint department)."""
 
     events = serializers.SerializerMethodField()
+    joint_opinions = serializers.SerializerMethodField(
+        help_text=gettext_lazy(
+            "跨部门联审意见（审查遴选类项目），仅审核人员和联审部门可见；申报企业及其代办人员得到 null"
+        )
+    )
+    joint_review_due_at = serializers.SerializerMethodField(
+        help_text=gettext_lazy("联审中时预计完成联审的时间（各待回复部门的最晚回复期限）；否则为 null")
+    )
 
     class Meta(PolicyApplicationSerializer.Meta):
-        fields = [*PolicyApplicationSerializer.Meta.fields, "events"]
+        fields = [*PolicyApplicationSerializer.Meta.fields, "events", "joint_opinions", "joint_review_due_at"]
         read_only_fields = fields
+
+    @extend_schema_field(PolicyApplicationJointOpinionSerializer(many=True, allow_null=True))
+    def get_joint_opinions(self, application):
+        if not self.context.get("internal"):
+            return None
+        return PolicyApplicationJointOpinionSerializer(self.context.get("joint_opinions", []), many=True).data
+
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
+    def get_joint_review_due_at(self, application):
+        from policies.applications.selectors import joint_expected_date
+
+        due = joint_expected_date(self.context.get("joint_opinions", []))
+        return serializers.DateTimeField().to_representation(due) if due else None
 
     @extend_schema_field(PolicyApplicationEventSerializer(many=True))
     def get_events(self, application):
@@ -247,3 +324,15 @@ class PolicyApplicationPrepareSerializer(serializers.Serializer):
         help_text=gettext_lazy("企业ID（亲商管家：本人负责的企业；营商办工作人员：任一企业）")
     )
     declared = serializers.DictField(required=False, help_text=gettext_lazy('申报数据，如 {"note": "…"}'))
+
+
+class PolicyApplicationJointOpinionInputSerializer(serializers.Serializer):
+    """联审意见: agree or disagree; disagreeing needs a comment (the service checks)."""
+
+    opinion = serializers.ChoiceField(
+        choices=[JointOpinion.Opinion.AGREE, JointOpinion.Opinion.DISAGREE],
+        help_text=gettext_lazy("agree 同意，disagree 不同意"),
+    )
+    comment = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=5000, help_text=gettext_lazy("意见说明；不同意时必填")
+    )

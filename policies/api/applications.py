@@ -32,6 +32,7 @@ from policies.api.application_serializers import (
     PolicyApplicationDetailSerializer,
     PolicyApplicationDraftSerializer,
     PolicyApplicationFileSerializer,
+    PolicyApplicationJointOpinionInputSerializer,
     PolicyApplicationPayoutSerializer,
     PolicyApplicationPrepareSerializer,
     PolicyApplicationRateSerializer,
@@ -43,7 +44,7 @@ from policies.api.application_serializers import (
     PolicyApplicationUploadSerializer,
 )
 from policies.applications import selectors, services
-from policies.models import Application, ApplicationFile
+from policies.models import Application, ApplicationFile, JointOpinion
 from portal.api.errors import ApiViewSet, error_responses
 from portal.deadlines import yellow_threshold
 
@@ -121,16 +122,25 @@ class ApplicationViewSet(mixins.ListModelMixin, ApiViewSet):
         return access.application, access.is_member, access.is_reviewer
 
     def _access(self) -> selectors.ApplicationAccess:
-        """The application with the user's capacities (member, reviewer, preparer); 404
-        for anyone who may not see it."""
-        return selectors.application_access(self.request.user, self._pk())
+        """The application with the user's capacities (member, reviewer, preparer, joint
+        department); 404 for anyone who may not see it. Kept for the answer, which shows
+        the departments' opinions only to reviewers and joint departments."""
+        self.access = selectors.application_access(self.request.user, self._pk())
+        return self.access
 
     def _respond(self, pk: int, status_code: int = status.HTTP_200_OK) -> Response:
         application = Application.objects.select_related(
             "policy", "enterprise", "prepared_by", "prepared_by__department"
         ).get(pk=pk)
         prefetch_related_objects([application], "files")
-        context = {**self.get_serializer_context(), "events": selectors.application_timeline(application=application)}
+        access = getattr(self, "access", None)
+        internal = access is not None and access.is_internal
+        context = {
+            **self.get_serializer_context(),
+            "events": selectors.application_timeline(application=application, internal=internal),
+            "joint_opinions": selectors.joint_opinions_of(application),
+            "internal": internal,
+        }
         data = PolicyApplicationDetailSerializer(application, context=context).data
         return Response(data, status=status_code)
 
@@ -143,12 +153,14 @@ class ApplicationViewSet(mixins.ListModelMixin, ApiViewSet):
 
     @extend_schema(
         summary=gettext_lazy("政策申报详情"),
-        description=gettext_lazy("限申报企业的成员和可以审核该申报的人员，其他人得到404。"),
+        description=gettext_lazy(
+            "限申报企业的成员、代办人员、可以审核该申报的人员和被征求意见的联审部门，其他人得到404。"
+            "联审意见（joint_opinions）只给审核人员和联审部门。"
+        ),
         responses={200: PolicyApplicationDetailSerializer, 403: ERRORS[403], 404: ERRORS[404]},
     )
     def retrieve(self, request, pk=None):
-        application, _is_member, _is_reviewer = self._get()
-        return self._respond(application.pk)
+        return self._respond(self._access().application.pk)
 
     @extend_schema(
         summary=gettext_lazy("发起申报"),
@@ -376,3 +388,61 @@ class ApplicationViewSet(mixins.ListModelMixin, ApiViewSet):
     @action(detail=True, methods=["post"])
     def payout(self, request, pk=None):
         return self._transition(request, PolicyApplicationPayoutSerializer, services.application_record_payout)
+
+    # --- 联审: joint review of 审查遴选 applications -------------------------------------
+
+    @_transition_schema(
+        None,
+        gettext_lazy("发起联审"),
+        gettext_lazy(
+            "审查遴选类项目：审核人员将已提交或审核中的申报发给政策设定的联审部门，各部门在政策规定的工作日内"
+            "回复意见，申报进入“联审中”，全部回复后回到“审核中”。每份申报只发起一次：重复发起返回409；"
+            "资格定补类项目或未设置联审部门的返回400。"
+        ),
+    )
+    @action(detail=True, methods=["post"], url_path="joint-review", url_name="joint-review")
+    def joint_review(self, request, pk=None):
+        return self._transition(request, None, services.joint_review_request)
+
+    @extend_schema(
+        summary=gettext_lazy("回复联审意见"),
+        description=gettext_lazy(
+            "联审部门的经办人（或营商办工作人员）回复本部门对该申报的联审意见：同意或不同意，不同意须写明理由。"
+            "每个部门只回复一次：重复回复或联审已结束返回409；其他部门的人员返回403。"
+            "最后一个部门回复后申报回到“审核中”，审核人员会收到通知。"
+        ),
+        parameters=[
+            OpenApiParameter(
+                "department_id", OpenApiTypes.INT, OpenApiParameter.PATH, description=gettext_lazy("联审部门ID")
+            )
+        ],
+        request=PolicyApplicationJointOpinionInputSerializer,
+        responses={200: PolicyApplicationDetailSerializer, **ERRORS},
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=r"joint-opinions/(?P<department_id>[0-9]+)",
+        url_name="joint-opinion",
+    )
+    def joint_opinion(self, request, pk=None, department_id=None):
+        access = self._access()
+        opinion = JointOpinion.objects.filter(application=access.application, department_id=department_id).first()
+        if opinion is None:
+            raise exceptions.NotFound(_("该申报没有征求这个部门的联审意见。"))
+        self._require(
+            selectors.can_answer_joint(request.user, opinion.department_id),
+            _("只有该联审部门的经办人可以回复联审意见。"),
+        )
+        serializer = PolicyApplicationJointOpinionInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            services.joint_opinion_give(
+                opinion=opinion,
+                actor=request.user,
+                verdict=serializer.validated_data["opinion"],
+                comment=serializer.validated_data["comment"],
+            )
+        except PermissionDenied:
+            raise exceptions.PermissionDenied from None
+        return self._respond(access.application.pk)

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
 from policies.matching import CLASS_LABELS
-from policies.models import Level, Policy, PolicyMaterial, PolicyQuestion
+from policies.models import Level, Policy, PolicyMaterial, PolicyQuestion, PolicyRevision
 from portal.api.fields import ChoiceLabel
 from portal.models import Department, Enterprise, EnterpriseTag, Industry, Region
 
@@ -114,6 +114,44 @@ class PolicyDetailSerializer(PolicyListSerializer):
             "questions",
         ]
         read_only_fields = fields
+
+
+REVISION_KIND_HELP = gettext_lazy("修订类型：") + "、".join(
+    f"{value} {label}" for value, label in PolicyRevision.Kind.choices
+)
+
+
+class PolicyRevisionSerializer(serializers.ModelSerializer):
+    """One line of a policy's 修订记录: who (name and unit), when, what kind, which
+    version, why, and which fields changed (names and their labels)."""
+
+    kind = serializers.CharField(read_only=True, help_text=REVISION_KIND_HELP)
+    kind_display = ChoiceLabel("kind")
+    actor = serializers.SerializerMethodField(help_text=gettext_lazy("操作人（姓名和单位）；系统操作为空字符串"))
+    changed_field_labels = serializers.SerializerMethodField(help_text=gettext_lazy("修改的字段的名称"))
+
+    class Meta:
+        model = PolicyRevision
+        fields = [
+            "id",
+            "version",
+            "kind",
+            "kind_display",
+            "actor",
+            "reason",
+            "changed_fields",
+            "changed_field_labels",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+    def get_actor(self, revision) -> str:
+        return revision.actor.display_name if revision.actor is not None else ""
+
+    def get_changed_field_labels(self, revision) -> list[str]:
+        from policies.manage.selectors import field_label
+
+        return [field_label(name) for name in revision.changed_fields]
 
 
 class PolicyEnterpriseSerializer(serializers.ModelSerializer):

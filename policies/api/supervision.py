@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, generics, serializers
 from rest_framework.permissions import AllowAny, BasePermission
@@ -95,7 +94,11 @@ class ColourMapView(APIView):
             "某月各区县和各发布部门的三色图：力度、速度、便利度和综合的颜色、得分及依据数据，附上月对比。"
         ),
         parameters=[
-            OpenApiParameter("month", OpenApiTypes.STR, description=gettext_lazy("月份，YYYY-MM；缺省为最近一个月"))
+            OpenApiParameter(
+                "month",
+                {"type": "string", "pattern": r"^[0-9]{4}-(0[1-9]|1[0-2])$"},
+                description=gettext_lazy("月份，YYYY-MM；缺省为最近一个月"),
+            )
         ],
         responses={200: ColourMapSerializer, **error_responses(gettext_lazy("该月尚无三色图"))},
     )

@@ -20,7 +20,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from policies import matching, selectors
+from policies import matching, selectors, views_counter
 from policies.api import serializers
 from policies.filters import PolicyApiFilter
 from policies.models import Policy
@@ -91,6 +91,7 @@ class PolicyViewSet(mixins.ListModelMixin, PublicReadApiViewSet):
     )
     def retrieve(self, request, pk=None):
         policy = self._policy()
+        views_counter.record_page_view(request, policy)
         policy.condition_texts = [c.text for c in matching.evaluate(policy, matching.Profile()).conditions]
         return Response(serializers.PolicyDetailSerializer(policy, context=self.get_serializer_context()).data)
 
@@ -112,6 +113,26 @@ class PolicyViewSet(mixins.ListModelMixin, PublicReadApiViewSet):
         page = self.paginate_queryset(enterprises)
         data = serializers.PolicyEnterpriseSerializer(page, many=True).data
         return self.get_paginated_response(data)
+
+    @extend_schema(
+        summary=gettext_lazy("修订记录"),
+        description=gettext_lazy(
+            "政策的修订记录（起草、修改、提交审核、退回修改、发布、撤回），按时间先后排列：操作人、版本、"
+            "修改说明和修改的字段。限发布部门的工作人员和营商办工作人员；其他部门得到404。"
+        ),
+        responses={
+            200: serializers.PolicyRevisionSerializer(many=True),
+            403: POLICY_ERRORS[403],
+            404: POLICY_ERRORS[404],
+        },
+    )
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
+    def revisions(self, request, pk=None):
+        from policies.manage import selectors as keeping
+
+        policy = keeping.kept_policy_get(user=request.user, pk=self._pk())
+        revisions = keeping.revisions(policy=policy)
+        return Response(serializers.PolicyRevisionSerializer(revisions, many=True).data)
 
     @extend_schema(
         summary=gettext_lazy("政策计算器"),

@@ -6,7 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from policies.models import ApplicationRating, PolicyMaterial
+from policies.models import ApplicationRating, JointOpinion, PolicyMaterial
 from portal.forms import EmptyChoiceLabelMixin
 from portal.models import Enterprise
 from portal.uploads import ALLOWED_DESCRIPTION, check_upload
@@ -120,3 +120,34 @@ class MandateForm(forms.Form):
     """委托代办: the member agrees to the mandate's 信用承诺."""
 
     agreed = forms.BooleanField(label=_("本企业已阅读并同意以上委托代办承诺"), required=False)
+
+
+class JointOpinionForm(forms.Form):
+    """联审意见: one department's answer; the service decides who may give it."""
+
+    opinion = forms.ChoiceField(
+        label=_("联审意见"),
+        choices=[(JointOpinion.Opinion.AGREE, _("同意")), (JointOpinion.Opinion.DISAGREE, _("不同意"))],
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("意见说明"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("不同意的，请写明理由。"),
+    )
+
+    def __init__(self, *args, department_id: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.department_id = department_id
+        # One form per department on the page: distinct ids keep labels and fields paired.
+        self.auto_id = f"id_joint_{department_id}_%s"
+
+
+class JointFilterForm(forms.Form):
+    show = forms.ChoiceField(
+        label=_("范围"),
+        required=False,
+        choices=[("pending", _("待回复")), ("answered", _("已回复")), ("all", _("全部"))],
+    )

@@ -21,7 +21,9 @@ from policies.models import (
     ApplicationMandate,
     ApplicationMethod,
     ApplicationRating,
+    JointOpinion,
     Policy,
+    ProjectType,
 )
 from portal import roles
 from portal.deadlines import FLAG_LABELS, GREEN, RED, YELLOW, yellow_threshold
@@ -39,6 +41,7 @@ NEXT_STEP = {
     Application.Status.DRAFT: _("上传材料、确认后提交"),
     Application.Status.SUBMITTED: _("等待部门审核"),
     Application.Status.UNDER_REVIEW: _("部门审核中，请等待结果"),
+    Application.Status.JOINT_REVIEW: _("相关部门联审中，请等待结果"),
     Application.Status.RETURNED: _("按补正要求修改后重新提交"),
     Application.Status.APPROVED: _("已核准，等待资金兑付"),
     Application.Status.PAID: _("资金已兑付，欢迎评价"),
@@ -102,6 +105,12 @@ class ApplicationAccess:
     is_member: bool  # speaks for the applying enterprise
     is_reviewer: bool  # may review it (never a draft)
     is_preparer: bool  # 帮办代办: may fill it in for the enterprise (it was prepared by staff)
+    is_joint: bool = False  # 联审: a handler of a department asked for its opinion on it
+
+    @property
+    def is_internal(self) -> bool:
+        """Sees the government's side (the departments' opinions), not only the applicant's."""
+        return self.is_reviewer or self.is_joint
 
 
 def application_access(user: User, pk) -> ApplicationAccess:
@@ -130,9 +139,16 @@ def application_access(user: User, pk) -> ApplicationAccess:
     # Staff see an application they (or a colleague) prepared, never one the enterprise
     # started itself: its draft stays the enterprise's own.
     is_preparer = application.is_prepared and can_prepare(user, application.enterprise_id)
-    if not (is_member or is_reviewer or is_preparer):
+    # 联审: a joint department's handlers read the application they are asked about.
+    joint_department = None if is_reviewer else _joint_department_id(user)
+    is_joint = (
+        joint_department is not None
+        and application.status != Application.Status.DRAFT
+        and JointOpinion.objects.filter(application=application, department_id=joint_department).exists()
+    )
+    if not (is_member or is_reviewer or is_preparer or is_joint):
         raise Http404
-    return ApplicationAccess(application, is_member, is_reviewer, is_preparer)
+    return ApplicationAccess(application, is_member, is_reviewer, is_preparer, is_joint)
 
 
 def application_for(user: User, pk) -> tuple[Application, bool, bool]:
@@ -315,14 +331,15 @@ def application_list(user: User, *, role: str = "", status: str = "") -> QuerySe
 # --- One application ------------------------------------------------------------------
 
 
-def application_timeline(*, application: Application) -> list[ApplicationEvent]:
+def application_timeline(*, application: Application, internal: bool) -> list[ApplicationEvent]:
     """The application's record (申报记录), oldest first, each entry with ``actor_name``:
-    a person by name and unit, never by login name."""
-    events = list(
-        ApplicationEvent.objects.filter(application=application)
-        .select_related("actor", "actor__department")
-        .order_by("created_at", "id")
-    )
+    a person by name and unit, never by login name. ``internal``: for reviewers and joint
+    departments; the applicant's side does not see the departments' opinions (联审意见),
+    only that the joint review was asked for and by when it ends."""
+    queryset = ApplicationEvent.objects.filter(application=application)
+    if not internal:
+        queryset = queryset.exclude(kind=ApplicationEvent.Kind.JOINT_OPINION)
+    events = list(queryset.select_related("actor", "actor__department").order_by("created_at", "id"))
     for event in events:
         event.actor_name = actor_name(event.actor, application=application)
     return events
@@ -390,4 +407,156 @@ def start_items(*, user: User) -> list:
             StartItem(gettext("待审核的申报"), counts["total"], url),
             StartItem(gettext("审核超期"), counts["late"], url, "danger"),
         ]
+    joint = joint_q(user)
+    if joint is not None:
+        counts = (
+            JointOpinion.objects.filter(joint, opinion=JointOpinion.Opinion.PENDING)
+            .order_by()
+            .aggregate(total=Count("pk"), late=Count("pk", filter=Q(due_at__lt=timezone.now())))
+        )
+        url = reverse("policy_applications:joint_list")
+        # Departments that are not asked see no joint-review card.
+        if counts["total"]:
+            items.append(StartItem(gettext("待联审"), counts["total"], url, "warning"))
+        if counts["late"]:
+            items.append(StartItem(gettext("联审超期"), counts["late"], url, "danger"))
     return items
+
+
+# --- 联审: joint review of 审查遴选 applications ------------------------------------------
+
+
+def _joint_department_id(user: User) -> int | None:
+    """The department whose joint opinions the user gives: a handler's with the review
+    permission; None for anyone else."""
+    if not user.is_authenticated or not user.has_perm("policies.review_application"):
+        return None
+    return user.department_id
+
+
+def can_answer_joint(user: User, department_id: int) -> bool:
+    """A department's opinion is given by its handlers who review applications, or by an
+    official (for a department that answered on paper, say)."""
+    if not user.is_authenticated or not user.has_perm("policies.review_application"):
+        return False
+    return roles.is_official(user) or (user.department_id is not None and user.department_id == department_id)
+
+
+def joint_q(user: User) -> Q | None:
+    """The joint opinions the user may answer, as a filter on ``JointOpinion``; None when
+    none at all. Officials see every department's (they supervise the clocks)."""
+    if not user.is_authenticated or not user.has_perm("policies.review_application"):
+        return None
+    if roles.is_official(user):
+        return Q()
+    if user.department_id is None:
+        return None
+    return Q(department_id=user.department_id)
+
+
+def may_request_joint(application: Application) -> bool:
+    """Whether a joint review may be asked for now: a 审查遴选 policy naming departments,
+    an application awaiting review and never sent to joint review before. Load the
+    policy's ``joint_review_departments`` (prefetch) to spare a query."""
+    policy = application.policy
+    return (
+        policy.project_type == ProjectType.SELECTION
+        and application.status in (Application.Status.SUBMITTED, Application.Status.UNDER_REVIEW)
+        and bool(policy.joint_review_departments.all())
+        and not application.joint_opinions.exists()
+    )
+
+
+def needs_joint_review(policy: Policy) -> bool:
+    """审查遴选 with joint review departments: approval waits for every opinion."""
+    return policy.project_type == ProjectType.SELECTION and policy.joint_review_departments.exists()
+
+
+def _with_clock(opinions: list[JointOpinion]) -> list[JointOpinion]:
+    """Each opinion with its clock: ``flag`` (green / yellow / red while pending, "" once
+    answered), ``flag_label``, ``time_left`` in working days, and ``answered_by_name`` (name
+    and unit). One calendar for the whole list: its holidays are read once per year."""
+    from portal.deadlines import time_left_text
+    from portal.workdays import WorkCalendar
+
+    calendar = WorkCalendar()
+    now = timezone.now()
+    threshold = yellow_threshold(now, calendar)
+    for opinion in opinions:
+        flag = joint_flag(opinion, now=now, threshold=threshold)
+        vars(opinion).update(
+            flag=flag,
+            flag_label=flag_label(flag),
+            time_left=time_left_text(opinion.due_at, now, calendar) if not opinion.opinion else "",
+            answered_by_name=person_name(opinion.answered_by) if opinion.answered_by else "",
+        )
+    return opinions
+
+
+def joint_flag(opinion: JointOpinion, *, now, threshold) -> str:
+    """The same flag as ``joint_flag_expression``, for one opinion in memory."""
+    if opinion.opinion:
+        return ""
+    if opinion.due_at < now:
+        return RED
+    if opinion.due_at <= threshold:
+        return YELLOW
+    return GREEN
+
+
+def joint_opinions_of(application: Application) -> list[JointOpinion]:
+    """Every department's opinion on the application, in the order they were asked,
+    with its clock (flag, time left) and who answered by name and unit: one query and
+    the calendar's; none for a 资格定补 policy's application, which is never sent to one."""
+    selection = application.policy.project_type == ProjectType.SELECTION
+    if not selection and application.status != Application.Status.JOINT_REVIEW:
+        return []
+    opinions = list(
+        JointOpinion.objects.filter(application=application)
+        .select_related("department", "answered_by", "answered_by__department")
+        .order_by("department__name", "id")
+    )
+    return _with_clock(opinions)
+
+
+def joint_expected_date(opinions: list[JointOpinion]):
+    """When the joint review should be over: the latest due date among the pending
+    opinions (what the applicant is told), or None when none is pending."""
+    pending = [opinion.due_at for opinion in opinions if not opinion.opinion]
+    return max(pending) if pending else None
+
+
+JOINT_PENDING = "pending"
+JOINT_ANSWERED = "answered"
+JOINT_ALL = "all"
+
+
+def joint_queue(user: User, *, show: str = JOINT_PENDING) -> QuerySet[JointOpinion]:
+    """待联审: the joint opinions the user's department is asked for (officials: every
+    department's), pending first, soonest due first; ``joint_clock`` adds each one's clock.
+    ``show``: "pending", "answered" or "all"."""
+    scope = joint_q(user)
+    if scope is None:
+        return JointOpinion.objects.none()
+    queryset = JointOpinion.objects.filter(scope, application__archived_at__isnull=True)
+    if show == JOINT_PENDING:
+        queryset = queryset.filter(opinion=JointOpinion.Opinion.PENDING)
+    elif show == JOINT_ANSWERED:
+        queryset = queryset.exclude(opinion=JointOpinion.Opinion.PENDING)
+    return (
+        queryset.select_related(
+            "department",
+            "answered_by",
+            "answered_by__department",
+            "application",
+            "application__policy",
+            "application__enterprise",
+        )
+        .annotate(waiting=Case(When(opinion=JointOpinion.Opinion.PENDING, then=Value(0)), default=Value(1)))
+        .order_by("waiting", "due_at", "id")
+    )
+
+
+def joint_clock(opinions) -> list[JointOpinion]:
+    """A page of ``joint_queue`` with each opinion's time left and who answered."""
+    return _with_clock(list(opinions))

@@ -19,7 +19,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from policies.applications.selectors import can_prepare, can_review, grants_preview, person_name, window_message
+from policies.applications.selectors import (
+    can_answer_joint,
+    can_prepare,
+    can_review,
+    grants_preview,
+    needs_joint_review,
+    person_name,
+    window_message,
+)
 from policies.models import (
     Application,
     ApplicationEvent,
@@ -27,8 +35,10 @@ from policies.models import (
     ApplicationMandate,
     ApplicationMethod,
     ApplicationRating,
+    JointOpinion,
     Policy,
     PolicyMaterial,
+    ProjectType,
 )
 from portal.models import Enterprise, User
 from portal.money import yuan
@@ -488,8 +498,10 @@ def application_start_review(*, application: Application, actor: User) -> Applic
 
 @transaction.atomic
 def application_return(*, application: Application, actor: User, correction_request: str) -> Application:
-    """退回补正, saying what to fix."""
+    """退回补正, saying what to fix. Not while the joint review runs: the departments
+    are giving their opinions on what was submitted."""
     application = _lock_for_reviewer(application, actor, allowed=Application.PENDING_REVIEW, action=_("退回补正"))
+    _refuse_during_joint_review(application, action=_("退回补正"))
     if not correction_request.strip():
         raise ValidationError({"correction_request": _("请写明需要补正的内容。")}, code="required")
     return _move(
@@ -505,7 +517,15 @@ def application_return(*, application: Application, actor: User, correction_requ
 
 @transaction.atomic
 def application_approve(*, application: Application, actor: User, amount: Decimal | None) -> Application:
+    """核准. A 审查遴选 application of a policy naming joint review departments is
+    approved only after every one of them gave its opinion."""
     application = _lock_for_reviewer(application, actor, allowed=Application.PENDING_REVIEW, action=_("核准"))
+    _refuse_during_joint_review(application, action=_("核准"))
+    if needs_joint_review(application.policy) and not application.joint_opinions.exists():
+        raise ValidationError(
+            _("该政策为审查遴选类项目，须先发起跨部门联审，待各联审部门回复意见后才能核准。"),
+            code="joint_review_required",
+        )
     if amount is None or amount < 0:
         raise ValidationError({"amount": _("请填写核准金额。")}, code="required")
     cap = application.policy.amount_cap
@@ -524,7 +544,10 @@ def application_approve(*, application: Application, actor: User, amount: Decima
 
 @transaction.atomic
 def application_reject(*, application: Application, actor: User, reason: str) -> Application:
+    """不予通过. Not while a joint review waits for opinions; an application plainly
+    ineligible may be rejected without one."""
     application = _lock_for_reviewer(application, actor, allowed=Application.PENDING_REVIEW, action=_("不予通过"))
+    _refuse_during_joint_review(application, action=_("作出不予通过决定"))
     if not reason.strip():
         raise ValidationError({"reason": _("请填写不予通过的理由。")}, code="required")
     return _move(
@@ -565,6 +588,167 @@ def application_record_payout(
         note=_("兑付日期 %(date)s，凭证号 %(voucher)s") % {"date": paid_on.isoformat(), "voucher": voucher_number},
         tell=_("“%(policy)s”资金 %(amount)s 已兑付") % {"policy": application.policy, "amount": yuan(amount)},
     )
+
+
+# --- 联审: joint review of 审查遴选 applications ------------------------------------------
+
+
+def _refuse_during_joint_review(application: Application, *, action: str) -> None:
+    """The issuer decides only once every joint department answered; the refusal names
+    the departments still to answer. Call with the application locked: an opinion given
+    meanwhile waits for the lock (joint_opinion_give locks the application first)."""
+    pending = list(
+        JointOpinion.objects.filter(application=application, opinion=JointOpinion.Opinion.PENDING)
+        .select_related("department")
+        .order_by("department__name")
+    )
+    if pending or application.status == Application.Status.JOINT_REVIEW:
+        names = "、".join(opinion.department.display_name for opinion in pending)
+        raise ValidationError(
+            _("联审尚未完成（待%(departments)s回复意见），暂不能%(action)s。")
+            % {"departments": names or _("联审部门"), "action": action},
+            code="invalid_state",
+        )
+
+
+def _joint_handlers(departments) -> list[User]:
+    """The handlers of the departments who review applications: those who answer."""
+    from portal import roles
+
+    return list(
+        User.objects.filter(department__in=departments, groups__name=roles.HANDLER, is_active=True)
+        .distinct()
+        .order_by("pk")
+    )
+
+
+@transaction.atomic
+def joint_review_request(*, application: Application, actor: User) -> Application:
+    """发起联审: the reviewer of a 审查遴选 application sends it to the policy's joint
+    review departments. Each gets its opinion to give within the policy's
+    ``joint_review_days`` working days (its own clock, from now), and its handlers are
+    told. The application waits in 联审中 until the last one answered. Once per
+    application: a second request (a double click, two reviewers) is refused as a
+    state conflict."""
+    from portal.services import notification_send
+    from portal.workdays import deadline
+
+    application = _lock(application)
+    _require_reviewer(application, actor)
+    policy = application.policy
+    if JointOpinion.objects.filter(application=application).exists():
+        raise ValidationError(_("该申报已发起过联审，不能重复发起。"), code="invalid_state")
+    if application.status not in (Application.Status.SUBMITTED, Application.Status.UNDER_REVIEW):
+        raise _refuse(application, _("发起联审"))
+    if policy.project_type != ProjectType.SELECTION:
+        raise ValidationError(_("该政策为资格定补类项目，无需联审。"), code="not_selection")
+    departments = list(policy.joint_review_departments.order_by("name", "pk"))
+    if not departments:
+        raise ValidationError(_("该政策未设置联审部门，不能发起联审。"), code="no_departments")
+    now = timezone.now()
+    due = deadline(now, policy.joint_review_days)
+    JointOpinion.objects.bulk_create(
+        JointOpinion(application=application, department=department, requested_at=now, due_at=due)
+        for department in departments
+    )
+    before = application.status
+    application.status = Application.Status.JOINT_REVIEW
+    changes = ["status", "updated_at"]
+    if application.reviewer_id is None:
+        application.reviewer = actor  # who sent it to joint review hears when it is back
+        changes.append("reviewer")
+    application.save(update_fields=changes)
+    names = "、".join(department.display_name for department in departments)
+    event = _record(
+        application,
+        kind=ApplicationEvent.Kind.JOINT_REVIEW_REQUESTED,
+        actor=actor,
+        from_status=before,
+        note=_("联审部门：%(departments)s；各部门在%(days)s个工作日内（%(due)s前）回复意见")
+        % {
+            "departments": names,
+            "days": policy.joint_review_days,
+            "due": timezone.localtime(due).strftime("%Y-%m-%d %H:%M"),
+        },
+    )
+    link = reverse("policy_applications:detail", args=[application.pk]) + "#joint"
+    for handler in _joint_handlers(departments):
+        notification_send(
+            recipient=handler,
+            kind="policy.joint_review",
+            title=(
+                _("请于%(due)s前对“%(policy)s”的一份申报提出联审意见")
+                % {"due": timezone.localtime(due).strftime("%Y-%m-%d"), "policy": policy}
+            )[
+                # The enterprise is named on the page behind the link, not in mail and SMS.
+                :200
+            ],
+            link=link,
+            dedup_key=f"policy.joint_review:{event.pk}:{handler.pk}",
+            email=True,
+        )
+    return application
+
+
+@transaction.atomic
+def joint_opinion_give(*, opinion: JointOpinion, actor: User, verdict: str, comment: str = "") -> JointOpinion:
+    """联审意见: a handler of the department (or an official) agrees or disagrees, once;
+    disagreeing needs a reason. When the last department has answered, the application
+    goes back to 审核中 and its reviewer is told that the issuer may decide."""
+    from portal.services import notification_send
+
+    # The application first, as the reviewer's steps lock it: a decision and the last
+    # opinion never cross.
+    application = _lock(opinion.application)
+    opinion = JointOpinion.objects.select_for_update().select_related("department").get(pk=opinion.pk)
+    if not can_answer_joint(actor, opinion.department_id):
+        raise PermissionDenied
+    if opinion.opinion:
+        raise ValidationError(
+            _("%(department)s已于%(when)s回复联审意见，不能重复回复。")
+            % {
+                "department": opinion.department.display_name,
+                "when": timezone.localtime(opinion.answered_at).strftime("%Y-%m-%d %H:%M"),
+            },
+            code="invalid_state",
+        )
+    if application.status != Application.Status.JOINT_REVIEW:
+        raise _refuse(application, _("回复联审意见"))
+    comment = (comment or "").strip()
+    errors = {}
+    if verdict not in (JointOpinion.Opinion.AGREE, JointOpinion.Opinion.DISAGREE):
+        errors["opinion"] = _("请选择同意或不同意。")
+    elif verdict == JointOpinion.Opinion.DISAGREE and not comment:
+        errors["comment"] = _("不同意的，请写明理由。")
+    if errors:
+        raise ValidationError(errors, code="invalid")
+    opinion.opinion = verdict
+    opinion.comment = comment
+    opinion.answered_by = actor
+    opinion.answered_at = timezone.now()
+    opinion.save(update_fields=["opinion", "comment", "answered_by", "answered_at"])
+    still_pending = JointOpinion.objects.filter(application=application, opinion=JointOpinion.Opinion.PENDING).exists()
+    before = application.status
+    if not still_pending:
+        application.status = Application.Status.UNDER_REVIEW
+        application.save(update_fields=["status", "updated_at"])
+    note = f"{opinion.department.display_name}：{opinion.get_opinion_display()}"
+    if comment:
+        note += f"。{comment}"
+    event = _record(application, kind=ApplicationEvent.Kind.JOINT_OPINION, actor=actor, from_status=before, note=note)
+    reviewer = application.reviewer if not still_pending else None
+    if reviewer is not None:
+        notification_send(
+            recipient=reviewer,
+            kind="policy.joint_review",
+            title=(_("“%(policy)s”的一份申报各联审部门已回复意见，请作出审核决定") % {"policy": application.policy})[
+                :200
+            ],
+            link=reverse("policy_applications:detail", args=[application.pk]) + "#joint",
+            dedup_key=f"policy.joint_review:done:{event.pk}",
+            email=True,
+        )
+    return opinion
 
 
 # --- 免申即享 -------------------------------------------------------------------------

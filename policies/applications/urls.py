@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/files/<int:file_pk>/", views.file_download, name="file"),
     path("review/", views.review_list, name="review_list"),
+    path("joint/", views.joint_list, name="joint_list"),  # 待联审
     path("grants/<int:policy_id>/", views.grants, name="grants"),
     path("supervision/", views.supervision, name="supervision"),
     # 帮办代办 and 委托代办

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from policies.applications import forms, selectors, services
-from policies.models import Application, ApplicationFile, ApplicationRating, Policy
+from policies.models import Application, ApplicationFile, ApplicationRating, JointOpinion, Policy, ProjectType
 from portal import roles
 from portal.forms import add_service_errors
 from portal.uploads import protected_file_response
@@ -84,6 +84,7 @@ def _detail_context(request, application, is_member, is_reviewer, **bound) -> di
         material.uploaded = by_material.get(material.pk, [])
     rating = ApplicationRating.objects.filter(application=application).first()
     is_preparer = bound.pop("is_preparer", False) and not is_member
+    is_joint = bound.pop("is_joint", False)
     editable = (is_member or is_preparer) and application.is_editable
     context = {
         "application": application,
@@ -91,15 +92,17 @@ def _detail_context(request, application, is_member, is_reviewer, **bound) -> di
         "is_member": is_member,
         "is_reviewer": is_reviewer,
         "is_preparer": is_preparer,
+        "is_joint": is_joint,
         "prepared_label": selectors.prepared_label(application),
         "materials": materials,
         "other_files": by_material.get(None, []),
         "editable": editable,
         "rating": rating,
         "window_message": selectors.window_message(application.policy) if editable else None,
-        "events": selectors.application_timeline(application=application),
+        "events": selectors.application_timeline(application=application, internal=is_reviewer or is_joint),
         "statuses": Application.Status,
     }
+    context.update(_joint_context(request, application, is_reviewer=is_reviewer, is_joint=is_joint, bound=bound))
     if is_preparer and editable:
         context["mandate"] = selectors.active_mandate(application.enterprise_id)
     if editable:
@@ -113,7 +116,10 @@ def _detail_context(request, application, is_member, is_reviewer, **bound) -> di
         context["rating_form"] = bound.get("rating_form") or forms.RatingForm()
     if is_reviewer:
         context["can_start_review"] = application.status == Application.Status.SUBMITTED
-        if application.is_pending_review:
+        # While the departments give their opinions the issuer waits (联审中); a decision
+        # posted meanwhile comes back on its form with the refusal.
+        posted = any(key in bound for key in ("return_form", "approve_form", "reject_form"))
+        if application.is_pending_review and (application.status != Application.Status.JOINT_REVIEW or posted):
             context["return_form"] = bound.get("return_form") or forms.ReturnForm()
             context["approve_form"] = bound.get("approve_form") or forms.ApproveForm(
                 initial={"amount": application.estimated_amount}
@@ -126,8 +132,35 @@ def _detail_context(request, application, is_member, is_reviewer, **bound) -> di
     return context
 
 
+def _joint_context(request, application, *, is_reviewer: bool, is_joint: bool, bound: dict) -> dict:
+    """The 联审 panel: for reviewers and joint departments every department's opinion on
+    its clock, the request button and the answer forms the user may fill in; for the
+    applicant's side only that the joint review runs and by when it should end."""
+    policy = application.policy
+    if policy.project_type != ProjectType.SELECTION and application.status != Application.Status.JOINT_REVIEW:
+        return {}  # 资格定补: decided as before, no panel
+    opinions = selectors.joint_opinions_of(application)
+    context: dict = {"joint_expected": selectors.joint_expected_date(opinions)}
+    if not (is_reviewer or is_joint):
+        return context
+    context["joint_panel"] = True
+    context["joint_opinions"] = opinions
+    context["joint_departments"] = list(policy.joint_review_departments.order_by("name"))
+    context["can_request_joint"] = is_reviewer and not opinions and selectors.may_request_joint(application)
+    if application.status == Application.Status.JOINT_REVIEW:
+        posted = bound.get("joint_form")
+        for opinion in opinions:
+            if not opinion.opinion and selectors.can_answer_joint(request.user, opinion.department_id):
+                if posted is not None and posted.department_id == opinion.department_id:
+                    opinion.form = posted
+                else:
+                    opinion.form = forms.JointOpinionForm(department_id=opinion.department_id)
+    return context
+
+
 def _render_detail(request, application, is_member, is_reviewer, status=200, **bound):
     bound.setdefault("is_preparer", getattr(request, "is_preparer", False))
+    bound.setdefault("is_joint", getattr(request, "is_joint", False))
     context = _detail_context(request, application, is_member, is_reviewer, **bound)
     return render(request, "policies/applications/detail.html", context, status=status)
 
@@ -144,14 +177,17 @@ def _fail(request, application, is_member, is_reviewer, key, form, error):
 def detail(request, pk):
     access = selectors.application_access(request.user, pk)
     application, is_member, is_reviewer = access.application, access.is_member, access.is_reviewer
-    # 帮办代办: the preparer's capacity travels with the request to the page's renderings.
+    # 帮办代办 and 联审: these capacities travel with the request to the page's renderings.
     request.is_preparer = access.is_preparer
+    request.is_joint = access.is_joint
     if request.method == "GET":
         return _render_detail(request, application, is_member, is_reviewer)
     action = request.POST.get("action", "")
     handlers = MEMBER_ACTIONS if is_member else PREPARER_ACTIONS if access.is_preparer else {}
     if is_reviewer:
         handlers = {**handlers, **REVIEWER_ACTIONS}
+    if access.is_internal:
+        handlers = {**handlers, **JOINT_ACTIONS}
     handler = handlers.get(action)
     if handler is None:
         messages.error(request, _("无法执行该操作。"))
@@ -274,6 +310,45 @@ def _reviewer_form_action(form_class, key, call, done):
     return handle
 
 
+def _joint_request(request, application, is_member, is_reviewer):
+    try:
+        services.joint_review_request(application=application, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return _back(application, "joint")
+    messages.success(request, _("已发起联审，已通知各联审部门。"))
+    return _back(application, "joint")
+
+
+def _joint_answer(request, application, is_member, is_reviewer):
+    department = request.POST.get("department", "")
+    if not department.isdigit():
+        raise Http404
+    opinion = get_object_or_404(JointOpinion, application=application, department_id=int(department))
+    form = forms.JointOpinionForm(request.POST, department_id=opinion.department_id)
+    if not form.is_valid():
+        return _render_detail(request, application, is_member, is_reviewer, status=400, joint_form=form)
+    try:
+        services.joint_opinion_give(
+            opinion=opinion,
+            actor=request.user,
+            verdict=form.cleaned_data["opinion"],
+            comment=form.cleaned_data["comment"],
+        )
+    except ValidationError as error:
+        if hasattr(error, "error_dict"):  # what was typed: shown on the form, kept
+            return _fail(request, application, is_member, is_reviewer, "joint_form", form, error)
+        # Answered already, or the review is over: the page as it now stands, and why.
+        messages.error(request, " ".join(error.messages))
+        application.refresh_from_db()
+        return _render_detail(request, application, is_member, is_reviewer, status=400)
+    messages.success(request, _("已回复联审意见。"))
+    return _back(application, "joint")
+
+
+# 联审: reviewers send the application to joint review; joint departments (and officials) answer.
+JOINT_ACTIONS = {"joint_request": _joint_request, "joint_answer": _joint_answer}
+
 MEMBER_ACTIONS = {
     "save": _declare,
     "submit": _declare,
@@ -356,6 +431,30 @@ def review_list(request):
             "page": page,
             "applications": page.object_list,
             "query": f"status={status}" if status else "",
+        },
+    )
+
+
+@login_required
+@require_GET
+def joint_list(request):
+    """待联审: the opinions the user's department is asked for (officials: every
+    department's), pending first by due date, each with its clock; answered on the
+    application's page."""
+    if selectors.joint_q(request.user) is None:
+        raise PermissionDenied
+    form = forms.JointFilterForm(request.GET or None)
+    show = (form.cleaned_data["show"] if form.is_valid() else "") or selectors.JOINT_PENDING
+    page = Paginator(selectors.joint_queue(request.user, show=show), PER_PAGE).get_page(request.GET.get("page"))
+    opinions = selectors.joint_clock(page.object_list)
+    return render(
+        request,
+        "policies/applications/joint_list.html",
+        {
+            "form": form,
+            "page": page,
+            "opinions": opinions,
+            "query": f"show={show}" if show != selectors.JOINT_PENDING else "",
         },
     )
 

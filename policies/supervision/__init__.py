@@ -11,6 +11,7 @@ from django.db.models.functions import Now, TruncDate
 from django.utils.translation import gettext_lazy as _
 
 from policies.models import Application
+from policies.selectors import view_totals_by_issuer
 from portal.localized import localized
 from portal.models import Region
 
@@ -103,7 +104,9 @@ def _ranked(rows: list[dict]) -> list[dict]:
 
 
 def report(queryset=None) -> dict:
-    """The supervision figures over non-draft applications."""
+    """The supervision figures over non-draft applications, and the policies' page
+    views per issuing department and in all (over every policy, whatever the
+    queryset)."""
     base = (queryset if queryset is not None else Application.objects.all()).exclude(status=Application.Status.DRAFT)
     by_department = list(
         base.values("policy__issuer_id", "policy__issuer__name", "policy__issuer__name_en")
@@ -123,6 +126,11 @@ def report(queryset=None) -> dict:
     regions = _ranked([_finish(row, region_names.get(row["county"]) or str(_("未填写区划"))) for row in by_region])
     totals = base.aggregate(**_figures())
     _rate(totals)
+    # 浏览量 (policies.views_counter): per issuing department and in all ("企业浏览量超N次").
+    views = view_totals_by_issuer()
+    for row in departments:
+        row["views"] = views.get(row["policy__issuer_id"], 0)
+    totals["views"] = sum(views.values())
     return {
         "departments": departments,
         "regions": regions,

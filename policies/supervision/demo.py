@@ -1,5 +1,6 @@
-"""Demo 三色图: twelve month-end snapshots per county and issuing department, so the page
-shows trends, with the 督办 they trigger; the older 督办 answered, evaluated and published
+"""Demo 三色图: twelve month-end snapshots per county and issuing department, each unit
+improving, slipping or holding over the year so the page shows trends, with the 督办
+they trigger; the older 督办 answered, evaluated and published
 (公示). Idempotent: skipped once any snapshot exists."""
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ MONTHS = 12
 ISSUERS = ["经信局", "发改委", "科技局", "人社局", "商务局", "税务局", "金融监管局"]
 # Units that lag in given months (months ago), so the demo shows 督办 arising.
 WEAK = {"发改委": {7, 8, 3, 2}, "泾县": {6, 5}}
+SLOPES = [0.4, -0.35, 0.0, 0.3, -0.3, 0.15, -0.2]
 
 
 def _figures(rng: random.Random, quality: float) -> dict:
@@ -51,6 +53,9 @@ def seed(stdout=None) -> None:
     units: list[tuple[str, int, str]] = [(SupervisionUnitKind.REGION, r.pk, r.name) for r in counties]
     units += [(SupervisionUnitKind.DEPARTMENT, d.pk, d.short_name) for d in departments]
     base = {unit: 0.55 + rng.random() * 0.4 for unit in units}
+    # Each unit's course over the year (quality gained from the first month to the last):
+    # some improve, some slip, some hold, so the grid changes colour over the months.
+    slopes = {unit: SLOPES[index % len(SLOPES)] for index, unit in enumerate(units)}
     first = services.month_start(timezone.localdate())
     for _step in range(MONTHS):
         first = services.previous_month(first)
@@ -59,7 +64,8 @@ def seed(stdout=None) -> None:
         figures = {}
         for unit in units:
             kind, pk, name = unit
-            quality = base[unit] + rng.uniform(-0.08, 0.08)
+            progress = (MONTHS - ago) / (MONTHS - 1) - 0.5  # -0.5 in the first month, 0.5 in the last
+            quality = base[unit] + slopes[unit] * progress + rng.uniform(-0.08, 0.08)
             if ago in WEAK.get(name, set()):
                 quality = 0.2 + rng.random() * 0.1
             figures[(kind, pk)] = _figures(rng, min(max(quality, 0.1), 1.0))

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from rest_framework import serializers
+import re
+
+from django.db import models
+from django.utils.translation import gettext as _
+from rest_framework import relations, serializers
 
 
 class ChoiceLabel(serializers.CharField):
@@ -24,3 +28,20 @@ class ChoiceLabel(serializers.CharField):
 
     def to_representation(self, value):
         return str(self.labels.get(value, value))
+
+
+def _strict_pk_to_internal_value(self, data):
+    """DRF's PrimaryKeyRelatedField, refusing what is not an id rather than coercing it:
+    ``1.5`` and ``true`` would reach Django's IntegerField, which int()s them to object 1
+    (found from outside: ``"enterprise": 1.5`` was stored as enterprise 1). A string of
+    digits stays accepted, as form-encoded bodies send every value as text."""
+    model = getattr(self.get_queryset(), "model", None)
+    integer_pk = self.pk_field is None and model is not None and isinstance(model._meta.pk, models.IntegerField)
+    if integer_pk and (isinstance(data, bool) or not isinstance(data, int | str) or not _DIGITS.match(str(data))):
+        raise serializers.ValidationError(_("请填写对象的编号（正整数）。"), code="incorrect_type")
+    return _drf_pk_to_internal_value(self, data)
+
+
+_DIGITS = re.compile(r"^[0-9]{1,18}$")
+_drf_pk_to_internal_value = relations.PrimaryKeyRelatedField.to_internal_value
+relations.PrimaryKeyRelatedField.to_internal_value = _strict_pk_to_internal_value

@@ -1,11 +1,16 @@
+from django.utils.translation import gettext_lazy as _
 from rest_framework import mixins, viewsets
+from rest_framework import serializers as drf_serializers
+from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.settings import api_settings
 
 from portal import selectors
 from portal.api import serializers
 from portal.filters import DepartmentFilter, EnterpriseFilter, IndustryFilter, RegionFilter
 from portal.models import Department, EnterpriseTag, Industry, Region
 from portal.portraits import dimension_ordered
+from portal.throttling import throttles
 
 
 class RegionViewSet(viewsets.ReadOnlyModelViewSet):
@@ -69,11 +74,27 @@ class EnterpriseViewSet(viewsets.ReadOnlyModelViewSet):
         )
 
 
+class TokenRequestSerializer(AuthTokenSerializer):
+    # No username is longer than the model's 150 characters; a longer one would reach
+    # django-axes' failure log (255 characters) and end in a 500.
+    username = drf_serializers.CharField(label=_("用户名"), max_length=150, write_only=True)
+    password = drf_serializers.CharField(
+        label=_("密码"), max_length=4096, style={"input_type": "password"}, trim_whitespace=False, write_only=True
+    )
+
+
 class ObtainAuthTokenView(ObtainAuthToken):
     """Exchange a username and password for an API token.
 
     Throttled like the login page: after repeated wrong passwords for one username
     from one address, that pair is refused with 429 until the cool-off has passed."""
+
+    # DRF's view names its own parsers; the portal's refuse an absurdly nested body.
+    parser_classes = api_settings.DEFAULT_PARSER_CLASSES
+    serializer_class = TokenRequestSerializer
+
+    # Per address, too (portal/throttling.py): guessing across many user names.
+    throttle_classes = throttles("token")
 
     def post(self, request, *args, **kwargs):
         # django-axes marks a locked-out attempt on the request it was given, here

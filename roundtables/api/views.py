@@ -22,6 +22,7 @@ from rest_framework.response import Response
 
 from portal.api.errors import ApiViewSet, PublicReadApiViewSet, error_responses
 from portal.api.filters import PortalFilterBackend
+from portal.throttling import throttles
 from roundtables import selectors, services
 from roundtables.api import serializers
 from roundtables.filters import SessionFilter
@@ -95,7 +96,7 @@ class SessionViewSet(mixins.ListModelMixin, PublicReadApiViewSet):
             ),
         },
     )
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], throttle_classes=throttles("roundtable_signup"))
     def registrations(self, request, pk=None):
         session = self._session()
         serializer = serializers.RoundtableRegistrationCreateSerializer(

@@ -387,6 +387,27 @@ def world(db, settings, tmp_path):
     )
     supervision_notice.respondents.set([users["handler_x"]])
 
+    # 联审 (#18): a 审查遴选 policy of X that asks Y's opinion; A's application to it, sent by
+    # handler X to joint review, waits for Y's answer.
+    joint_policy = Policy.objects.create(
+        title="产业链协同创新项目遴选",
+        issuer=x,
+        level="municipal",
+        region=city,
+        category=PolicyCategory.objects.get(name="资金奖补"),
+        summary="择优支持产业链协同创新项目",
+        support_type="cash",
+        application_method="online",
+        project_type="selection",
+        state=Policy.State.PUBLISHED,
+    )
+    joint_policy.joint_review_departments.set([y])
+    joint_application = policy_services.application_start(policy=joint_policy, enterprise=enterprise_a, actor=member_a)
+    joint_application = policy_services.application_submit(
+        application=joint_application, actor=member_a, confirmed=True
+    )
+    policy_services.joint_review_request(application=joint_application, actor=users["handler_x"])
+
     w.objects.update(
         snapshot=snapshot,
         supervision_notice=supervision_notice,
@@ -429,5 +450,6 @@ def world(db, settings, tmp_path):
         visit=visit,
         visit_problem=visit.problems.get(),
         plan=plan,
+        joint_application=joint_application,
     )
     return w

@@ -81,6 +81,9 @@ PAGES = {
     "complaints:case_list": get("L A A A A A A A A A"),
     "complaints:case_new": get("A A A A A A A A A A"),
     "complaints:case_lookup": get("A A A A A A A A A A"),
+    # 获取验证码 of the appeal form: 404 while phone verification is off, as in the tests
+    # (tests/portal/test_phone_verification.py turns it on: anyone may ask for a code).
+    "complaints:case_phone_code": post("N N N N N N N N N N"),
     "privacy": get("A A A A A A A A A A"),
     # Only the browser session that filed the case is shown its lookup code.
     "complaints:case_submitted": get("N N N N N N N N N N", case),
@@ -169,6 +172,8 @@ PAGES = {
         "L A N A N A N N N N", lambda w: {"pk": w.application.pk, "file_pk": w.application_file.pk}
     ),
     "policy_applications:review_list": get("L F F A A A F F F F"),
+    # 待联审 (#18): handlers who review applications see their department's; officials every one.
+    "policy_applications:joint_list": get("L F F A A A F F F F"),
     "policy_applications:grants": get("L F F F F A F F F F", lambda w: {"policy_id": w.policy.pk}),
     "policy_applications:supervision": get("L F F F F A F F F F"),
     # 三色图 and 督办 (policies/supervision/, #18): the map for officials; a 督办 for officials and
@@ -185,6 +190,16 @@ PAGES = {
     "policies:plan_new": get("L F N N N A F N A N", lambda w: {"enterprise_id": w.enterprise_a.pk}),
     "policies:plan_detail": get("L A N N N A A N A N", lambda w: {"pk": w.plan.pk}),
     "policies:plan_export": get("L A N N N A A N A N", lambda w: {"pk": w.plan.pk}),
+    # 本部门政策 (#18): department X's handler keeps X's policies (the world's draft), Y's gets
+    # 404; the 营商办 keep all and alone publish or return (待审核发布); anyone else 403.
+    "policies:manage_list": get("L F F A A A F F F F"),
+    "policies:manage_new": get("L F F A A A F F F F"),
+    "policies:manage_edit": get("L F F A N A F F F F", lambda w: {"pk": w.draft_policy.pk}),
+    "policies:manage_submit": post("L F F A N A F F F F", lambda w: {"pk": w.draft_policy.pk}),
+    "policies:revisions": get("L F F A N A F F F F", lambda w: {"pk": w.draft_policy.pk}),
+    "policies:review_queue": get("L F F F F A F F F F"),
+    "policies:manage_publish": post("L F F F F A F F F F", lambda w: {"pk": w.draft_policy.pk}),
+    "policies:manage_return": post("L F F F F A F F F F", lambda w: {"pk": w.draft_policy.pk}),
     # 红黄黑榜 (complaints/rankings/): published lists are public; drafts are for officials.
     "rankings:index": get("A A A A A A A A A A"),
     "rankings:published": get("A A A A A A A A A A", lambda w: {"year": 2025, "quarter": 4}),
@@ -195,6 +210,17 @@ PAGES = {
     "rankings:move": post(
         "L F F F F A F F F F", lambda w: {"year": 2026, "quarter": 1, "entry_id": w.draft_ranking_entry.pk}
     ),
+    # 约谈 (the world's: department X, for its place on 2025Q4's black list): officials record,
+    # read and sign off (对账); X's handlers read their unit's, read-only; nobody else.
+    "rankings:interviews": get("L F F A A A F F F F"),
+    "rankings:interview": get("L N N A N A N N N N", lambda w: {"pk": w.interview.pk}),
+    "rankings:sign_off": post(
+        "L N N F N A N N N N", lambda w: {"pk": w.interview.pk, "item_id": w.interview.items.get().pk}
+    ),
+    "rankings:interview_new": get(
+        "L F F F F A F F F F",
+        lambda w: {"year": 2025, "quarter": 4, "entry_id": w.published_ranking.entries.get().pk},
+    ),
     # API documentation
     "api_schema": get("A A A A A A A A A A"),
     "api_docs": get("A A A A A A A A A A"),
@@ -203,6 +229,8 @@ PAGES = {
 #                     anon A B X Y off chief officer steward specialist
 API = {
     "api_token": post("A A A A A A A A A A"),
+    # Any other /api/ URL: 404 in the error shape for everyone (portal.api.errors.api_not_found).
+    "api_not_found": get("N N N N N N N N N N"),
     "api-root": get("U A A A A A A A A A"),
     "region-list": get("U A A A A A A A A A"),
     "region-detail": get("U A A A A A A A A A", lambda w: {"pk": w.city.pk}),
@@ -216,6 +244,8 @@ API = {
     "enterprise-policy-matches": get("U A N N N A A N A N", lambda w: {"pk": w.enterprise_a.pk}),
     # Cases
     "case-list": get("U A A A A A A A A A"),
+    # 404 while phone verification is off, as here (tests/portal/test_phone_verification.py).
+    "case-phone-code": post("U N N N N N N N N N"),
     "case-detail": get("U A N A N A A N A N", case),
     "case-events": get("U A N A N A A N A N", case),
     "case-accept": post("U F N F N A A N F N", case),
@@ -280,6 +310,8 @@ API = {
     "policy-list": get("A A A A A A A A A A"),
     "policy-detail": get("A A A A A A A A A A", policy),
     "policy-eligible-enterprises": get("U F F F F A F F F F", policy),
+    # 修订记录 (#18): the issuing department (X) and the 营商办; Y's handler 404.
+    "policy-revisions": get("U F F A N A F F F F", policy),
     "policy-evaluate": post("U A A A A A A A A A", policy),
     "policy-application-list": get("U A A A A A A A A A"),
     "policy-application-detail": get("U A N A N A N N N N", application),
@@ -298,6 +330,13 @@ API = {
     # 帮办代办 (#17): only staff who prepare; the world's application was not prepared by staff.
     "policy-application-prepare": post("U F F F F A F F A F"),
     "policy-application-send-to-confirm": post("U F N F N F N N N N", application),
+    # 联审 (#18): the world's joint application (X's 审查遴选 policy) waits for Y's opinion. X's
+    # reviewers asked already (409: A); Y sees it but does not request (403). Only Y (and
+    # officials) answer for Y; A's member and X's handler see the application but may not.
+    "policy-application-joint-review": post("U F N A F A N N N N", lambda w: {"pk": w.joint_application.pk}),
+    "policy-application-joint-opinion": post(
+        "U F N F A A N N N N", lambda w: {"pk": w.joint_application.pk, "department_id": w.y.pk}
+    ),
 }
 
 #                     anon A B X Y off chief officer steward specialist

@@ -237,3 +237,33 @@ def test_demo_publishes_four_quarters_and_runs_twice(known_data):  # noqa: F811
     demo.seed()
     assert QuarterRanking.objects.filter(state=RankingState.PUBLISHED).count() == 4
     assert QuarterRanking.objects.filter(state=RankingState.DRAFT).count() == 1
+
+
+def test_demo_lists_spread_change_and_are_dated_at_their_quarters_end(known_data):  # noqa: F811
+    """Units spread over the three lists and 暂不列榜 and move between them; each quarter is
+    drafted at its end and published days later; the black ones are called to a 约谈 whose
+    items are signed off month by month."""
+    from complaints.models import Interview, ItemSignOff, RankingEntry
+    from complaints.rankings import demo
+
+    for n in range(12):
+        factories.department(f"演示单位{n}")
+    factories.official(username="official")
+    demo.seed()
+    published = list(QuarterRanking.objects.filter(state=RankingState.PUBLISHED).order_by("year", "quarter"))
+    for ranking in published:
+        end = selectors.quarter_period(ranking.year, ranking.quarter).end
+        assert timezone.localtime(ranking.drafted_at).date() == end
+        assert dt.timedelta(days=1) <= timezone.localtime(ranking.published_at).date() - end <= dt.timedelta(days=7)
+        lists = set(ranking.entries.values_list("list", flat=True))
+        assert {RankingList.RED, RankingList.YELLOW, RankingList.NONE} <= lists
+    entries = RankingEntry.objects.filter(ranking__in=published)
+    assert entries.filter(list=RankingList.BLACK).exists()
+    # Some unit is on different lists in different quarters.
+    courses = {}
+    for department_id, list_ in entries.values_list("department_id", "list"):
+        courses.setdefault(department_id, set()).add(list_)
+    assert any(len(lists) > 1 for lists in courses.values())
+    assert entries.exclude(moved_reason="").exists()
+    assert Interview.objects.count() >= 2
+    assert ItemSignOff.objects.exists()

@@ -36,6 +36,8 @@ ROLE_PAGES = {
         "/reports/typical-cases/",
         "/cases/new/",
         "/cases/lookup/",
+        "/rankings/",
+        "/policies/supervision/public/",
     ],
     "member_a": [
         "/",
@@ -51,7 +53,16 @@ ROLE_PAGES = {
         "/policies/plans/",
         lambda w: f"/policies/plans/{w.plan.pk}/",
     ],
-    "handler_x": ["/", "/cases/", "/policies/applications/review/", "/notifications/"],
+    "handler_x": [
+        "/",
+        "/cases/",
+        "/policies/applications/review/",
+        "/notifications/",
+        "/policies/manage/",  # 本部门政策 (#18)
+        lambda w: f"/policies/manage/{w.draft_policy.pk}/",
+    ],
+    # Y is asked for its 联审 opinion on an application to X's policy.
+    "handler_y": ["/", "/policies/applications/joint/"],
     "official": [
         "/",
         "/cases/",
@@ -67,6 +78,12 @@ ROLE_PAGES = {
         "/roundtables/reports/figures/",
         "/consultations/answers/",
         "/policies/plans/",
+        "/policies/supervision/",
+        "/policies/supervision/notices/",
+        "/rankings/drafts/",
+        "/rankings/interviews/",
+        "/policies/manage/review/",  # 待审核发布 (#18)
+        "/policies/manage/",
     ],
     "chief": ["/", "/cases/", "/cases/?long_term=true", "/reports/dashboard/"],
     "officer": ["/", "/walkthroughs/", "/walkthroughs/new/"],

@@ -1,73 +1,102 @@
-"""Schemathesis against the portal's own OpenAPI schema (/api/schema/), once per role.
+"""Schemathesis against the portal's own OpenAPI schema, as an outside tester runs it: the
+schemathesis CLI, in a process of its own, over HTTP against the live server (pytest-django's,
+on the test database), once per role: anonymous, an enterprise member, a handler and an
+official. The schema is read from the server, so a new endpoint is covered without editing
+this file (its path parameters need an entry in ``_real_path_parameters``; the run says so).
 
-Every operation of the schema gets generated requests, both ones that fit the schema
-(positive) and ones that break it (negative), with its path parameters sometimes
-pointing at real objects of the world (so the handlers run past the 404) and sometimes
-generated. Each request runs inside a savepoint that is rolled back, so the world stays
-as it was and one request cannot spoil the next. The checks: no 5xx; status code,
-content type and body conform to the schema; data that breaks the schema is refused;
-and an anonymous caller reaches nothing but the public reads.
+``--checks all`` with the examples and fuzzing phases, both generation modes, a fixed seed
+and a bounded example count: every response is checked for a server error, a status code,
+content type, headers or body the schema does not declare, schema-breaking input accepted,
+schema-conforming input refused, a missing required header or an unsupported method not
+refused, and authentication not enforced. Plus one check of the portal's own
+(tests/hostile/schemathesis_hooks.py): an anonymous caller reaches nothing but the public reads.
 
-Bounded in examples and in time: requests go out in rounds, each round sending
-``EXAMPLES_PER_ROUND`` requests to every operation in every mode (each round with its
-own fixed seed, so a run is repeatable); the first round always completes, and further
-rounds, up to ``MAX_ROUNDS``, start only while the role's ``BUDGET_SECONDS`` last. No
-shrinking: failures are collected and reported together, each with a curl line.
+Checks switched off, with the reason (``EXCLUDED``): none but the stateful ones, which need
+the stateful phase this run does not have (they would report nothing). Checks relaxed for
+some operations, with the reason (``RELAXED``): schema-valid writes may be refused with
+400 by rules of the domain no schema states. Everything else the server may answer is in
+the schema (portal.api.schema: 400/403/404/405/413/415 everywhere, 409 on state
+transitions, 429 where a throttle applies).
+
+Requests are real: a POST that succeeds changes the world, so later requests of the run
+meet objects in other states (409 answers, documented in the schema). The world is rebuilt
+for each role.
 """
 
 from __future__ import annotations
 
+import json
 import logging
+import os
+import re
+import subprocess
+import sys
 import time
-import traceback
+from pathlib import Path
 
 import pytest
-import schemathesis
-from django.core.signals import got_request_exception
-from django.db import transaction
-from hypothesis import HealthCheck, Phase, given, seed, settings
-from hypothesis import strategies as st
-from hypothesis.errors import Unsatisfiable
+from django.test import Client
 from rest_framework.authtoken.models import Token
-from schemathesis.checks import not_a_server_error
-from schemathesis.core.failures import FailureGroup
-from schemathesis.generation import GenerationMode
-from schemathesis.specs.openapi.checks import (
-    content_type_conformance,
-    negative_data_rejection,
-    response_schema_conformance,
-    status_code_conformance,
-)
 
 from portal.models import Industry
 
-pytestmark = [pytest.mark.django_db, pytest.mark.schemathesis]
+pytestmark = pytest.mark.schemathesis
 
-EXAMPLES_PER_ROUND = 1
-MAX_ROUNDS = 3
-BUDGET_SECONDS = 20
 ROLES = ["anonymous", "member", "handler", "official"]
+SEED = 19
+# Per operation and phase; fuzzing splits them between positive and negative input. An
+# anonymous caller is refused before its input is read: fewer tell as much.
+MAX_EXAMPLES = {"anonymous": 2, "member": 3, "handler": 3, "official": 3}
+EXCLUDED: dict[str, str] = {
+    # Stateful checks: they follow links between operations in the stateful phase, which
+    # this bounded run leaves out (examples and fuzzing only).
+    "use_after_free": "needs the stateful phase",
+    "ensure_resource_availability": "needs the stateful phase",
+    "object_level_authorization": "needs the stateful phase and two identities in one run",
+}
 # What an anonymous caller may do: read the public policy and roundtable catalogues and
 # the published supervision (督办公示, 红黄黑榜), and exchange a username and password for a token.
-PUBLIC = {
-    ("GET", "/api/v1/supervision/notices/"),
-    ("GET", "/api/v1/supervision/rankings/"),
-    ("GET", "/api/v1/policies/"),
-    ("GET", "/api/v1/policies/{id}/"),
-    ("GET", "/api/v1/roundtables/"),
-    ("GET", "/api/v1/roundtables/{id}/"),
-    ("POST", "/api/v1/auth/token/"),
-}
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+PUBLIC = [
+    "GET /api/v1/supervision/notices/",
+    "GET /api/v1/supervision/rankings/",
+    "GET /api/v1/policies/",
+    "GET /api/v1/policies/{id}/",
+    "GET /api/v1/roundtables/",
+    "GET /api/v1/roundtables/{id}/",
+    "POST /api/v1/auth/token/",
+]
+# Where a check cannot apply to some operations: which (schemathesis' operation filters),
+# the statuses it also accepts there, and why. Nothing else is relaxed.
+RELAXED: list[tuple[dict, str, list[str], str]] = [
+    (
+        {"include-method": ["POST", "PUT", "PATCH", "DELETE"]},
+        "positive_data_acceptance",
+        ["2xx", "3xx", "400", "401", "403", "404", "409", "429"],
+        "a write is checked against the database and the rules of the domain, which no schema "
+        "can state: an id must name an object the caller may use (编号不存在), a date must be a "
+        "working day after today, a walkthrough must be complete to submit, a phone number must "
+        "be a mobile number, text must not carry NUL. Those answer 400 with a message in the "
+        "error shape (the schema documents 400 for every operation); reads stay strict",
+    ),
+    (
+        {"include-method": "GET", "include-path": "/api/v1/reports/case-figures/"},
+        "positive_data_acceptance",
+        ["2xx", "400", "401", "403", "404"],
+        "a period whose from is after its to, or outside 2000–2099, is refused with 400: "
+        "OpenAPI 3.0 cannot relate two parameters or bound a date",
+    ),
+]
+HOOKS = "tests.hostile.schemathesis_hooks"
+BASE_DIR = Path(__file__).resolve().parents[2]
 
-# Totals over the module, printed at the end (pytest -s, or the report's captured output).
-FIGURES = {"examples": 0, "seconds": 0.0}
+# Totals over the module, printed with each role's line (pytest -s, or the captured output).
+FIGURES = {"requests": 0, "seconds": 0.0}
 
 
 def _real_path_parameters(world) -> dict[str, dict]:
     """For each collection of the API, the path parameters of an object of the world."""
     return {
-        "applications": {"id": world.application.pk},
+        "applications": {"id": world.application.pk, "department_id": world.x.pk},  # joint-opinions/{department_id}
         "cases": {"number": world.case.number},
         "consultations": {"id": world.consultation.pk},
         "departments": {"id": world.x.pk},
@@ -85,96 +114,116 @@ def _real_path_parameters(world) -> dict[str, dict]:
     }
 
 
-def _strategy(operation, mode: GenerationMode, real: dict[str, dict]):
-    generated = operation.as_strategy(generation_mode=mode)
-    if "{" not in operation.path:
-        return generated
-    collection = operation.path.removeprefix("/api/v1/").split("/")[0]
-    return st.one_of(generated, operation.as_strategy(generation_mode=mode, path_parameters=real[collection]))
+# Path parameters of objects the world does not have: always generated (mostly 404s).
+GENERATED_ONLY = {
+    "task_id": "the world's case has no measures, so no tasks",
+    "file_pk": "the world's application has no files",
+}
 
 
-def _fuzz(
-    operation, mode: GenerationMode, *, round_: int, role: str, headers: dict, real: dict, public: bool
-) -> tuple[int, list]:
-    """Send one round of generated requests to one operation; the count and the failures."""
-    label = f"{operation.method.upper()} {operation.path}"
-    failures: list[str] = []
-    sent = 0
-    checks = CHECKS + ([negative_data_rejection] if mode is GenerationMode.NEGATIVE else [])
-    caught: list[str] = []
-
-    def record(sender, request=None, **kwargs):
-        caught.append(traceback.format_exc())
-
-    @seed(round_)
-    @settings(
-        max_examples=EXAMPLES_PER_ROUND,
-        deadline=None,
-        database=None,
-        phases=[Phase.explicit, Phase.generate],
-        suppress_health_check=list(HealthCheck),
-    )
-    @given(case=_strategy(operation, mode, real))
-    def run(case):
-        nonlocal sent
-        sent += 1
-        caught.clear()
-        with transaction.atomic():
-            response = case.call(headers=headers)
-            transaction.set_rollback(True)
-        problems = []
-        if role == "anonymous" and not public and response.status_code not in (401, 403):
-            problems.append(f"anonymous caller answered {response.status_code}, not 401/403")
-        try:
-            case.validate_response(response, checks=checks, headers=headers)
-        except FailureGroup as error:  # every check that failed, with a curl line to reproduce
-            problems.append(str(error)[:1500])
-        if problems:
-            heading = f"[{role}] {label} ({mode.value}) -> {response.status_code}"
-            failures.append("\n".join([heading, *problems, *caught]))
-
-    got_request_exception.connect(record, weak=False)
-    try:
-        run()
-    except Unsatisfiable:
-        pass  # nothing can break this operation's schema in that mode (e.g. no parameters at all)
-    finally:
-        got_request_exception.disconnect(record)
-    return sent, failures
-
-
-@pytest.mark.parametrize("role", ROLES)
-def test_every_operation_survives_generated_requests(world, role, wsgi_app, caplog):
-    caplog.set_level(logging.CRITICAL, logger="django.request")  # thousands of expected 4xx lines
-    schema = schemathesis.openapi.from_wsgi("/api/schema/", wsgi_app)
-    user = world.user(role)
-    headers = {"Authorization": f"Token {Token.objects.create(user=user).key}"} if user else {}
+@pytest.mark.django_db
+def test_every_collection_has_an_object_of_the_world(world):
+    """The fuzz runs past the 404 only where it knows an object: a new collection or path
+    parameter needs an entry in ``_real_path_parameters`` (or in ``GENERATED_ONLY``)."""
+    schema = Client().get("/api/schema/?format=json").json()
     real = _real_path_parameters(world)
-    failures: list[str] = []
-    examples = 0
+    missing = [
+        f"{path}: {{{name}}} (collection {collection!r})"
+        for path in schema["paths"]
+        for collection in [path.removeprefix("/api/v1/").split("/")[0]]
+        for name in re.findall(r"\{(\w+)\}", path)
+        if name not in real.get(collection, {}) and name not in GENERATED_ONLY
+    ]
+    assert not missing, (
+        "path parameters with no object of the world; add them to _real_path_parameters in "
+        "tests/hostile/test_api_fuzz.py (an object of tests/hostile/conftest.py's world), or to "
+        "GENERATED_ONLY with the reason:\n" + "\n".join(sorted(set(missing)))
+    )
+
+
+def _config(folder: Path) -> Path:
+    """schemathesis.toml with the exceptions of ``RELAXED``."""
+    lines = []
+    for filters, check, statuses, _reason in RELAXED:
+        lines.append("[[operations]]")
+        lines += [f"{key} = {json.dumps(value)}" for key, value in filters.items()]
+        lines.append(f"checks.{check}.expected-statuses = {json.dumps(statuses)}")
+    config = folder / "schemathesis.toml"
+    config.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return config
+
+
+def _schemathesis(base_url: str, *, role: str, token: str | None, real: dict, folder: Path) -> tuple[int, str]:
+    command = [
+        sys.executable,
+        "-m",
+        "schemathesis.cli",
+        f"--config-file={_config(folder)}",
+        "run",
+        f"{base_url}/api/schema/?format=json",
+        "--checks=all",
+        *(f"--exclude-checks={name}" for name in EXCLUDED),
+        "--phases=examples,fuzzing",
+        f"--seed={SEED}",
+        f"--max-examples={MAX_EXAMPLES[role]}",
+        "--workers=1",
+        "--no-shrink",
+        "--continue-on-failure",
+        "--suppress-health-check=all",
+        "--request-timeout=30",
+        "--output-truncate=false",
+        "--report=ndjson",
+        f"--report-ndjson-path={folder / 'events.ndjson'}",
+        # The schema offers session and token authentication. Naming the session cookie
+        # (with no session) tells schemathesis the credentials are the test's own: else it
+        # takes a cookie it generated itself for the credentials, and the token's 200 for
+        # "invalid authentication accepted".
+        "-H",
+        "Cookie: sessionid=none",
+    ]
+    if token:
+        command += ["-H", f"Authorization: Token {token}"]
+    environment = {
+        **os.environ,
+        "SCHEMATHESIS_HOOKS": HOOKS,
+        "QINQING_REAL_PATH_PARAMETERS": json.dumps(real),
+        "NO_COLOR": "1",
+        "COLUMNS": "160",
+    }
+    if role == "anonymous":
+        environment["QINQING_PUBLIC_OPERATIONS"] = json.dumps(PUBLIC)
+    # The server runs in this process's threads; the CLI in its own process, on the other core.
+    done = subprocess.run(command, cwd=BASE_DIR, env=environment, capture_output=True, text=True, timeout=600)
+    return done.returncode, done.stdout + done.stderr
+
+
+def _requests_sent(report: Path) -> int:
+    if not report.exists():
+        return 0
+    text = report.read_text(encoding="utf-8")
+    return len(re.findall(r'"status_code":\s*[0-9]', text))
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.parametrize("role", ROLES)
+def test_every_operation_agrees_with_the_schema(world, live_server, role, tmp_path, caplog):
+    caplog.set_level(logging.CRITICAL, logger="django.request")  # hundreds of intended 4xx lines
+    user = world.user(role)
+    token = Token.objects.create(user=user).key if user else None
     started = time.monotonic()
-
-    operations = [result.ok() for result in schema.get_all_operations()]
-    both = [GenerationMode.POSITIVE, GenerationMode.NEGATIVE]
-    rounds = 0
-    while rounds < MAX_ROUNDS and (rounds == 0 or time.monotonic() - started < BUDGET_SECONDS):
-        for operation in operations:
-            public = (operation.method.upper(), operation.path) in PUBLIC
-            # Anonymous callers are refused before their input is read, and an operation that
-            # takes nothing but its path is already fed invalid paths by the positive mode:
-            # for both, schema-breaking input teaches nothing more (and is slow to generate).
-            takes_input = len(operation.query) > 0 or len(operation.body) > 0
-            modes = both if user is not None and takes_input else both[:1]
-            for mode in modes:
-                sent, failed = _fuzz(
-                    operation, mode, round_=rounds, role=role, headers=headers, real=real, public=public
-                )
-                examples += sent
-                failures += failed
-        rounds += 1
-
+    code, output = _schemathesis(
+        live_server.url, role=role, token=token, real=_real_path_parameters(world), folder=tmp_path
+    )
     elapsed = time.monotonic() - started
-    FIGURES["examples"] += examples
+    sent = _requests_sent(tmp_path / "events.ndjson")
+    FIGURES["requests"] += sent
     FIGURES["seconds"] += elapsed
-    print(f"schemathesis {role}: {examples} requests in {rounds} rounds, {elapsed:.1f}s; totals {FIGURES}")
-    assert not failures, f"{len(failures)} of {examples} requests failed:\n\n" + "\n\n".join(failures[:40])
+    (tmp_path / "output.txt").write_text(output, encoding="utf-8")
+    print(f"schemathesis {role}: {sent} requests, {elapsed:.1f}s; totals {FIGURES}")
+    start = output.find("=== FAILURES")
+    summary = output[start:] if start >= 0 else output[-20000:]
+    assert code == 0, (
+        f"schemathesis as {role} found failures (seed {SEED}, --max-examples {MAX_EXAMPLES[role]}; the whole "
+        f"output is in {tmp_path / 'output.txt'}). Each comes with a curl line to reproduce it against "
+        f"a running portal:\n\n{summary[:40000]}"
+    )

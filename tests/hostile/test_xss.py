@@ -122,7 +122,7 @@ def test_policy_texts_questions_and_answers_are_escaped(world):
     policy.summary = tagged("summary")
     policy.interpretation = tagged("interpretation")
     policy.full_text = tagged("full_text")
-    policy_services.policy_save_edit(policy=policy, actor=world.official)
+    policy_services.policy_save_edit(policy=policy, actor=world.official, reason="更新政策内容")
     member = _client(world.member_a)
     assert member.post(f"/policies/{policy.pk}/ask/", {"question": tagged("question")}).status_code == 302
     question = policy.questions.get()
@@ -184,7 +184,7 @@ def test_policy_rich_text_keeps_structure_and_loses_everything_active(world):
     policy = world.policy
     policy.interpretation = RICH
     policy.full_text = "第一条 为促进技术改造……\n\n第二条 本办法适用于 a < b 的情形。"
-    policy_services.policy_save_edit(policy=policy, actor=world.official)
+    policy_services.policy_save_edit(policy=policy, actor=world.official, reason="更新政策内容")
 
     policy.refresh_from_db()
     assert "<script" not in policy.interpretation and "onclick" not in policy.interpretation  # sanitised on save

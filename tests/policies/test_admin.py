@@ -65,6 +65,7 @@ def test_editing_a_published_policy_makes_a_new_version_and_decisions_keep_their
         else:
             data[name] = getattr(value, "pk", value)
     data.update({"amount_fixed": "150000", "materials-TOTAL_FORMS": "0", "materials-INITIAL_FORMS": "0"})
+    data["reason"] = "提高补助标准"  # a published policy's edit says why (修订记录)
     data.update({"questions-TOTAL_FORMS": "0", "questions-INITIAL_FORMS": "0"})
     response = client.post(f"/admin/policies/policy/{policy.pk}/change/", data)
     assert response.status_code == 302, response.content.decode()[:3000]

@@ -92,7 +92,12 @@ def test_the_whole_journey_from_start_to_rating(api, open_policy, people):
     body = response.json()
     application_id = body["id"]
     assert body["status"] == "draft" and body["status_display"] == "草稿"
-    assert body["policy"] == {"id": open_policy.pk, "title": open_policy.title}
+    assert body["policy"] == {
+        "id": open_policy.pk,
+        "title": open_policy.title,
+        "project_type": "qualification",
+        "project_type_display": "资格定补",
+    }
     assert body["enterprise"] == {"id": people["enterprise"].pk, "name": "甲科技有限公司"}
     assert body["declared"] == {"note": "技改项目"} and body["year"] == timezone.localdate().year
     assert body["files"] == [] and body["rating"] is None and body["review_flag"] == ""

@@ -107,6 +107,7 @@ FORM_MODULES = [
     "complaints.walkthroughs.forms",
     "policies.filters",
     "policies.applications.forms",
+    "policies.manage.forms",
     "roundtables.forms",
     "roundtables.filters",
 ]
@@ -119,6 +120,7 @@ def _arguments():
         "StartForm": {"enterprises": Enterprise.objects.all()},
         "UploadForm": {"policy": SimpleNamespace(materials=PolicyMaterial.objects)},
         "FindingForm": {"questions": ChecklistQuestion.objects.all()},
+        "JointOpinionForm": {"department_id": 1},
     }
 
 

@@ -7,7 +7,7 @@ from django_q.models import OrmQ
 from portal import demo
 
 # Apps after the core that may ship a ``demo`` module with a ``seed(stdout)`` function.
-FEATURE_APPS = ["roundtables", "policies", "complaints"]
+FEATURE_APPS = ["roundtables", "policies", "policies.applications", "complaints"]  # after policies: 联审 demo
 
 
 class Command(BaseCommand):
