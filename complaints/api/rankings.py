@@ -1,7 +1,7 @@
 """The quarterly 红黄黑榜 as JSON (/api/v1/supervision/rankings/?quarter=YYYYQN).
 
 Anyone reads a published quarter: each 承办单位's list and the figures it was decided
-on (frozen at publication). Officials also read the draft with ``?draft=true``; anyone
+on (frozen at publication). Officials also read the draft with ``?draft=true`` (or ``1``); anyone
 else asking for it is refused (401 without login, 403 otherwise). A quarter without a
 published list (or, with ``?draft=true``, without any list) answers 404. Without
 ``quarter``, the latest published quarter.
@@ -88,15 +88,20 @@ class RankingView(APIView):
                 {"type": "string", "pattern": r"^[0-9]{4}Q[1-4]$"},
                 description=gettext_lazy("季度，YYYYQN，如 2026Q1；缺省为最近公布的季度"),
             ),
-            OpenApiParameter("draft", OpenApiTypes.BOOL, description=gettext_lazy("查看草稿（仅营商办工作人员）")),
+            OpenApiParameter(
+                "draft",
+                OpenApiTypes.STR,
+                enum=["true", "false", "1", "0"],
+                description=gettext_lazy("查看草稿（仅营商办工作人员）：true 或 1"),
+            ),
         ],
         responses={200: QuarterRankingSerializer, **error_responses(gettext_lazy("该季度尚无榜单"))},
     )
     def get(self, request):
         draft_value = request.query_params.get("draft") or "false"  # empty: not given
-        if draft_value not in ("true", "false"):
-            raise exceptions.ValidationError({"draft": [_("draft 只能是 true 或 false。")]})
-        draft = draft_value == "true"
+        if draft_value not in ("true", "false", "1", "0"):
+            raise exceptions.ValidationError({"draft": [_("draft 只能是 true、false、1 或 0。")]})
+        draft = draft_value in ("true", "1")
         if draft and not selectors.may_manage(request.user):
             if not request.user.is_authenticated:
                 raise exceptions.NotAuthenticated

@@ -159,6 +159,9 @@ def test_api_drafts_only_for_officials(client, official, lists):
         "甲局": "black",
         "乙局": "red",
     }
+    # The issue's own spelling, ?draft=1, reads the same draft; anything else is refused.
+    assert client.get(API, {"quarter": "2026Q1", "draft": "1"}).json()["state"] == "draft"
+    assert client.get(API, {"quarter": "2026Q1", "draft": "yes"}).status_code == 400
 
 
 def test_the_draft_page_runs_a_constant_number_of_queries(client, official):
