@@ -3,6 +3,7 @@
 from django.http import HttpResponse
 from django.urls import path
 
+from portal.urls import handler400, handler404, handler500  # noqa: F401 - the portal's own error pages
 from portal.urls import urlpatterns as portal_urlpatterns
 
 
