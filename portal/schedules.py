@@ -17,7 +17,7 @@ from django.apps import apps
 from django.utils import timezone
 
 # The apps whose tasks.py may declare SCHEDULES.
-SCHEDULING_APPS = ("complaints", "policies", "roundtables")
+SCHEDULING_APPS = ("portal", "complaints", "policies", "roundtables")
 
 
 @dataclass(frozen=True)

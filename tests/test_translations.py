@@ -70,6 +70,7 @@ PYTHON_LITERALS_EXCLUDED = {
     ("complaints/tasks.py", "诉求件超期巡查"): "a django-q2 schedule's name: a database key",
     ("policies/tasks.py", "政策到期处理"): "a django-q2 schedule's name: a database key",
     ("policies/tasks.py", "政策兑付三色图月末快照"): "a django-q2 schedule's name: a database key",
+    ("portal/tasks.py", "过期短信验证码清理"): "a django-q2 schedule's name: a database key",
     ("roundtables/tasks.py", "恳谈会前一天提醒"): "a django-q2 schedule's name: a database key",
 }
 

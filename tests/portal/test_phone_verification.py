@@ -199,3 +199,21 @@ def test_without_verification_no_code_is_sent(client, category, sms_outbox):
     refused = api.post("/api/v1/cases/phone-code/", {"complainant_phone": PHONE}, format="json")
     assert refused.status_code == 404 and "errors" in refused.json()
     assert sms_outbox == []
+
+
+def test_the_nightly_task_deletes_codes_a_day_after_they_expired(client, verification_on, category):
+    """A code holds a phone number: the scheduled purge keeps it one day past its expiry."""
+    from django_q.models import Schedule
+
+    from portal import tasks
+
+    start = dt.datetime(2026, 12, 7, 10, 0, tzinfo=dt.UTC)
+    with time_machine.travel(start, tick=False):
+        assert _send(client, category).status_code == 200
+    with time_machine.travel(start + dt.timedelta(hours=24), tick=False):
+        tasks.purge_phone_codes()
+        assert PhoneVerification.objects.filter(phone=PHONE).count() == 1  # expired, but not a day ago
+    with time_machine.travel(start + dt.timedelta(hours=24, minutes=6), tick=False):
+        assert tasks.purge_phone_codes() == "1 expired codes deleted"
+        assert not PhoneVerification.objects.filter(phone=PHONE).exists()
+    assert Schedule.objects.get(name="过期短信验证码清理").func == "portal.tasks.purge_phone_codes"
