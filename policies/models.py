@@ -106,6 +106,26 @@ def field_value_text(key: str, value) -> str:
     return format_number(value)
 
 
+# The fields that decide who qualifies (申报条件), in the order forms list them. The advanced
+# tree (advanced_condition) is kept in the admin only.
+CONDITION_FIELDS = [
+    "regions",
+    "industries",
+    "scales",
+    "ownerships",
+    "tax_credit_grades",
+    "tags_all",
+    "tags_any",
+    "tags_excluded",
+    "min_employees",
+    "max_employees",
+    "min_annual_revenue",
+    "max_annual_revenue",
+    "min_tax_paid",
+    "min_rd_intensity",
+    "min_years_since_founding",
+    "max_years_since_founding",
+]
 CONDITION_ARRAY_FIELDS = [
     "condition_region_ids",
     "condition_industry_ids",

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django_q.tasks import async_task
 
 from policies.applications.selectors import can_review
-from policies.models import Policy, PolicyRevision
+from policies.models import CONDITION_FIELDS, Policy, PolicyRevision
 
 
 def _require_publisher(actor) -> None:
@@ -40,25 +40,7 @@ _NOT_KEPT = {"state", "version", "archived_at", "created_at", "updated_at", "pub
 
 
 # Who qualifies: a published policy's edit of these pushes it to the firms newly admitted.
-_CONDITION_FIELDS = {
-    "regions",
-    "industries",
-    "scales",
-    "ownerships",
-    "tax_credit_grades",
-    "tags_all",
-    "tags_any",
-    "tags_excluded",
-    "min_employees",
-    "max_employees",
-    "min_annual_revenue",
-    "max_annual_revenue",
-    "min_tax_paid",
-    "min_rd_intensity",
-    "min_years_since_founding",
-    "max_years_since_founding",
-    "advanced_condition",
-}
+_CONDITION_FIELDS = {*CONDITION_FIELDS, "advanced_condition"}
 
 
 def _kept_field_names() -> set[str]:

@@ -8,7 +8,7 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from policies.models import Policy
+from policies.models import CONDITION_FIELDS, Policy
 from portal.forms import EmptyChoiceLabelMixin
 from portal.models import Department, Enterprise, EnterpriseTag, Industry, Region
 from portal.portraits import TagsByDimensionField
@@ -118,24 +118,7 @@ APPLY = [
     "contact_person",
     "contact_phone",
 ]
-CONDITIONS = [
-    "regions",
-    "industries",
-    "scales",
-    "ownerships",
-    "tax_credit_grades",
-    "tags_all",
-    "tags_any",
-    "tags_excluded",
-    "min_employees",
-    "max_employees",
-    "min_annual_revenue",
-    "max_annual_revenue",
-    "min_tax_paid",
-    "min_rd_intensity",
-    "min_years_since_founding",
-    "max_years_since_founding",
-]
+CONDITIONS = CONDITION_FIELDS
 SECTIONS = [
     (_("基本信息"), BASIC),
     (_("政策内容"), CONTENT),
