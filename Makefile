@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 ADDRPORT ?= 127.0.0.1:8000
 
-.PHONY: setup gettext run test lint format migrate stop db-status collectstatic messages untranslated bench scale-db browser backup restore wrk lighthouse soak
+.PHONY: setup gettext run test lint format migrate stop db-status collectstatic messages untranslated bench bench-one scale-db browser backup restore wrk lighthouse soak
 
 # Quiet: pip says nothing unless something fails (-qq keeps errors only).
 $(STAMP): requirements.txt requirements-dev.txt
@@ -107,11 +107,21 @@ messages: setup gettext
 untranslated: setup
 	$(PY) manage.py untranslated
 
-# Benchmarks (not part of `make test`): a separate database, qinqing_scale, on the
-# project's server (or BENCH_DATABASE_URL), filled once by generate_scale_data; then
-# the suite in bench/ prints its table. BENCH="b1 b2" runs only those rows.
-SCALE_ARGS ?= --enterprises 1000000 --policies 50000 --cases 1000000 --roundtables 600 --seed 1
-BENCH_ENV = $(if $(BENCH_DATABASE_URL),DATABASE_URL=$(BENCH_DATABASE_URL),EMBEDDED_DATABASE_NAME=qinqing_scale)
+# Benchmarks (not part of `make test`): a separate database per profile on the project's
+# server (or BENCH_DATABASE_URL), filled once by generate_scale_data; then the suite in bench/
+# prints its table. Two profiles (issue #20): province — 1+11+90 regions, 46,000 policies by
+# level, 1,200,000 enterprises, a year of 1,000,000 cases (qinqing_province); stress — the lax
+# catalogue where any policy may reach any firm, 1,000,000 enterprises, 50,000 policies
+# (qinqing_scale, also the soak's). `make bench` runs both; BENCH_PROFILE=province runs one;
+# BENCH="b1 b2" runs only those rows.
+BENCH_PROFILE ?= stress
+BENCH_PROFILES ?= province stress
+SCALE_ARGS_stress = --profile stress --enterprises 1000000 --policies 50000 --cases 1000000 --roundtables 600 --seed 1
+SCALE_ARGS_province = --profile province --seed 1
+SCALE_DB_stress = qinqing_scale
+SCALE_DB_province = qinqing_province
+SCALE_ARGS ?= $(SCALE_ARGS_$(BENCH_PROFILE))
+BENCH_ENV = BENCH_PROFILE=$(BENCH_PROFILE) $(if $(BENCH_DATABASE_URL),DATABASE_URL=$(BENCH_DATABASE_URL),EMBEDDED_DATABASE_NAME=$(SCALE_DB_$(BENCH_PROFILE)))
 
 scale-db: setup
 	$(BENCH_ENV) $(PY) manage.py migrate --noinput -v0
@@ -124,7 +134,15 @@ wrk:
 		(apt-get install -y -qq wrk || (apt-get update -qq && apt-get install -y -qq wrk)) && break; sleep 10; done
 	@command -v wrk >/dev/null
 
-bench: scale-db wrk
+# One profile when BENCH_PROFILE is given on the command line, else both.
+bench: wrk
+	@for profile in $(if $(filter command line,$(origin BENCH_PROFILE)),$(BENCH_PROFILE),$(BENCH_PROFILES)); do \
+		echo "== profile $$profile"; \
+		$(MAKE) --no-print-directory scale-db BENCH_PROFILE=$$profile || exit 1; \
+		$(MAKE) --no-print-directory bench-one BENCH_PROFILE=$$profile || exit 1; \
+	done
+
+bench-one:
 	$(BENCH_ENV) $(PY) bench/run.py $(BENCH)
 
 # The soak with faults under load (issue #19; not part of `make test`): locust drives gunicorn

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import itertools
 import json
 import random
 from collections.abc import Callable, Iterator
@@ -29,6 +30,113 @@ OWNERSHIP_WEIGHTS = [82, 9, 5, 4]
 TAX_CREDIT_GRADES = ["A", "B", "M", "C", "D", ""]
 TAX_CREDIT_GRADE_WEIGHTS = [30, 38, 10, 8, 2, 12]
 TRADES = ["科技", "制造", "商贸", "食品", "物流", "材料", "电子", "建设", "医药", "农业"]
+
+# --- The province profile (issue #20) ------------------------------------------------------
+# The seeds' 浙江 catalogue: "省市县三级惠企政策4.6万余条" on a "1+11+90" architecture serving
+# "120余万家" enterprises; one district (临平) lists 334 policies. Generated on the demo's own
+# province: 安徽省 with the demo's 宣城市 and ten more cities, 90 counties in all.
+# Assumptions, stated once here and in bench/RESULTS.md:
+# - cities: code, name, English, counties, share of the province's enterprises (%);
+#   within a city the first county (the urban district) holds twice the share of each other;
+# - policies by level: 5% provincial, 30% municipal (a city drawn by its share of enterprises),
+#   65% county (a county drawn uniformly: about 330 each, like 临平's 334);
+# - three in four policies are open for application today, the rest closed or not yet open.
+PROVINCE_CITIES = [
+    ("340100", "合肥市", "Hefei", 13, 22),
+    ("340200", "芜湖市", "Wuhu", 10, 12),
+    ("340300", "蚌埠市", "Bengbu", 9, 8),
+    ("340400", "淮南市", "Huainan", 8, 6),
+    ("340500", "马鞍山市", "Ma'anshan", 8, 7),
+    ("340600", "淮北市", "Huaibei", 7, 5),
+    ("340700", "铜陵市", "Tongling", 7, 5),
+    ("340800", "安庆市", "Anqing", 7, 10),
+    ("341000", "黄山市", "Huangshan", 7, 5),
+    ("341100", "滁州市", "Chuzhou", 7, 11),
+    ("341800", "宣城市", "Xuancheng", 7, 9),  # the demo's own seven counties
+]
+PROVINCE_LEVEL_SHARES = {"provincial": 5, "municipal": 30, "county": 65}
+PROVINCE_DEPARTMENTS = [
+    ("发展和改革委员会", "发改委", "Development and Reform Commission"),
+    ("经济和信息化局", "经信局", "Economy and Information Technology Bureau"),
+    ("科学技术局", "科技局", "Science and Technology Bureau"),
+    ("商务局", "商务局", "Commerce Bureau"),
+]
+CHINESE_NUMERALS = "一二三四五六七八九十"
+
+
+def _numeral(n: int) -> str:
+    return CHINESE_NUMERALS[n - 1] if n <= 10 else "十" + CHINESE_NUMERALS[n - 11]
+
+
+def seed_province() -> dict:
+    """The 1+11+90 region tree and four issuing departments per region, on top of the
+    demo's reference data; returns the tree as ``{"province": id, "cities": [(id, share)],
+    "counties": [(id, code, city_id, weight)]}``."""
+    from portal import demo
+    from portal.models import Department, Region
+
+    regions = demo._seed_regions()
+    demo._seed_departments(regions)
+    demo._seed_tags()
+    province = regions["340000"]
+    cities, counties = [], []
+    for code, name, english, count, share in PROVINCE_CITIES:
+        city = Region.objects.filter(code=code).first()
+        if city is None:
+            city = Region(code=code, name=name, name_en=f"{english} City", level=Region.Level.CITY, parent=province)
+            city.save()
+        cities.append((city.pk, share))
+        existing = list(Region.objects.filter(parent=city).order_by("code"))
+        for n in range(len(existing) + 1, count + 1):
+            county = Region(
+                code=f"{code[:4]}{n:02d}",
+                name=f"{name[:-1]}{_numeral(n)}区",
+                name_en=f"{english} District {n}",
+                level=Region.Level.COUNTY,
+                parent=city,
+            )
+            county.save()
+            existing.append(county)
+        units = count + 1  # the urban district counts twice
+        for index, county in enumerate(existing):
+            counties.append((county.pk, county.code, city.pk, share * (2 if index == 0 else 1) / units))
+    for region in [province, *Region.objects.filter(level__in=[Region.Level.CITY, Region.Level.COUNTY])]:
+        for name, short_name, english in PROVINCE_DEPARTMENTS:
+            Department.objects.get_or_create(
+                region=region,
+                name=f"{region.name}{name}",
+                defaults={"short_name": short_name, "name_en": f"{region.name_en} {english}"},
+            )
+    return {"province": province.pk, "cities": cities, "counties": counties}
+
+
+def random_tree(rng: random.Random, depth: int = 0) -> dict:
+    """An advanced condition tree of one to three leaves under all/any/not, with drawn
+    thresholds: a catalogue has many distinct trees, not two."""
+    if depth < 2 and rng.random() < 0.45:
+        kind = rng.choice(["all", "any", "any", "not"])
+        if kind == "not":
+            return {"not": random_tree(rng, depth + 1)}
+        return {kind: [random_tree(rng, depth + 1) for _ in range(rng.randint(2, 3))]}
+    field = rng.choice(["annual_revenue", "employees", "tax_paid", "rd_intensity", "years_since_founding", "scale",
+                        "ownership", "tax_credit_grade", "tags"])  # fmt: skip
+    if field == "annual_revenue":
+        return {"field": field, "op": rng.choice([">=", "<="]), "value": rng.choice([1, 2, 5, 10, 20, 50]) * 1_000_000}
+    if field == "employees":
+        return {"field": field, "op": rng.choice([">=", "<", ">"]), "value": rng.choice([10, 20, 50, 100, 300])}
+    if field == "tax_paid":
+        return {"field": field, "op": ">=", "value": rng.choice([50_000, 100_000, 500_000, 1_000_000])}
+    if field == "rd_intensity":
+        return {"field": field, "op": ">=", "value": rng.choice(["0.01", "0.02", "0.03", "0.05"])}
+    if field == "years_since_founding":
+        return {"field": field, "op": rng.choice([">=", "<="]), "value": rng.randint(1, 10)}
+    if field == "scale":
+        return {"field": field, "op": "in", "value": rng.sample(SCALES, rng.randint(1, 3))}
+    if field == "ownership":
+        return {"field": field, "op": rng.choice(["==", "!="]), "value": rng.choice(OWNERSHIPS)}
+    if field == "tax_credit_grade":
+        return {"field": field, "op": "in", "value": rng.sample(["A", "B", "M"], rng.randint(1, 2))}
+    return {"field": "tags", "op": "has", "value": rng.choice(["高新技术企业", "专精特新", "科技型中小企业"])}
 
 
 def _fast_load() -> None:
@@ -87,11 +195,18 @@ def _credit_code(rng: random.Random, region_code: str, serial: int) -> str:
     return first17 + credit_code_check_character(first17)
 
 
-def generate_enterprises(count: int, *, seed: int, progress=None) -> int:
+def generate_enterprises(count: int, *, seed: int, progress=None, province: dict | None = None) -> int:
+    """With ``province`` (``seed_province()``), spread over its counties by their shares;
+    otherwise drawn uniformly from every region below the province."""
     from portal.models import EnterpriseTag, Industry, Region
 
     rng = random.Random(seed)
-    regions = list(Region.objects.exclude(level=Region.Level.PROVINCE).values_list("pk", "code"))
+    if province:
+        regions = [(pk, code) for pk, code, _city, _weight in province["counties"]]
+        weights = list(itertools.accumulate(weight for *_rest, weight in province["counties"]))
+    else:
+        regions = list(Region.objects.exclude(level=Region.Level.PROVINCE).values_list("pk", "code"))
+        weights = None
     industries = list(Industry.objects.filter(level__in=["division", "group"]).values_list("pk", flat=True))
     tags = list(EnterpriseTag.objects.values_list("pk", flat=True))
     today = timezone.localdate()
@@ -102,7 +217,7 @@ def generate_enterprises(count: int, *, seed: int, progress=None) -> int:
 
     def rows():
         for serial in range(count):
-            region_id, region_code = rng.choice(regions)
+            region_id, region_code = rng.choices(regions, cum_weights=weights)[0] if weights else rng.choice(regions)
             scale = rng.choices(SCALES, SCALE_WEIGHTS)[0]
             employees = {"large": 1000, "medium": 300, "small": 20, "micro": 1}[scale] * rng.randint(1, 5)
             revenue = employees * rng.randint(100_000, 1_500_000)
@@ -146,7 +261,10 @@ def generate_enterprises(count: int, *, seed: int, progress=None) -> int:
     return written
 
 
-def generate_policies(count: int, *, seed: int, progress=None) -> int:
+def generate_policies(count: int, *, seed: int, progress=None, province: dict | None = None) -> int:
+    """With ``province`` (``seed_province()``), the province's catalogue by level (see
+    PROVINCE_LEVEL_SHARES), each issued in its own region with a realistic mix of
+    conditions; otherwise the lax stress catalogue (any region, few conditions)."""
     from policies.models import PolicyCategory
     from portal.models import Department, EnterpriseTag, Industry, Region
 
@@ -162,6 +280,109 @@ def generate_policies(count: int, *, seed: int, progress=None) -> int:
     plans = []
     # Drawn from their own sequence, so the rest of the data stays that of earlier runs.
     grades = random.Random(seed + 11)
+
+    def province_rows():
+        departments_of: dict[int, list[int]] = {}
+        for pk, region_id in Department.objects.values_list("pk", "region_id"):
+            departments_of.setdefault(region_id, []).append(pk)
+        city_ids = [pk for pk, _share in province["cities"]]
+        city_weights = list(itertools.accumulate(share for _pk, share in province["cities"]))
+        counties_of: dict[int, list[int]] = {}
+        for pk, _code, city, _weight in province["counties"]:
+            counties_of.setdefault(city, []).append(pk)
+        county_ids = [pk for pk, *_rest in province["counties"]]
+        levels = list(PROVINCE_LEVEL_SHARES)
+        level_weights = list(itertools.accumulate(PROVINCE_LEVEL_SHARES.values()))
+        for serial in range(count):
+            level = rng.choices(levels, cum_weights=level_weights)[0]
+            if level == "provincial":
+                region = province["province"]
+            elif level == "municipal":
+                region = rng.choices(city_ids, cum_weights=city_weights)[0]
+            else:
+                region = rng.choice(county_ids)
+            # A city's policy now and then names some of its counties (企业所在区划).
+            named = []
+            if level == "municipal" and rng.random() < 0.08:
+                named = rng.sample(counties_of[region], rng.randint(1, 2))
+            chosen_tags = rng.sample(tags, rng.randint(1, 2)) if rng.random() < 0.25 else []
+            any_tags = rng.sample(tags, rng.randint(2, 3)) if rng.random() < 0.1 else []
+            excluded = [t for t in rng.sample(tags, 1) if t not in chosen_tags] if rng.random() < 0.05 else []
+            plans.append(
+                (
+                    start + serial,
+                    named,
+                    rng.sample(industries, rng.randint(1, 3)) if rng.random() < 0.7 else [],
+                    chosen_tags,
+                    any_tags,
+                    excluded,
+                )
+            )
+            window = rng.random()
+            if window < 0.75:  # open today
+                opens, closes = (
+                    today - dt.timedelta(days=rng.randint(1, 120)),
+                    today + dt.timedelta(days=rng.randint(3, 240)),
+                )
+            elif window < 0.92:  # closed
+                closes = today - dt.timedelta(days=rng.randint(1, 300))
+                opens = closes - dt.timedelta(days=rng.randint(20, 90))
+            else:  # not yet open
+                opens = today + dt.timedelta(days=rng.randint(1, 60))
+                closes = opens + dt.timedelta(days=rng.randint(20, 90))
+            advanced = json.dumps(random_tree(rng), ensure_ascii=False) if rng.random() < 0.15 else None
+            min_revenue = rng.choice([None, None, None, 1_000_000, 5_000_000, 20_000_000])
+            percentage = rng.random() < 0.15
+            yield (
+                start + serial,
+                f"{SCALE_PREFIX}政策{serial:06d}",
+                "",
+                f"规模〔{today.year}〕{serial}号",
+                rng.choice(departments_of.get(region) or departments),
+                level,
+                region,
+                rng.choice(categories),
+                "",
+                "规模测试政策摘要",
+                "",
+                "",
+                "",
+                (opens - dt.timedelta(days=rng.randint(0, 30))).isoformat(),
+                None,
+                None,
+                "published",
+                1,
+                rng.choice(["cash", "cash", "interest", "voucher", "fee"]),
+                "percentage" if percentage else "fixed",
+                None if percentage else rng.choice([10000, 20000, 50000, 100000, 200000, 500000, 1000000]),
+                "annual_revenue" if percentage else "",
+                "0.01" if percentage else None,
+                rng.choice([100000, 500000]) if percentage else None,
+                None,
+                "online" if rng.random() < 0.88 else rng.choice(["auto", "offline"]),
+                opens.isoformat(),
+                closes.isoformat(),
+                "",
+                "",
+                "",
+                "{" + ",".join(rng.sample(SCALES, rng.randint(1, 3))) + "}" if rng.random() < 0.6 else "{}",
+                "{" + ",".join(rng.sample(OWNERSHIPS, rng.randint(1, 2))) + "}" if rng.random() < 0.1 else "{}",
+                rng.choice([None, None, 5, 10, 20, 50, 100]),
+                rng.choice([None, None, None, None, 300, 1000]),
+                min_revenue,
+                rng.choice([None, None, None, 200_000_000, 400_000_000]) if min_revenue is None else None,
+                rng.choice([None, None, None, 100_000, 500_000]),
+                rng.choice([None, None, None, None, "0.02", "0.03", "0.05"]),
+                rng.choice([None, None, None, 1, 2, 3, 5]),
+                rng.choice([None, None, None, None, None, 5, 10]),
+                advanced,
+                now,
+                now,
+                *["{}"] * 5,  # the condition id arrays, filled below
+                "{" + ",".join(rng.sample(["A", "B", "M"], rng.randint(1, 2))) + "}" if rng.random() < 0.15 else "{}",
+                "selection" if rng.random() < 0.1 else "qualification",
+                5,
+            )
 
     def rows():
         for serial in range(count):
@@ -180,6 +401,8 @@ def generate_policies(count: int, *, seed: int, progress=None) -> int:
                     rng.sample(regions, 1) if rng.random() < 0.6 else [],
                     rng.sample(industries, rng.randint(1, 3)) if rng.random() < 0.4 else [],
                     rng.sample(tags, 1) if rng.random() < 0.35 else [],
+                    [],
+                    [],
                 )
             )
             yield (
@@ -246,14 +469,18 @@ def generate_policies(count: int, *, seed: int, progress=None) -> int:
     ]  # fmt: skip
     with transaction.atomic():
         _fast_load()
-        written = _copy("policies_policy", columns, rows(), progress)
-        _copy("policies_policy_regions", ["policy_id", "region_id"], ((p, r) for p, rs, _, _ in plans for r in rs))
-        _copy(
-            "policies_policy_industries", ["policy_id", "industry_id"], ((p, i) for p, _, ins, _ in plans for i in ins)
-        )
-        _copy(
-            "policies_policy_tags_all", ["policy_id", "enterprisetag_id"], ((p, t) for p, _, _, ts in plans for t in ts)
-        )
+        written = _copy("policies_policy", columns, province_rows() if province else rows(), progress)
+        for index, (table, column) in enumerate(
+            [
+                ("policies_policy_regions", "region_id"),
+                ("policies_policy_industries", "industry_id"),
+                ("policies_policy_tags_all", "enterprisetag_id"),
+                ("policies_policy_tags_any", "enterprisetag_id"),
+                ("policies_policy_tags_excluded", "enterprisetag_id"),
+            ],
+            start=1,
+        ):
+            _copy(table, ["policy_id", column], ((plan[0], pk) for plan in plans for pk in plan[index]))
         _sync_sequence("policies_policy")
         # Triggers are off for the load: fill the condition id arrays they would keep.
         with connection.cursor() as cursor:
@@ -265,7 +492,11 @@ def generate_policies(count: int, *, seed: int, progress=None) -> int:
                   condition_industry_ids = ARRAY(
                     SELECT industry_id FROM policies_policy_industries WHERE policy_id = p.id ORDER BY 1),
                   condition_tags_all_ids = ARRAY(
-                    SELECT enterprisetag_id FROM policies_policy_tags_all WHERE policy_id = p.id ORDER BY 1)
+                    SELECT enterprisetag_id FROM policies_policy_tags_all WHERE policy_id = p.id ORDER BY 1),
+                  condition_tags_any_ids = ARRAY(
+                    SELECT enterprisetag_id FROM policies_policy_tags_any WHERE policy_id = p.id ORDER BY 1),
+                  condition_tags_excluded_ids = ARRAY(
+                    SELECT enterprisetag_id FROM policies_policy_tags_excluded WHERE policy_id = p.id ORDER BY 1)
                 WHERE p.id >= %s
                 """,
                 [start],

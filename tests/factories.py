@@ -36,6 +36,9 @@ def department(name: str | None = None, region_obj: Region | None = None) -> Dep
 def enterprise(**fields) -> Enterprise:
     fields.setdefault("name", f"宣城测试{next(_sequence)}有限公司")
     fields.setdefault("credit_code", credit_code())
+    # In the city every default policy applies in (适用区域 decides who is eligible).
+    if "region" not in fields and "region_id" not in fields:
+        fields["region"] = region()
     return Enterprise.objects.create(**fields)
 
 

@@ -62,11 +62,12 @@ from policies.matching.selectors import (
     enterprise_matches,
     matches_enterprise_get,
 )
-from policies.matching.sql import OPEN_POLICIES_SQL, MatchPage, eligible_policy_ids, match_page
+from policies.matching.sql import AREA_SQL, OPEN_POLICIES_SQL, MatchPage, eligible_policy_ids, match_page
 from portal.money import format_number
 
 __all__ = [
     "ALMOST",
+    "AREA_SQL",
     "CLASS_LABELS",
     "CLASS_ORDER",
     "CONDITIONS",

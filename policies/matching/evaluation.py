@@ -60,8 +60,9 @@ class Evaluation:
 
     @property
     def met_texts(self) -> list[str]:
-        """The conditions met: why it matches (符合：…)."""
-        return [c.text for c in self.conditions if c.met is True]
+        """The conditions met: why it matches (符合：…). 适用区域 goes without saying on
+        a list of the enterprise's own region's policies."""
+        return [c.text for c in self.conditions if c.met is True and not c.decisive]
 
     @property
     def missing_fields(self) -> list[str]:
@@ -85,11 +86,12 @@ class Evaluation:
         return "" if self.amount is None else format_number(self.amount)
 
 
-def classify(results: list[bool | None]) -> str:
+def classify(results: list[ConditionResult]) -> str:
     """Eligible: every condition met; almost: exactly one not met, none unknown;
-    unknown: none not met, some unknown; not eligible: otherwise."""
-    failed = sum(1 for r in results if r is False)
-    unknown = sum(1 for r in results if r is None)
+    unknown: none not met, some unknown; not eligible: otherwise, or a decisive
+    condition (适用区域) not met."""
+    failed = sum(2 if r.decisive else 1 for r in results if r.met is False)
+    unknown = sum(1 for r in results if r.met is None)
     if failed == 0 and unknown == 0:
         return ELIGIBLE
     if failed == 1 and unknown == 0:
@@ -106,7 +108,7 @@ def evaluate(policy: Policy, profile: Profile) -> Evaluation:
     many policies (``Policy.objects.prefetch_related(*CONDITION_PREFETCH)``)."""
     results = [result for condition in CONDITIONS for result in condition.evaluate(policy, profile)]
     amount, explanation = estimate_amount(policy, profile)
-    return Evaluation(policy, classify([r.met for r in results]), results, amount, explanation)
+    return Evaluation(policy, classify(results), results, amount, explanation)
 
 
 def estimate_amount(policy: Policy, profile: Profile) -> tuple[Decimal | None, str]:

@@ -173,6 +173,14 @@ OPEN_POLICIES_SQL = """p.state = 'published'
            OR ((p.application_opens IS NULL OR p.application_opens <= %(today)s)
                AND (p.application_closes IS NULL OR p.application_closes >= %(today)s)))"""
 
+# 适用区域 from an index: only the policies of the enterprise's region and the regions
+# above it are classified at all (a county firm reads its province's, city's and county's
+# few thousand, not the province's 46,000). Policies elsewhere are not eligible whatever
+# else they ask (``registry.Area``), so leaving them out changes no class shown. An
+# enterprise without a region has no restriction: its area condition is unknown.
+AREA_SQL = """
+      AND p.region_id = ANY(ARRAY(SELECT id FROM portal_region WHERE path = ANY(%(region_paths)s::text[])))"""
+
 # Within a class: by amount (largest first), then the nearest deadline, then the
 # catalogue's own order (newest first); "deadline" puts the nearest deadline first.
 MATCH_ORDER = {
@@ -216,7 +224,8 @@ def _class_rows(
 ) -> list[dict]:
     """The open catalogue's classes for the profile: ``id``, ``klass``, ``class_total``
     and ``position`` of the rows from ``offset`` to ``offset + limit`` in each class."""
-    sql = CLASS_SQL.replace("{policies}", OPEN_POLICIES_SQL).replace("{order}", MATCH_ORDER.get(sort, MATCH_ORDER[""]))
+    policies = OPEN_POLICIES_SQL + (AREA_SQL if profile.region_path else "")
+    sql = CLASS_SQL.replace("{policies}", policies).replace("{order}", MATCH_ORDER.get(sort, MATCH_ORDER[""]))
     return _fetch(sql, _params(profile, include_not_eligible=include_not_eligible, offset=offset, limit=limit))
 
 

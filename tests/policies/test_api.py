@@ -57,7 +57,7 @@ def test_the_detail_has_the_key_elements_and_drafts_are_404(api, make_policy, ta
     PolicyMaterial.objects.create(policy=policy, name="营业执照", zero_material=True)
     body = api.get(f"/api/v1/policies/{policy.pk}/").json()
     assert body["title"] == "专精特新奖励"
-    assert body["conditions"] == ["须具备：专精特新", "从业人数不低于10人"]
+    assert body["conditions"] == ["适用区域：宣城市", "须具备：专精特新", "从业人数不低于10人"]
     assert body["materials"] == [{"name": "营业执照", "zero_material": True}]
     draft = make_policy(state=Policy.State.DRAFT)
     response = api.get(f"/api/v1/policies/{draft.pk}/")
@@ -143,14 +143,14 @@ def test_the_calculator_evaluates_a_profile_that_is_not_stored(api, make_policy,
         content_type="application/json",
     ).json()
     assert body["klass"] == "eligible" and body["klass_display"] == "符合"
-    assert [c["met"] for c in body["conditions"]] == [True, True, True]
+    assert [c["met"] for c in body["conditions"]] == [True, True, True, True]
     assert body["amount"] == "100000.00"
     assert body["amount_explanation"] == "年营业收入 2,000万元 × 1% = 20万元，超过上限，按上限 10万元"
 
     body = api.post(url, {"region": "341881", "tags": ["高新技术企业"]}, content_type="application/json").json()
     assert body["klass"] == "not_eligible"
-    assert [c["met"] for c in body["conditions"]] == [False, True, None]
-    assert body["conditions"][2]["missing"] == "从业人数"
+    assert [c["met"] for c in body["conditions"]] == [True, False, True, None]
+    assert body["conditions"][3]["missing"] == "从业人数"
     assert body["amount"] is None and body["amount_explanation"] == "需填写年营业收入后才能测算"
 
     body = api.post(url, {"region": "341802", "employees": 80}, content_type="application/json").json()
@@ -158,10 +158,10 @@ def test_the_calculator_evaluates_a_profile_that_is_not_stored(api, make_policy,
 
     graded = make_policy(tax_credit_grades=["A", "B"])
     graded_url = f"/api/v1/policies/{graded.pk}/evaluate/"
-    body = api.post(graded_url, {"tax_credit_grade": "M"}, content_type="application/json").json()
-    assert body["klass"] == "almost" and body["conditions"][0]["text"] == "需纳税信用等级A级或B级"
+    body = api.post(graded_url, {"region": "341802", "tax_credit_grade": "M"}, content_type="application/json").json()
+    assert body["klass"] == "almost" and body["conditions"][1]["text"] == "需纳税信用等级A级或B级"
     body = api.post(graded_url, {}, content_type="application/json").json()
-    assert body["klass"] == "unknown" and body["conditions"][0]["missing"] == "纳税信用等级"
+    assert body["klass"] == "unknown" and [c["missing"] for c in body["conditions"]] == ["所在区划", "纳税信用等级"]
     assert api.post(graded_url, {"tax_credit_grade": "E"}, content_type="application/json").status_code == 400
 
     response = api.post(url, {"tags": ["没有的标签"], "region": "999999"}, content_type="application/json")

@@ -50,7 +50,36 @@ def test_a_region_covers_its_children_and_an_industry_its_sub_codes(make_policy,
     assert matching.evaluate(policy, matching.Profile.of(inside)).klass == matching.ELIGIBLE
     assert _sql_class(policy, inside) == matching.ELIGIBLE
     assert _reaches(policy, inside) and not _reaches(policy, elsewhere) and not _reaches(policy, other_trade)
-    assert _sql_class(policy, elsewhere) == matching.ALMOST
+    assert _sql_class(policy, other_trade) == matching.ALMOST
+
+
+def test_a_policy_applies_in_its_own_region_only(make_policy, regions):
+    """适用区域 (含下级区划) decides alone: a firm elsewhere is not eligible, not "almost",
+    and the policy is not in its matches at all; a firm without a region is asked for it."""
+    county_policy = make_policy(title="宁国市县级奖补", region=regions["ningguo"])
+    city_policy = make_policy(title="宣城市级奖补", region=regions["city"])
+    in_ningguo = _enterprise(regions, region=regions["ningguo"])
+    in_xuanzhou = _enterprise(regions)
+    in_hefei = _enterprise(regions, region=regions["hefei"])
+    no_region = _enterprise(regions, region=None)
+
+    for enterprise in (in_ningguo, in_xuanzhou):
+        assert _sql_class(city_policy, enterprise) == matching.ELIGIBLE
+    assert _sql_class(county_policy, in_ningguo) == matching.ELIGIBLE
+    assert _reaches(county_policy, in_ningguo) and _reaches(city_policy, in_xuanzhou)
+
+    elsewhere = matching.evaluate(county_policy, matching.Profile.of(in_xuanzhou))
+    assert elsewhere.klass == matching.NOT_ELIGIBLE
+    assert elsewhere.unmet_texts == ["适用区域：宁国市"]
+    shown = {e.policy.pk for e in matching.match_page(in_xuanzhou, include_not_eligible=True).evaluations}
+    assert county_policy.pk not in shown and city_policy.pk in shown
+    assert not _reaches(county_policy, in_xuanzhou) and not _reaches(city_policy, in_hefei)
+    assert county_policy.pk not in matching.eligible_policy_ids(in_xuanzhou)
+
+    unknown = matching.evaluate(county_policy, matching.Profile.of(no_region))
+    assert unknown.klass == matching.UNKNOWN == _sql_class(county_policy, no_region)
+    assert unknown.missing_fields == ["所在区划"]
+    assert not _reaches(county_policy, no_region)
 
 
 def test_almost_names_the_one_unmet_condition(make_policy, regions, tags):
@@ -156,7 +185,7 @@ def test_a_tax_credit_grade_condition_in_python_sql_and_the_orm(make_policy, reg
 
 
 def test_one_grade_or_three_read_naturally(make_policy):
-    assert matching.evaluate(make_policy(tax_credit_grades=["A"]), matching.Profile()).conditions[0].text == (
+    assert matching.evaluate(make_policy(tax_credit_grades=["A"]), matching.Profile()).conditions[-1].text == (
         "需纳税信用等级A级"
     )
     three = matching.evaluate(make_policy(tax_credit_grades=["A", "B", "M"]), matching.Profile(tax_credit_grade="D"))
@@ -214,6 +243,7 @@ def catalogue(make_policy, regions, tags):
     c, it = Industry.objects.get(code="C"), Industry.objects.get(code="I")
     return [
         make_policy(title="区域", regions=[regions["xuanzhou"]]),
+        make_policy(title="县级", region=regions["ningguo"], scales=["small"]),
         make_policy(title="行业", industries=[c]),
         make_policy(title="规模", scales=["small", "micro"], ownerships=["private"]),
         make_policy(title="纳税信用", tax_credit_grades=["A", "B"], min_tax_paid=Decimal("10000")),
@@ -284,6 +314,12 @@ def test_the_python_sql_and_orm_engines_agree(catalogue, regions, tags, data):
     explained = {e.policy.pk: e for e in matching.match_page(enterprise, include_not_eligible=True).evaluations}
     for policy in catalogue:
         python = matching.evaluate(policy, profile)
+        if policy.pk not in explained:
+            # Outside its 适用区域: left out of the enterprise's catalogue by the class query.
+            assert python.klass == matching.NOT_ELIGIBLE, (policy.title, data)
+            assert any(c.key == "area" and c.met is False for c in python.conditions), (policy.title, data)
+            assert policy.pk not in eligible_in_sql and policy.pk not in reached, (policy.title, data)
+            continue
         assert explained[policy.pk].klass == python.klass, (policy.title, data)
         assert explained[policy.pk].conditions == python.conditions, (policy.title, data)
         assert (policy.pk in eligible_in_sql) == (python.klass == matching.ELIGIBLE), (policy.title, data)

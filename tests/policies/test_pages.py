@@ -66,9 +66,7 @@ def catalogue(make_policy, tags, regions):
         # Unknown: the enterprise has not filled in its employees.
         "unknown": make_policy(title="稳岗就业补贴", min_employees=50, application_method="auto"),
         # Two conditions not met.
-        "not_eligible": make_policy(
-            title="大型企业总部奖励", scales=["large"], tags_all=[tags["规上工业企业"]], region=regions["hefei"]
-        ),
+        "not_eligible": make_policy(title="大型企业总部奖励", scales=["large"], tags_all=[tags["规上工业企业"]]),
     }
 
 

@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db.models import Count, F
 from django.utils import timezone
 
 from complaints.models import Case
@@ -69,3 +70,35 @@ def test_it_refuses_a_database_with_real_data():
     factories.enterprise(name="宣城真实企业有限公司")
     with pytest.raises(CommandError, match="not generated"):
         call_command("generate_scale_data", enterprises=10, policies=0, cases=0)
+
+
+@pytest.mark.django_db
+def test_the_province_profile_is_one_province_eleven_cities_and_ninety_counties():
+    from policies import matching
+    from portal.models import Region
+
+    call_command("generate_scale_data", profile="province", enterprises=3000, policies=1500, cases=0, roundtables=0)
+    levels = dict(Region.objects.values_list("level").annotate(n=Count("id")))
+    assert levels == {"province": 1, "city": 11, "county": 90}
+    # Every enterprise in a county; every policy issued in its own area, by level.
+    assert not Enterprise.objects.exclude(region__level="county").exists()
+    by_level = dict(Policy.objects.values_list("level").annotate(n=Count("id")))
+    assert 0.02 < by_level["provincial"] / 1500 < 0.09 and 0.55 < by_level["county"] / 1500 < 0.75
+    assert not Policy.objects.filter(level="county").exclude(region__level="county").exists()
+    assert not Policy.objects.exclude(issuer__region=F("region")).exists()
+    for policy in Policy.objects.prefetch_related("regions", "industries", "tags_any", "tags_excluded")[:40]:
+        assert policy.condition_industry_ids == sorted(i.pk for i in policy.industries.all())
+        assert policy.condition_tags_any_ids == sorted(t.pk for t in policy.tags_any.all())
+        assert policy.condition_tags_excluded_ids == sorted(t.pk for t in policy.tags_excluded.all())
+    assert Policy.objects.exclude(advanced_condition=None).values("advanced_condition").distinct().count() > 50
+
+    # One county firm: only its province's, city's and county's policies are classified,
+    # and the SQL classes agree with the Python evaluator on each of them.
+    enterprise = Enterprise.objects.select_related("region", "industry").order_by("pk").first()
+    area = [enterprise.region_id, enterprise.region.parent_id, enterprise.region.parent.parent_id]
+    page = matching.match_page(enterprise, include_not_eligible=True)
+    assert {e.policy.region_id for e in page.evaluations} <= set(area)
+    profile = matching.Profile.of(enterprise)
+    for evaluation in page.evaluations:
+        policy = Policy.objects.prefetch_related(*matching.CONDITION_PREFETCH).get(pk=evaluation.policy.pk)
+        assert matching.evaluate(policy, profile).klass == evaluation.klass, policy.advanced_condition
