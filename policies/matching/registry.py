@@ -338,7 +338,11 @@ class TagsAll(Condition):
         return q
 
     def score_sql(self):
-        return f"cardinality({self.sql})"
+        # The lacking tags counted without building the array where one tag is named (most
+        # policies): the subquery per row was a fifth of B2's scoring time.
+        return """CASE WHEN p.condition_tags_all_ids <@ pf.tag_ids THEN 0
+           WHEN cardinality(p.condition_tags_all_ids) = 1 THEN 1
+           ELSE cardinality(ARRAY(SELECT t FROM unnest(p.condition_tags_all_ids) t WHERE t <> ALL(pf.tag_ids))) END"""
 
     def failed_sql(self, value):
         return f"cardinality({value})"
