@@ -325,3 +325,22 @@ def test_the_python_sql_and_orm_engines_agree(catalogue, regions, tags, data):
         assert (policy.pk in eligible_in_sql) == (python.klass == matching.ELIGIBLE), (policy.title, data)
         assert (policy.pk in reached) == (python.klass == matching.ELIGIBLE), (policy.title, data)
     enterprise.delete()
+
+
+def test_the_area_restriction_is_read_from_an_index(make_policy, regions):
+    """At province scale a county firm's catalogue is its area's few thousand policies of
+    46,000: the class query finds them through the index on the policy's region (the plan is
+    asked with sequential scans priced out, as on a table too big to read whole)."""
+    from policies.matching import sql as matching_sql
+
+    make_policy(region=regions["ningguo"])
+    profile = matching.Profile.of(_enterprise(regions))
+    query = matching_sql.CLASS_SQL.replace(
+        "{policies}", matching_sql.OPEN_POLICIES_SQL + matching_sql.AREA_SQL
+    ).replace("{order}", matching_sql.MATCH_ORDER[""])
+    params = matching_sql._params(profile, include_not_eligible=False, offset=0, limit=20)
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + query, params)
+        plan = "\n".join(line for (line,) in cursor.fetchall())
+    assert "Index Cond: (region_id = ANY" in plan, plan
