@@ -333,6 +333,12 @@ def test_the_area_restriction_is_read_from_an_index(make_policy, regions):
     asked with sequential scans priced out, as on a table too big to read whole)."""
     from policies.matching import sql as matching_sql
 
+    elsewhere = make_policy(region=regions["hefei"])
+    copies = []
+    for _ in range(400):  # a catalogue mostly of other regions' policies, as a province's is
+        elsewhere.pk = None
+        copies.append(Policy(**{f.attname: getattr(elsewhere, f.attname) for f in Policy._meta.concrete_fields}))
+    Policy.objects.bulk_create(copies)
     make_policy(region=regions["ningguo"])
     profile = matching.Profile.of(_enterprise(regions))
     query = matching_sql.CLASS_SQL.replace(
@@ -340,6 +346,7 @@ def test_the_area_restriction_is_read_from_an_index(make_policy, regions):
     ).replace("{order}", matching_sql.MATCH_ORDER[""])
     params = matching_sql._params(profile, include_not_eligible=False, offset=0, limit=20)
     with connection.cursor() as cursor:
+        cursor.execute("ANALYZE policies_policy")
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute("EXPLAIN " + query, params)
         plan = "\n".join(line for (line,) in cursor.fetchall())
