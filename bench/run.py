@@ -15,6 +15,7 @@ import random
 import statistics
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -34,6 +35,8 @@ from policies.models import Policy  # noqa: E402
 from portal.models import Enterprise  # noqa: E402
 
 RUNS = int(os.environ.get("BENCH_RUNS", "5"))
+# Which generated database this is (`make bench BENCH_PROFILE=province|stress`): goals differ.
+PROFILE = os.environ.get("BENCH_PROFILE", "stress")
 
 
 def timed(function, runs=RUNS, before=None) -> float:
@@ -96,7 +99,8 @@ def _tree_sql(tree, params: list) -> str:
 
 def hand_written_count(policy) -> tuple[str, list]:
     """The eligibility predicate of one policy, written as a person would for a count."""
-    where, params = ["TRUE"], []
+    # 适用区域 (含下级区划), then the policy's own conditions.
+    where, params = ["r.path LIKE %s"], [policy.region.path + "%"]
     regions = [r.path for r in policy.regions.all()]
     if regions:
         where.append("r.path LIKE ANY(%s)")
@@ -219,6 +223,7 @@ def policies_eligible_count_sql(profile) -> tuple[str, dict]:
     WHERE p.state = 'published' AND (p.effective_until IS NULL OR p.effective_until >= %(today)s)
       AND (p.application_method = 'auto' OR ((p.application_opens IS NULL OR p.application_opens <= %(today)s)
            AND (p.application_closes IS NULL OR p.application_closes >= %(today)s)))
+      AND p.region_id = ANY(ARRAY(SELECT id FROM portal_region WHERE path = ANY(%(regions)s::text[])))
       AND (cardinality(p.condition_region_ids) = 0 OR p.condition_region_ids && ARRAY(
            SELECT id FROM portal_region WHERE path = ANY(%(regions)s::text[])))
       AND (cardinality(p.condition_industry_ids) = 0 OR p.condition_industry_ids && ARRAY(
@@ -242,15 +247,29 @@ def policies_eligible_count_sql(profile) -> tuple[str, dict]:
     return sql, params
 
 
+# B2's goal by profile: the province's county firm reads a few thousand policies in its
+# area; the stress catalogue lets far more reach one enterprise.
+B2_GOAL_MS = {"province": 20, "stress": 50}
+
+
 def b2():
     rng = random.Random(1)
-    ids = list(Enterprise.objects.values_list("pk", flat=True)[:2000])
+    # A county firm with a complete profile (a region, an industry): the common case.
+    ids = list(
+        Enterprise.objects.filter(region__level="county", industry__isnull=False).values_list("pk", flat=True)[:2000]
+    )
     enterprise = Enterprise.objects.select_related("region", "industry").get(pk=rng.choice(ids))
     profile = matching.Profile.of(enterprise)
     open_count = sql_count(
         "SELECT count(*) FROM policies_policy p WHERE " + matching.OPEN_POLICIES_SQL,
         {"today": profile.today},
     )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT p.id FROM policies_policy p WHERE " + matching.OPEN_POLICIES_SQL + matching.AREA_SQL,
+            {"today": profile.today, "region_paths": matching.path_and_ancestors(profile.region_path)},
+        )
+        in_area = Policy.objects.filter(pk__in=[pk for (pk,) in cursor.fetchall()])
     sql, params = policies_eligible_count_sql(profile)
 
     def page():
@@ -259,18 +278,29 @@ def b2():
         )
 
     matches = page()
+    # Exact class counts: every class's total is the Python evaluator's over the area's open
+    # policies, and the eligible total the hand-written count's.
+    python = Counter(
+        matching.evaluate(policy, profile).klass
+        for policy in in_area.prefetch_related(*matching.CONDITION_PREFETCH).iterator(chunk_size=2000)
+    )
+    assert {k: v for k, v in matches.totals.items() if v} == {
+        k: v for k, v in python.items() if k != matching.NOT_ELIGIBLE
+    }, (matches.totals, python)
     assert matches.totals[matching.ELIGIBLE] == sql_count(sql, params), (matches.totals, sql_count(sql, params))
+    assert all(e.unmet_texts or e.missing_fields for e in matches.evaluations if e.klass != matching.ELIGIBLE)
     baseline = timed(lambda: sql_count(sql, params))
     ours = timed(page)
-    shown = sum(matches.totals.values())
+    goal = B2_GOAL_MS[PROFILE]
+    classes = ", ".join(f"{matching.CLASS_LABELS[k]} {matches.totals[k]:,}" for k in matching.CLASS_ORDER[:3])
     row(
         "B2",
-        f"one enterprise vs {open_count:,} open policies ({shown:,} eligible/almost/unknown), "
-        "first 20 of each class explained",
+        f"one {enterprise.region.name} firm vs {open_count:,} open policies ({sum(python.values()):,} in its area: "
+        f"{classes}), first 20 of each class explained",
         ours,
         baseline,
-        "≤ 50 ms and ≤ 3× baseline",
-        ours <= 50 and ours <= 3 * baseline,
+        f"≤ {goal} ms and ≤ 3× baseline",
+        ours <= goal and ours <= 3 * baseline,
     )
 
 
@@ -479,6 +509,11 @@ done = function(summary, latency, requests)
 end
 """
 WORKER_PEAKS: dict[str, int] = {}
+# B3's goals: public pages against the anonymous trivial view, signed-in pages against
+# the signed-in one, and every page's 95th percentile under 4 connections.
+B3_PUBLIC_SHARE = 0.40
+B3_SIGNED_IN_SHARE = 0.15
+B3_P95_MS = 100
 
 
 BENCH_SECRET_KEY = os.environ.get("SECRET_KEY") or "bench-only-" + "x" * 40
@@ -532,17 +567,17 @@ def _make_accounts() -> dict[str, str]:
     return cookies
 
 
-def _wrk(url: str, cookie: str | None) -> dict:
+def _wrk(url: str, cookie: str | None, seconds: int = WRK_SECONDS) -> dict:
     import re
     import subprocess
     import tempfile
 
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(WRK_SCRIPT)
-    command = ["wrk", "-t2", f"-c{WRK_CONNECTIONS}", f"-d{WRK_SECONDS}s", "--timeout", "10s", "-s", script.name]
+    command = ["wrk", "-t2", f"-c{WRK_CONNECTIONS}", f"-d{seconds}s", "--timeout", "10s", "-s", script.name]
     if cookie:
         command += ["-H", f"Cookie: sessionid={cookie}"]
-    output = subprocess.run([*command, url], capture_output=True, text=True, timeout=WRK_SECONDS + 60).stdout
+    output = subprocess.run([*command, url], capture_output=True, text=True, timeout=seconds + 60).stdout
     return {
         "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
         "p95_ms": int(re.search(r"p95_us (\d+)", output).group(1)) / 1000,
@@ -583,59 +618,69 @@ def b3():
                 break
             except OSError:
                 time.sleep(0.5)
+        # Public pages are read against the anonymous trivial view, signed-in pages against
+        # the trivial view signed in (loading the session and the user costs every signed-in
+        # page several times the anonymous trivial view).
         pages = [
             ("policy catalogue", "/policies/", None),
+            ("public statistics", "/reports/statistics/", None),
+            ("home page", "/", None),
             ("my matches", "/policies/matches/", cookies["enterprise"]),
             ("department workbench", "/cases/", cookies["handler"]),
             ("case list API", "/api/v1/cases/", cookies["official"]),
             ("roundtable list", "/roundtables/", cookies["official"]),
         ]
-        for _, path, cookie in pages:  # warm both workers, and fail loudly on an error page
-            for _ in range(4):
-                request = urllib.request.Request(
-                    base + path, headers={"Cookie": f"sessionid={cookie}"} if cookie else {}
-                )
-                with urllib.request.urlopen(request, timeout=120) as response:
-                    assert response.status == 200, (path, response.status)
+
+        def get(path, cookie):
+            request = urllib.request.Request(base + path, headers={"Cookie": f"sessionid={cookie}"} if cookie else {})
+            with urllib.request.urlopen(request, timeout=300) as response:
+                assert response.status == 200, (path, response.status)
+                response.read()
+
+        for _, path, cookie in pages:  # fail loudly on an error page
+            get(path, cookie)
         trivial = _wrk(f"{base}/bench/trivial/", None)
-        # The goal's baseline is anonymous; four of the five pages are signed in, which alone
-        # (loading the session and the user) costs several times the trivial view. Measured
-        # too, so each signed-in page can also be read against the least such a page costs.
         signed_in = _wrk(f"{base}/bench/trivial/", cookies["official"])
-        ROWS.append(
-            (
-                "B3 baseline",
-                "/bench/trivial/ signed in (session and user loaded; for reference)",
-                f"{signed_in['rps']:,.1f}/s",
-                f"{trivial['rps']:,.1f}/s (p95 {trivial['p95_ms']:,.1f} ms)",
-                f"{signed_in['rps'] / trivial['rps']:.0%}",
-                "—",
-                "—",
+        for label, measured in (("anonymous", trivial), ("signed in", signed_in)):
+            ROWS.append(
+                (
+                    f"B3 baseline {label}",
+                    f"/bench/trivial/ {label}" + (" (session and user loaded)" if label == "signed in" else ""),
+                    f"{measured['rps']:,.1f}/s",
+                    f"p95 {measured['p95_ms']:,.1f} ms",
+                    "—",
+                    "—",
+                    "—",
+                )
             )
-        )
-        print(" | ".join(ROWS[-1]), flush=True)
+            print(" | ".join(ROWS[-1]), flush=True)
         for label, path, cookie in pages:
-            # Requests wrk left in flight on a slow page keep the workers busy: wait until
-            # both workers answer again, so one page's backlog is not charged to the next.
+            # Each worker keeps its own cache here (no CACHE_URL, unlike production): a
+            # second of load warms both. Then requests wrk left in flight keep the workers
+            # busy: wait until both answer again, so no backlog is charged to the page.
+            _wrk(base + path, cookie, seconds=2)
             for _ in range(2):
                 urllib.request.urlopen(f"{base}/bench/trivial/", timeout=300).read()
             measured = _wrk(base + path, cookie)
-            share = measured["rps"] / trivial["rps"]
+            baseline, share_goal = (signed_in, B3_SIGNED_IN_SHARE) if cookie else (trivial, B3_PUBLIC_SHARE)
+            share = measured["rps"] / baseline["rps"]
+            ok = share >= share_goal and measured["p95_ms"] <= B3_P95_MS and not measured["non2xx"]
             ROWS.append(
                 (
                     f"B3 {label}",
                     (
-                        f"{path}: {measured['rps']:,.1f} req/s, p95 {measured['p95_ms']:,.1f} ms"
+                        f"{path} {'signed in' if cookie else 'anonymous'}: {measured['rps']:,.1f} req/s,"
+                        f" p95 {measured['p95_ms']:,.1f} ms"
                         if measured["rps"]
                         else f"{path}: no request finished within wrk's 10 s timeout"
                     )
                     + (f", {measured['non2xx']} non-2xx" if measured["non2xx"] else ""),
                     f"{measured['rps']:,.1f}/s",
-                    f"{trivial['rps']:,.1f}/s (p95 {trivial['p95_ms']:,.1f} ms)",
+                    f"{baseline['rps']:,.1f}/s ({'signed-in' if cookie else 'anonymous'} trivial)",
                     f"{share:.0%}",
-                    "≥ 40% of the trivial view"
-                    + (f" (signed-in trivial: {measured['rps'] / signed_in['rps']:.0%})" if cookie else ""),
-                    "met" if share >= 0.4 and not measured["non2xx"] else "MISSED",
+                    f"≥ {share_goal:.0%} of the {'signed-in' if cookie else 'anonymous'} trivial view,"
+                    f" p95 ≤ {B3_P95_MS} ms",
+                    "met" if ok else "MISSED",
                 )
             )
             print(" | ".join(ROWS[-1]), flush=True)
@@ -698,7 +743,217 @@ def b7():
     print(" | ".join(ROWS[-1]), flush=True)
 
 
-ALL = ["b1", "b2", "b4", "b5", "b3", "b6", "b7"]
+# --- B8: the case figures over a year of cases -----------------------------------------------
+
+# The generated cases carry no ratings and no return visits; a real year has them on most
+# resolved cases. B8 adds them (in its own transaction, rolled back) where there are none:
+# a rating on four resolved cases in five, three in four of them satisfied, and a return
+# visit on every second resolved case.
+B8_RATINGS_SQL = """
+INSERT INTO complaints_caserating (case_id, round, rating, method, comment, created_at)
+SELECT id, round, (ARRAY['satisfied', 'basically', 'satisfied', 'unsatisfied'])[1 + id % 4], 'enterprise', '',
+       received_at + interval '20 days'
+  FROM complaints_case WHERE status IN ('resolved', 'closed') AND id % 5 <> 0
+"""
+B8_VISITS_SQL = """
+INSERT INTO complaints_returnvisit (case_id, round, method, solved, problems, suggestions, note, visited_at)
+SELECT id, round, 'phone', id % 7 <> 0, '', '', '', received_at + interval '25 days'
+  FROM complaints_case WHERE status IN ('resolved', 'closed') AND id % 2 = 0
+"""
+B8_OPEN = "('received', 'accepted', 'assigned', 'measures_set', 'feedback_given')"
+B8_STAGES = [
+    ("assign", "assigned_at", "assign_due_at"),
+    ("measures", "measures_set_at", "measures_due_at"),
+    ("feedback", "feedback_at", "feedback_due_at"),
+    ("resolve", "resolved_at", "resolve_due_at"),
+]
+
+
+def b8_figures_sql(group: str | None) -> str:
+    """The figures (README "Figures") as a person would write them: one aggregate over the
+    cohort with the current round's return visit joined, ``group`` a column or none."""
+    columns = [
+        "count(*) AS received",
+        "count(*) FILTER (WHERE c.accepted_at IS NOT NULL) AS accepted",
+        "count(*) FILTER (WHERE c.status = 'not_accepted') AS not_accepted",
+        "count(*) FILTER (WHERE c.assigned_at IS NOT NULL) AS assigned",
+        "count(*) FILTER (WHERE c.status IN ('resolved', 'closed')) AS resolved",
+        "count(*) FILTER (WHERE c.status IN ('resolved', 'closed') AND v.id IS NOT NULL) AS visited",
+        f"count(*) FILTER (WHERE c.status IN {B8_OPEN} AND c.long_term_since IS NOT NULL) AS long_term",
+    ]
+    for stage, done, due in B8_STAGES:
+        columns += [
+            f"count(*) FILTER (WHERE c.{done} IS NOT NULL AND c.{due} IS NOT NULL) AS {stage}_finished",
+            f"count(*) FILTER (WHERE c.{done} IS NOT NULL AND c.{due} IS NOT NULL AND c.{done} <= c.{due})"
+            f" AS {stage}_on_time",
+            f"count(*) FILTER (WHERE c.status IN {B8_OPEN} AND c.suspended_at IS NULL AND c.long_term_since IS NULL"
+            f" AND c.stage_due_at < %(now)s AND c.stage = '{stage}') AS {stage}_overdue",
+        ]
+    key = f"c.{group}" if group else "NULL::bigint"
+    return (
+        f"SELECT {key} AS grp, {', '.join(columns)} FROM complaints_case c"
+        " LEFT JOIN complaints_returnvisit v ON v.case_id = c.id AND v.round = c.round"
+        " WHERE c.received_at >= %(start)s AND c.received_at < %(end)s GROUP BY 1"
+    )
+
+
+def b8_feedback_sql(group: str | None) -> list[str]:
+    key = f"c.{group}" if group else "NULL::bigint"
+    cohort = "c.received_at >= %(start)s AND c.received_at < %(end)s"
+    return [
+        f"SELECT {key}, count(*), count(*) FILTER (WHERE r.rating IN ('satisfied', 'basically'))"
+        f" FROM complaints_caserating r JOIN complaints_case c ON c.id = r.case_id WHERE {cohort} GROUP BY 1",
+        f"SELECT {key}, count(*) FROM complaints_returnvisit v JOIN complaints_case c ON c.id = v.case_id"
+        f" WHERE {cohort} GROUP BY 1",
+    ]
+
+
+def b8_hand_written(period, now, *, dashboard: bool) -> dict:
+    """Every number the figures API (or the dashboard) shows, by hand-written SQL."""
+    from django.conf import settings
+
+    start, end = period.bounds
+    params = {"start": start, "end": end, "now": now, "tz": settings.TIME_ZONE}
+    group = "lead_department_id" if dashboard else None
+    found: dict = {}
+    with connection.cursor() as cursor:
+        cursor.execute(b8_figures_sql(group), params)
+        names = [column.name for column in cursor.description]
+        found["figures"] = {row[0]: dict(zip(names, row, strict=True)) for row in cursor.fetchall()}
+        ratings, visits = b8_feedback_sql(group)
+        cursor.execute(ratings, params)
+        found["ratings"] = {key: (total, satisfied) for key, total, satisfied in cursor.fetchall()}
+        cursor.execute(visits, params)
+        found["visits"] = dict(cursor.fetchall())
+        if not dashboard:
+            cursor.execute(
+                "SELECT count(*), count(answered_at), count(*) FILTER (WHERE answered_at <= answer_due_at)"
+                " FROM complaints_consultation WHERE asked_at >= %(start)s AND asked_at < %(end)s",
+                params,
+            )
+            found["consultations"] = cursor.fetchone()
+            return found
+        cohort = "received_at >= %(start)s AND received_at < %(end)s"
+        cursor.execute(f"SELECT count(*) FROM complaints_case WHERE {cohort} AND status IN {B8_OPEN}", params)
+        found["open"] = cursor.fetchone()[0]
+        cursor.execute(f"SELECT channel, count(*) FROM complaints_case WHERE {cohort} GROUP BY 1", params)
+        found["channels"] = dict(cursor.fetchall())
+        cursor.execute(
+            f"SELECT category_id, count(*) FROM complaints_case WHERE {cohort} GROUP BY 1",
+            params,
+        )
+        found["categories"] = dict(cursor.fetchall())
+        cursor.execute(
+            "SELECT date_trunc('month', received_at AT TIME ZONE %(tz)s)::date, count(*) FROM complaints_case"
+            f" WHERE {cohort} GROUP BY 1",
+            params,
+        )
+        found["months"] = dict(cursor.fetchall())
+        cursor.execute(
+            "SELECT c.id, d.name FROM complaints_case c LEFT JOIN portal_department d ON d.id = c.lead_department_id"
+            f" WHERE c.{cohort} AND c.status IN {B8_OPEN} AND c.suspended_at IS NULL AND c.long_term_since IS NULL"
+            " AND c.stage_due_at < %(now)s ORDER BY c.stage_due_at, c.id LIMIT 50",
+            params,
+        )
+        found["overdue"] = [case_id for case_id, _name in cursor.fetchall()]
+    return found
+
+
+def _b8_agrees(figures, found: dict, key) -> None:
+    """The selectors' figures for ``key`` are the hand-written ones."""
+    row = found["figures"].get(key)
+    assert row is not None, key
+    for name in ("received", "accepted", "not_accepted", "assigned", "resolved", "visited", "long_term"):
+        assert getattr(figures, name) == row[name], (key, name, getattr(figures, name), row[name])
+    for stage, _done, _due in B8_STAGES:
+        rate = figures.stages[stage]
+        assert (rate.numerator, rate.denominator) == (
+            row[f"{stage}_on_time"],
+            row[f"{stage}_finished"] + row[f"{stage}_overdue"],
+        ), (key, stage)
+    total, satisfied = found["ratings"].get(key, (0, 0))
+    assert (figures.satisfaction_rate.numerator, figures.satisfaction_rate.denominator) == (satisfied, total), key
+    assert figures.return_visits == found["visits"].get(key, 0), key
+
+
+def b8():
+    """The figures API and the officials' dashboard over the last twelve months of cases,
+    through their views, against the same numbers by hand-written SQL in the same run."""
+    from django.contrib.auth.models import Group
+    from django.test import RequestFactory
+    from django.utils import timezone
+    from rest_framework.test import APIRequestFactory, force_authenticate
+
+    from complaints.api.reports import CaseFiguresView
+    from complaints.models import CaseRating
+    from complaints.reporting import selectors as reports
+    from complaints.reporting import views as report_views
+    from portal import roles
+    from portal.models import User
+
+    with transaction.atomic():
+        added = ""
+        if not CaseRating.objects.exists():
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL session_replication_role = replica")  # no history rows
+                cursor.execute(B8_RATINGS_SQL)
+                ratings = cursor.rowcount
+                cursor.execute(B8_VISITS_SQL)
+                added = f"; with {ratings:,} ratings and {cursor.rowcount:,} return visits added"
+                cursor.execute("SET LOCAL session_replication_role = DEFAULT")
+                cursor.execute("ANALYZE complaints_caserating")
+                cursor.execute("ANALYZE complaints_returnvisit")
+        official, _ = User.objects.update_or_create(username="bench-b8-official", defaults={"is_staff": True})
+        official.groups.set([Group.objects.get(name=roles.OFFICIAL)])
+        period = reports.Period.last_twelve_months()
+        cases = reports.cohort(period).count()
+        query = {"from": period.start.isoformat(), "to": period.end.isoformat()}
+
+        def api():
+            request = APIRequestFactory().get("/api/v1/reports/case-figures/", query)
+            force_authenticate(request, user=official)
+            response = CaseFiguresView.as_view()(request)
+            assert response.status_code == 200, response.status_code
+            response.render()
+            return response
+
+        def dashboard():
+            request = RequestFactory().get("/reports/dashboard/")
+            request.user = official
+            response = report_views.dashboard(request)
+            assert response.status_code == 200, response.status_code
+            return response
+
+        # The same numbers both ways, before any timing.
+        now = timezone.now()
+        found = b8_hand_written(period, now, dashboard=False)
+        _b8_agrees(reports.case_figures(period, now=now), found, None)
+        assert json.loads(api().content)["received"] == found["figures"][None]["received"]
+        found = b8_hand_written(period, now, dashboard=True)
+        figures = reports.dashboard(period=period, now=now)
+        for department in figures.departments:
+            _b8_agrees(department.figures, found, department.id)
+        assert figures.open_cases == found["open"], (figures.open_cases, found["open"])
+        assert sum(n for _label, n in figures.by_channel) == cases == sum(found["channels"].values())
+        assert dict(figures.by_month) == {month: found["months"].get(month, 0) for month in figures.months}
+        assert [item.case.pk for item in figures.overdue] == found["overdue"]
+
+        for label, view, dashboard_too in (("API", api, False), ("dashboard", dashboard, True)):
+            view()  # warm: templates, the calendar, the catalogue of translations
+            ours = timed(view)
+            base = timed(
+                lambda dashboard_too=dashboard_too: b8_hand_written(period, timezone.now(), dashboard=dashboard_too)
+            )
+            what = (
+                f"/api/v1/reports/case-figures/ over the last 12 months ({cases:,} cases{added})"
+                if label == "API"
+                else f"/reports/dashboard/, the last 12 months ({cases:,} cases, {len(figures.departments)} departments)"
+            )
+            row(f"B8 {label}", what, ours, base, "≤ 1.5× baseline and ≤ 500 ms", ours <= 1.5 * base and ours <= 500)
+        transaction.set_rollback(True)
+
+
+ALL = ["b1", "b2", "b4", "b5", "b8", "b3", "b6", "b7"]
 
 
 def main():
@@ -717,7 +972,10 @@ def main():
     widths = [max(len(str(r[i])) for r in [header, *ROWS]) for i in range(len(header))]
     lines = [" | ".join(str(cell).ljust(width) for cell, width in zip(r, widths, strict=True)) for r in [header, *ROWS]]
     print("\n".join(lines))
-    print(f"\n({RUNS} runs per row where not stated; {time.time() - started:.0f}s in all)")
+    print(
+        f"\nProfile {PROFILE} ({connection.settings_dict['NAME']}); {RUNS} runs per row where not stated;"
+        f" {time.time() - started:.0f}s in all"
+    )
     print("| " + " | ".join(header) + " |\n|" + "---|" * len(header))
     print("\n".join("| " + " | ".join(str(cell) for cell in r) + " |" for r in ROWS))
 

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from policies import matching
 from policies.models import Policy, PolicyPush, PushRun
+from portal import pagecache
 from portal.models import Enterprise, EnterpriseMembership
 from portal.schedules import Recurring
 from portal.services import notifications_insert_sql
@@ -101,9 +102,12 @@ def rematch_enterprise(enterprise_id: int) -> int:
 
 def expire_policies() -> int:
     """Daily: published policies past their effective date become expired."""
-    return Policy.objects.filter(state=Policy.State.PUBLISHED, effective_until__lt=timezone.localdate()).update(
+    expired = Policy.objects.filter(state=Policy.State.PUBLISHED, effective_until__lt=timezone.localdate()).update(
         state=Policy.State.EXPIRED
     )
+    if expired:  # an update() sends no signal: the kept catalogue pages go by hand
+        pagecache.bump(pagecache.POLICIES)
+    return expired
 
 
 # Nightly at 01:00: policies past their end date leave the catalogue.

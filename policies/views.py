@@ -13,6 +13,9 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
@@ -22,6 +25,7 @@ from policies.filters import PolicyFilter
 from policies.manage.selectors import can_keep
 from policies.matching import ALMOST, ELIGIBLE, NOT_ELIGIBLE, UNKNOWN
 from policies.models import AmountRule, ApplicationMethod
+from portal import pagecache
 from portal.forms import add_service_errors
 from portal.money import yuan
 
@@ -52,21 +56,61 @@ def _decorate(evaluation: matching.Evaluation, enterprise) -> matching.Evaluatio
 # --- Public pages ---------------------------------------------------------------------
 
 
+# The catalogue's query parameters; an address with others is served but not kept.
+CATALOGUE_PARAMS = (*PolicyFilter.base_filters, "page")
+# Kept at most this long (portal/pagecache.py); a publish, withdrawal or edit shows at once.
+CATALOGUE_SECONDS = 600
+
+
 @require_GET
 def catalogue(request):
-    """Published policies, searchable and filterable, 20 a page."""
-    policy_filter = PolicyFilter(request.GET or None, queryset=selectors.policy_list())
+    """Published policies, searchable and filterable, 20 a page. The same for everyone
+    but the heading's link: kept whole for anonymous readers, the list for all
+    (portal/pagecache.py), until a policy changes."""
+    return pagecache.shared_page(
+        request,
+        "policies:catalogue",
+        lambda extra: _catalogue(request, extra),
+        depends_on=(pagecache.POLICIES,),
+        timeout=CATALOGUE_SECONDS,
+        params=CATALOGUE_PARAMS,
+    )
+
+
+def _catalogue(request, extra: dict):
+    params = {name: request.GET[name] for name in CATALOGUE_PARAMS if request.GET.get(name)}
+    listing = pagecache.fragment(
+        "policies:catalogue:listing",
+        lambda: _catalogue_listing(params),
+        # "正在申报" is today's.
+        parts=(*sorted(params.items()), timezone.localdate()),
+        depends_on=(pagecache.POLICIES,),
+        timeout=CATALOGUE_SECONDS,
+    )
+    return render(request, "policies/catalogue.html", {"listing": mark_safe(listing), **extra})  # noqa: S308 - our render
+
+
+def _catalogue_listing(params: dict) -> str:
+    """The catalogue below its heading (filters, count, policies, pages), from the query
+    parameters alone."""
+    filters = {name: value for name, value in params.items() if name != "page"}
+    policy_filter = PolicyFilter(filters or None, queryset=selectors.policy_list())
     for name in ("level", "issuer", "category", "support_type"):
         policy_filter.form.fields[name].widget.attrs["class"] = "form-select"
     policies = policy_filter.qs if policy_filter.is_bound and policy_filter.is_valid() else selectors.policy_list()
-    page = Paginator(policies, PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(policies, PER_PAGE).get_page(params.get("page"))
     for policy in page.object_list:
         policy.amount_summary = amount_summary(policy)
-    query = urlencode([(key, value) for key, value in request.GET.items() if key != "page" and value])
-    return render(
-        request,
-        "policies/catalogue.html",
-        {"filter": policy_filter, "form": policy_filter.form, "page": page, "query": query},
+    return render_to_string(
+        "policies/_catalogue_listing.html",
+        {
+            "filter": policy_filter,
+            "form": policy_filter.form,
+            "page": page,
+            "query": urlencode(list(filters.items())),
+            "q": filters.get("q", ""),
+            "industry": filters.get("industry", ""),
+        },
     )
 
 

@@ -23,6 +23,10 @@ class PortalConfig(AppConfig):
 
         # Once per migrate, after every app's migrations (django_q's tables exist by then).
         post_migrate.connect(sync_after_migrate, sender=self, dispatch_uid="portal.sync_schedules")
+        # Writes of what public pages show bump the versions their cached copies are kept under.
+        from portal import pagecache
+
+        pagecache.connect()
         _admin_boolean_icons_in_the_readers_language()
 
 

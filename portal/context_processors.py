@@ -1,6 +1,6 @@
 from django.conf import settings
 
-from portal import selectors
+from portal import roles, selectors
 
 
 def navigation(request):
@@ -39,3 +39,22 @@ def site_footer(request):
             "site_code": site.site_code,
         }
     }
+
+
+# Government-side roles: the footer tells them which database served a report.
+REPORT_SOURCE_ROLES = frozenset(
+    {roles.OFFICIAL, roles.HANDLER, roles.CHIEF_PROBLEM_OFFICER, roles.STEWARD, roles.SPECIALIST}
+)
+
+
+def report_source(request):
+    """On a report read through portal.replica (only with a replica configured), the
+    footer's line for staff: from the read replica and how far behind, or from the
+    primary and why. Nothing for enterprises and the public, and nothing elsewhere."""
+    source = getattr(request, "report_source", None)
+    user = getattr(request, "user", None)
+    if source is None or user is None or not user.is_authenticated:
+        return {}
+    if not (user.is_superuser or roles.role_names(user) & REPORT_SOURCE_ROLES):
+        return {}
+    return {"report_source": source.note()}

@@ -100,6 +100,7 @@ TEMPLATES = [
                 "portal.context_processors.navigation",
                 "portal.context_processors.language_chooser",
                 "portal.context_processors.site_footer",
+                "portal.context_processors.report_source",
             ],
         },
     },
@@ -128,6 +129,24 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"].setdefault("TEST", {})["NAME"] = env(
     "TEST_DATABASE_NAME", default=f"test_{DATABASES['default']['NAME']}"
 )
+
+# Reports, exports, the dashboards and the figures API read from a PostgreSQL streaming
+# replica when DATABASE_REPLICA_URL is set, and from the primary while it is unreachable or
+# more than DATABASE_REPLICA_MAX_LAG_SECONDS behind (portal/replica.py; README "Production").
+DATABASE_REPLICA_MAX_LAG_SECONDS = env.float("DATABASE_REPLICA_MAX_LAG_SECONDS", default=30.0)
+if env("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
+    DATABASES["replica"]["HOST"] = unquote(DATABASES["replica"].get("HOST", ""))
+    if DATABASES["replica"]["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL must point to PostgreSQL.")
+    DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
+    DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
+    # A replica host that does not answer must not hold a report for TCP's minutes.
+    DATABASES["replica"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)
+    # Tests read the test database itself through the alias.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+# Without the alias the router sends every read to the primary: nothing changes.
+DATABASE_ROUTERS = ["portal.replica.ReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "portal.User"

@@ -10,6 +10,7 @@ from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import defaults
@@ -59,29 +60,56 @@ def home(request):
     from policies import selectors as policy_selectors
     from policies.applications import selectors as application_selectors
     from policies.matching import selectors as matching_selectors
+    from portal import pagecache
     from roundtables import selectors as roundtable_selectors
 
     user = request.user
-    start_items = []
-    if user.is_authenticated:
-        for app_selectors in (
-            case_selectors,
-            consultation_selectors,  # 咨询 to answer or to rate
-            matching_selectors,
-            application_selectors,
-            roundtable_selectors,
-            walkthrough_selectors,
-        ):
-            start_items += app_selectors.start_items(user=user)
-    context = {
-        "start_items": start_items,
-        "stewards": selectors.stewards_for_member(user=user),
-        "announcements": selectors.announcements_current(),
-        "sessions": list(roundtable_selectors.upcoming(user=user).filter(parent__isnull=True)[:3]),
-        "policies": list(policy_selectors.policy_list().order_by("-published_on", "-id")[:5]),
-        "figures": case_figures(Period.this_year()),
-    }
-    return render(request, "portal/home.html", context)
+
+    def page(extra: dict):
+        start_items = []
+        if user.is_authenticated:
+            for app_selectors in (
+                case_selectors,
+                consultation_selectors,  # 咨询 to answer or to rate
+                matching_selectors,
+                application_selectors,
+                roundtable_selectors,
+                walkthrough_selectors,
+            ):
+                start_items += app_selectors.start_items(user=user)
+        context = {
+            "start_items": start_items,
+            "stewards": selectors.stewards_for_member(user=user),
+            "announcements": selectors.announcements_current(),
+            "sessions": list(roundtable_selectors.upcoming(user=user).filter(parent__isnull=True)[:3]),
+            # The same for everyone: kept (portal/pagecache.py) until a policy or a case changes.
+            "policies": pagecache.fragment(
+                "home:policies",
+                lambda: list(policy_selectors.policy_list().order_by("-published_on", "-id")[:5]),
+                depends_on=(pagecache.POLICIES,),
+                timeout=600,
+            ),
+            "figures": pagecache.fragment(
+                "home:figures",
+                lambda: case_figures(Period.this_year()),
+                parts=(timezone.localdate().year,),
+                depends_on=(pagecache.CASE_FIGURES,),
+                timeout=pagecache.FIGURES_SECONDS,
+                one_rebuild=True,
+            ),
+            **extra,
+        }
+        return render(request, "portal/home.html", context)
+
+    # Kept whole for anonymous readers; a minute at most (announcements and sessions come
+    # and go with the clock, the figures with every case).
+    return pagecache.shared_page(
+        request,
+        "home",
+        page,
+        depends_on=(pagecache.POLICIES, pagecache.CASE_FIGURES, pagecache.HOME),
+        timeout=pagecache.FIGURES_SECONDS,
+    )
 
 
 @require_GET

@@ -3,6 +3,7 @@ by the same definitions, as the dashboard, the statistics and the roundtable pag
 
 from __future__ import annotations
 
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -17,6 +18,7 @@ from complaints.permissions import can_view_all
 from complaints.reporting import selectors as reports
 from complaints.reporting.forms import FiguresForm
 from portal.api.errors import error_responses
+from portal.replica import reports_from_replica
 
 
 class CanReadFigures(BasePermission):
@@ -105,6 +107,7 @@ class CaseFiguresView(APIView):
         ],
         responses={200: CASE_FIGURES_SCHEMA, **error_responses(gettext_lazy("不存在"))},
     )
+    @method_decorator(reports_from_replica)
     def get(self, request):
         form = FiguresForm(request.query_params, default=reports.Period.this_year())
         if not form.is_valid():

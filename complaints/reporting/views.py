@@ -10,7 +10,9 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.utils import formats, timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -20,7 +22,9 @@ from complaints.filters import CaseFilter
 from complaints.models import Stage
 from complaints.reporting import selectors as reports
 from complaints.reporting.forms import FIRST_DAY, FiguresForm
+from portal import pagecache
 from portal.excel import workbook_response
+from portal.replica import reports_from_replica
 
 
 def _chart(kind: str, labels, datasets, *, percent: bool = False) -> dict:
@@ -71,6 +75,7 @@ def _threshold_percents(thresholds: dict) -> dict:
 @permission_required("complaints.view_all_cases", raise_exception=True)
 @never_cache
 @require_GET
+@reports_from_replica
 def dashboard(request):
     """Figures of the cases received in a period (``?from=&to=``; the last twelve
     months by default)."""
@@ -101,7 +106,9 @@ def dashboard(request):
 
 @require_GET
 def statistics(request):
-    """The public figures of a year (``?year=``, this year by default)."""
+    """The public figures of a year (``?year=``, this year by default). Kept a minute at
+    most, and rebuilt once cases change (portal/pagecache.py): whole for anonymous
+    readers, the figures for all."""
     this_year = timezone.localdate().year
     year = request.GET.get("year", "")
     if year.isdigit() and FIRST_DAY.year <= int(year) <= this_year:
@@ -110,10 +117,28 @@ def statistics(request):
         if year:
             messages.warning(request, _("无法识别所选年度，已显示本年度的数据。"))
         year = this_year
-    return render(
+
+    def page(extra: dict):
+        content = pagecache.fragment(
+            "case_reports:statistics",
+            lambda: render_to_string(
+                "complaints/reports/_statistics.html",
+                {"figures": reports.year_figures(year), "this_year": this_year, "first_year": FIRST_DAY.year},
+            ),
+            parts=(year, this_year),
+            depends_on=(pagecache.CASE_FIGURES,),
+            timeout=pagecache.FIGURES_SECONDS,
+            one_rebuild=True,
+        )
+        return render(request, "complaints/reports/statistics.html", {"content": mark_safe(content), **extra})  # noqa: S308
+
+    return pagecache.shared_page(
         request,
-        "complaints/reports/statistics.html",
-        {"figures": reports.year_figures(year), "this_year": this_year, "first_year": FIRST_DAY.year},
+        "case_reports:statistics",
+        page,
+        depends_on=(pagecache.CASE_FIGURES,),
+        timeout=pagecache.FIGURES_SECONDS,
+        params=("year",),
     )
 
 
@@ -133,6 +158,7 @@ def typical_case_detail(request, pk: int):
 @permission_required("complaints.export_cases", raise_exception=True)
 @never_cache
 @require_GET
+@reports_from_replica
 def export(request):
     """The case list as .xlsx, filtered like the workbench (CaseFilter's parameters)
     and scoped to what the user may see."""

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 
 from complaints.walkthroughs import reports as reports
 from portal.excel import workbook_response
+from portal.replica import reports_from_replica
 
 PERMISSION = "complaints.view_all_walkthroughs"
 
@@ -27,6 +28,7 @@ def _month(request, *, tell: bool):
 @permission_required(PERMISSION, raise_exception=True)
 @never_cache
 @require_GET
+@reports_from_replica
 def monthly(request):
     report = reports.monthly_report(_month(request, tell=True))
     return render(
@@ -49,6 +51,7 @@ def monthly(request):
 @permission_required(PERMISSION, raise_exception=True)
 @never_cache
 @require_GET
+@reports_from_replica
 def monthly_export(request):
     """The same report as .xlsx. A month not understood gives this month's workbook
     (its file name says which month it is)."""

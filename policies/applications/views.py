@@ -20,6 +20,7 @@ from policies.applications import forms, selectors, services
 from policies.models import Application, ApplicationFile, ApplicationRating, JointOpinion, Policy, ProjectType
 from portal import roles
 from portal.forms import add_service_errors
+from portal.replica import reports_from_replica
 from portal.uploads import protected_file_response
 
 PER_PAGE = 30
@@ -500,6 +501,7 @@ def grants(request, policy_id):
 
 @login_required
 @require_GET
+@reports_from_replica
 def supervision(request):
     from policies import supervision as figures
 

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from policies.supervision import forms, selectors, services
 from portal import roles
 from portal.forms import add_service_errors
+from portal.replica import reports_from_replica
 
 
 def _require_supervisor(user) -> None:
@@ -24,6 +25,7 @@ def _require_supervisor(user) -> None:
 
 @login_required
 @require_GET
+@reports_from_replica
 def colour_map(request):
     """三色图 of a month (the newest by default): regions and departments in their
     colours, the change from the month before, and the figures behind each colour."""

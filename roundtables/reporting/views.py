@@ -18,6 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from portal.excel import workbook_response
+from portal.replica import reports_from_replica
 from portal.workdays import WorkCalendar
 from roundtables import services
 from roundtables.reporting import reports
@@ -65,6 +66,7 @@ def _follow_up_report(request, selection):
 
 
 @manager_required
+@reports_from_replica
 def follow_up(request):
     """The follow-up report (回访情况报告) of a session or a period, live; or, with
     ``?issue=``, an issued number (第N期) of it."""
@@ -115,6 +117,7 @@ def follow_up_issue(request):
 
 
 @manager_required
+@reports_from_replica
 def follow_up_export(request):
     selection, error = reports.resolve_selection(request.GET)
     if selection is None:
@@ -125,6 +128,7 @@ def follow_up_export(request):
 
 
 @manager_required
+@reports_from_replica
 def figures(request):
     year, understood = reports.parse_year(request.GET.get("year"))
     if not understood:
@@ -141,6 +145,7 @@ def figures(request):
 
 
 @manager_required
+@reports_from_replica
 def registrations_export(request):
     selection, error = reports.resolve_selection({"session": request.GET.get("session")})
     if selection is None:
