@@ -13,6 +13,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -172,14 +174,16 @@ def case_list(request):
     # The page number is not a filter: paging keeps the same list and order.
     filters = request.GET.copy()
     filters.pop("page", None)
-    # The filter here draws the form and checks it; the rows come from the selector.
-    case_filter = CaseFilter(filters or None, queryset=Case.objects.none())
+    # The filter here draws the form and checks it; the rows come from the selector. Built
+    # when used: the everyday list has no filters to check and its form is kept drawn.
+    case_filter = SimpleLazyObject(lambda: CaseFilter(filters or None, queryset=Case.objects.none()))
     cases = selectors.workbench(user=request.user, filters=filters or None)
     if filters and not case_filter.is_valid():
         cases = cases.none()
     # A department's open cases reach tens of thousands: an exact count cost 1.4 s (bench B3).
     page = CappedCountPaginator(cases, 30).get_page(request.GET.get("page"))
     sla.with_clock_text(page.object_list)
+    _with_row_texts(page.object_list)
     return render(
         request,
         "complaints/case_list.html",
@@ -192,6 +196,19 @@ def case_list(request):
             "chief_tabs": _chief_tabs(request),
         },
     )
+
+
+def _with_row_texts(cases) -> None:
+    """Sets what a workbench row shows of the case's status, stage and deadline, worked
+    out once here: ``get_FOO_display`` rebuilds the field's choices on every call and
+    ``|date`` goes through the locale's formats for each value, 3 ms of a 30-row page
+    (bench B3)."""
+    statuses = dict(Case._meta.get_field("status").flatchoices)
+    stages = dict(Case._meta.get_field("stage").flatchoices)
+    for case in cases:
+        case.status_label = statuses.get(case.status, case.status)
+        case.stage_label = stages.get(case.stage, case.stage) if case.stage else ""
+        case.due_text = timezone.localtime(case.stage_due_at).strftime("%Y-%m-%d %H:%M") if case.stage_due_at else ""
 
 
 def _chief_tabs(request) -> list[tuple[str, str, bool]] | None:

@@ -134,6 +134,11 @@ def schedule_warnings(today: dt.date | None = None) -> list[str]:
     ]
 
 
+# WorkCalendar._counts' running counts, shared by every calendar in the process (read only).
+_SHARED_COUNTS: dict[tuple, list[int]] = {}
+_SHARED_COUNTS_MAX = 64
+
+
 class WorkCalendar:
     """Answers working-day questions, loading each year's overrides once.
 
@@ -197,11 +202,22 @@ class WorkCalendar:
     def _counts(self, year: int) -> list[int]:
         counts = self._running_counts.get(year)
         if counts is None:
-            counts, total, day = [], 0, dt.date(year, 1, 1)
-            while day.year == year:
-                total += self.is_working_day(day)
-                counts.append(total)
-                day += dt.timedelta(days=1)
+            # A year's counts follow from its overrides (read by this calendar, so an edit
+            # is seen at once) and, outside chinesecalendar's years, whether its schedule
+            # was entered: kept per process under those, as walking the year's 365 days
+            # cost 5 ms of each workbench page (bench B3).
+            overrides = frozenset((day, working) for day, (working, _name) in self._year_overrides(year).items())
+            key = (year, overrides, year in official_years() or self._year_is_scheduled(year))
+            counts = _SHARED_COUNTS.get(key)
+            if counts is None:
+                counts, total, day = [], 0, dt.date(year, 1, 1)
+                while day.year == year:
+                    total += self.is_working_day(day)
+                    counts.append(total)
+                    day += dt.timedelta(days=1)
+                if len(_SHARED_COUNTS) >= _SHARED_COUNTS_MAX:
+                    _SHARED_COUNTS.clear()
+                _SHARED_COUNTS[key] = counts
             self._running_counts[year] = counts
         return counts
 

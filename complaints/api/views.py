@@ -109,9 +109,12 @@ class CaseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Case.objects.none()
-        cases = selectors.case_list(user=self.request.user)
-        # Archived cases (归档) leave the list; they stay readable by number.
-        return cases.filter(archived_at__isnull=True) if self.action == "list" else cases
+        if self.action == "list":
+            # Archived cases (归档) leave the list; they stay readable by number.
+            return selectors.case_list(user=self.request.user, relations=selectors.LIST_RELATIONS).filter(
+                archived_at__isnull=True
+            )
+        return selectors.case_list(user=self.request.user)
 
     def get_serializer_class(self):
         if self.action == "list":

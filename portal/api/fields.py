@@ -25,9 +25,14 @@ class ChoiceLabel(serializers.CharField):
         super().bind(field_name, parent)
         model = parent.Meta.model
         self.labels = dict(model._meta.get_field(self.source).flatchoices)
+        # Each label translated once per serializer (one request, one language), not per row.
+        self.shown: dict = {}
 
     def to_representation(self, value):
-        return str(self.labels.get(value, value))
+        shown = self.shown.get(value)
+        if shown is None:
+            shown = self.shown[value] = str(self.labels.get(value, value))
+        return shown
 
 
 def _strict_pk_to_internal_value(self, data):
