@@ -29,7 +29,6 @@ from drf_spectacular.utils import (
 )
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 
 from complaints import permissions, selectors, services
@@ -38,7 +37,7 @@ from complaints.filters import CaseFilter
 from complaints.models import Case, Channel
 from portal import roles, sms
 from portal.api.errors import api_exception_handler, error_responses
-from portal.api.filters import PortalFilterBackend
+from portal.api.filters import PortalFilterBackend, StableOrderingFilter
 from portal.pagination import CappedCountPagination
 from portal.throttling import check_key, throttles
 from portal.validators import normalize_mobile, validate_mobile
@@ -92,7 +91,7 @@ class CaseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     lookup_field = "number"
     # Counting a million cases exactly cost over a second a page (bench B3).
     pagination_class = CappedCountPagination
-    filter_backends = [PortalFilterBackend, OrderingFilter]
+    filter_backends = [PortalFilterBackend, StableOrderingFilter]
     filterset_class = CaseFilter
     # Explicit: ordering by a complainant field would leak it through the order.
     ordering_fields = ["received_at", "stage_due_at", "resolve_due_at", "number"]

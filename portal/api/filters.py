@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django_filters import utils
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.exceptions import ValidationError
+from rest_framework.filters import OrderingFilter
 
 # Parameters of DRF's paginator, ordering and search filters: one value each.
 SINGLE_VALUED = ("page", "ordering", "search")
@@ -77,3 +78,16 @@ def _only_unknown_ids(filterset, params) -> bool:
         if by_id and not all(_INTEGER.match(value) for value in params.getlist(name)):
             return False
     return True
+
+
+class StableOrderingFilter(OrderingFilter):
+    """DRF's ordering with the id as the last key: rows tied on the chosen field (cases
+    due the same day) keep one order from page to page, so paging neither repeats nor
+    skips them."""
+
+    def get_ordering(self, request, queryset, view):
+        ordering = super().get_ordering(request, queryset, view)
+        if not ordering:
+            return ordering
+        keys = [key.lstrip("-") for key in ordering]
+        return ordering if "id" in keys or "pk" in keys else [*ordering, "id"]

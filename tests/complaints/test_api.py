@@ -602,6 +602,13 @@ def test_filters(api, official, department):
     # assigned one's 明确措施 deadline.
     ordered = api.get(CASES, {"ordering": "stage_due_at"}).json()["results"]
     assert [row["number"] for row in ordered] == [late.number, received.number, co_handled.number]
+    # Cases due at the same moment keep one order (by id) from page to page.
+    tied = [late, received, co_handled]
+    Case.objects.filter(pk__in=[case.pk for case in tied]).update(stage_due_at=timezone.now())
+    in_id_order = [case.number for case in sorted(tied, key=lambda case: case.pk)]
+    for ordering in ("stage_due_at", "-stage_due_at"):
+        ordered = api.get(CASES, {"ordering": ordering}).json()["results"]
+        assert [row["number"] for row in ordered] == in_id_order
     # Ordering by the complainant would leak a confidential name through the order: ignored.
     assert api.get(CASES, {"ordering": "complainant_name"}).status_code == 200
 
