@@ -48,15 +48,13 @@ WITH profile AS (
 )"""
 
 # The amount, as estimate_amount computes it, to rank by.
-# On the classified row ``j`` (carrying the policy's amount columns), computed only for the
-# rows kept — most of a catalogue is not eligible and never ranked.
-AMOUNT = """CASE WHEN j.amount_rule = 'fixed' THEN j.amount_fixed
-           WHEN j.amount_rule IN ('percentage', 'per_unit') AND j.amount_rate IS NOT NULL THEN (
-             SELECT CASE WHEN j.amount_cap IS NOT NULL AND raw > j.amount_cap THEN j.amount_cap ELSE raw END
-             FROM (SELECT round(CASE j.amount_field WHEN 'employees' THEN pf.employees
+AMOUNT = """CASE WHEN p.amount_rule = 'fixed' THEN p.amount_fixed
+           WHEN p.amount_rule IN ('percentage', 'per_unit') AND p.amount_rate IS NOT NULL THEN (
+             SELECT CASE WHEN p.amount_cap IS NOT NULL AND raw > p.amount_cap THEN p.amount_cap ELSE raw END
+             FROM (SELECT round(CASE p.amount_field WHEN 'employees' THEN pf.employees
                                  WHEN 'annual_revenue' THEN pf.annual_revenue WHEN 'tax_paid' THEN pf.tax_paid
                                  WHEN 'rd_spend' THEN pf.rd_spend WHEN 'rd_intensity' THEN pf.rd_intensity
-                                 WHEN 'years_since_founding' THEN pf.years_since_founding END * j.amount_rate, 2)
+                                 WHEN 'years_since_founding' THEN pf.years_since_founding END * p.amount_rate, 2)
                    AS raw) r)
       END"""
 ADVANCED = f"""CASE WHEN NOT k.has_advanced THEN TRUE WHEN k.settled THEN NULL
@@ -76,9 +74,7 @@ CLASS_SQL = (
     PROFILE_CTE  # noqa: S608
     + """
 , classed AS MATERIALIZED (
-  SELECT j.id, j.application_closes, j.published_on, """
-    + AMOUNT
-    + """ AS amount, """
+  SELECT j.id, j.application_closes, j.published_on, j.amount, """
     + KLASS
     + """ AS klass
   FROM (
@@ -90,14 +86,15 @@ CLASS_SQL = (
     + SETTLED
     + """ AS settled
       FROM (
-        SELECT s.id, s.application_closes, s.published_on, s.amount_rule, s.amount_fixed, s.amount_rate,
-               s.amount_cap, s.amount_field, s.has_advanced, s.advanced_condition,
+        SELECT s.id, s.application_closes, s.published_on, s.amount, s.has_advanced, s.advanced_condition,
                s.score %% 1000 AS failed_before_advanced, s.score / 1000 AS unknown_before_advanced
         FROM (
-          SELECT p.id, p.application_closes, p.published_on, p.advanced_condition, p.amount_rule, p.amount_fixed,
-            p.amount_rate, p.amount_cap, p.amount_field, """
+          SELECT p.id, p.application_closes, p.published_on, p.advanced_condition, """
     + LAST.has_sql
     + """ AS has_advanced,
+            """
+    + AMOUNT
+    + """ AS amount,
             """
     + "\n            + ".join(condition.score_sql() for condition in ROW_CONDITIONS)
     + """ AS score
@@ -108,7 +105,7 @@ CLASS_SQL = (
       ) c
     ) k
     OFFSET 0  -- the advanced tree evaluated once per policy
-  ) j CROSS JOIN profile pf
+  ) j
   WHERE %(include_not_eligible)s OR """
     + KLASS
     + """ <> 'not_eligible'
