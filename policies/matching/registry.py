@@ -98,14 +98,18 @@ class Condition:
         """What a failure counts: 2 for a decisive kind, enough to settle the class."""
         return 2 if self.decisive else 1
 
+    @property
+    def _times_weight(self) -> str:
+        return f" * {self.weight}" if self.weight != 1 else ""  # no multiplication per row for nothing
+
     def score_sql(self) -> str:
         """Failures count 1 (2 if decisive) and an unknown 1,000 in the policy's score."""
         if self.missing:
-            return f"COALESCE((NOT ({self.sql}))::int * {self.weight}, 1000)"
-        return f"(NOT ({self.sql}))::int * {self.weight}"
+            return f"COALESCE((NOT ({self.sql}))::int{self._times_weight}, 1000)"
+        return f"(NOT ({self.sql}))::int{self._times_weight}"
 
     def failed_sql(self, value: str) -> str:
-        return f"({value} IS FALSE)::int * {self.weight}"
+        return f"({value} IS FALSE)::int{self._times_weight}"
 
     def unknown_sql(self, value: str) -> str | None:
         return f"({value} IS NULL)::int" if self.missing else None
