@@ -136,8 +136,8 @@ def seed(stdout=None) -> None:
         for key in ["min_rd_intensity", "min_tax_paid", "min_annual_revenue"]:
             if key in conditions:
                 setattr(policy, key, Decimal(conditions[key]))
+        # Its area (适用区域) is its region; 企业所在区划 is left for narrower lists.
         policy.save()
-        policy.regions.set([region])
         if "industry" in conditions:
             policy.industries.set([industries[conditions["industry"]]])
         for key in ["tags_all", "tags_any"]:
@@ -208,7 +208,6 @@ def _shape_demo_enterprise() -> None:
                 application_closes=today + dt.timedelta(days=60),
                 state=Policy.State.PUBLISHED,
             )
-            policy.regions.set([Region.objects.get(code="341800")])
             PolicyMaterial.objects.create(policy=policy, name="服务需求说明", sort_order=1)
             PolicyMaterial.objects.create(policy=policy, name="营业执照", zero_material=True, sort_order=2)
 

@@ -424,7 +424,7 @@ CONDITIONS: list[Condition] = [
     Within(
         "region",
         relation="regions",
-        text=gettext_lazy("企业注册地在适用区域内"),
+        text=gettext_lazy("企业注册地在指定区划内"),
         missing=gettext_lazy("所在区划"),
     ),
     Within(

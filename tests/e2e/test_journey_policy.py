@@ -62,7 +62,7 @@ def test_published_policy_reaches_the_enterprise_which_applies_and_is_paid(journ
     match = maker.get_by_role("main")
     expect(match).to_contain_text("技术改造项目奖补")
     # The reasons: the conditions it meets (its registered region is covered).
-    expect(match.get_by_test_id("match-reasons")).to_contain_text("企业注册地在适用区域内")
+    expect(match.get_by_test_id("match-reasons")).to_contain_text("企业注册地在指定区划内")
     expect(match).to_contain_text("预计可获")
     expect(match).to_contain_text("10万元")
     assert_accessible(maker)

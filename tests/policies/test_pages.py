@@ -172,7 +172,7 @@ def test_the_policy_page_lays_out_key_elements_and_conditions_in_words(client, m
     for heading in ["基本信息", "支持内容", "申报条件", "申报方式与材料", "联系方式", "政策解读", "常见问答"]:
         assert heading in page
     assert "宣政〔2025〕3号" in page
-    assert "企业注册地在适用区域内" in page
+    assert "企业注册地在指定区划内" in page
     assert "须具备：专精特新" in page
     assert "从业人数不低于20人" in page
     assert "年营业收入不低于1,000万元" in page
