@@ -208,6 +208,7 @@ BUMPED_BY: list[tuple[str, tuple[str, ...]]] = [
     ("complaints.CaseRating", (CASE_FIGURES,)),
     ("complaints.ReturnVisit", (CASE_FIGURES,)),
     ("complaints.ProblemCategory", (CASE_FIGURES,)),
+    ("roundtables.Appeal", (CASE_FIGURES,)),  # ties a case to the session whose figures count it
     ("portal.Announcement", (HOME,)),
     ("roundtables.Session", (HOME,)),
     ("roundtables.Series", (HOME,)),

@@ -211,7 +211,7 @@ def invited_without_answer(*, session: Session):
 def session_results(sessions) -> dict:
     """{session id: the figures of the problems raised at it} — 反映问题, 已办结, 办结率, as
     every report counts them (``complaints.reporting.selectors``) — for the sessions
-    shown (past ones). Three queries, whatever the number of sessions, or none: the
+    shown (past ones). Two queries, whatever the number of sessions, or none: the
     figures of a set of sessions are kept like every case figure (portal/pagecache.py),
     until a case, rating or return visit is written and at most a minute. Building them
     was a quarter of the roundtable list's time (bench B3)."""
